@@ -1,0 +1,18 @@
+from setuptools import find_packages, setup
+
+PACKAGE = "filmnav_policy"
+
+setup(
+    name=PACKAGE,
+    version="0.1.0",
+    packages=find_packages(exclude=["test"]),
+    data_files=[
+        ("share/ament_index/resource_index/packages", [f"resource/{PACKAGE}"]),
+        (f"share/{PACKAGE}", ["package.xml"]),
+    ],
+    install_requires=["setuptools"],
+    zip_safe=True,
+    description="Frontier-selection policies (fine-tuned VLM, compact, baselines), the policy service node, the goal detector node, data generation, training and evaluation.",
+    license="Apache-2.0",
+    entry_points={"console_scripts": []},
+)

@@ -1,0 +1,1 @@
+"""Depth + odometry occupancy map, exploration frontiers, and the RGB trajectory keyframe buffer."""

@@ -1,0 +1,1 @@
+"""Goal topics, the mission state machine and the Nav2 handoff."""

@@ -1,0 +1,21 @@
+"""Test-wide ROS settings: a private DDS domain per test run, localhost-only discovery, and the
+large-image Fast DDS profile, so parallel runs on one machine never see each other."""
+
+from __future__ import annotations
+
+import os
+import pathlib
+
+REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+os.environ.setdefault("ROS_DOMAIN_ID", str(100 + os.getpid() % 100))
+os.environ["ROS_AUTOMATIC_DISCOVERY_RANGE"] = "LOCALHOST"
+os.environ.setdefault(
+    "FASTRTPS_DEFAULT_PROFILES_FILE",
+    str(REPO_ROOT / "src/filmnav_common/config/fastdds_large_images.xml"),
+)
+os.environ.setdefault("MUJOCO_GL", "egl")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# Node processes started by tests share two cores: keep each to one thread.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("LP_NUM_THREADS", "1")

@@ -1,0 +1,63 @@
+"""Start ROS node processes for multi-process tests and stop them the way a launcher would."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from typing import Sequence
+
+
+class NodeProcess:
+    """A child process in its own process group, with its output captured to a log file."""
+
+    def __init__(self, argv: Sequence[str], log_path: os.PathLike, env: dict | None = None):
+        self.log_path = log_path
+        self._log = open(log_path, "wb")
+        self.popen = subprocess.Popen(
+            list(argv),
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **(env or {})},
+            start_new_session=True,
+        )
+
+    def output(self) -> str:
+        self._log.flush()
+        with open(self.log_path, "rb") as handle:
+            return handle.read().decode(errors="replace")
+
+    def alive(self) -> bool:
+        return self.popen.poll() is None
+
+    def stop(self, timeout: float = 10.0) -> int:
+        """SIGINT, then SIGTERM, then SIGKILL to the process group; returns the exit code."""
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGKILL):
+            if self.popen.poll() is not None:
+                break
+            try:
+                os.killpg(self.popen.pid, sig)
+            except ProcessLookupError:
+                break
+            try:
+                self.popen.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                continue
+        self._log.close()
+        return self.popen.wait()
+
+
+def python_module(module: str, *args: str) -> list[str]:
+    """argv that runs a module with this interpreter (the venv's, so the ROS wheels load)."""
+    return [sys.executable, "-m", module, *args]
+
+
+def wait_until(predicate, timeout: float, interval: float = 0.05) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return predicate()
