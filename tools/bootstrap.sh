@@ -114,6 +114,9 @@ ensure_workspace() {
 
 main() {
   local start=$SECONDS
+  # One set-up at a time (parallel `make` runs would otherwise race on the venv and colcon).
+  exec 9>"$ROOT/.setup.lock"
+  flock 9
   ensure_apt_packages
   ensure_python_headers
   ensure_venv
