@@ -10,9 +10,8 @@ from __future__ import annotations
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
 from rclpy.node import Node
 
-OK = DiagnosticStatus.OK
-WARN = DiagnosticStatus.WARN
-ERROR = DiagnosticStatus.ERROR
+# DiagnosticStatus levels are `byte` fields (bytes in Python); compare them as ints.
+OK, WARN, ERROR = (ord(DiagnosticStatus.OK), ord(DiagnosticStatus.WARN), ord(DiagnosticStatus.ERROR))
 
 
 class StatusReporter:
