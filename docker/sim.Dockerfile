@@ -9,6 +9,9 @@ RUN apt-get update && apt-get install -y --no-install-recommends \
         cmake g++ make libegl1 libegl-mesa0 libgl1 libgl1-mesa-dri libgbm1 libosmesa6 \
     && rm -rf /var/lib/apt/lists/*
 
+# CPU torch (requirements pin torch==2.13.0; this index serves its CPU build).
+ENV PIP_EXTRA_INDEX_URL=https://download.pytorch.org/whl/cpu
+
 WORKDIR /filmnav
 COPY . .
 RUN bash tools/bootstrap.sh
