@@ -1,0 +1,239 @@
+"""ROS 2 node serving `filmnav/select_frontier` with a policy chosen by parameter.
+
+The policy is built and warmed up once at start (an unknown name or a bad checkpoint ends the node
+with a clear message); changing its parameters at runtime rebuilds it, and a rebuild that fails
+is rejected while the old policy keeps serving. Malformed requests get success=false and a
+message; the node keeps running.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import cv2
+import numpy as np
+import rclpy
+from filmnav_common.image_codec import ImageEncodingError, image_to_numpy
+from filmnav_common.reporting import StatusReporter
+from filmnav_interfaces.msg import Frontier
+from filmnav_interfaces.srv import SelectFrontier
+from geometry_msgs.msg import Pose
+from rcl_interfaces.msg import ParameterDescriptor, SetParametersResult
+from rclpy.executors import ExternalShutdownException
+from rclpy.node import Node
+from rclpy.parameter import Parameter
+from sensor_msgs.msg import Image
+
+from filmnav_policy.protocol import FrontierCandidate, FrontierPolicy, GoalSpec
+from filmnav_policy.registry import POLICY_NAMES, PolicyLoadError, make_policy
+
+# Colour encodings accepted for goal, history and frontier images, and their conversion to RGB.
+RGB_CONVERSIONS: dict[str, int | None] = {
+    "rgb8": None,
+    "bgr8": cv2.COLOR_BGR2RGB,
+    "rgba8": cv2.COLOR_RGBA2RGB,
+    "bgra8": cv2.COLOR_BGRA2RGB,
+    "mono8": cv2.COLOR_GRAY2RGB,
+}
+PLACEHOLDER_SIDE = 224  # side of the black image standing in for a frontier with no view
+WARMUP_FRONTIERS = 2
+
+# parameter name -> (default, description); all are passed to make_policy as keyword arguments.
+POLICY_PARAMETERS: dict[str, tuple[Any, str]] = {
+    "policy": ("nearest", f"frontier policy: one of {', '.join(POLICY_NAMES)}"),
+    "checkpoint": ("", "checkpoint directory or file of a learned policy (empty: its default)"),
+    "device": ("cpu", "torch device of a learned policy (cpu, cuda, cuda:0, ...)"),
+    "seed": (0, "random seed (random policy)"),
+    "episode_split": ("val", "oracle only: split of the simulated episode (same as the bridge)"),
+    "episode_seed": (0, "oracle only: house seed of the simulated episode (same as the bridge)"),
+    "episode_index": (0, "oracle only: episode index in the house (same as the bridge)"),
+    "episode_task": ("object", "oracle only: task of the simulated episode (object, text, image)"),
+}
+
+
+class RequestError(ValueError):
+    """A SelectFrontier request that cannot be scored."""
+
+
+@dataclass
+class PolicyInputs:
+    goal: GoalSpec
+    history_images: list[np.ndarray]
+    frontier_images: list[np.ndarray]
+    frontiers: list[FrontierCandidate]
+    robot_pose: tuple[float, float, float]
+
+
+def yaw_of(pose: Pose) -> float:
+    q = pose.orientation
+    return math.atan2(2.0 * (q.w * q.z + q.x * q.y), 1.0 - 2.0 * (q.y * q.y + q.z * q.z))
+
+
+def rgb_of(msg: Image, what: str) -> np.ndarray | None:
+    """RGB uint8 pixels of an image message; None for an empty image."""
+    if msg.width == 0 or msg.height == 0:
+        return None
+    if msg.encoding not in RGB_CONVERSIONS:
+        raise RequestError(f"{what}: unsupported encoding '{msg.encoding}' (use one of {', '.join(RGB_CONVERSIONS)})")
+    try:
+        pixels = image_to_numpy(msg)
+    except ImageEncodingError as error:
+        raise RequestError(f"{what}: {error}") from error
+    conversion = RGB_CONVERSIONS[msg.encoding]
+    return np.ascontiguousarray(pixels) if conversion is None else cv2.cvtColor(pixels, conversion)
+
+
+def candidate_of(frontier: Frontier) -> FrontierCandidate:
+    waypoint = frontier.waypoint
+    return FrontierCandidate(
+        id=int(frontier.id),
+        centroid=(frontier.centroid.x, frontier.centroid.y),
+        waypoint=(waypoint.position.x, waypoint.position.y, yaw_of(waypoint)),
+        size=float(frontier.size),
+        path_distance=float(frontier.path_distance) if frontier.path_distance >= 0.0 else math.inf,
+    )
+
+
+def inputs_of(request: SelectFrontier.Request) -> PolicyInputs:
+    """Validate a request and convert it to the policy's inputs (raises RequestError)."""
+    if not request.frontiers:
+        raise RequestError("no frontiers to choose from")
+    if len(request.frontier_images) != len(request.frontiers):
+        raise RequestError(
+            f"{len(request.frontier_images)} frontier images for {len(request.frontiers)} frontiers "
+            "(need exactly one image per frontier)"
+        )
+    goal_msg = request.goal
+    try:
+        goal_image = rgb_of(goal_msg.image, "goal image") if goal_msg.task == "image" else None
+        goal = GoalSpec(task=goal_msg.task, text=goal_msg.text, image=goal_image)
+    except ValueError as error:
+        raise RequestError(f"bad goal: {error}") from error
+    if goal.task == "image" and goal.image is None:
+        raise RequestError("bad goal: task 'image' without a goal image")
+    if goal.task != "image" and not goal.text.strip():
+        raise RequestError(f"bad goal: task '{goal.task}' with empty text")
+    history = [rgb_of(image, f"history image {i}") for i, image in enumerate(request.history)]
+    views = [rgb_of(image, f"frontier image {i}") for i, image in enumerate(request.frontier_images)]
+    shape = next((v.shape for v in views if v is not None), (PLACEHOLDER_SIDE, PLACEHOLDER_SIDE, 3))
+    pose = request.robot_pose
+    return PolicyInputs(
+        goal=goal,
+        history_images=[image for image in history if image is not None],
+        frontier_images=[v if v is not None else np.zeros(shape, np.uint8) for v in views],
+        frontiers=[candidate_of(f) for f in request.frontiers],
+        robot_pose=(pose.position.x, pose.position.y, yaw_of(pose)),
+    )
+
+
+def score_inputs(policy: FrontierPolicy, inputs: PolicyInputs) -> np.ndarray:
+    scores = np.asarray(
+        policy.score(inputs.goal, inputs.history_images, inputs.frontier_images, inputs.frontiers, inputs.robot_pose),
+        dtype=np.float64,
+    ).reshape(-1)
+    if scores.shape != (len(inputs.frontiers),) or not np.all(np.isfinite(scores)):
+        raise RuntimeError(f"policy returned {scores.shape[0]} scores (non-finite: {np.count_nonzero(~np.isfinite(scores))}) for {len(inputs.frontiers)} frontiers")
+    return scores
+
+
+def warmup_inputs() -> PolicyInputs:
+    """A small synthetic decision that exercises the policy's whole scoring path once."""
+    image = np.zeros((PLACEHOLDER_SIDE, PLACEHOLDER_SIDE, 3), np.uint8)
+    frontiers = [
+        FrontierCandidate(id=i, centroid=(1.0 + i, 0.0), waypoint=(1.0 + i, 0.0, 0.0), size=1.0, path_distance=1.0 + i)
+        for i in range(WARMUP_FRONTIERS)
+    ]
+    return PolicyInputs(GoalSpec("object", "chair"), [image], [image] * WARMUP_FRONTIERS, frontiers, (0.0, 0.0, 0.0))
+
+
+class PolicyNode(Node):
+    def __init__(self) -> None:
+        super().__init__("policy_node")
+        for name, (default, description) in POLICY_PARAMETERS.items():
+            self.declare_parameter(name, default, ParameterDescriptor(description=description))
+        self._status = StatusReporter(self)
+        self._policy = self._build(self._parameter_values())
+        self.add_on_set_parameters_callback(self._on_set_parameters)
+        self._service = self.create_service(SelectFrontier, "filmnav/select_frontier", self._select)
+        self._status.ok(f"serving policy '{self._policy.name}'")
+
+    def _parameter_values(self) -> dict[str, Any]:
+        return {name: self.get_parameter(name).value for name in POLICY_PARAMETERS}
+
+    def _build(self, params: dict[str, Any]) -> FrontierPolicy:
+        """Load and warm up a policy (raises PolicyLoadError)."""
+        start = time.perf_counter()
+        policy = make_policy(params["policy"], **{k: v for k, v in params.items() if k != "policy"})
+        loaded = time.perf_counter()
+        try:
+            score_inputs(policy, warmup_inputs())
+        except Exception as error:
+            raise PolicyLoadError(f"policy '{params['policy']}' failed its warm-up decision: {error}") from error
+        self.get_logger().info(
+            f"policy '{policy.name}' loaded in {loaded - start:.2f} s, warm-up decision {time.perf_counter() - loaded:.3f} s"
+        )
+        return policy
+
+    def _on_set_parameters(self, parameters: Sequence[Parameter]) -> SetParametersResult:
+        changed = {p.name: p.value for p in parameters if p.name in POLICY_PARAMETERS}
+        if not changed:
+            return SetParametersResult(successful=True)
+        try:
+            self._policy = self._build({**self._parameter_values(), **changed})
+        except PolicyLoadError as error:
+            self._status.warn(f"kept policy '{self._policy.name}': {error}")
+            return SetParametersResult(successful=False, reason=str(error))
+        self._status.ok(f"serving policy '{self._policy.name}'")
+        return SetParametersResult(successful=True)
+
+    def _select(self, request: SelectFrontier.Request, response: SelectFrontier.Response) -> SelectFrontier.Response:
+        response.policy = self._policy.name
+        response.index = -1
+        start = time.perf_counter()
+        try:
+            inputs = inputs_of(request)
+        except RequestError as error:
+            response.success, response.message = False, f"rejected request: {error}"
+            self._status.warn(response.message)
+            return response
+        try:
+            scores = score_inputs(self._policy, inputs)
+        except Exception as error:  # a policy bug must not take the service down
+            response.success, response.message = False, f"policy '{self._policy.name}' failed: {type(error).__name__}: {error}"
+            self._status.error(response.message)
+            return response
+        response.latency = time.perf_counter() - start
+        response.index = int(np.argmax(scores))
+        response.scores = scores.astype(np.float32).tolist()
+        response.success = True
+        chosen = inputs.frontiers[response.index]
+        response.message = f"frontier {chosen.id} (index {response.index} of {len(inputs.frontiers)})"
+        self.get_logger().info(f"{self._policy.name}: {response.message} in {response.latency * 1000:.1f} ms")
+        self._status.ok(f"serving policy '{self._policy.name}'", last_latency_s=f"{response.latency:.4f}")
+        return response
+
+
+def main(args: Sequence[str] | None = None) -> int:
+    rclpy.init(args=args)
+    try:
+        node = PolicyNode()
+    except PolicyLoadError as error:
+        rclpy.logging.get_logger("policy_node").fatal(str(error))
+        rclpy.try_shutdown()
+        return 1
+    try:
+        rclpy.spin(node)
+    except (KeyboardInterrupt, ExternalShutdownException):
+        pass
+    finally:
+        node.destroy_node()
+        rclpy.try_shutdown()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,62 @@
+"""Build a frontier policy by name: the baselines here, learned policies from filmnav_policy.models.
+
+Learned policies (torch, transformers) are imported only when asked for, so the baselines and the
+nodes that serve them start fast and without those dependencies.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any, Callable
+
+from filmnav_policy.baselines import NearestPolicy, OraclePolicy, RandomPolicy
+from filmnav_policy.protocol import FrontierPolicy
+
+
+class PolicyLoadError(RuntimeError):
+    """A policy that cannot be built: unknown name, bad parameters, missing or corrupt checkpoint."""
+
+
+def _oracle(
+    episode_split: str = "val", episode_seed: int = 0, episode_index: int = 0, episode_task: str = "object", **_: Any
+) -> FrontierPolicy:
+    """The oracle for the episode the simulator loads for the same split, house seed, index and task."""
+    return OraclePolicy.for_episode_id(episode_split, int(episode_seed), int(episode_index), episode_task)
+
+
+BASELINES: dict[str, Callable[..., FrontierPolicy]] = {
+    "nearest": lambda **_: NearestPolicy(),
+    "random": lambda seed=0, **_: RandomPolicy(int(seed)),
+    "oracle": _oracle,
+}
+
+# name -> "module:factory" inside filmnav_policy.models; factory(**params) -> FrontierPolicy
+LEARNED: dict[str, str] = {
+    "qwen_vl": "filmnav_policy.models.qwen_vl:load_policy",
+    "compact": "filmnav_policy.models.compact:load_policy",
+}
+
+POLICY_NAMES: tuple[str, ...] = (*BASELINES, *LEARNED)
+
+
+def make_policy(name: str, **params: Any) -> FrontierPolicy:
+    """A ready policy. Parameters a policy does not use are ignored (one parameter set for all).
+
+    Raises PolicyLoadError with a message fit for an operator on any failure.
+    """
+    if name in BASELINES:
+        factory = BASELINES[name]
+    elif name in LEARNED:
+        module_name, function_name = LEARNED[name].split(":")
+        try:
+            factory = getattr(importlib.import_module(module_name), function_name)
+        except (ImportError, AttributeError) as error:
+            raise PolicyLoadError(f"policy '{name}' is not available in this installation: {error}") from error
+    else:
+        raise PolicyLoadError(f"unknown policy '{name}'; choose one of: {', '.join(POLICY_NAMES)}")
+    try:
+        return factory(**params)
+    except PolicyLoadError:
+        raise
+    except Exception as error:  # checkpoints and simulator set-up fail in many library-specific ways
+        raise PolicyLoadError(f"cannot load policy '{name}': {type(error).__name__}: {error}") from error

@@ -1,0 +1,152 @@
+"""The policy node in its own process, answering a client over DDS."""
+
+from __future__ import annotations
+
+import subprocess
+
+import numpy as np
+import pytest
+import rclpy
+from filmnav_common.image_codec import numpy_to_image
+from filmnav_interfaces.msg import Frontier, Goal
+from filmnav_interfaces.srv import SelectFrontier
+from rcl_interfaces.msg import Parameter, ParameterType, ParameterValue
+from rcl_interfaces.srv import SetParameters
+
+from processes import NodeProcess, python_module, wait_until
+
+NODE = "filmnav_policy.policy_node"
+TIMEOUT = 20.0
+
+
+@pytest.fixture(scope="module")
+def ros_client_node():
+    rclpy.init()
+    node = rclpy.create_node("policy_node_test_client")
+    yield node
+    node.destroy_node()
+    rclpy.shutdown()
+
+
+@pytest.fixture(scope="module")
+def policy_process(tmp_path_factory):
+    log = tmp_path_factory.mktemp("policy_node") / "policy_node.log"
+    process = NodeProcess(python_module(NODE, "--ros-args", "-p", "policy:=nearest"), log)
+    yield process
+    assert process.stop() == 0, process.output()
+
+
+def call(node, client, request) -> SelectFrontier.Response:
+    future = client.call_async(request)
+    rclpy.spin_until_future_complete(node, future, timeout_sec=TIMEOUT)
+    assert future.done(), "no answer from the policy node"
+    return future.result()
+
+
+@pytest.fixture(scope="module")
+def select_client(ros_client_node, policy_process):
+    client = ros_client_node.create_client(SelectFrontier, "filmnav/select_frontier")
+    assert client.wait_for_service(timeout_sec=TIMEOUT), policy_process.output()
+    return client
+
+
+def rgb(value: int, side: int = 32):
+    return numpy_to_image(np.full((side, side, 3), value, np.uint8), "rgb8")
+
+
+def frontier_msg(fid: int, x: float, y: float, path: float) -> Frontier:
+    msg = Frontier(id=fid, size=1.0, path_distance=path, keyframe_id=-1)
+    msg.centroid.x, msg.centroid.y = x, y
+    msg.waypoint.position.x, msg.waypoint.position.y = x, y
+    msg.waypoint.orientation.w = 1.0
+    return msg
+
+
+def valid_request() -> SelectFrontier.Request:
+    request = SelectFrontier.Request()
+    request.goal = Goal(id="g1", task="object", text="chair")
+    request.history = [rgb(10), rgb(20)]
+    request.frontiers = [frontier_msg(4, 5.0, 0.0, 6.0), frontier_msg(9, 0.0, 2.0, 2.5), frontier_msg(11, -1.0, 0.0, -1.0)]
+    request.frontier_images = [rgb(30), rgb(40), rgb(50)]
+    request.robot_pose.orientation.w = 1.0
+    return request
+
+
+def test_valid_request_gets_nearest_frontier(ros_client_node, select_client):
+    response = call(ros_client_node, select_client, valid_request())
+    assert response.success, response.message
+    # Frontier 11 has no known path (-1): its straight-line distance 1.0 m makes it the nearest.
+    assert response.index == 2
+    assert response.policy == "nearest"
+    np.testing.assert_allclose(response.scores, [-6.0, -2.5, -1.0], rtol=1e-6)
+    assert 0.0 < response.latency < 1.0
+
+
+@pytest.mark.parametrize(
+    "breakage, reason",
+    [
+        (lambda r: setattr(r, "frontier_images", r.frontier_images[:2]), "2 frontier images for 3 frontiers"),
+        (lambda r: setattr(r, "frontiers", []), "no frontiers"),
+        (
+            lambda r: r.frontier_images.__setitem__(1, numpy_to_image(np.ones((4, 4), np.float32), "32FC1")),
+            "frontier image 1: unsupported encoding '32FC1'",
+        ),
+        (lambda r: setattr(r.goal, "task", "teleport"), "unknown task 'teleport'"),
+        (lambda r: setattr(r.history[0], "data", r.history[0].data[:10]), "history image 0: truncated"),
+    ],
+    ids=["image-count", "no-frontiers", "bad-encoding", "bad-task", "truncated-image"],
+)
+def test_malformed_requests_are_rejected_and_node_keeps_serving(
+    ros_client_node, select_client, policy_process, breakage, reason
+):
+    request = valid_request()
+    breakage(request)
+    response = call(ros_client_node, select_client, request)
+    assert not response.success
+    assert response.index == -1
+    assert reason in response.message
+    assert policy_process.alive()
+    assert call(ros_client_node, select_client, valid_request()).success
+
+
+def test_switching_policy_by_parameter_and_rejecting_unknown_one(ros_client_node, select_client):
+    client = ros_client_node.create_client(SetParameters, "policy_node/set_parameters")
+    assert client.wait_for_service(timeout_sec=TIMEOUT)
+
+    def set_policy(name: str):
+        value = ParameterValue(type=ParameterType.PARAMETER_STRING, string_value=name)
+        future = client.call_async(SetParameters.Request(parameters=[Parameter(name="policy", value=value)]))
+        rclpy.spin_until_future_complete(ros_client_node, future, timeout_sec=TIMEOUT)
+        return future.result().results[0]
+
+    rejected = set_policy("teleport")
+    assert not rejected.successful and "unknown policy 'teleport'" in rejected.reason
+    assert call(ros_client_node, select_client, valid_request()).policy == "nearest"
+    assert set_policy("random").successful
+    try:
+        response = call(ros_client_node, select_client, valid_request())
+        assert response.success and response.policy == "random"
+        assert len(response.scores) == 3
+    finally:
+        assert set_policy("nearest").successful
+
+
+def test_unknown_policy_exits_with_clear_error(tmp_path):
+    process = NodeProcess(python_module(NODE, "--ros-args", "-p", "policy:=teleport"), tmp_path / "bad.log")
+    exited = wait_until(lambda: not process.alive(), timeout=TIMEOUT)
+    output = process.output()
+    code = process.stop()
+    assert exited and code == 1, output
+    assert "unknown policy 'teleport'" in output
+
+
+def test_missing_checkpoint_exits_with_clear_error(tmp_path):
+    process = NodeProcess(
+        python_module(NODE, "--ros-args", "-p", "policy:=compact", "-p", f"checkpoint:={tmp_path / 'missing'}"),
+        tmp_path / "bad.log",
+    )
+    exited = wait_until(lambda: not process.alive(), timeout=60.0)
+    output = process.output()
+    code = process.stop()
+    assert exited and code == 1, output
+    assert "cannot load policy 'compact'" in output or "policy 'compact' is not available" in output
