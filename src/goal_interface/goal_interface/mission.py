@@ -1,0 +1,584 @@
+"""Mission core: the object-search state machine, free of ROS.
+
+The same class drives the `goal_interface` ROS node and the headless evaluation loop, so a seed
+gives the same decisions both ways. The caller owns time, sensing and actuation; the mission
+only turns observations into commands.
+
+API (all poses in the mapping frame: metres, radians, x forward / y left / z up)::
+
+    mission = Mission(MissionConfig(...), is_navigable=None)   # optional (x, y) -> bool
+    commands = mission.start(goal, now, goal_id="")   # preempts a running goal
+    commands = mission.update(now, robot_pose, frontiers, detection, executor, steps=None)
+    commands = mission.on_decision(request_id, index, policy="", error="")
+    commands = mission.cancel(now, reason="canceled")
+    mission.status(now) -> MissionStatusSnapshot      # fields of filmnav_interfaces/MissionStatus
+
+Commands (execute them in order):
+
+- ``RequestDecision(request_id, frontiers, robot_pose)``: ask the policy to pick one of
+  ``frontiers``; answer with ``on_decision`` (index into that tuple, or ``error``). A request
+  that is not answered within ``decision_timeout`` falls back to the nearest frontier.
+- ``NavigateTo(seq, x, y, yaw, frontier_id)``: send a waypoint to the executor (Nav2 or the
+  simulator's waypoint follower); ``frontier_id`` is -1 for the approach to a detected object.
+- ``Rotate(seq, angle)``: turn in place by ``angle`` radians (counter-clockwise positive).
+- ``CancelNavigation()``: stop the executor's current goal.
+- ``Finish(goal_id, state, reason)``: the goal ended (SUCCEEDED, FAILED or CANCELED); in
+  simulation a SUCCEEDED finish is where the agent calls STOP.
+
+The executor reports on the command it runs with ``ExecutorState(seq, status)``; reports for any
+other ``seq`` are ignored, so late results of preempted goals cannot confuse the mission.
+
+Behaviour: explore by repeated frontier decisions; an aborted waypoint or one without progress
+for ``no_progress_timeout`` seconds blacklists its frontier and triggers a new decision; with no
+frontiers left the robot turns a full circle to look around, then fails with a reason; policy
+errors and timeouts fall back to the nearest frontier (``policy_fallback`` in the status); a goal
+detection switches to APPROACHING a navigable pose ``approach_distance`` from the object, facing
+it; the mission succeeds once within ``success_distance`` with the object inside the camera's
+field of view. Time (``time_budget``), step (``max_steps``, counted from ``steps`` when the caller
+passes it) and decision (``max_decisions``) budgets end the goal as FAILED.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+from filmnav_policy.protocol import FrontierCandidate, GoalSpec
+
+Pose2D = tuple[float, float, float]  # x, y, yaw
+
+
+class MissionState(enum.IntEnum):
+    """Same values as the filmnav_interfaces/MissionStatus constants."""
+
+    IDLE = 0
+    EXPLORING = 1
+    APPROACHING = 2
+    SUCCEEDED = 3
+    FAILED = 4
+    CANCELED = 5
+
+    @property
+    def terminal(self) -> bool:
+        return self in (MissionState.SUCCEEDED, MissionState.FAILED, MissionState.CANCELED)
+
+
+class ExecutorStatus(enum.Enum):
+    IDLE = "idle"
+    ACTIVE = "active"
+    SUCCEEDED = "succeeded"
+    ABORTED = "aborted"
+    CANCELED = "canceled"
+
+
+@dataclass(frozen=True)
+class ExecutorState:
+    """What the waypoint executor is doing with command ``seq`` (-1: no command yet)."""
+
+    seq: int = -1
+    status: ExecutorStatus = ExecutorStatus.IDLE
+
+
+@dataclass(frozen=True)
+class GoalDetection:
+    """The goal object seen by the detector, position in the mapping frame."""
+
+    position: tuple[float, float, float]
+    score: float = 1.0
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class MissionConfig:
+    success_distance: float = 1.0      # stop within this distance of the object (Habitat: 1.0 m)
+    approach_distance: float = 0.8     # radius of the approach poses around the object
+    camera_hfov: float = math.radians(79.0)
+    view_margin: float = 0.8           # object bearing must be within margin * hfov / 2
+    min_detection_score: float = 0.0
+    decision_timeout: float = 10.0     # seconds to wait for the policy
+    no_progress_timeout: float = 20.0  # seconds without getting closer to the waypoint
+    progress_distance: float = 0.2     # metres closer that count as progress
+    blacklist_radius: float = 0.5      # waypoints this close to a blacklisted one are skipped
+    look_around_turns: int = 12
+    look_around_angle: float = math.radians(30.0)
+    object_rejection_radius: float = 0.5  # detections near an unreachable object are ignored
+    replan_distance: float = 0.5       # re-plan the approach when the object moves this much
+    time_budget: float = 0.0           # seconds; 0 disables
+    max_steps: int = 0                 # caller-counted steps; 0 disables
+    max_decisions: int = 0             # 0 disables
+
+
+# ----------------------------------------------------------------------------------- commands
+@dataclass(frozen=True)
+class RequestDecision:
+    request_id: int
+    frontiers: tuple[FrontierCandidate, ...]
+    robot_pose: Pose2D
+
+
+@dataclass(frozen=True)
+class NavigateTo:
+    seq: int
+    x: float
+    y: float
+    yaw: float
+    frontier_id: int = -1
+
+
+@dataclass(frozen=True)
+class Rotate:
+    seq: int
+    angle: float
+
+
+@dataclass(frozen=True)
+class CancelNavigation:
+    pass
+
+
+@dataclass(frozen=True)
+class Finish:
+    goal_id: str
+    state: MissionState
+    reason: str
+
+
+Command = RequestDecision | NavigateTo | Rotate | CancelNavigation | Finish
+
+
+@dataclass(frozen=True)
+class MissionStatusSnapshot:
+    goal_id: str
+    goal_text: str
+    state: MissionState
+    message: str
+    policy: str
+    policy_fallback: bool
+    decisions: int
+    distance_travelled: float
+    elapsed: float
+    current_frontier: int
+
+
+# ----------------------------------------------------------------------------------- helpers
+def wrap_angle(angle: float) -> float:
+    return math.atan2(math.sin(angle), math.cos(angle))
+
+
+def nearest_frontier_index(frontiers: Sequence[FrontierCandidate], robot_pose: Pose2D) -> int:
+    """Index of the frontier with the shortest path (straight line when the path is unknown)."""
+
+    def cost(frontier: FrontierCandidate) -> float:
+        if math.isfinite(frontier.path_distance) and frontier.path_distance >= 0:
+            return frontier.path_distance
+        return math.hypot(frontier.waypoint[0] - robot_pose[0], frontier.waypoint[1] - robot_pose[1])
+
+    return min(range(len(frontiers)), key=lambda index: cost(frontiers[index]))
+
+
+def object_in_view(robot_pose: Pose2D, target: tuple[float, float], half_fov: float) -> bool:
+    bearing = math.atan2(target[1] - robot_pose[1], target[0] - robot_pose[0])
+    return abs(wrap_angle(bearing - robot_pose[2])) <= half_fov
+
+
+@dataclass
+class _Activity:
+    """The one thing the mission is waiting on while a goal runs."""
+
+    kind: str                      # "decision" | "frontier" | "look" | "approach" | "face"
+    seq: int = -1                  # executor command, or decision request id
+    started: float = 0.0
+    target: tuple[float, float] | None = None
+    best_distance: float = math.inf
+    last_progress: float = 0.0
+    frontier: FrontierCandidate | None = None
+    frontiers: tuple[FrontierCandidate, ...] = ()
+
+
+@dataclass
+class _Progress:
+    goal_id: str = ""
+    goal_text: str = ""
+    state: MissionState = MissionState.IDLE
+    message: str = "waiting for a goal"
+    policy: str = ""
+    policy_fallback: bool = False
+    decisions: int = 0
+    distance_travelled: float = 0.0
+    started: float = 0.0
+    ended: float | None = None
+    current_frontier: int = -1
+    last_pose: Pose2D | None = None
+    blacklist_ids: set[int] = field(default_factory=set)
+    blacklist_points: list[tuple[float, float]] = field(default_factory=list)
+    rejected_objects: list[tuple[float, float]] = field(default_factory=list)
+    look_turns_done: int = 0
+    object_position: tuple[float, float] | None = None
+    approach_candidates: list[tuple[float, float, float]] = field(default_factory=list)
+
+
+class Mission:
+    """Tick-driven object-search state machine (see the module docstring)."""
+
+    def __init__(
+        self,
+        config: MissionConfig | None = None,
+        is_navigable: Callable[[float, float], bool] | None = None,
+    ):
+        self.config = config or MissionConfig()
+        self._is_navigable = is_navigable
+        self._progress = _Progress()
+        self._activity: _Activity | None = None
+        self._next_seq = 0
+        self._goal_counter = 0
+        self.goal: GoalSpec | None = None
+
+    # -------------------------------------------------------------------------- public API
+    @property
+    def state(self) -> MissionState:
+        return self._progress.state
+
+    @property
+    def active(self) -> bool:
+        return self._progress.state in (MissionState.EXPLORING, MissionState.APPROACHING)
+
+    def start(self, goal: GoalSpec, now: float, goal_id: str = "") -> list[Command]:
+        """Accept a goal; a running goal is preempted (CANCELED) first."""
+        commands: list[Command] = []
+        if self.active:
+            commands += self._finish(now, MissionState.CANCELED, "preempted by a new goal")
+        self._goal_counter += 1
+        self.goal = goal
+        self._progress = _Progress(
+            goal_id=goal_id or f"goal_{self._goal_counter}",
+            goal_text=goal.describe(),
+            state=MissionState.EXPLORING,
+            message="exploring",
+            started=now,
+        )
+        self._activity = None
+        return commands
+
+    def cancel(self, now: float, reason: str = "canceled by the operator") -> list[Command]:
+        if not self.active:
+            return []
+        return self._finish(now, MissionState.CANCELED, reason)
+
+    def status(self, now: float) -> MissionStatusSnapshot:
+        progress = self._progress
+        end = progress.ended if progress.ended is not None else now
+        elapsed = max(0.0, end - progress.started) if progress.state != MissionState.IDLE else 0.0
+        return MissionStatusSnapshot(
+            goal_id=progress.goal_id,
+            goal_text=progress.goal_text,
+            state=progress.state,
+            message=progress.message,
+            policy=progress.policy,
+            policy_fallback=progress.policy_fallback,
+            decisions=progress.decisions,
+            distance_travelled=progress.distance_travelled,
+            elapsed=elapsed,
+            current_frontier=progress.current_frontier,
+        )
+
+    def update(
+        self,
+        now: float,
+        robot_pose: Pose2D,
+        frontiers: Sequence[FrontierCandidate],
+        detection: GoalDetection | None,
+        executor: ExecutorState,
+        steps: int | None = None,
+    ) -> list[Command]:
+        """One tick: integrate the observations, return the commands to execute now."""
+        if not self.active:
+            return []
+        self._track_distance(robot_pose)
+        budget_reason = self._budget_exceeded(now, steps)
+        if budget_reason:
+            return self._finish(now, MissionState.FAILED, budget_reason)
+        if detection is not None:
+            commands = self._on_detection(now, robot_pose, detection)
+            if commands is not None:
+                return commands
+        if self._progress.state == MissionState.APPROACHING:
+            return self._update_approach(now, robot_pose, executor)
+        return self._update_exploration(now, robot_pose, list(frontiers), executor)
+
+    def on_decision(
+        self, request_id: int, index: int | None, policy: str = "", error: str = ""
+    ) -> list[Command]:
+        """The policy's answer to RequestDecision ``request_id``; stale answers are ignored."""
+        activity = self._activity
+        if not self.active or activity is None or activity.kind != "decision" or activity.seq != request_id:
+            return []
+        frontiers = activity.frontiers
+        if error or index is None or not 0 <= index < len(frontiers):
+            problem = error or f"invalid frontier index {index} for {len(frontiers)} frontiers"
+            return self._fallback(f"policy {policy or 'service'} failed: {problem}")
+        self._progress.policy = policy
+        self._progress.policy_fallback = False
+        return self._go_to_frontier(frontiers[index], f"exploring frontier {frontiers[index].id} chosen by {policy}")
+
+    # -------------------------------------------------------------------------- exploration
+    def _update_exploration(
+        self,
+        now: float,
+        robot_pose: Pose2D,
+        frontiers: list[FrontierCandidate],
+        executor: ExecutorState,
+    ) -> list[Command]:
+        candidates = self._unblacklisted(frontiers)
+        activity = self._activity
+        if activity is None:
+            return self._decide_or_look(now, robot_pose, candidates)
+        if activity.kind == "decision":
+            if now - activity.started > self.config.decision_timeout:
+                return self._fallback(f"policy timed out after {self.config.decision_timeout:.1f} s")
+            return []
+        if activity.kind == "look":
+            if candidates:
+                return [CancelNavigation(), *self._decide(now, robot_pose, candidates)]
+            if self._outcome(now, activity, executor) is None:
+                return []
+            self._progress.look_turns_done += 1
+            if self._progress.look_turns_done >= self.config.look_around_turns:
+                return self._finish(now, MissionState.FAILED, "no frontiers left to explore after looking around")
+            return self._rotate(now, "no frontiers: looking around")
+        frontier = activity.frontier
+        assert frontier is not None
+        outcome = self._outcome(now, activity, executor)
+        if outcome == ExecutorStatus.SUCCEEDED:
+            self._blacklist(frontier)  # visited: never choose it again
+            self._progress.message = f"reached frontier {frontier.id}, choosing again"
+            return self._decide_or_look(now, robot_pose, self._unblacklisted(frontiers))
+        if outcome is not None:
+            self._blacklist(frontier)
+            self._progress.message = f"navigation to frontier {frontier.id} {outcome.value}: blacklisted, choosing again"
+            return self._decide_or_look(now, robot_pose, self._unblacklisted(frontiers))
+        if self._no_progress(now, robot_pose, activity):
+            self._blacklist(frontier)
+            self._progress.message = (
+                f"no progress towards frontier {frontier.id} for {self.config.no_progress_timeout:.0f} s: "
+                "blacklisted, choosing again"
+            )
+            return [CancelNavigation(), *self._decide_or_look(now, robot_pose, self._unblacklisted(frontiers))]
+        if not any(self._same_frontier(frontier, candidate) for candidate in frontiers):
+            self._progress.message = f"frontier {frontier.id} explored, choosing again"
+            return self._decide_or_look(now, robot_pose, candidates)
+        return []
+
+    def _decide_or_look(self, now: float, robot_pose: Pose2D, candidates: list[FrontierCandidate]) -> list[Command]:
+        if candidates:
+            return self._decide(now, robot_pose, candidates)
+        self._progress.look_turns_done = 0
+        self._progress.current_frontier = -1
+        return self._rotate(now, "no frontiers: looking around")
+
+    def _decide(self, now: float, robot_pose: Pose2D, candidates: list[FrontierCandidate]) -> list[Command]:
+        if self._decision_budget_spent():
+            return self._finish(now, MissionState.FAILED, f"decision budget of {self.config.max_decisions} spent")
+        self._next_seq += 1
+        self._activity = _Activity(kind="decision", seq=self._next_seq, started=now, frontiers=tuple(candidates))
+        return [RequestDecision(self._next_seq, tuple(candidates), robot_pose)]
+
+    def _fallback(self, problem: str) -> list[Command]:
+        assert self._activity is not None
+        frontiers = self._activity.frontiers
+        robot_pose = self._progress.last_pose or (0.0, 0.0, 0.0)
+        self._progress.policy = "nearest"
+        self._progress.policy_fallback = True
+        frontier = frontiers[nearest_frontier_index(frontiers, robot_pose)]
+        return self._go_to_frontier(frontier, f"{problem}; fell back to the nearest frontier")
+
+    def _go_to_frontier(self, frontier: FrontierCandidate, message: str) -> list[Command]:
+        self._progress.decisions += 1
+        self._progress.current_frontier = frontier.id
+        self._progress.message = message
+        x, y, yaw = frontier.waypoint
+        command = self._navigate("frontier", x, y, yaw, frontier.id)
+        assert self._activity is not None
+        self._activity.frontier = frontier
+        return [command]
+
+    # -------------------------------------------------------------------------- approach
+    def _on_detection(self, now: float, robot_pose: Pose2D, detection: GoalDetection) -> list[Command] | None:
+        """Start or re-plan the approach; None when the detection changes nothing."""
+        if detection.score < self.config.min_detection_score:
+            return None
+        position = (float(detection.position[0]), float(detection.position[1]))
+        if any(math.dist(position, rejected) <= self.config.object_rejection_radius
+               for rejected in self._progress.rejected_objects):
+            return None
+        previous = self._progress.object_position
+        self._progress.object_position = position
+        if self._reached(robot_pose):
+            return self._succeed(now)
+        if self._progress.state == MissionState.APPROACHING and previous is not None:
+            if math.dist(previous, position) < self.config.replan_distance:
+                return None
+        self._progress.state = MissionState.APPROACHING
+        self._progress.current_frontier = -1
+        self._progress.approach_candidates = self._approach_poses(robot_pose, position)
+        cancel: list[Command] = [CancelNavigation()] if self._activity and self._activity.kind != "decision" else []
+        return cancel + self._next_approach(f"goal {detection.label or 'object'} detected: approaching")
+
+    def _update_approach(self, now: float, robot_pose: Pose2D, executor: ExecutorState) -> list[Command]:
+        if self._reached(robot_pose):
+            return self._succeed(now)
+        activity = self._activity
+        assert activity is not None
+        outcome = self._outcome(now, activity, executor)
+        if outcome is None:
+            if activity.kind == "approach" and self._no_progress(now, robot_pose, activity):
+                return [CancelNavigation(), *self._next_approach("no progress on the approach: trying another side")]
+            return []
+        if activity.kind == "face":
+            return self._next_approach("object not in view after turning: trying another side")
+        if outcome == ExecutorStatus.SUCCEEDED and self._within_success_distance(robot_pose):
+            return self._face_object(now, robot_pose)
+        return self._next_approach(f"approach {outcome.value}: trying another side")
+
+    def _approach_poses(self, robot_pose: Pose2D, target: tuple[float, float]) -> list[tuple[float, float, float]]:
+        """Poses on a ring around the object facing it, the side nearest the robot first."""
+        radius = self.config.approach_distance
+        toward_robot = math.atan2(robot_pose[1] - target[1], robot_pose[0] - target[0])
+        offsets = [0.0] + [sign * step * math.pi / 4 for step in range(1, 5) for sign in (1, -1)][:7]
+        poses = []
+        for offset in offsets:
+            angle = toward_robot + offset
+            x, y = target[0] + radius * math.cos(angle), target[1] + radius * math.sin(angle)
+            if self._is_navigable is None or self._is_navigable(x, y):
+                poses.append((x, y, wrap_angle(angle + math.pi)))
+        return poses
+
+    def _next_approach(self, message: str) -> list[Command]:
+        candidates = self._progress.approach_candidates
+        if not candidates:
+            return self._give_up_object()
+        x, y, yaw = candidates.pop(0)
+        self._progress.message = message
+        return [self._navigate("approach", x, y, yaw, -1)]
+
+    def _face_object(self, now: float, robot_pose: Pose2D) -> list[Command]:
+        target = self._progress.object_position
+        assert target is not None
+        bearing = math.atan2(target[1] - robot_pose[1], target[0] - robot_pose[0])
+        self._next_seq += 1
+        self._activity = _Activity(kind="face", seq=self._next_seq, started=now)
+        self._progress.message = "turning to face the object"
+        return [Rotate(self._next_seq, wrap_angle(bearing - robot_pose[2]))]
+
+    def _give_up_object(self) -> list[Command]:
+        """The object cannot be reached from any side: ignore it and explore again."""
+        position = self._progress.object_position
+        if position is not None:
+            self._progress.rejected_objects.append(position)
+        self._progress.object_position = None
+        self._progress.state = MissionState.EXPLORING
+        self._progress.message = "detected object unreachable: exploring again"
+        self._activity = None
+        return []
+
+    def _reached(self, robot_pose: Pose2D) -> bool:
+        target = self._progress.object_position
+        if target is None or not self._within_success_distance(robot_pose):
+            return False
+        return object_in_view(robot_pose, target, self.config.view_margin * self.config.camera_hfov / 2)
+
+    def _within_success_distance(self, robot_pose: Pose2D) -> bool:
+        target = self._progress.object_position
+        return target is not None and math.dist(robot_pose[:2], target) <= self.config.success_distance
+
+    def _succeed(self, now: float) -> list[Command]:
+        commands: list[Command] = []
+        if self._activity is not None and self._activity.kind != "decision":
+            commands.append(CancelNavigation())
+        self._activity = None
+        return commands + self._finish(now, MissionState.SUCCEEDED, "goal reached: object within reach and in view")
+
+    # -------------------------------------------------------------------------- plumbing
+    def _navigate(self, kind: str, x: float, y: float, yaw: float, frontier_id: int) -> NavigateTo:
+        self._next_seq += 1
+        self._activity = _Activity(kind=kind, seq=self._next_seq, target=(x, y))
+        return NavigateTo(self._next_seq, float(x), float(y), float(yaw), int(frontier_id))
+
+    def _rotate(self, now: float, message: str) -> list[Command]:
+        self._next_seq += 1
+        self._activity = _Activity(kind="look", seq=self._next_seq, started=now)
+        self._progress.message = message
+        return [Rotate(self._next_seq, self.config.look_around_angle)]
+
+    def _outcome(self, now: float, activity: _Activity, executor: ExecutorState) -> ExecutorStatus | None:
+        """How the executor ended the activity's command; None while it runs.
+
+        A turn in place the executor never reports on counts as aborted after the no-progress
+        timeout, so a silent executor cannot stall the mission."""
+        if executor.seq == activity.seq and executor.status not in (ExecutorStatus.IDLE, ExecutorStatus.ACTIVE):
+            return executor.status
+        if activity.target is None and now - activity.started > self.config.no_progress_timeout:
+            return ExecutorStatus.ABORTED
+        return None
+
+    def _no_progress(self, now: float, robot_pose: Pose2D, activity: _Activity) -> bool:
+        """True when the robot has not got closer to the target for the no-progress timeout.
+
+        The clock starts at the first tick after the command, so a slow policy answer does not
+        count against the executor."""
+        assert activity.target is not None
+        distance = math.dist(robot_pose[:2], activity.target)
+        if activity.best_distance == math.inf or distance < activity.best_distance - self.config.progress_distance:
+            activity.best_distance = distance
+            activity.last_progress = now
+            return False
+        return now - activity.last_progress > self.config.no_progress_timeout
+
+    def _blacklist(self, frontier: FrontierCandidate) -> None:
+        self._progress.blacklist_ids.add(frontier.id)
+        self._progress.blacklist_points.append((frontier.waypoint[0], frontier.waypoint[1]))
+        self._progress.current_frontier = -1
+
+    def _blacklisted(self, frontier: FrontierCandidate) -> bool:
+        if frontier.id in self._progress.blacklist_ids:
+            return True
+        point = (frontier.waypoint[0], frontier.waypoint[1])
+        return any(math.dist(point, bad) <= self.config.blacklist_radius for bad in self._progress.blacklist_points)
+
+    def _same_frontier(self, first: FrontierCandidate, second: FrontierCandidate) -> bool:
+        """Same id, or waypoints close enough that the mapper has merely renumbered it."""
+        if first.id == second.id:
+            return True
+        return math.dist(first.waypoint[:2], second.waypoint[:2]) <= self.config.blacklist_radius
+
+    def _unblacklisted(self, frontiers: Sequence[FrontierCandidate]) -> list[FrontierCandidate]:
+        return [frontier for frontier in frontiers if not self._blacklisted(frontier)]
+
+    def _track_distance(self, robot_pose: Pose2D) -> None:
+        last = self._progress.last_pose
+        if last is not None:
+            self._progress.distance_travelled += math.dist(last[:2], robot_pose[:2])
+        self._progress.last_pose = (float(robot_pose[0]), float(robot_pose[1]), float(robot_pose[2]))
+
+    def _budget_exceeded(self, now: float, steps: int | None) -> str:
+        config = self.config
+        if config.time_budget > 0 and now - self._progress.started > config.time_budget:
+            return f"time budget of {config.time_budget:.0f} s spent"
+        if config.max_steps > 0 and steps is not None and steps >= config.max_steps:
+            return f"step budget of {config.max_steps} steps spent"
+        return ""
+
+    def _decision_budget_spent(self) -> bool:
+        return self.config.max_decisions > 0 and self._progress.decisions >= self.config.max_decisions
+
+    def _finish(self, now: float, state: MissionState, reason: str) -> list[Command]:
+        commands: list[Command] = []
+        if state != MissionState.SUCCEEDED and self._activity is not None and self._activity.kind != "decision":
+            commands.append(CancelNavigation())
+        self._activity = None
+        self._progress.state = state
+        self._progress.message = reason
+        self._progress.ended = now
+        self._progress.current_frontier = -1
+        return commands + [Finish(self._progress.goal_id, state, reason)]

@@ -1,0 +1,320 @@
+"""Mission core state machine: every behaviour of the object search, driven tick by tick."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from filmnav_policy.protocol import FrontierCandidate, GoalSpec
+from goal_interface.mission import (
+    CancelNavigation,
+    ExecutorState,
+    ExecutorStatus,
+    Finish,
+    GoalDetection,
+    Mission,
+    MissionConfig,
+    MissionState,
+    NavigateTo,
+    RequestDecision,
+    Rotate,
+    nearest_frontier_index,
+)
+
+CHAIR = GoalSpec(task="object", text="chair")
+ORIGIN = (0.0, 0.0, 0.0)
+IDLE = ExecutorState()
+
+
+def frontier(identifier: int, x: float, y: float, path_distance: float = math.inf) -> FrontierCandidate:
+    return FrontierCandidate(id=identifier, centroid=(x, y), waypoint=(x, y, 0.0), size=1.0, path_distance=path_distance)
+
+
+FAR = frontier(1, 5.0, 0.0)
+NEAR = frontier(2, 0.0, 2.0)
+OTHER = frontier(3, -4.0, -4.0)
+
+
+def only(commands: list, kind: type):
+    matching = [command for command in commands if isinstance(command, kind)]
+    assert len(matching) == 1, commands
+    return matching[0]
+
+
+def started(config: MissionConfig | None = None, **kwargs) -> Mission:
+    mission = Mission(config or MissionConfig(**kwargs))
+    assert mission.start(CHAIR, now=0.0, goal_id="g1") == []
+    return mission
+
+
+def navigate_to(mission: Mission, index: int, frontiers=(FAR, NEAR, OTHER), now: float = 0.0) -> NavigateTo:
+    request = only(mission.update(now, ORIGIN, list(frontiers), None, IDLE), RequestDecision)
+    return only(mission.on_decision(request.request_id, index, policy="test_policy"), NavigateTo)
+
+
+def test_decision_then_navigate_to_the_chosen_waypoint():
+    mission = started()
+    request = only(mission.update(0.0, ORIGIN, [FAR, NEAR], None, IDLE), RequestDecision)
+    assert [candidate.id for candidate in request.frontiers] == [1, 2]
+    command = only(mission.on_decision(request.request_id, 1, policy="test_policy"), NavigateTo)
+    assert (command.x, command.y, command.frontier_id) == (0.0, 2.0, 2)
+    status = mission.status(3.0)
+    assert status.state == MissionState.EXPLORING and status.goal_id == "g1" and status.goal_text == "chair"
+    assert (status.decisions, status.current_frontier, status.policy, status.policy_fallback) == (1, 2, "test_policy", False)
+    assert status.elapsed == pytest.approx(3.0)
+    # Still driving: nothing new to do.
+    assert mission.update(1.0, (0.0, 0.5, 0.0), [FAR, NEAR], None, ExecutorState(command.seq, ExecutorStatus.ACTIVE)) == []
+
+
+def test_abort_blacklists_the_frontier_and_chooses_again():
+    mission = started()
+    command = navigate_to(mission, 0)
+    commands = mission.update(1.0, ORIGIN, [FAR, NEAR, OTHER], None, ExecutorState(command.seq, ExecutorStatus.ABORTED))
+    request = only(commands, RequestDecision)
+    assert [candidate.id for candidate in request.frontiers] == [2, 3]
+    assert "aborted" in mission.status(1.0).message and "blacklisted" in mission.status(1.0).message
+    # A renumbered copy of the blacklisted frontier (same waypoint) stays excluded too.
+    renamed = frontier(9, 5.1, 0.0)
+    again = only(mission.on_decision(request.request_id, 0, policy="p"), NavigateTo)
+    commands = mission.update(2.0, ORIGIN, [renamed, NEAR, OTHER], None, ExecutorState(again.seq, ExecutorStatus.ABORTED))
+    assert [candidate.id for candidate in only(commands, RequestDecision).frontiers] == [3]
+
+
+def test_no_progress_timeout_cancels_and_blacklists():
+    mission = started(no_progress_timeout=5.0)
+    command = navigate_to(mission, 0)
+    active = ExecutorState(command.seq, ExecutorStatus.ACTIVE)
+    assert mission.update(1.0, (1.0, 0.0, 0.0), [FAR, NEAR], None, active) == []
+    assert mission.update(4.0, (2.0, 0.0, 0.0), [FAR, NEAR], None, active) == []  # progress resets the clock
+    assert mission.update(8.9, (2.1, 0.0, 0.0), [FAR, NEAR], None, active) == []
+    commands = mission.update(9.5, (2.1, 0.0, 0.0), [FAR, NEAR], None, active)
+    assert isinstance(commands[0], CancelNavigation)
+    assert [candidate.id for candidate in only(commands, RequestDecision).frontiers] == [2]
+    assert "no progress" in mission.status(9.5).message
+
+
+def test_reached_frontier_is_not_chosen_again():
+    mission = started()
+    command = navigate_to(mission, 1)
+    commands = mission.update(5.0, (0.0, 2.0, 0.0), [FAR, NEAR], None, ExecutorState(command.seq, ExecutorStatus.SUCCEEDED))
+    assert [candidate.id for candidate in only(commands, RequestDecision).frontiers] == [1]
+
+
+def test_vanished_frontier_triggers_a_new_decision():
+    mission = started()
+    command = navigate_to(mission, 0)
+    commands = mission.update(1.0, (1.0, 0.0, 0.0), [NEAR], None, ExecutorState(command.seq, ExecutorStatus.ACTIVE))
+    assert [candidate.id for candidate in only(commands, RequestDecision).frontiers] == [2]
+    assert "explored" in mission.status(1.0).message
+
+
+@pytest.mark.parametrize(
+    "answer, expected_words",
+    [({"index": None, "error": "service unavailable"}, "service unavailable"), ({"index": 7}, "invalid frontier index")],
+)
+def test_policy_failure_falls_back_to_nearest(answer, expected_words):
+    mission = started()
+    request = only(mission.update(0.0, ORIGIN, [FAR, NEAR, OTHER], None, IDLE), RequestDecision)
+    command = only(mission.on_decision(request.request_id, policy="vlm", **answer), NavigateTo)
+    assert command.frontier_id == NEAR.id
+    status = mission.status(0.0)
+    assert status.policy_fallback and status.policy == "nearest"
+    assert expected_words in status.message and "nearest" in status.message
+
+
+def test_policy_timeout_falls_back_to_nearest_and_late_answer_is_ignored():
+    mission = started(decision_timeout=2.0)
+    request = only(mission.update(0.0, ORIGIN, [FAR, NEAR], None, IDLE), RequestDecision)
+    assert mission.update(1.0, ORIGIN, [FAR, NEAR], None, IDLE) == []
+    command = only(mission.update(2.5, ORIGIN, [FAR, NEAR], None, IDLE), NavigateTo)
+    assert command.frontier_id == NEAR.id
+    assert "timed out" in mission.status(2.5).message and mission.status(2.5).policy_fallback
+    assert mission.on_decision(request.request_id, 0, policy="slow") == []
+    # The next successful decision clears the fallback flag.
+    after = mission.update(3.0, (0.0, 2.0, 0.0), [FAR, NEAR], None, ExecutorState(command.seq, ExecutorStatus.SUCCEEDED))
+    only(mission.on_decision(only(after, RequestDecision).request_id, 0, policy="vlm"), NavigateTo)
+    assert not mission.status(3.0).policy_fallback and mission.status(3.0).policy == "vlm"
+
+
+def test_nearest_prefers_path_distance_over_straight_line():
+    detour = frontier(4, 1.0, 0.0, path_distance=9.0)
+    open_path = frontier(5, 3.0, 0.0, path_distance=3.0)
+    assert nearest_frontier_index([detour, open_path], ORIGIN) == 1
+    assert nearest_frontier_index([FAR, NEAR], ORIGIN) == 1
+
+
+def test_no_frontiers_looks_around_then_fails_with_reason():
+    mission = started(look_around_turns=4)
+    turn = only(mission.update(0.0, ORIGIN, [], None, IDLE), Rotate)
+    assert turn.angle == pytest.approx(math.radians(30))
+    for tick in range(1, 4):
+        assert mission.update(tick, ORIGIN, [], None, ExecutorState(turn.seq, ExecutorStatus.ACTIVE)) == []
+        turn = only(mission.update(tick + 0.5, ORIGIN, [], None, ExecutorState(turn.seq, ExecutorStatus.SUCCEEDED)), Rotate)
+    finish = only(mission.update(9.0, ORIGIN, [], None, ExecutorState(turn.seq, ExecutorStatus.SUCCEEDED)), Finish)
+    assert finish.state == MissionState.FAILED and "no frontiers" in finish.reason
+    assert mission.state == MissionState.FAILED and mission.update(10.0, ORIGIN, [FAR], None, IDLE) == []
+
+
+def test_frontier_appearing_while_looking_around_interrupts_the_turn():
+    mission = started()
+    turn = only(mission.update(0.0, ORIGIN, [], None, IDLE), Rotate)
+    commands = mission.update(0.5, ORIGIN, [FAR], None, ExecutorState(turn.seq, ExecutorStatus.ACTIVE))
+    assert isinstance(commands[0], CancelNavigation) and only(commands, RequestDecision).frontiers == (FAR,)
+
+
+def test_silent_executor_does_not_stall_the_look_around():
+    mission = started(no_progress_timeout=3.0)
+    first = only(mission.update(0.0, ORIGIN, [], None, IDLE), Rotate)
+    assert mission.update(2.0, ORIGIN, [], None, IDLE) == []
+    assert only(mission.update(3.5, ORIGIN, [], None, IDLE), Rotate).seq > first.seq
+
+
+def test_stale_executor_reports_are_ignored():
+    mission = started()
+    command = navigate_to(mission, 0)
+    assert mission.update(1.0, (0.5, 0.0, 0.0), [FAR, NEAR], None, ExecutorState(command.seq - 5, ExecutorStatus.ABORTED)) == []
+
+
+def test_cancel_stops_navigation_and_ends_the_goal():
+    mission = started()
+    navigate_to(mission, 0)
+    commands = mission.cancel(4.0)
+    assert isinstance(commands[0], CancelNavigation)
+    finish = only(commands, Finish)
+    assert (finish.goal_id, finish.state) == ("g1", MissionState.CANCELED)
+    status = mission.status(10.0)
+    assert status.state == MissionState.CANCELED and status.elapsed == pytest.approx(4.0)
+    assert mission.cancel(5.0) == [] and mission.update(5.0, ORIGIN, [FAR], None, IDLE) == []
+
+
+def test_new_goal_preempts_the_running_one():
+    mission = started()
+    navigate_to(mission, 0)
+    commands = mission.start(GoalSpec(task="text", text="something to sleep on"), now=2.0, goal_id="g2")
+    finish = only(commands, Finish)
+    assert (finish.goal_id, finish.state) == ("g1", MissionState.CANCELED) and "preempted" in finish.reason
+    status = mission.status(2.0)
+    assert (status.goal_id, status.state, status.decisions, status.goal_text) == ("g2", MissionState.EXPLORING, 0, "something to sleep on")
+    only(mission.update(2.1, ORIGIN, [FAR], None, IDLE), RequestDecision)
+
+
+def test_goal_ids_are_assigned_when_missing():
+    mission = Mission()
+    mission.start(CHAIR, 0.0)
+    first = mission.status(0.0).goal_id
+    mission.start(CHAIR, 1.0)
+    assert first and mission.status(1.0).goal_id != first
+
+
+@pytest.mark.parametrize(
+    "config, steps, now, words",
+    [
+        (MissionConfig(time_budget=30.0), None, 31.0, "time budget"),
+        (MissionConfig(max_steps=500), 500, 1.0, "step budget"),
+    ],
+)
+def test_budgets_end_the_goal(config, steps, now, words):
+    mission = started(config)
+    navigate_to(mission, 0)
+    commands = mission.update(now, ORIGIN, [FAR, NEAR], None, IDLE, steps=steps)
+    assert isinstance(commands[0], CancelNavigation)
+    finish = only(commands, Finish)
+    assert finish.state == MissionState.FAILED and words in finish.reason
+
+
+def test_decision_budget_ends_the_goal():
+    mission = started(max_decisions=1)
+    command = navigate_to(mission, 0)
+    finish = only(mission.update(1.0, ORIGIN, [FAR, NEAR], None, ExecutorState(command.seq, ExecutorStatus.ABORTED)), Finish)
+    assert finish.state == MissionState.FAILED and "decision budget" in finish.reason
+
+
+def test_distance_travelled_follows_odometry():
+    mission = started()
+    command = navigate_to(mission, 0)
+    active = ExecutorState(command.seq, ExecutorStatus.ACTIVE)
+    for x in (0.0, 1.0, 2.0, 2.0, 3.0):
+        mission.update(x, (x, 0.0, 0.0), [FAR], None, active)
+    assert mission.status(3.0).distance_travelled == pytest.approx(3.0)
+
+
+def chair_at(x: float, y: float) -> GoalDetection:
+    return GoalDetection(position=(x, y, 0.5), score=0.9, label="chair")
+
+
+def test_detection_approaches_and_stops_within_reach_facing_the_object():
+    mission = started()
+    command = navigate_to(mission, 0)
+    active = ExecutorState(command.seq, ExecutorStatus.ACTIVE)
+    commands = mission.update(1.0, ORIGIN, [FAR], chair_at(4.0, 0.0), active)
+    assert isinstance(commands[0], CancelNavigation)
+    approach = only(commands, NavigateTo)
+    assert approach.frontier_id == -1
+    assert math.dist((approach.x, approach.y), (4.0, 0.0)) == pytest.approx(0.8)
+    assert (approach.x, approach.y) == pytest.approx((3.2, 0.0)) and approach.yaw == pytest.approx(0.0)
+    status = mission.status(1.0)
+    assert status.state == MissionState.APPROACHING and status.current_frontier == -1
+    # On the way, further than 1 m: keep going, the small jitter of the detection changes nothing.
+    approaching = ExecutorState(approach.seq, ExecutorStatus.ACTIVE)
+    assert mission.update(2.0, (2.0, 0.0, 0.0), [FAR], chair_at(4.1, 0.05), approaching) == []
+    # Within 1.0 m and in view: stop there and finish.
+    commands = mission.update(3.0, (3.2, 0.0, 0.0), [FAR], None, approaching)
+    assert isinstance(commands[0], CancelNavigation)
+    finish = only(commands, Finish)
+    assert finish.state == MissionState.SUCCEEDED and mission.state == MissionState.SUCCEEDED
+
+
+def test_within_reach_but_not_in_view_turns_to_face_the_object():
+    mission = started()
+    approach = only(mission.update(0.0, ORIGIN, [FAR], chair_at(2.0, 0.0), IDLE), NavigateTo)
+    # The executor arrived, but the robot faces away (yaw = pi).
+    at_pose = (1.2, 0.0, math.pi)
+    turn = only(mission.update(1.0, at_pose, [], None, ExecutorState(approach.seq, ExecutorStatus.SUCCEEDED)), Rotate)
+    assert abs(turn.angle) == pytest.approx(math.pi)
+    finish = only(mission.update(2.0, (1.2, 0.0, 0.0), [], None, ExecutorState(turn.seq, ExecutorStatus.SUCCEEDED)), Finish)
+    assert finish.state == MissionState.SUCCEEDED
+
+
+def test_moved_detection_replans_the_approach():
+    mission = started()
+    first = only(mission.update(0.0, ORIGIN, [], chair_at(3.0, 0.0), IDLE), NavigateTo)
+    commands = mission.update(1.0, (0.5, 0.0, 0.0), [], chair_at(3.0, 2.0), ExecutorState(first.seq, ExecutorStatus.ACTIVE))
+    replanned = only(commands, NavigateTo)
+    assert math.dist((replanned.x, replanned.y), (3.0, 2.0)) == pytest.approx(0.8)
+
+
+def test_approach_tries_other_navigable_sides_then_gives_up_and_explores():
+    blocked_west = lambda x, y: x > 3.5  # noqa: E731 - a wall west of the object
+    mission = Mission(MissionConfig(), is_navigable=blocked_west)
+    mission.start(CHAIR, 0.0, goal_id="g1")
+    approach = only(mission.update(0.0, ORIGIN, [FAR], chair_at(4.0, 0.0), IDLE), NavigateTo)
+    assert approach.x > 3.5 and math.dist((approach.x, approach.y), (4.0, 0.0)) == pytest.approx(0.8)
+    seen = {(round(approach.x, 3), round(approach.y, 3))}
+    while True:
+        commands = mission.update(1.0, ORIGIN, [FAR], None, ExecutorState(approach.seq, ExecutorStatus.ABORTED))
+        if not commands:
+            break
+        approach = only(commands, NavigateTo)
+        assert approach.x > 3.5
+        seen.add((round(approach.x, 3), round(approach.y, 3)))
+    assert len(seen) == 5  # the five ring poses east of the wall
+    status = mission.status(1.0)
+    assert status.state == MissionState.EXPLORING and "unreachable" in status.message
+    # The unreachable object is ignored from now on; exploration resumes.
+    commands = mission.update(2.0, ORIGIN, [FAR, NEAR], chair_at(4.1, 0.0), IDLE)
+    assert only(commands, RequestDecision).frontiers == (FAR, NEAR)
+
+
+def test_detection_below_the_score_threshold_is_ignored():
+    mission = started(min_detection_score=0.5)
+    weak = GoalDetection(position=(1.0, 0.0, 0.0), score=0.2, label="chair")
+    only(mission.update(0.0, ORIGIN, [FAR], weak, IDLE), RequestDecision)
+    assert mission.state == MissionState.EXPLORING
+
+
+def test_idle_mission_does_nothing():
+    mission = Mission()
+    assert mission.update(0.0, ORIGIN, [FAR], chair_at(0.5, 0.0), IDLE) == []
+    status = mission.status(5.0)
+    assert status.state == MissionState.IDLE and status.elapsed == 0.0 and status.goal_id == ""
