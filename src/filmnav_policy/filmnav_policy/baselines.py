@@ -6,7 +6,6 @@ behind the SelectFrontier service and in the headless evaluation loop.
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
@@ -101,13 +100,15 @@ class OraclePolicy:
         house = generate_house(seed)
         return cls.for_episode(make_episode(split, seed, index, task, house=house), house)
 
-    def _field_cost(self, field: np.ndarray, xy: tuple[float, float]) -> float:
-        """Distance read from a distance field at a point, snapping it onto the grid if needed."""
-        point = xy if self._nav.is_navigable(xy) else self._nav.snap(xy)
-        value = float(field[self._nav.world_to_cell(point)])
-        if not math.isfinite(value):
-            return UNREACHABLE_COST
-        return value + math.dist(point, xy)
+    def _costs(self, field: np.ndarray, points: np.ndarray) -> np.ndarray:
+        """Distances read from a distance field at points [N, 2] (off-grid points are snapped to
+        the nearest navigable cell, plus the snap distance); unreachable ones cost UNREACHABLE_COST."""
+        snapped = points.copy()
+        for i in np.flatnonzero(~self._nav.navigable_mask(points)):
+            snapped[i] = self._nav.snap(points[i])
+        cells = self._nav.world_to_cell(snapped)
+        costs = field[cells[:, 0], cells[:, 1]] + np.linalg.norm(snapped - points, axis=1)
+        return np.where(np.isfinite(costs), costs, UNREACHABLE_COST)
 
     def score(
         self,
@@ -117,11 +118,6 @@ class OraclePolicy:
         frontiers: Sequence[FrontierCandidate],
         robot_pose: tuple[float, float, float],
     ) -> np.ndarray:
-        robot_xy = tuple(robot_pose[:2])
-        start = robot_xy if self._nav.is_navigable(robot_xy) else self._nav.snap(robot_xy)
-        from_robot = self._nav.distance_field(np.asarray([start], dtype=np.float64))
-        costs = [
-            self._field_cost(from_robot, f.waypoint[:2]) + self._field_cost(self._to_goal, f.waypoint[:2])
-            for f in frontiers
-        ]
-        return -np.asarray(costs, dtype=np.float64)
+        waypoints = np.array([f.waypoint[:2] for f in frontiers], dtype=np.float64).reshape(-1, 2)
+        from_robot = self._nav.distance_field(np.asarray([robot_pose[:2]], dtype=np.float64))
+        return -(self._costs(from_robot, waypoints) + self._costs(self._to_goal, waypoints))
