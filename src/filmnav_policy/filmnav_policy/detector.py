@@ -1,0 +1,177 @@
+"""Simulator-only goal detector (`sim_semantic`): reads the goal out of the instance segmentation.
+
+A goal instance counts as detected when enough of its pixels are visible within range; its 3-D
+position (mapping frame) is the median of those pixels back-projected through the depth image,
+the camera intrinsics and the robot pose. It stands in for an open-vocabulary detector in
+simulation, so the search itself, not perception, is what gets evaluated.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from typing import Collection, Iterable, Mapping
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class CameraModel:
+    """Pinhole camera on the robot base (OpenCV pixel convention: pixel centres at integers)."""
+
+    fx: float
+    fy: float
+    cx: float
+    cy: float
+    height: float = 0.88          # optical centre above the base, metres
+    forward_offset: float = 0.0   # optical centre ahead of the base origin, metres
+    pitch: float = 0.0            # radians about the base's +y axis (REP-103: positive looks down)
+
+    def base_points(self, rows: np.ndarray, cols: np.ndarray, depth: np.ndarray) -> np.ndarray:
+        """Pixels with z-depth (metres) -> (N, 3) points in the base frame (x forward, y left, z up)."""
+        forward = depth.astype(np.float64)
+        left = -(cols - self.cx) * forward / self.fx
+        up = -(rows - self.cy) * forward / self.fy
+        cos_p, sin_p = math.cos(self.pitch), math.sin(self.pitch)
+        return np.stack(
+            [
+                self.forward_offset + cos_p * forward + sin_p * up,
+                left,
+                self.height - sin_p * forward + cos_p * up,
+            ],
+            axis=1,
+        )
+
+    def world_points(
+        self, rows: np.ndarray, cols: np.ndarray, depth: np.ndarray, pose: tuple[float, float, float]
+    ) -> np.ndarray:
+        """Pixels with depth -> (N, 3) points in the mapping frame given the base pose (x, y, yaw)."""
+        base = self.base_points(rows, cols, depth)
+        x, y, yaw = pose
+        cos_y, sin_y = math.cos(yaw), math.sin(yaw)
+        return np.stack(
+            [x + cos_y * base[:, 0] - sin_y * base[:, 1], y + sin_y * base[:, 0] + cos_y * base[:, 1], base[:, 2]],
+            axis=1,
+        )
+
+    def optical_centre(self, pose: tuple[float, float, float]) -> np.ndarray:
+        x, y, yaw = pose
+        return np.array([x + self.forward_offset * math.cos(yaw), y + self.forward_offset * math.sin(yaw), self.height])
+
+
+@dataclass(frozen=True)
+class GoalDetection:
+    instance_id: int
+    label: str
+    position: np.ndarray                    # (3,) mapping frame, metres
+    distance: float                         # optical centre to `position`, metres
+    pixels: int                             # visible pixels within range
+    bbox: tuple[int, int, int, int]         # x_min, y_min, x_max, y_max (pixels, inclusive)
+    score: float = 1.0                      # ground truth: always certain
+
+
+class SemanticGoalDetector:
+    """Finds goal instances in an instance-id image (0 = background)."""
+
+    def __init__(self, camera: CameraModel, min_area_fraction: float = 0.001, max_distance: float = 5.0):
+        """min_area_fraction: share of the image the visible instance must cover (resolution-free);
+        max_distance: farthest depth counted, metres."""
+        if not 0.0 < min_area_fraction < 1.0 or max_distance <= 0.0:
+            raise ValueError("min_area_fraction must be in (0, 1) and max_distance > 0")
+        self.camera = camera
+        self.min_area_fraction = min_area_fraction
+        self.max_distance = max_distance
+
+    def min_pixels(self, image_shape: tuple[int, ...]) -> int:
+        return max(1, math.ceil(self.min_area_fraction * image_shape[0] * image_shape[1]))
+
+    def detect(
+        self,
+        instance: np.ndarray,
+        depth: np.ndarray,
+        pose: tuple[float, float, float],
+        goal_ids: Collection[int],
+        label: str,
+    ) -> list[GoalDetection]:
+        """Detections of the goal instances in one frame, nearest first."""
+        if instance.shape != depth.shape:
+            raise ValueError(f"instance image {instance.shape} and depth image {depth.shape} differ in size")
+        if not goal_ids:
+            return []
+        in_range = np.isfinite(depth) & (depth > 0.0) & (depth <= self.max_distance)
+        rows, cols = np.nonzero(np.isin(instance, np.fromiter(goal_ids, dtype=np.int64)) & in_range)
+        if rows.size == 0:
+            return []
+        ids, which, counts = np.unique(instance[rows, cols], return_inverse=True, return_counts=True)
+        points = self.camera.world_points(rows, cols, depth[rows, cols], pose)
+        centre = self.camera.optical_centre(pose)
+        detections = []
+        for k in np.flatnonzero(counts >= self.min_pixels(instance.shape)):
+            mine = which == k
+            position = np.median(points[mine], axis=0)
+            detections.append(
+                GoalDetection(
+                    instance_id=int(ids[k]),
+                    label=label,
+                    position=position,
+                    distance=float(np.linalg.norm(position - centre)),
+                    pixels=int(counts[k]),
+                    bbox=(int(cols[mine].min()), int(rows[mine].min()), int(cols[mine].max()), int(rows[mine].max())),
+                )
+            )
+        return sorted(detections, key=lambda detection: detection.distance)
+
+
+def instances_of_category(category: str, categories: Mapping[int, str]) -> set[int]:
+    """Instance ids whose category is `category` (case-insensitive)."""
+    wanted = category.strip().lower()
+    return {instance_id for instance_id, name in categories.items() if name.lower() == wanted}
+
+
+def category_in_text(text: str, categories: Iterable[str]) -> str | None:
+    """The longest category named as whole words in a free-form goal ("find a potted plant")."""
+    lowered = text.lower()
+    named = [c for c in categories if re.search(rf"\b{re.escape(c.lower())}s?\b", lowered)]
+    return max(named, key=len) if named else None
+
+
+@dataclass(frozen=True)
+class SimInstanceTable:
+    """The simulator's instance id -> category table and its current episode's goal."""
+
+    categories: dict[int, str]
+    goal_text: str = ""
+    goal_category: str = ""
+    goal_instance_ids: tuple[int, ...] = ()
+
+    @classmethod
+    def from_json(cls, text: str) -> "SimInstanceTable":
+        """Parse the bridge's `sim/instances` JSON (raises ValueError on malformed input)."""
+        try:
+            table = json.loads(text)
+            return cls(
+                categories={int(key): str(value) for key, value in table["instances"].items()},
+                goal_text=str(table.get("goal_text", "")),
+                goal_category=str(table.get("goal_category", "")),
+                goal_instance_ids=tuple(int(i) for i in table.get("goal_instance_ids", ())),
+            )
+        except (json.JSONDecodeError, KeyError, TypeError, AttributeError, ValueError) as error:
+            raise ValueError(f"malformed instance table: {error}") from error
+
+
+def goal_instances(task: str, text: str, table: SimInstanceTable) -> tuple[set[int], str]:
+    """Instance ids that satisfy a goal, and their label; empty when the goal names nothing known.
+
+    The episode's own goal (same text, or any image goal) maps to the episode's goal instances;
+    otherwise an object goal is a category name and a text goal is searched for a category name.
+    """
+    if task == "image" or (text.strip() and text.strip().lower() == table.goal_text.strip().lower()):
+        return set(table.goal_instance_ids), table.goal_category
+    known = set(table.categories.values())
+    exact = next((c for c in known if c.lower() == text.strip().lower()), None)
+    category = exact or category_in_text(text, known)
+    if category is None:
+        return set(), ""
+    return instances_of_category(category, table.categories), category

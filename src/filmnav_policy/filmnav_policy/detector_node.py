@@ -1,0 +1,206 @@
+"""ROS 2 node for the simulator-only goal detector (`sim_semantic`).
+
+Pairs the bridge's instance and depth images by stamp, takes the odometry pose nearest to that
+stamp and the camera intrinsics from camera_info, and publishes `filmnav/detections` for every
+frame while a goal is active (an empty array means "not seen"). The goal comes from
+`filmnav/goal` or `filmnav/goal_text` (cleared by `filmnav/cancel`); instance ids map to
+categories through the bridge's latched `sim/instances` table.
+"""
+
+from __future__ import annotations
+
+import collections
+import sys
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+import rclpy
+from filmnav_common.image_codec import ImageEncodingError, depth_to_metres, image_to_numpy
+from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS, SENSOR_QOS
+from filmnav_common.reporting import StatusReporter
+from filmnav_interfaces.msg import Detection, DetectionArray, Goal
+from nav_msgs.msg import Odometry
+from rcl_interfaces.msg import ParameterDescriptor
+from rclpy.executors import ExternalShutdownException
+from rclpy.node import Node
+from sensor_msgs.msg import CameraInfo, Image
+from std_msgs.msg import Empty, String
+
+from filmnav_policy.detector import CameraModel, SemanticGoalDetector, SimInstanceTable, goal_instances
+from filmnav_policy.policy_node import yaw_of
+from filmnav_policy.protocol import TASKS
+
+ODOM_HISTORY = 100
+
+PARAMETERS: dict[str, tuple[object, str]] = {
+    "camera_height": (0.88, "camera optical centre above the base, metres"),
+    "camera_forward_offset": (0.0, "camera optical centre ahead of the base origin, metres"),
+    "camera_pitch": (0.0, "camera pitch about the base's y axis, radians (positive looks down)"),
+    "min_area_fraction": (0.001, "share of the image a goal instance must cover to count as seen"),
+    "max_distance": (5.0, "farthest depth that counts, metres"),
+    "max_pose_age": (0.1, "largest stamp difference between an image and the odometry used for it, seconds"),
+}
+
+
+@dataclass
+class ActiveGoal:
+    goal_id: str
+    task: str
+    text: str
+
+
+def stamp_ns(msg) -> int:
+    return msg.header.stamp.sec * 1_000_000_000 + msg.header.stamp.nanosec
+
+
+class DetectorNode(Node):
+    def __init__(self) -> None:
+        super().__init__("detector_node")
+        for name, (default, description) in PARAMETERS.items():
+            self.declare_parameter(name, default, ParameterDescriptor(description=description))
+        self._status = StatusReporter(self)
+        self._camera_info: CameraInfo | None = None
+        self._table: SimInstanceTable | None = None
+        self._goal: ActiveGoal | None = None
+        self._goal_ids: set[int] = set()
+        self._label = ""
+        self._odom: collections.deque[tuple[int, tuple[float, float, float], str]] = collections.deque(maxlen=ODOM_HISTORY)
+        self._pending: dict[str, Image] = {}
+
+        self._publisher = self.create_publisher(DetectionArray, "filmnav/detections", RELIABLE_QOS)
+        self.create_subscription(Image, "camera/depth/image_raw", lambda m: self._on_image("depth", m), SENSOR_QOS)
+        self.create_subscription(Image, "camera/instance/image_raw", lambda m: self._on_image("instance", m), SENSOR_QOS)
+        self.create_subscription(CameraInfo, "camera/color/camera_info", self._on_camera_info, SENSOR_QOS)
+        self.create_subscription(Odometry, "odom", self._on_odom, RELIABLE_QOS)
+        self.create_subscription(String, "sim/instances", self._on_table, LATCHED_QOS)
+        self.create_subscription(Goal, "filmnav/goal", self._on_goal, RELIABLE_QOS)
+        self.create_subscription(String, "filmnav/goal_text", self._on_goal_text, RELIABLE_QOS)
+        self.create_subscription(Empty, "filmnav/cancel", self._on_cancel, RELIABLE_QOS)
+        self._status.ok("waiting for a goal")
+
+    def _param(self, name: str):
+        return self.get_parameter(name).value
+
+    # ------------------------------------------------------------------------------ goal
+    def _on_goal(self, msg: Goal) -> None:
+        if msg.task not in TASKS:
+            self._status.warn(f"ignored goal '{msg.id}': unknown task '{msg.task}' (expected one of {', '.join(TASKS)})")
+            return
+        self._set_goal(ActiveGoal(msg.id, msg.task, msg.text))
+
+    def _on_goal_text(self, msg: String) -> None:
+        if not msg.data.strip():
+            self._status.warn("ignored empty goal text")
+            return
+        self._set_goal(ActiveGoal("", "text", msg.data))
+
+    def _on_cancel(self, _msg: Empty) -> None:
+        self._goal, self._goal_ids = None, set()
+        self._status.ok("goal canceled: waiting for a goal")
+
+    def _on_table(self, msg: String) -> None:
+        try:
+            self._table = SimInstanceTable.from_json(msg.data)
+        except ValueError as error:
+            self._status.error(f"sim/instances: {error}")
+            return
+        self._resolve_goal()
+
+    def _set_goal(self, goal: ActiveGoal) -> None:
+        self._goal = goal
+        self._resolve_goal()
+
+    def _resolve_goal(self) -> None:
+        """Map the goal to simulator instances once per goal or table change."""
+        if self._goal is None:
+            return
+        if self._table is None:
+            self._status.warn("goal received but no sim/instances table yet: waiting for the simulator")
+            return
+        self._goal_ids, self._label = goal_instances(self._goal.task, self._goal.text, self._table)
+        if self._goal_ids:
+            self._status.ok(f"looking for '{self._label}' (instances {sorted(self._goal_ids)})")
+        else:
+            self._status.warn(f"goal '{self._goal.text or '<image>'}' names no object of the simulated house")
+
+    # ------------------------------------------------------------------------------ sensors
+    def _on_camera_info(self, msg: CameraInfo) -> None:
+        self._camera_info = msg
+
+    def _on_odom(self, msg: Odometry) -> None:
+        self._odom.append((stamp_ns(msg), (msg.pose.pose.position.x, msg.pose.pose.position.y, yaw_of(msg.pose.pose)), msg.header.frame_id))
+
+    def _on_image(self, kind: str, msg: Image) -> None:
+        self._pending[kind] = msg
+        depth, instance = self._pending.get("depth"), self._pending.get("instance")
+        if depth is None or instance is None or stamp_ns(depth) != stamp_ns(instance):
+            return
+        self._pending.clear()
+        if self._goal is None or self._camera_info is None or not self._goal_ids:
+            return
+        try:
+            self._detect(depth, instance)
+        except (ImageEncodingError, ValueError) as error:
+            self._status.warn(f"skipped a frame: {error}")
+
+    def _pose_at(self, stamp: int) -> tuple[tuple[float, float, float], str]:
+        if not self._odom:
+            raise ValueError("no odometry yet")
+        odom_stamp, pose, frame = min(self._odom, key=lambda entry: abs(entry[0] - stamp))
+        age = abs(odom_stamp - stamp) * 1e-9
+        if age > self._param("max_pose_age"):
+            raise ValueError(f"no odometry within {self._param('max_pose_age')} s of the image (nearest {age:.3f} s)")
+        return pose, frame
+
+    def _detect(self, depth_msg: Image, instance_msg: Image) -> None:
+        pose, frame = self._pose_at(stamp_ns(depth_msg))
+        depth = depth_to_metres(depth_msg)
+        instance = image_to_numpy(instance_msg)
+        if instance.ndim != 2:
+            raise ValueError(f"instance image must have one channel, got encoding '{instance_msg.encoding}'")
+        k = self._camera_info.k
+        detector = SemanticGoalDetector(
+            CameraModel(
+                fx=k[0], fy=k[4], cx=k[2], cy=k[5],
+                height=self._param("camera_height"),
+                forward_offset=self._param("camera_forward_offset"),
+                pitch=self._param("camera_pitch"),
+            ),
+            min_area_fraction=self._param("min_area_fraction"),
+            max_distance=self._param("max_distance"),
+        )
+        found = detector.detect(instance, depth, pose, self._goal_ids, self._label)
+        message = DetectionArray(goal_id=self._goal.goal_id)
+        message.header.stamp = depth_msg.header.stamp
+        message.header.frame_id = frame
+        for detection in found:
+            item = Detection(
+                label=detection.label,
+                score=detection.score,
+                distance=detection.distance,
+                instance_id=detection.instance_id,
+                bbox=np.asarray(detection.bbox, dtype=np.uint32),
+            )
+            item.position.x, item.position.y, item.position.z = (float(v) for v in detection.position)
+            message.detections.append(item)
+        self._publisher.publish(message)
+
+
+def main(args: Sequence[str] | None = None) -> int:
+    rclpy.init(args=args)
+    node = None
+    try:
+        node = DetectorNode()
+        rclpy.spin(node)
+    except (KeyboardInterrupt, ExternalShutdownException):
+        pass
+    finally:
+        if node is not None:
+            node.destroy_node()
+        rclpy.try_shutdown()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,96 @@
+"""The sim_semantic goal detector core: geometry on synthetic frames and on a rendered sim view."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from filmnav_policy.detector import (
+    CameraModel,
+    SemanticGoalDetector,
+    SimInstanceTable,
+    category_in_text,
+    goal_instances,
+)
+
+WIDTH, HEIGHT, HFOV = 640, 480, math.radians(79.0)
+FX = (WIDTH / 2) / math.tan(HFOV / 2)
+CAMERA = CameraModel(fx=FX, fy=FX, cx=(WIDTH - 1) / 2, cy=(HEIGHT - 1) / 2, height=0.88)
+
+
+def synthetic_frame(
+    pose: tuple[float, float, float], target: tuple[float, float, float], half_size: float, instance_id: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Instance and depth images of a camera-facing square patch centred on `target` (world),
+    in front of a wall 6 m away (beyond range, so +inf depth as REP-117 says)."""
+    x, y, yaw = pose
+    dx, dy = target[0] - x, target[1] - y
+    forward = math.cos(yaw) * dx + math.sin(yaw) * dy
+    left = -math.sin(yaw) * dx + math.cos(yaw) * dy
+    up = target[2] - CAMERA.height
+    col = CAMERA.cx - FX * left / forward
+    row = CAMERA.cy - FX * up / forward
+    radius = FX * half_size / forward
+    rows, cols = np.mgrid[0:HEIGHT, 0:WIDTH]
+    patch = (np.abs(rows - row) <= radius) & (np.abs(cols - col) <= radius)
+    depth = np.full((HEIGHT, WIDTH), np.inf, np.float32)
+    depth[patch] = forward
+    instance = np.where(patch, instance_id, 0).astype(np.int32)
+    return instance, depth
+
+
+def test_patch_position_is_recovered_in_the_mapping_frame():
+    pose = (1.0, 2.0, math.pi / 2)
+    target = (0.4, 4.5, 0.6)
+    instance, depth = synthetic_frame(pose, target, half_size=0.15, instance_id=7)
+    detections = SemanticGoalDetector(CAMERA).detect(instance, depth, pose, {7}, "chair")
+    assert len(detections) == 1
+    found = detections[0]
+    assert found.instance_id == 7 and found.label == "chair"
+    np.testing.assert_allclose(found.position, target, atol=0.02)
+    assert found.distance == pytest.approx(math.dist(target, (1.0, 2.0, 0.88)), abs=0.02)
+    x_min, y_min, x_max, y_max = found.bbox
+    assert x_min < x_max and y_min < y_max and found.pixels == np.count_nonzero(instance == 7)
+
+
+def test_pitched_camera_sees_the_floor_at_zero_height():
+    camera = CameraModel(fx=FX, fy=FX, cx=(WIDTH - 1) / 2, cy=(HEIGHT - 1) / 2, height=1.0, pitch=math.radians(30))
+    # The optical axis hits the floor 1 / tan(30 deg) ahead at a range of 1 / sin(30 deg).
+    row, col = np.array([(HEIGHT - 1) / 2]), np.array([(WIDTH - 1) / 2])
+    z_depth = np.array([1.0 / math.sin(math.radians(30))])
+    point = camera.world_points(row, col, z_depth, (0.0, 0.0, 0.0))[0]
+    np.testing.assert_allclose(point, [1.0 / math.tan(math.radians(30)), 0.0, 0.0], atol=1e-9)
+
+
+def test_small_far_and_other_instances_are_not_detections():
+    pose = (0.0, 0.0, 0.0)
+    detector = SemanticGoalDetector(CAMERA, min_area_fraction=0.001, max_distance=5.0)
+    tiny_instance, tiny_depth = synthetic_frame(pose, (3.0, 0.0, 0.9), half_size=0.03, instance_id=3)
+    assert np.count_nonzero(tiny_instance) < detector.min_pixels(tiny_instance.shape)
+    assert detector.detect(tiny_instance, tiny_depth, pose, {3}, "cup") == []
+    far_instance, far_depth = synthetic_frame(pose, (5.5, 0.0, 0.9), half_size=0.5, instance_id=3)
+    assert detector.detect(far_instance, far_depth, pose, {3}, "cup") == []
+    near_instance, near_depth = synthetic_frame(pose, (2.0, 0.0, 0.9), half_size=0.3, instance_id=4)
+    assert detector.detect(near_instance, near_depth, pose, {3}, "cup") == []
+    assert len(detector.detect(near_instance, near_depth, pose, {3, 4}, "cup")) == 1
+    with pytest.raises(ValueError, match="differ in size"):
+        detector.detect(near_instance[:10], near_depth, pose, {4}, "cup")
+
+
+def test_goal_resolution_against_the_instance_table():
+    table = SimInstanceTable.from_json(json.dumps({
+        "goal_text": "something to sleep on", "goal_category": "bed", "goal_instance_ids": [5],
+        "instances": {"1": "chair", "2": "chair", "3": "potted plant", "5": "bed", "6": "bed"},
+    }))
+    assert goal_instances("object", "chair", table) == ({1, 2}, "chair")
+    assert goal_instances("object", "Potted Plant", table) == ({3}, "potted plant")
+    assert goal_instances("text", "find the potted plants please", table) == ({3}, "potted plant")
+    assert goal_instances("text", "something to sleep on", table) == ({5}, "bed")  # the episode's goal
+    assert goal_instances("image", "", table) == ({5}, "bed")
+    assert goal_instances("text", "a spaceship", table) == (set(), "")
+    assert category_in_text("a plant", ["plant", "potted plant"]) == "plant"
+    with pytest.raises(ValueError, match="malformed instance table"):
+        SimInstanceTable.from_json('{"goal_text": "x"}')
