@@ -16,5 +16,10 @@ setup(
     zip_safe=True,
     description="Shared plumbing: image codec (cv_bridge fallback), QoS profiles, status helpers, the pip-environment launch runner and the filmnav command line.",
     license="Apache-2.0",
-    entry_points={"console_scripts": []},
+    entry_points={
+        "console_scripts": [
+            "talker = filmnav_common.demo_nodes:talker",
+            "listener = filmnav_common.demo_nodes:listener",
+        ]
+    },
 )
