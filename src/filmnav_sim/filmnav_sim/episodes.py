@@ -1,0 +1,138 @@
+"""Habitat-style episodes over procedural houses: splits by house seed, ObjectNav, OVON-style text
+and ImageNav goals, viewpoints, start poses with a reachable goal at least 1 m away."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+
+from .config import SimConfig
+from .house import CATEGORIES, SEEN_CATEGORIES, House, ObjectInstance, cached_house
+from .language import goal_text
+from .visibility import sight_model
+
+SPLITS: dict[str, range] = {
+    "train": range(0, 10000),
+    "val": range(10000, 10500),
+    "test": range(20000, 20500),
+}
+TASKS = ("object", "text", "image")
+MIN_GEODESIC = 1.0
+START_TRIES = 300
+VIEWPOINT_STRIDE = 2  # check every 2nd grid cell as a viewpoint candidate
+# Success: stop within this geodesic distance of a viewpoint (Habitat ObjectNav-v2 uses 0.1 m);
+# viewpoints lie on a lattice of VIEWPOINT_STRIDE cells, so anywhere in the viewpoint region counts.
+VIEWPOINT_TOLERANCE = 0.1
+
+
+@dataclass
+class Episode:
+    split: str
+    seed: int
+    index: int
+    task: str
+    goal_category: str
+    goal_text: str
+    goal_instance_ids: list[int]
+    goal_image: np.ndarray | None
+    start_pose: tuple[float, float, float]
+    geodesic_distance: float
+    viewpoints: np.ndarray = field(default_factory=lambda: np.empty((0, 2)))
+
+
+def footprint_distance(points_xy: np.ndarray, obj: ObjectInstance) -> np.ndarray:
+    """Distance [N] from points to the object's rotated footprint rectangle (0 inside)."""
+    offsets = np.asarray(points_xy, dtype=float).reshape(-1, 2) - obj.position[:2]
+    c, s = math.cos(obj.yaw), math.sin(obj.yaw)
+    local = np.abs(np.stack([c * offsets[:, 0] + s * offsets[:, 1], -s * offsets[:, 0] + c * offsets[:, 1]], 1))
+    return np.linalg.norm(np.maximum(local - obj.size[:2] / 2, 0.0), axis=1)
+
+
+def instance_viewpoints(house: House, instance_id: int, config: SimConfig) -> np.ndarray:
+    """Navigable points [N, 2] within success distance of the instance that see it."""
+    cache = house.__dict__.setdefault("_viewpoints", {})
+    key = (instance_id, config.success_distance, config.camera_height)
+    if key not in cache:
+        obj = house.object_by_id(instance_id)
+        nav = house.nav
+        rows, cols = np.nonzero(nav.navigable)
+        lattice = (rows % VIEWPOINT_STRIDE == 0) & (cols % VIEWPOINT_STRIDE == 0)
+        points = nav.cell_to_world(np.stack([rows[lattice], cols[lattice]], 1))
+        near = points[footprint_distance(points, obj) <= config.success_distance]
+        visible = sight_model(house).visible_from(near, obj, config.camera_height)
+        cache[key] = near[visible]
+    return cache[key]
+
+
+def goal_viewpoints(house: House, instance_ids: list[int], config: SimConfig) -> np.ndarray:
+    parts = [instance_viewpoints(house, i, config) for i in instance_ids]
+    return np.concatenate(parts) if parts else np.empty((0, 2))
+
+
+@lru_cache(maxsize=2)
+def _goal_renderer(width: int, height: int):
+    from .render import HouseRenderer  # GL context only when an image goal is needed
+
+    return HouseRenderer(width, height)
+
+
+def render_goal_image(house: House, instance_id: int, config: SimConfig, rng: np.random.Generator) -> np.ndarray:
+    """RGB view of the instance from one of its viewpoints, facing the object."""
+    obj = house.object_by_id(instance_id)
+    viewpoints = instance_viewpoints(house, instance_id, config)
+    distances = footprint_distance(viewpoints, obj)
+    # Prefer views from a little distance so the object is framed with some context.
+    candidates = viewpoints[distances >= np.quantile(distances, 0.5)]
+    x, y = candidates[int(rng.integers(len(candidates)))]
+    yaw = math.atan2(obj.position[1] - y, obj.position[0] - x)
+    renderer = _goal_renderer(config.width, config.height)
+    renderer.load(house)
+    return renderer.render(float(x), float(y), yaw, config).rgb.copy()
+
+
+def make_episode(split: str, seed: int, index: int, task: str, config: SimConfig | None = None,
+                 house: House | None = None) -> Episode:
+    """The episode `index` of house `seed`; deterministic. Raises ValueError on a bad split/seed/
+    task or when the house has no reachable goal."""
+    if split not in SPLITS:
+        raise ValueError(f"unknown split {split!r}; expected one of {sorted(SPLITS)}")
+    if seed not in SPLITS[split]:
+        raise ValueError(f"house seed {seed} is not in split {split!r} ({SPLITS[split]})")
+    if task not in TASKS:
+        raise ValueError(f"unknown task {task!r}; expected one of {TASKS}")
+    config = config or SimConfig()
+    house = house or cached_house(seed)
+    rng = np.random.default_rng([seed, index, TASKS.index(task)])
+    allowed = SEEN_CATEGORIES if split == "train" else CATEGORIES
+    categories = [c for c in house.categories_present() if c in allowed]
+    nav = house.nav
+    free_cells = np.argwhere(nav.navigable)
+    for category in rng.permutation(categories):
+        instances = [o for o in house.objects_of(str(category))
+                     if len(instance_viewpoints(house, o.id, config))]
+        if not instances:
+            continue
+        if task == "text":
+            text, instance_ids = goal_text(str(category), instances, rng)
+        elif task == "image":
+            instance_ids = [instances[int(rng.integers(len(instances)))].id]
+            text = str(category)
+        else:
+            text, instance_ids = str(category), [o.id for o in instances]
+        viewpoints = goal_viewpoints(house, instance_ids, config)
+        field_ = nav.distance_field(viewpoints)
+        cells = free_cells[rng.choice(len(free_cells), size=min(START_TRIES, len(free_cells)), replace=False)]
+        distances = field_[cells[:, 0], cells[:, 1]]
+        usable = np.flatnonzero(np.isfinite(distances) & (distances >= MIN_GEODESIC))
+        if len(usable) == 0:
+            continue
+        row, col = cells[usable[0]]
+        x, y = nav.cell_to_world((row, col))
+        start = (x, y, float(rng.uniform(-math.pi, math.pi)))
+        image = render_goal_image(house, instance_ids[0], config, rng) if task == "image" else None
+        return Episode(split, seed, index, task, str(category), text, instance_ids, image, start,
+                       float(distances[usable[0]]), viewpoints)
+    raise ValueError(f"house {seed} has no reachable goal for split {split!r}")

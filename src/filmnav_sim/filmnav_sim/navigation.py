@@ -1,0 +1,213 @@
+"""Navigable grid, geodesic distances (scikit-fmm) and shortest paths (scipy csgraph)."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+import numpy as np
+import scipy.ndimage as ndi
+import scipy.sparse as sp
+import skfmm
+from scipy.sparse import csgraph
+
+# 8-connected neighbourhood offsets (row, col) and their step lengths in cells.
+_OFFSETS = np.array([(0, 1), (1, 0), (1, 1), (1, -1)])
+_FIELD_CACHE_SIZE = 16
+
+
+def navigable_from_free(free: np.ndarray, resolution: float, agent_radius: float) -> np.ndarray:
+    """Cells whose centre is farther than agent_radius from any obstacle cell."""
+    clearance = ndi.distance_transform_edt(free) * resolution
+    return clearance > agent_radius
+
+
+def largest_component(mask: np.ndarray) -> np.ndarray:
+    """The largest 8-connected component of a boolean mask."""
+    labels, count = ndi.label(mask, structure=np.ones((3, 3), bool))
+    if count <= 1:
+        return mask.copy()
+    sizes = np.bincount(labels.ravel())
+    sizes[0] = 0
+    return labels == int(np.argmax(sizes))
+
+
+class NavGrid:
+    """A 2-D navigability grid in the world frame.
+
+    Row index grows with world y and column index with world x; `origin` is the world position of
+    the corner of cell (0, 0).
+    """
+
+    def __init__(self, navigable: np.ndarray, resolution: float, origin: tuple[float, float]):
+        self.navigable = np.asarray(navigable, dtype=bool)
+        self.resolution = float(resolution)
+        self.origin = (float(origin[0]), float(origin[1]))
+        self._fields: OrderedDict[bytes, np.ndarray] = OrderedDict()
+        self._graph: sp.csr_matrix | None = None
+        self._node_of_cell: np.ndarray | None = None
+        self._cell_of_node: np.ndarray | None = None
+        free = np.argwhere(self.navigable)
+        self._free_rows, self._free_cols = free[:, 0], free[:, 1]
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.navigable.shape
+
+    # ---- coordinates -------------------------------------------------------------------------
+    def world_to_cell(self, xy) -> tuple[int, int] | np.ndarray:
+        """(row, col) of a point, or an int array [N, 2] for an array of points [N, 2]."""
+        points = np.asarray(xy, dtype=float)
+        col = np.floor((points[..., 0] - self.origin[0]) / self.resolution).astype(int)
+        row = np.floor((points[..., 1] - self.origin[1]) / self.resolution).astype(int)
+        if points.ndim == 1:
+            return int(row), int(col)
+        return np.stack([row, col], axis=-1)
+
+    def cell_to_world(self, rc) -> tuple[float, float] | np.ndarray:
+        """World (x, y) of a cell centre, or an array [N, 2] for cells [N, 2]."""
+        cells = np.asarray(rc, dtype=float)
+        x = self.origin[0] + (cells[..., 1] + 0.5) * self.resolution
+        y = self.origin[1] + (cells[..., 0] + 0.5) * self.resolution
+        if cells.ndim == 1:
+            return float(x), float(y)
+        return np.stack([x, y], axis=-1)
+
+    def _inside(self, cells: np.ndarray) -> np.ndarray:
+        h, w = self.navigable.shape
+        return (cells[..., 0] >= 0) & (cells[..., 0] < h) & (cells[..., 1] >= 0) & (cells[..., 1] < w)
+
+    def navigable_mask(self, points: np.ndarray) -> np.ndarray:
+        """Vectorised is_navigable for points [N, 2]."""
+        cells = self.world_to_cell(np.asarray(points, dtype=float).reshape(-1, 2))
+        inside = self._inside(cells)
+        result = np.zeros(len(cells), dtype=bool)
+        result[inside] = self.navigable[cells[inside, 0], cells[inside, 1]]
+        return result
+
+    def is_navigable(self, xy) -> bool:
+        return bool(self.navigable_mask(np.asarray(xy, dtype=float)[:2])[0])
+
+    def snap(self, xy) -> tuple[float, float]:
+        """The nearest navigable cell centre to a point."""
+        point = np.asarray(xy, dtype=float)[:2]
+        centres = self.cell_to_world(np.stack([self._free_rows, self._free_cols], axis=1))
+        nearest = int(np.argmin(np.sum((centres - point) ** 2, axis=1)))
+        return float(centres[nearest, 0]), float(centres[nearest, 1])
+
+    def navigable_points(self) -> np.ndarray:
+        """World centres of all navigable cells [N, 2]."""
+        return self.cell_to_world(np.stack([self._free_rows, self._free_cols], axis=1))
+
+    def segment_clear(self, start_xy, end_xy) -> bool:
+        """Whether the straight segment between two points stays on navigable cells."""
+        start, end = np.asarray(start_xy, float)[:2], np.asarray(end_xy, float)[:2]
+        samples = max(2, int(np.ceil(np.linalg.norm(end - start) / (0.5 * self.resolution))) + 1)
+        points = start + np.linspace(0.0, 1.0, samples)[:, None] * (end - start)
+        return bool(np.all(self.navigable_mask(points)))
+
+    # ---- geodesics ---------------------------------------------------------------------------
+    def distance_field(self, goal_points: np.ndarray) -> np.ndarray:
+        """Geodesic distance (metres) from every cell to the nearest goal point; inf where
+        unreachable or not navigable. Goal points off the grid are snapped to navigable cells."""
+        goals = np.asarray(goal_points, dtype=float).reshape(-1, 2)
+        key = goals.round(4).tobytes()
+        if key in self._fields:
+            self._fields.move_to_end(key)
+            return self._fields[key]
+        cells = self.world_to_cell(goals)
+        ok = self._inside(cells)
+        cells = cells[ok]
+        cells = cells[self.navigable[cells[:, 0], cells[:, 1]]]
+        if len(cells) == 0 and len(goals):
+            cells = np.array([self.world_to_cell(self.snap(goals[0]))])
+        field = np.full(self.navigable.shape, np.inf)
+        if len(cells):
+            phi = np.ones(self.navigable.shape)
+            phi[cells[:, 0], cells[:, 1]] = -1.0
+            masked = np.ma.MaskedArray(phi, mask=~self.navigable)
+            distance = skfmm.distance(masked, dx=self.resolution)
+            # Goal cells are inside the zero contour: count them (and their neighbours' half
+            # cell) as distance zero from the goal points.
+            values = np.ma.filled(distance, np.inf).astype(float)
+            values = np.maximum(values - 0.5 * self.resolution, 0.0)
+            values[~self.navigable] = np.inf
+            reached = ~np.ma.getmaskarray(distance)
+            values[~reached] = np.inf
+            field = values
+        self._fields[key] = field
+        if len(self._fields) > _FIELD_CACHE_SIZE:
+            self._fields.popitem(last=False)
+        return field
+
+    def geodesic_distance(self, start_xy, goal_points: np.ndarray) -> float:
+        """Shortest navigable path length from start to the nearest goal point (inf if none)."""
+        start = np.asarray(start_xy, dtype=float)[:2]
+        if not self.is_navigable(start):
+            start = np.asarray(self.snap(start))
+        field = self.distance_field(goal_points)
+        row, col = self.world_to_cell(start)
+        return float(field[row, col])
+
+    # ---- paths -------------------------------------------------------------------------------
+    def _build_graph(self) -> None:
+        h, w = self.navigable.shape
+        node_of_cell = np.full((h, w), -1, dtype=np.int64)
+        node_of_cell[self._free_rows, self._free_cols] = np.arange(len(self._free_rows))
+        sources, targets, weights = [], [], []
+        for d_row, d_col in _OFFSETS:
+            rows, cols = self._free_rows + d_row, self._free_cols + d_col
+            inside = (rows >= 0) & (rows < h) & (cols >= 0) & (cols < w)
+            neighbour = np.full(len(rows), -1)
+            neighbour[inside] = node_of_cell[rows[inside], cols[inside]]
+            keep = neighbour >= 0
+            sources.append(np.flatnonzero(keep))
+            targets.append(neighbour[keep])
+            weights.append(np.full(int(keep.sum()), np.hypot(d_row, d_col) * self.resolution))
+        n = len(self._free_rows)
+        graph = sp.coo_matrix(
+            (np.concatenate(weights), (np.concatenate(sources), np.concatenate(targets))), shape=(n, n)
+        ).tocsr()
+        self._graph = graph
+        self._node_of_cell = node_of_cell
+        self._cell_of_node = np.stack([self._free_rows, self._free_cols], axis=1)
+
+    def _node(self, xy) -> int:
+        point = np.asarray(xy, dtype=float)[:2]
+        if not self.is_navigable(point):
+            point = np.asarray(self.snap(point))
+        row, col = self.world_to_cell(point)
+        return int(self._node_of_cell[row, col])
+
+    def shortest_path(self, start_xy, goal_xy) -> np.ndarray:
+        """World waypoints [M, 2] from start to goal (both included, string-pulled so consecutive
+        points see each other); empty when the goal is unreachable."""
+        if self._graph is None:
+            self._build_graph()
+        source, target = self._node(start_xy), self._node(goal_xy)
+        distances, predecessors = csgraph.dijkstra(
+            self._graph, directed=False, indices=source, return_predecessors=True, min_only=False
+        )
+        if not np.isfinite(distances[target]):
+            return np.empty((0, 2))
+        nodes = [target]
+        while nodes[-1] != source:
+            nodes.append(int(predecessors[nodes[-1]]))
+        cells = self._cell_of_node[np.array(nodes[::-1])]
+        points = self.cell_to_world(cells)
+        start = np.asarray(start_xy, dtype=float)[:2]
+        goal = np.asarray(goal_xy, dtype=float)[:2]
+        if self.is_navigable(start):
+            points[0] = start
+        if self.is_navigable(goal):
+            points[-1] = goal
+        return self._string_pull(points)
+
+    def _string_pull(self, points: np.ndarray) -> np.ndarray:
+        """Keep a waypoint only where the straight line from the last kept one gets blocked."""
+        kept = [0]
+        for index in range(2, len(points)):
+            if not self.segment_clear(points[kept[-1]], points[index]):
+                kept.append(index - 1)
+        if len(points) > 1:
+            kept.append(len(points) - 1)
+        return points[kept]

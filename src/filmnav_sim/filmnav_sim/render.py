@@ -1,0 +1,219 @@
+"""MuJoCo scene of a house and an offscreen renderer for RGB, depth and instance ids.
+
+One colour+depth pass and one segmentation pass per frame (EGL/llvmpipe, no multisampling).
+The camera pose is written straight into the scene data, so no physics step runs per frame.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import mujoco
+import numpy as np
+
+from .config import SimConfig
+from .furniture import build_parts
+from .house import EXTERIOR_RGB, WALL_HEIGHT, House
+
+# Near/far clip planes in metres (depth precision comes from reversed-Z float buffers).
+Z_NEAR = 0.05
+Z_FAR = 50.0
+_EXTENT = 10.0
+_TILE_SIZE = {"tiles": 0.6, "wood": 1.0, "carpet": 1.0}
+
+
+def _fmt(values) -> str:
+    return " ".join(f"{float(v):.4g}" for v in values)
+
+
+def _floor_texture(room_id: int, look) -> tuple[str, str]:
+    """Texture and material XML of one room's floor."""
+    name = f"floor{room_id}"
+    if look.floor_pattern == "tiles":
+        texture = (f'<texture name="{name}" type="2d" builtin="checker" width="64" height="64" '
+                   f'rgb1="{_fmt(look.floor_rgb)}" rgb2="{_fmt(look.floor_rgb2)}" mark="edge" '
+                   f'markrgb="{_fmt(np.array(look.floor_rgb) * 0.7)}"/>')
+        repeat = "1.7 1.7"
+    elif look.floor_pattern == "wood":
+        texture = (f'<texture name="{name}" type="2d" builtin="checker" width="32" height="256" '
+                   f'rgb1="{_fmt(look.floor_rgb)}" rgb2="{_fmt(look.floor_rgb2)}" mark="edge" '
+                   f'markrgb="{_fmt(np.array(look.floor_rgb) * 0.8)}"/>')
+        repeat = "2.5 0.6"
+    else:
+        texture = (f'<texture name="{name}" type="2d" builtin="flat" width="128" height="128" '
+                   f'rgb1="{_fmt(look.floor_rgb)}" mark="random" random="0.25" '
+                   f'markrgb="{_fmt(look.floor_rgb2)}"/>')
+        repeat = "1 1"
+    material = (f'<material name="{name}" texture="{name}" texuniform="true" texrepeat="{repeat}" '
+                f'specular="0.1"/>')
+    return texture, material
+
+
+def house_mjcf(house: House, max_width: int, max_height: int) -> tuple[str, list[int]]:
+    """MJCF text of the house and, per geom in model order, its instance id (0: structure)."""
+    assets, geoms, instance_of_geom = [], [], []
+
+    def add(xml: str, instance: int) -> None:
+        geoms.append(xml)
+        instance_of_geom.append(instance)
+
+    width, depth = house.size
+    for room in house.rooms:
+        texture, material = _floor_texture(room.id, house.looks[room.id])
+        assets += [texture, material]
+        xmin, ymin, xmax, ymax = room.bounds
+        add(f'<geom type="box" pos="{_fmt(((xmin + xmax) / 2, (ymin + ymax) / 2, -0.05))}" '
+            f'size="{_fmt(((xmax - xmin) / 2, (ymax - ymin) / 2, 0.05))}" material="floor{room.id}"/>', 0)
+    for wall in house.walls:
+        xmin, ymin, xmax, ymax = wall.bounds
+        rgb = EXTERIOR_RGB if wall.room_id < 0 else house.looks[wall.room_id].wall_rgb
+        add(f'<geom type="box" pos="{_fmt(((xmin + xmax) / 2, (ymin + ymax) / 2, WALL_HEIGHT / 2))}" '
+            f'size="{_fmt(((xmax - xmin) / 2, (ymax - ymin) / 2, WALL_HEIGHT / 2))}" '
+            f'rgba="{_fmt(rgb)} 1"/>', 0)
+    add(f'<geom type="box" pos="{_fmt((width / 2, depth / 2, WALL_HEIGHT + 0.03))}" '
+        f'size="{_fmt((width / 2 + 0.2, depth / 2 + 0.2, 0.03))}" rgba="0.95 0.95 0.93 1"/>', 0)
+    for obj in house.objects:
+        c, s = math.cos(obj.yaw), math.sin(obj.yaw)
+        for part in build_parts(obj.category, obj.size, obj.color):
+            x, y, z = part.pos
+            world = (obj.position[0] + c * x - s * y, obj.position[1] + s * x + c * y, z)
+            size = part.size if part.kind != "cylinder" else part.size[:2]
+            add(f'<geom type="{part.kind}" pos="{_fmt(world)}" euler="0 0 {obj.yaw:.5f}" '
+                f'size="{_fmt(size)}" rgba="{_fmt(part.rgba)}"/>', obj.id)
+    xml = f"""<mujoco model="house_{house.seed}">
+  <compiler angle="radian"/>
+  <statistic extent="{_EXTENT}" center="{_fmt((width / 2, depth / 2, 1.0))}"/>
+  <visual>
+    <global offwidth="{max_width}" offheight="{max_height}"/>
+    <quality offsamples="0" shadowsize="0"/>
+    <map znear="{Z_NEAR / _EXTENT}" zfar="{Z_FAR / _EXTENT}"/>
+    <headlight ambient="0.45 0.45 0.45" diffuse="0.35 0.35 0.35" specular="0 0 0"/>
+    <rgba haze="0 0 0 0"/>
+  </visual>
+  <asset>
+    {chr(10).join(assets)}
+  </asset>
+  <worldbody>
+    <light directional="true" castshadow="false" pos="0 0 5" dir="0.3 0.2 -1" diffuse="0.35 0.35 0.35"/>
+    <camera name="agent" pos="0 0 1" mode="fixed"/>
+    {chr(10).join(geoms)}
+  </worldbody>
+</mujoco>"""
+    return xml, instance_of_geom
+
+
+@dataclass
+class Frame:
+    rgb: np.ndarray  # uint8 [H, W, 3]
+    depth: np.ndarray  # float32 [H, W], metres along the optical axis, raw (no range limits)
+    instance: np.ndarray  # int32 [H, W], 0 where no object
+
+
+def camera_matrix(yaw: float) -> np.ndarray:
+    """MuJoCo camera orientation (columns: right, up, backward) for a level camera facing yaw."""
+    forward = np.array([math.cos(yaw), math.sin(yaw), 0.0])
+    up = np.array([0.0, 0.0, 1.0])
+    right = np.cross(forward, up)
+    return np.column_stack([right, up, -forward])
+
+
+class HouseRenderer:
+    """Renders a house from agent poses. Reuses its GL context across houses and its model while
+    the house is unchanged."""
+
+    def __init__(self, max_width: int = 640, max_height: int = 480):
+        self.max_width, self.max_height = max_width, max_height
+        self._gl = mujoco.GLContext(max_width, max_height)
+        self._gl.make_current()
+        self.house: House | None = None
+        self.model: mujoco.MjModel | None = None
+        self.data: mujoco.MjData | None = None
+        self._context: mujoco.MjrContext | None = None
+        self._scene: mujoco.MjvScene | None = None
+        self._camera = mujoco.MjvCamera()
+        self._camera.type = mujoco.mjtCamera.mjCAMERA_FIXED
+        self._camera.fixedcamid = 0
+        self._option = mujoco.MjvOption()
+        self._instance_of_geom = np.zeros(1, dtype=np.int32)
+        self._segment_lut: np.ndarray | None = None
+
+    def load(self, house: House) -> None:
+        if self.house is house:
+            return
+        xml, instance_of_geom = house_mjcf(house, self.max_width, self.max_height)
+        self.model = mujoco.MjModel.from_xml_string(xml)
+        self.data = mujoco.MjData(self.model)
+        mujoco.mj_forward(self.model, self.data)
+        self._gl.make_current()
+        if self._context is not None:
+            self._context.free()
+        self._context = mujoco.MjrContext(self.model, mujoco.mjtFontScale.mjFONTSCALE_150)
+        mujoco.mjr_setBuffer(mujoco.mjtFramebuffer.mjFB_OFFSCREEN, self._context)
+        self._context.readDepthMap = mujoco.mjtDepthMap.mjDEPTH_ZEROFAR
+        self._scene = mujoco.MjvScene(self.model, maxgeom=self.model.ngeom + 100)
+        self._instance_of_geom = np.asarray(instance_of_geom, dtype=np.int32)
+        self._segment_lut = None
+        self.house = house
+
+    def _segment_table(self) -> np.ndarray:
+        """Segmentation colour index -> instance id (index 0: background)."""
+        if self._segment_lut is None or len(self._segment_lut) != self._scene.ngeom + 1:
+            lut = np.zeros(self._scene.ngeom + 1, dtype=np.int32)
+            for index in range(self._scene.ngeom):
+                geom = self._scene.geoms[index]
+                if geom.objtype == mujoco.mjtObj.mjOBJ_GEOM and geom.segid >= 0:
+                    lut[geom.segid + 1] = self._instance_of_geom[geom.objid]
+            self._segment_lut = lut
+        return self._segment_lut
+
+    def render(self, x: float, y: float, yaw: float, config: SimConfig) -> Frame:
+        """RGB, depth and instance ids seen from the camera of an agent at (x, y, yaw)."""
+        if self.model is None:
+            raise RuntimeError("no house loaded")
+        width, height = config.width, config.height
+        if width > self.max_width or height > self.max_height:
+            raise ValueError(f"{width}x{height} exceeds the renderer's {self.max_width}x{self.max_height}")
+        self._gl.make_current()
+        self.model.cam_fovy[0] = config.vfov_deg
+        self.data.cam_xpos[0] = (x, y, config.camera_height)
+        self.data.cam_xmat[0] = camera_matrix(yaw).ravel()
+        rect = mujoco.MjrRect(0, 0, width, height)
+        scene = self._scene
+        mujoco.mjv_updateScene(self.model, self.data, self._option, None, self._camera,
+                               mujoco.mjtCatBit.mjCAT_ALL, scene)
+        scene.flags[mujoco.mjtRndFlag.mjRND_SEGMENT] = False
+        scene.flags[mujoco.mjtRndFlag.mjRND_IDCOLOR] = False
+        rgb = np.empty((height, width, 3), dtype=np.uint8)
+        raw_depth = np.empty((height, width), dtype=np.float32)
+        mujoco.mjr_render(rect, scene, self._context)
+        mujoco.mjr_readPixels(rgb, raw_depth, rect, self._context)
+        scene.flags[mujoco.mjtRndFlag.mjRND_SEGMENT] = True
+        scene.flags[mujoco.mjtRndFlag.mjRND_IDCOLOR] = True
+        segment = np.empty((height, width, 3), dtype=np.uint8)
+        mujoco.mjr_render(rect, scene, self._context)
+        mujoco.mjr_readPixels(segment, None, rect, self._context)
+        scene.flags[mujoco.mjtRndFlag.mjRND_SEGMENT] = False
+        scene.flags[mujoco.mjtRndFlag.mjRND_IDCOLOR] = False
+        ids = segment[..., 0].astype(np.int32) | (segment[..., 1].astype(np.int32) << 8) \
+            | (segment[..., 2].astype(np.int32) << 16)
+        instance = self._segment_table()[np.minimum(ids, self._scene.ngeom)]
+        return Frame(np.flipud(rgb), np.flipud(self._linear_depth(raw_depth)), np.flipud(instance))
+
+    def _linear_depth(self, buffer: np.ndarray) -> np.ndarray:
+        """Undo the reversed-Z perspective mapping (as mujoco.Renderer does)."""
+        extent = self.model.stat.extent
+        znear = np.float32(self.model.vis.map.znear * extent)
+        zfar = np.float32(self.model.vis.map.zfar * extent)
+        c_coef = -(zfar + znear) / (zfar - znear)
+        d_coef = -(np.float32(2) * zfar * znear) / (zfar - znear)
+        c_coef = np.float32(-0.5) * c_coef - np.float32(0.5)
+        d_coef = np.float32(-0.5) * d_coef
+        return (d_coef / (buffer.astype(np.float64) + c_coef)).astype(np.float32)
+
+    def close(self) -> None:
+        if self._context is not None:
+            self._gl.make_current()
+            self._context.free()
+            self._context = None
+        self._gl.free()
