@@ -32,6 +32,7 @@ not-equals. Python launch files need `ros2 launch`.
 
 from __future__ import annotations
 
+import importlib
 import math
 import os
 import pathlib
@@ -116,11 +117,14 @@ def _yaml_actions(items: Any, where: str) -> list[Entity]:
 
 
 def _xml_entity(element: ElementTree.Element, where: str) -> Entity:
+    """In XML, child elements of launch/group are actions (but <keep>); elsewhere attributes."""
     entity = Entity(element.tag, attrs=dict(element.attrib), where=f"{where}: <{element.tag}>")
     for child in element:
         child_entity = _xml_entity(child, where)
-        entity.children.append(child_entity)
-        entity.nested.setdefault(child.tag, []).append(child_entity)
+        if element.tag in ("launch", "group") and child.tag != "keep":
+            entity.children.append(child_entity)
+        else:
+            entity.nested.setdefault(child.tag, []).append(child_entity)
     return entity
 
 
@@ -139,9 +143,7 @@ def read_launch_file(path: pathlib.Path) -> Entity:
             raise LaunchError(f"{path}: malformed XML: {error}") from error
         if root.tag != "launch":
             raise LaunchError(f"{path}: the root element must be <launch>, got <{root.tag}>")
-        entity = _xml_entity(root, str(path))
-        entity.nested.clear()
-        return entity
+        return _xml_entity(root, str(path))
     if path.suffix in (".yaml", ".yml"):
         try:
             document = yaml.safe_load(text)
@@ -316,11 +318,19 @@ def _find_exec(scope: Scope, args: list[str]) -> str:
 
 
 def _eval(scope: Scope, args: list[str]) -> str:
-    names = {"__builtins__": {}, "math": math, "True": True, "False": False, **vars(math)}
+    """launch's PythonExpression: $(eval 'EXPRESSION' [MODULES]), math names in scope."""
+    if len(args) not in (1, 2):
+        raise LaunchError("$(eval) takes the expression (quoted if it has spaces) and modules")
+    names: dict[str, Any] = {}
+    for module_name in (args[1].split(",") if len(args) == 2 else ["math"]):
+        module = importlib.import_module(module_name.strip())
+        if module.__name__ == "math":
+            names.update(vars(module))
+        names[module.__name__] = module
     try:
-        return str(eval(" ".join(args), names))  # launch's PythonExpression, same namespace
+        return str(eval(args[0], {}, names))
     except Exception as error:
-        raise LaunchError(f"$(eval {' '.join(args)}) failed: {error}") from error
+        raise LaunchError(f"$(eval {args[0]}) failed: {error}") from error
 
 
 def _boolean(function: Callable[[list[bool]], bool]) -> Callable[[Scope, list[str]], str]:
@@ -388,13 +398,25 @@ def find_executable(package: str, executable: str) -> str:
     )
 
 
+_NAME_TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def check_node_name(name: str) -> str:
+    if not _NAME_TOKEN.fullmatch(name):
+        raise LaunchError(f"invalid node name '{name}': use letters, digits and underscores")
+    return name
+
+
 def join_namespace(base: str, namespace: str | None) -> str:
-    """launch_ros' prefix_namespace + make_namespace_absolute."""
+    """launch_ros' prefix_namespace + make_namespace_absolute, with ROS name validation."""
     if namespace and namespace.startswith("/"):
         combined = namespace
     else:
         combined = "/".join(part.strip("/") for part in (base, namespace or "") if part.strip("/"))
-    return "/" + combined.strip("/")
+    tokens = [token for token in combined.split("/") if token]
+    if not all(_NAME_TOKEN.fullmatch(token) for token in tokens):
+        raise LaunchError(f"invalid namespace '{combined}': tokens are letters, digits, underscores")
+    return "/" + "/".join(tokens)
 
 
 def _parameter_value(value: Any) -> str:
@@ -524,7 +546,7 @@ class LaunchDescription:
         forwarding = parse_bool(scope.substitute(action.attrs.get("forwarding", True)), "forwarding")
         inner = scope.child(forwarding) if scoped else scope
         inner.configurations.update(keeps)
-        self._run_actions([c for c in action.children if c.type_name != "keep"], inner)
+        self._run_actions(action.children, inner)
 
     def _include(self, action: Entity, scope: Scope) -> None:
         action.check_attributes(("file",), nested=("arg",))
@@ -547,7 +569,7 @@ class LaunchDescription:
         command += [find_executable(package, executable)]
         command += shlex.split(scope.text(action.attrs.get("args", "")))
         ros_arguments: list[str] = []
-        name = scope.text(action.attrs["name"]) if "name" in action.attrs else None
+        name = check_node_name(scope.text(action.attrs["name"])) if "name" in action.attrs else None
         if name:
             ros_arguments += ["-r", f"__node:={name}"]
         node_namespace = scope.text(action.attrs["namespace"]) if "namespace" in action.attrs else None

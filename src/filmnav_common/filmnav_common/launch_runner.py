@@ -322,3 +322,7 @@ def main(argv: Sequence[str]) -> int:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
