@@ -14,5 +14,10 @@ setup(
     zip_safe=True,
     description="Depth + odometry occupancy map, exploration frontiers, and the RGB trajectory keyframe buffer.",
     license="Apache-2.0",
-    entry_points={"console_scripts": []},
+    entry_points={
+        "console_scripts": [
+            "occupancy_mapper = frontier_mapper.occupancy_mapper:main",
+            "trajectory_buffer = frontier_mapper.trajectory_buffer:main",
+        ]
+    },
 )

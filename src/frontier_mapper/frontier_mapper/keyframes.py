@@ -1,0 +1,176 @@
+"""RGB trajectory keyframes and the frontier -> best-view link (no ROS).
+
+    buffer = KeyframeBuffer(KeyframeConfig(min_distance=0.2, min_rotation=radians(25)))
+    keyframe = buffer.add(rgb, Pose2D(x, y, yaw), stamp_seconds)   # Keyframe, or None if too close
+    buffer.history(k, size)              # the k latest keyframes, oldest first, images size x size
+    buffer.link_frontiers({id: points})  # {frontier id: keyframe id}; keeps links across calls
+    buffer.view_for(points)              # best keyframe for world points [N, 2], no memory
+
+A keyframe is taken when the robot has moved `min_distance` or turned `min_rotation` since the
+last one. Images are stored downsampled to `store_width` and at most `capacity` keyframes are
+kept; the oldest go first, except frames that are the linked view of a live frontier.
+
+How well a keyframe shows a frontier: the number of frontier points inside its horizontal field
+of view and range (occlusion is not modelled). A frontier is linked to the best keyframe when
+first seen (ties: the earliest) and moves to another keyframe only when that one shows strictly
+more of it. Frontiers that arrive as messages (centroid, size, waypoint) are rebuilt as a
+segment through the centroid across the waypoint's heading with `frontier_segment`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from dataclasses import dataclass, replace
+from typing import Mapping
+
+import cv2
+import numpy as np
+
+from frontier_mapper.geometry import Pose2D, wrap_angle
+
+
+@dataclass(frozen=True)
+class KeyframeConfig:
+    min_distance: float = 0.2  # metres moved since the last keyframe
+    min_rotation: float = math.radians(25.0)  # radians turned since the last keyframe
+    capacity: int = 200  # keyframes kept at most
+    store_width: int = 320  # stored image width in pixels, aspect kept (0: as received)
+    hfov: float = math.radians(79.0)  # camera horizontal field of view
+    view_range: float = 5.0  # metres a keyframe is taken to see
+
+
+@dataclass(frozen=True)
+class Keyframe:
+    id: int
+    image: np.ndarray  # rgb8 [H, W, 3]
+    pose: Pose2D  # base pose in the mapping frame
+    stamp: float  # capture time, seconds
+
+
+def frontier_segment(centroid: tuple[float, float], size: float, facing_yaw: float,
+                     spacing: float = 0.1) -> np.ndarray:
+    """Points [N, 2] of a frontier of length `size` through `centroid`, across `facing_yaw`."""
+    count = max(1, int(round(size / spacing)) + 1)
+    along = np.linspace(-size / 2.0, size / 2.0, count)
+    direction = np.array([-math.sin(facing_yaw), math.cos(facing_yaw)])
+    return np.asarray(centroid, dtype=float)[:2] + along[:, None] * direction
+
+
+class KeyframeBuffer:
+    """Bounded RGB keyframe history with frontier best-view links; see the module docstring."""
+
+    def __init__(self, config: KeyframeConfig = KeyframeConfig()):
+        self.config = config
+        self.reset()
+
+    def reset(self) -> None:
+        self._keyframes: OrderedDict[int, Keyframe] = OrderedDict()
+        self._links: dict[int, int] = {}
+        self._next_id = 0
+        self._last_pose: Pose2D | None = None
+
+    def __len__(self) -> int:
+        return len(self._keyframes)
+
+    @property
+    def keyframes(self) -> list[Keyframe]:
+        """All kept keyframes, oldest first."""
+        return list(self._keyframes.values())
+
+    @property
+    def links(self) -> dict[int, int]:
+        """Frontier id -> keyframe id."""
+        return dict(self._links)
+
+    @property
+    def memory_bytes(self) -> int:
+        return sum(keyframe.image.nbytes for keyframe in self._keyframes.values())
+
+    def get(self, keyframe_id: int) -> Keyframe | None:
+        return self._keyframes.get(keyframe_id)
+
+    # ---- recording ---------------------------------------------------------------------------
+    def add(self, rgb: np.ndarray, pose: Pose2D, stamp: float) -> Keyframe | None:
+        """Keep `rgb` ([H, W, 3] uint8) if the robot moved or turned enough since the last one."""
+        rgb = np.asarray(rgb)
+        if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8 or rgb.size == 0:
+            raise ValueError(f"expected an rgb8 [H, W, 3] uint8 image, got {rgb.dtype} {rgb.shape}")
+        if self._last_pose is not None:
+            moved = math.hypot(pose.x - self._last_pose.x, pose.y - self._last_pose.y)
+            turned = abs(wrap_angle(pose.yaw - self._last_pose.yaw))
+            if moved < self.config.min_distance and turned < self.config.min_rotation:
+                return None
+        keyframe = Keyframe(self._next_id, self._downsample(rgb), Pose2D(*map(float, pose)),
+                            float(stamp))
+        self._next_id += 1
+        self._keyframes[keyframe.id] = keyframe
+        self._last_pose = keyframe.pose
+        self._evict()
+        return keyframe
+
+    def _downsample(self, rgb: np.ndarray) -> np.ndarray:
+        width = self.config.store_width
+        if width <= 0 or rgb.shape[1] <= width:
+            return rgb.copy()
+        height = max(1, int(round(rgb.shape[0] * width / rgb.shape[1])))
+        return cv2.resize(rgb, (width, height), interpolation=cv2.INTER_AREA)
+
+    def _evict(self) -> None:
+        """Drop the oldest keyframes beyond capacity, sparing linked ones while possible."""
+        while len(self._keyframes) > max(self.config.capacity, 1):
+            pinned = set(self._links.values())
+            victim = next((kid for kid in self._keyframes if kid not in pinned),
+                          next(iter(self._keyframes)))
+            del self._keyframes[victim]
+            self._links = {fid: kid for fid, kid in self._links.items() if kid != victim}
+
+    # ---- reading -----------------------------------------------------------------------------
+    def history(self, count: int, size: int = 0) -> list[Keyframe]:
+        """The `count` latest keyframes, oldest first, images resized to size x size (0: as kept)."""
+        latest = list(self._keyframes.values())[-count:] if count > 0 else []
+        return [self.resized(keyframe, size) for keyframe in latest]
+
+    @staticmethod
+    def resized(keyframe: Keyframe, size: int) -> Keyframe:
+        """`keyframe` with its image resized to size x size (unchanged for size 0)."""
+        if size <= 0:
+            return keyframe
+        image = cv2.resize(keyframe.image, (size, size), interpolation=cv2.INTER_AREA)
+        return replace(keyframe, image=image)
+
+    def visible_counts(self, points: np.ndarray) -> np.ndarray:
+        """Per kept keyframe (oldest first), how many of `points` [N, 2] lie in its view."""
+        if not self._keyframes:
+            return np.zeros(0, dtype=int)
+        poses = np.array([keyframe.pose for keyframe in self._keyframes.values()])
+        offsets = np.asarray(points, dtype=float)[None, :, :2] - poses[:, None, :2]
+        distance = np.hypot(offsets[..., 0], offsets[..., 1])
+        bearing = np.arctan2(offsets[..., 1], offsets[..., 0]) - poses[:, 2:3]
+        bearing = (bearing + np.pi) % (2.0 * np.pi) - np.pi
+        inside = (distance <= self.config.view_range) & (np.abs(bearing) <= self.config.hfov / 2.0)
+        return inside.sum(axis=1)
+
+    def view_for(self, points: np.ndarray) -> Keyframe | None:
+        """The keyframe showing most of `points` (earliest on ties), None if none sees any."""
+        counts = self.visible_counts(points)
+        if counts.size == 0 or counts.max() == 0:
+            return None
+        return list(self._keyframes.values())[int(counts.argmax())]
+
+    def link_frontiers(self, frontiers: Mapping[int, np.ndarray]) -> dict[int, int]:
+        """Link each frontier (id -> points [N, 2]) to its best keyframe; forget vanished ids.
+
+        Returns frontier id -> keyframe id for the frontiers some keyframe sees.
+        """
+        self._links = {fid: kid for fid, kid in self._links.items() if fid in frontiers}
+        ids = list(self._keyframes)
+        for frontier_id, points in frontiers.items():
+            counts = self.visible_counts(points)
+            if counts.size == 0 or counts.max() == 0:
+                continue
+            best = int(counts.argmax())
+            current = self._links.get(frontier_id)
+            if current is None or counts[best] > counts[ids.index(current)]:
+                self._links[frontier_id] = ids[best]
+        return dict(self._links)

@@ -1,0 +1,221 @@
+"""occupancy_mapper node: depth + camera_info + odom -> filmnav/map, filmnav/frontiers, markers.
+
+A thin adapter over OccupancyMap, FrontierTracker and FrameSync. Depth frames are paired with
+odometry by stamp; frames without a matching pose are dropped with a reason (never integrated).
+The map lives in the odometry message's frame. Extra inputs: `filmnav/frontier_blacklist`
+(geometry_msgs/PointStamped, suppress frontiers within `blacklist_radius`),
+`filmnav/clear_blacklist` and `filmnav/reset_map` (std_msgs/Empty; the latter starts over).
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from typing import Any, Sequence
+
+import rclpy
+from filmnav_interfaces.msg import FrontierArray
+from geometry_msgs.msg import PointStamped
+from nav_msgs.msg import OccupancyGrid, Odometry
+from rcl_interfaces.msg import ParameterDescriptor
+from rclpy.executors import ExternalShutdownException
+from rclpy.node import Node
+from sensor_msgs.msg import CameraInfo, Image
+from std_msgs.msg import Empty
+from visualization_msgs.msg import MarkerArray
+
+from filmnav_common.image_codec import ImageEncodingError, depth_to_metres
+from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS, SENSOR_QOS
+from filmnav_common.reporting import StatusReporter
+from frontier_mapper.frontiers import FrontierConfig, FrontierTracker
+from frontier_mapper.geometry import Intrinsics
+from frontier_mapper.messages import (
+    frontier_markers, frontier_msg, occupancy_grid_msg, pose2d_of, pose_msg, stamp_msg, stamp_seconds,
+)
+from frontier_mapper.occupancy import CameraExtrinsics, MapConfig, OccupancyMap
+from frontier_mapper.sync import FrameSync, SyncConfig, SyncResult
+
+# parameter name -> (default, description)
+PARAMETERS: dict[str, tuple[Any, str]] = {
+    "resolution": (0.05, "map cell size, metres"),
+    "map_size": (50.0, "initial map side, metres, centred on the odometry origin"),
+    "grow": (True, "grow the map when observations reach its edge (False: bounded)"),
+    "max_map_size": (200.0, "largest map side when growing, metres"),
+    "min_depth": (0.0, "ignore depth readings nearer than this, metres"),
+    "max_depth": (5.0, "depth sensor range, metres; +inf / farther readings are free up to it"),
+    "min_obstacle_height": (0.1, "lowest point height that marks an obstacle, metres above the floor"),
+    "max_obstacle_height": (1.5, "highest point height that marks an obstacle, metres"),
+    "robot_radius": (0.18, "navigable cells are farther than this from obstacles, metres"),
+    "pixel_stride": (2, "use every n-th depth pixel in rows and columns"),
+    "camera_x": (0.0, "camera position ahead of base_link, metres"),
+    "camera_y": (0.0, "camera position left of base_link, metres"),
+    "camera_height": (0.88, "camera height above the floor, metres"),
+    "camera_pitch": (0.0, "camera pitch, radians, positive looks down"),
+    "camera_yaw": (0.0, "camera yaw relative to base_link, radians, positive looks left"),
+    "min_frontier_size": (0.5, "smallest frontier kept, metres"),
+    "frontier_match_distance": (1.0, "metres a frontier may move between updates and keep its id"),
+    "blacklist_radius": (0.5, "radius suppressed around a blacklisted point, metres"),
+    "sync_tolerance": (0.05, "max seconds between a depth frame and the nearest odometry"),
+    "max_odom_gap": (0.5, "max seconds between odometry samples to interpolate a pose across"),
+    "max_integration_rate": (10.0, "depth frames integrated per second at most (0: all)"),
+    "publish_rate": (2.0, "map and frontier publications per second"),
+}
+
+
+class OccupancyMapperNode(Node):
+    def __init__(self) -> None:
+        super().__init__("occupancy_mapper")
+        for name, (default, description) in PARAMETERS.items():
+            self.declare_parameter(name, default, ParameterDescriptor(description=description))
+        p = self._param
+        self._grid = OccupancyMap(MapConfig(
+            resolution=p("resolution"), size=p("map_size"), grow=p("grow"), max_size=p("max_map_size"),
+            min_depth=p("min_depth"), max_depth=p("max_depth"),
+            min_obstacle_height=p("min_obstacle_height"), max_obstacle_height=p("max_obstacle_height"),
+            robot_radius=p("robot_radius"), pixel_stride=p("pixel_stride"),
+            camera=CameraExtrinsics(p("camera_x"), p("camera_y"), p("camera_height"),
+                                    p("camera_pitch"), p("camera_yaw")),
+        ))
+        self._tracker = FrontierTracker(FrontierConfig(
+            min_size=p("min_frontier_size"), id_match_distance=p("frontier_match_distance"),
+            blacklist_radius=p("blacklist_radius"),
+        ))
+        self._sync: FrameSync[tuple[Any, Intrinsics]] = FrameSync(
+            SyncConfig(tolerance=p("sync_tolerance"), max_gap=p("max_odom_gap")))
+        rate = p("max_integration_rate")
+        self._min_frame_interval = 1.0 / rate if rate > 0 else 0.0
+        self._reporter = StatusReporter(self)
+        self._frame_id = ""
+        self._camera_info: CameraInfo | None = None
+        self._robot = None  # (stamp, Pose2D) of the latest odometry
+        self._last_integrated = -math.inf
+        self._frames = 0
+        self._map_dirty = False
+
+        self._map_pub = self.create_publisher(OccupancyGrid, "filmnav/map", LATCHED_QOS)
+        self._frontier_pub = self.create_publisher(FrontierArray, "filmnav/frontiers", RELIABLE_QOS)
+        self._marker_pub = self.create_publisher(MarkerArray, "filmnav/frontier_markers", RELIABLE_QOS)
+        self.create_subscription(Image, "camera/depth/image_raw", self._on_depth, SENSOR_QOS)
+        self.create_subscription(CameraInfo, "camera/depth/camera_info", self._on_camera_info, SENSOR_QOS)
+        self.create_subscription(Odometry, "odom", self._on_odom, SENSOR_QOS)
+        self.create_subscription(PointStamped, "filmnav/frontier_blacklist", self._on_blacklist, RELIABLE_QOS)
+        self.create_subscription(Empty, "filmnav/clear_blacklist", self._on_clear_blacklist, RELIABLE_QOS)
+        self.create_subscription(Empty, "filmnav/reset_map", self._on_reset, RELIABLE_QOS)
+        self.create_timer(1.0 / max(p("publish_rate"), 1e-3), self._publish)
+        self.get_logger().info(f"mapping {self._grid.shape[1]}x{self._grid.shape[0]} cells of "
+                               f"{self._grid.resolution} m; waiting for depth, camera_info and odom")
+
+    def _param(self, name: str) -> Any:
+        return self.get_parameter(name).value
+
+    # ---- inputs ------------------------------------------------------------------------------
+    def _on_camera_info(self, msg: CameraInfo) -> None:
+        self._camera_info = msg
+
+    def _on_odom(self, msg: Odometry) -> None:
+        try:
+            pose = pose2d_of(msg.pose.pose)
+        except ValueError as error:
+            self._reporter.warn(f"odometry ignored: {error}")
+            return
+        if self._frame_id and msg.header.frame_id != self._frame_id:
+            self._reporter.warn(f"odometry frame changed from '{self._frame_id}' to "
+                                f"'{msg.header.frame_id}'; ignored (publish reset_map to switch)")
+            return
+        self._frame_id = msg.header.frame_id or "odom"
+        stamp = stamp_seconds(msg.header.stamp)
+        result = self._sync.add_pose(stamp, pose)
+        if result.pose_accepted:
+            self._robot = (stamp, pose)
+        self._handle(result)
+
+    def _on_depth(self, msg: Image) -> None:
+        stamp = stamp_seconds(msg.header.stamp)
+        if stamp - self._last_integrated < self._min_frame_interval and stamp >= self._last_integrated:
+            return
+        info = self._camera_info
+        if info is None:
+            self._reporter.warn("depth frame dropped: no camera_info received yet on "
+                                "camera/depth/camera_info")
+            return
+        if (info.width, info.height) != (msg.width, msg.height):
+            self._reporter.warn(f"depth frame dropped: image is {msg.width}x{msg.height} but "
+                                f"camera_info says {info.width}x{info.height}")
+            return
+        intrinsics = Intrinsics(info.k[0], info.k[4], info.k[2], info.k[5])
+        if not (intrinsics.fx > 0 and intrinsics.fy > 0):
+            self._reporter.warn(f"depth frame dropped: camera_info has no focal length (K = {list(info.k)})")
+            return
+        try:
+            depth = depth_to_metres(msg)
+        except ImageEncodingError as error:
+            self._reporter.warn(f"depth frame dropped: {error}")
+            return
+        self._handle(self._sync.add_frame(stamp, (depth, intrinsics)))
+
+    def _handle(self, result: SyncResult) -> None:
+        if result.notice:
+            self._reporter.warn(result.notice)
+        for dropped in result.dropped:
+            self._reporter.warn(f"depth frame dropped: {dropped.reason}")
+        for match in result.matched:
+            depth, intrinsics = match.frame
+            outcome = self._grid.integrate(depth, intrinsics, match.pose)
+            self._last_integrated = match.stamp
+            self._frames += 1
+            self._map_dirty = True
+            if outcome.valid_fraction == 0.0:
+                self._reporter.warn("depth frame has no valid readings (all NaN, -inf or zero)")
+            elif outcome.dropped_points:
+                self._reporter.warn(f"{outcome.dropped_points} obstacle points fell outside the "
+                                    f"bounded map")
+            else:
+                self._reporter.ok("mapping", frames=self._frames)
+
+    def _on_blacklist(self, msg: PointStamped) -> None:
+        self._tracker.blacklist((msg.point.x, msg.point.y))
+        self.get_logger().info(f"frontiers near ({msg.point.x:.2f}, {msg.point.y:.2f}) blacklisted")
+
+    def _on_clear_blacklist(self, _: Empty) -> None:
+        self._tracker.clear_blacklist()
+        self.get_logger().info("frontier blacklist cleared")
+
+    def _on_reset(self, _: Empty) -> None:
+        self._grid.reset()
+        self._tracker.reset()
+        self._sync.reset()
+        self._frame_id, self._robot, self._last_integrated = "", None, -math.inf
+        self._map_dirty = True
+        self.get_logger().info("map, frontiers and blacklist reset")
+
+    # ---- outputs -----------------------------------------------------------------------------
+    def _publish(self) -> None:
+        if self._robot is None or self._frames == 0:
+            return
+        stamp_time, robot = self._robot
+        stamp = stamp_msg(stamp_time)
+        if self._map_dirty:
+            self._map_pub.publish(occupancy_grid_msg(self._grid, self._frame_id, stamp))
+            self._map_dirty = False
+        frontiers = self._tracker.update(self._grid, (robot.x, robot.y))
+        array = FrontierArray(robot_pose=pose_msg(robot), frontiers=[frontier_msg(f) for f in frontiers])
+        array.header.frame_id, array.header.stamp = self._frame_id, stamp
+        self._frontier_pub.publish(array)
+        self._marker_pub.publish(frontier_markers(frontiers, self._frame_id, stamp))
+
+
+def main(args: Sequence[str] | None = None) -> int:
+    rclpy.init(args=args)
+    node = OccupancyMapperNode()
+    try:
+        rclpy.spin(node)
+    except (KeyboardInterrupt, ExternalShutdownException):
+        pass
+    finally:
+        node.destroy_node()
+        rclpy.try_shutdown()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

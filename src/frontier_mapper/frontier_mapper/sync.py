@@ -1,0 +1,147 @@
+"""Pair sensor frames with odometry by timestamp (no ROS; the project has no message_filters).
+
+    sync = FrameSync(SyncConfig(tolerance=0.05, max_gap=0.5))
+    result = sync.add_pose(stamp, Pose2D(...))    # may release frames that waited for odometry
+    result = sync.add_frame(stamp, frame)          # SyncResult(matched=[...], dropped=[...])
+    for match in result.matched: use(match.frame, match.pose)
+    for drop in result.dropped: log(drop.reason)
+
+A frame's pose is interpolated between the odometry samples around its stamp when they are at
+most `max_gap` apart, else taken from the nearest sample within `tolerance`. A frame newer than
+all odometry waits (at most `max_pending` frames); a frame older than the kept history, or
+inside a longer odometry gap, is dropped with the reason, so the map never receives a frame
+without a matching pose. Odometry older than the latest sample is rejected, except a jump back
+of more than `reset_jump` seconds (a simulator reset or a looping bag), which starts over.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Generic, NamedTuple, TypeVar
+
+from frontier_mapper.geometry import Pose2D, wrap_angle
+
+FrameT = TypeVar("FrameT")
+
+
+@dataclass(frozen=True)
+class SyncConfig:
+    tolerance: float = 0.05  # seconds between a frame and the nearest odometry to use it
+    max_gap: float = 0.5  # seconds between two odometry samples to interpolate across
+    history: float = 5.0  # seconds of odometry kept
+    max_pending: int = 3  # frames waiting for newer odometry
+    reset_jump: float = 1.0  # seconds odometry may jump back before the history restarts
+
+
+class Matched(NamedTuple, Generic[FrameT]):
+    stamp: float
+    frame: FrameT
+    pose: Pose2D
+
+
+class Dropped(NamedTuple):
+    stamp: float
+    reason: str
+
+
+@dataclass
+class SyncResult(Generic[FrameT]):
+    matched: list[Matched] = field(default_factory=list)
+    dropped: list[Dropped] = field(default_factory=list)
+    notice: str = ""  # about the odometry itself (rejected or restarted), empty if fine
+    pose_accepted: bool = True  # False when add_pose ignored the odometry sample
+
+
+class _Waiting(Exception):
+    """The frame is newer than every odometry sample: try again when more arrives."""
+
+
+class FrameSync(Generic[FrameT]):
+    def __init__(self, config: SyncConfig = SyncConfig()):
+        self.config = config
+        self.reset()
+
+    def reset(self) -> None:
+        self._stamps: list[float] = []
+        self._poses: list[Pose2D] = []
+        self._pending: deque[tuple[float, FrameT]] = deque()
+
+    @property
+    def latest_stamp(self) -> float | None:
+        return self._stamps[-1] if self._stamps else None
+
+    def add_pose(self, stamp: float, pose: Pose2D) -> SyncResult:
+        """Record odometry; returns waiting frames it completes and any notice about it."""
+        result = SyncResult()
+        if self._stamps and stamp <= self._stamps[-1]:
+            back = self._stamps[-1] - stamp
+            if back <= self.config.reset_jump:
+                result.notice = (f"odometry out of order: stamp {stamp:.3f} s is {back:.3f} s "
+                                 f"older than the previous one; ignored")
+                result.pose_accepted = False
+                return result
+            result.notice = f"odometry time jumped back {back:.1f} s; pose history restarted"
+            result.dropped += [Dropped(s, "dropped at an odometry time reset") for s, _ in self._pending]
+            self.reset()
+        self._stamps.append(stamp)
+        self._poses.append(pose)
+        expired = bisect.bisect_left(self._stamps, stamp - self.config.history)
+        del self._stamps[:expired], self._poses[:expired]
+        self._release(result)
+        return result
+
+    def add_frame(self, stamp: float, frame: FrameT) -> SyncResult:
+        """Pair a frame with odometry now, queue it until odometry catches up, or drop it."""
+        result = SyncResult()
+        self._pending.append((stamp, frame))
+        while len(self._pending) > max(self.config.max_pending, 1):
+            old_stamp, _ = self._pending.popleft()
+            result.dropped.append(Dropped(old_stamp, "no odometry arrived for this frame in time"))
+        self._release(result)
+        return result
+
+    def _release(self, result: SyncResult) -> None:
+        still_waiting: deque[tuple[float, FrameT]] = deque()
+        for stamp, frame in self._pending:
+            try:
+                result.matched.append(Matched(stamp, frame, self.pose_at(stamp)))
+            except _Waiting:
+                still_waiting.append((stamp, frame))
+            except LookupError as error:
+                result.dropped.append(Dropped(stamp, str(error)))
+        self._pending = still_waiting
+
+    def pose_at(self, stamp: float) -> Pose2D:
+        """Pose at `stamp`; LookupError with the reason if odometry cannot give one."""
+        config = self.config
+        if not self._stamps:
+            raise _Waiting()
+        index = bisect.bisect_left(self._stamps, stamp)
+        if index < len(self._stamps) and self._stamps[index] == stamp:
+            return self._poses[index]
+        if 0 < index < len(self._stamps):
+            before, after = self._stamps[index - 1], self._stamps[index]
+            if after - before <= config.max_gap:
+                return _interpolate(self._poses[index - 1], self._poses[index],
+                                    (stamp - before) / (after - before))
+        nearest = min((i for i in (index - 1, index) if 0 <= i < len(self._stamps)),
+                      key=lambda i: abs(self._stamps[i] - stamp))
+        if abs(self._stamps[nearest] - stamp) <= config.tolerance:
+            return self._poses[nearest]
+        if index == len(self._stamps):
+            raise _Waiting()
+        if index == 0:
+            raise LookupError(f"stale frame: stamp {stamp:.3f} s is older than the odometry "
+                              f"history (from {self._stamps[0]:.3f} s)")
+        raise LookupError(f"odometry gap of {self._stamps[index] - self._stamps[index - 1]:.2f} s "
+                          f"around frame stamp {stamp:.3f} s (max_gap {config.max_gap} s)")
+
+
+def _interpolate(first: Pose2D, second: Pose2D, fraction: float) -> Pose2D:
+    return Pose2D(
+        first.x + fraction * (second.x - first.x),
+        first.y + fraction * (second.y - first.y),
+        wrap_angle(first.yaw + fraction * wrap_angle(second.yaw - first.yaw)),
+    )

@@ -1,0 +1,155 @@
+"""trajectory_buffer node: RGB + odom -> keyframes, served on `filmnav/get_keyframes`.
+
+A thin adapter over KeyframeBuffer and FrameSync. Colour frames are paired with odometry by
+stamp and kept as keyframes every `min_distance` metres or `min_rotation` radians. Frontiers
+from `filmnav/frontiers` are linked to the keyframe that shows them best as they arrive, so a
+frontier keeps the view from its first sighting until a frame shows more of it. The service
+returns the recent history and one view per requested frontier (its link, else the best view
+right now, else an empty image). `filmnav/reset_map` (std_msgs/Empty) forgets everything.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, Sequence
+
+import cv2
+import numpy as np
+import rclpy
+from filmnav_interfaces.msg import FrontierArray
+from filmnav_interfaces.msg import Keyframe as KeyframeMsg
+from filmnav_interfaces.srv import GetKeyframes
+from nav_msgs.msg import Odometry
+from rcl_interfaces.msg import ParameterDescriptor
+from rclpy.executors import ExternalShutdownException
+from rclpy.node import Node
+from sensor_msgs.msg import Image
+from std_msgs.msg import Empty
+
+from filmnav_common.image_codec import ImageEncodingError, image_to_numpy
+from filmnav_common.qos import RELIABLE_QOS, SENSOR_QOS
+from filmnav_common.reporting import StatusReporter
+from frontier_mapper.keyframes import KeyframeBuffer, KeyframeConfig
+from frontier_mapper.messages import frontier_points, keyframe_msg, pose2d_of, stamp_seconds
+from frontier_mapper.sync import FrameSync, SyncConfig, SyncResult
+
+# parameter name -> (default, description)
+PARAMETERS: dict[str, tuple[Any, str]] = {
+    "min_distance": (0.2, "metres moved since the last keyframe before taking another"),
+    "min_rotation": (0.436, "radians turned since the last keyframe before taking another (25 deg)"),
+    "capacity": (200, "keyframes kept at most; the oldest unlinked ones are dropped first"),
+    "store_width": (320, "stored image width in pixels, aspect kept (0: full size)"),
+    "camera_hfov": (1.379, "camera horizontal field of view, radians (79 deg)"),
+    "view_range": (5.0, "metres a keyframe is taken to see (frontier linking)"),
+    "sync_tolerance": (0.05, "max seconds between an image and the nearest odometry"),
+    "max_odom_gap": (0.5, "max seconds between odometry samples to interpolate a pose across"),
+}
+
+COLOUR_CONVERSIONS = {"rgb8": None, "bgr8": cv2.COLOR_BGR2RGB, "rgba8": cv2.COLOR_RGBA2RGB,
+                      "bgra8": cv2.COLOR_BGRA2RGB}
+
+
+class TrajectoryBufferNode(Node):
+    def __init__(self) -> None:
+        super().__init__("trajectory_buffer")
+        for name, (default, description) in PARAMETERS.items():
+            self.declare_parameter(name, default, ParameterDescriptor(description=description))
+        p = self._param
+        self._buffer = KeyframeBuffer(KeyframeConfig(
+            min_distance=p("min_distance"), min_rotation=p("min_rotation"), capacity=p("capacity"),
+            store_width=p("store_width"), hfov=p("camera_hfov"), view_range=p("view_range"),
+        ))
+        self._sync: FrameSync[np.ndarray] = FrameSync(
+            SyncConfig(tolerance=p("sync_tolerance"), max_gap=p("max_odom_gap")))
+        self._reporter = StatusReporter(self)
+        self.create_subscription(Image, "camera/color/image_raw", self._on_image, SENSOR_QOS)
+        self.create_subscription(Odometry, "odom", self._on_odom, SENSOR_QOS)
+        self.create_subscription(FrontierArray, "filmnav/frontiers", self._on_frontiers, RELIABLE_QOS)
+        self.create_subscription(Empty, "filmnav/reset_map", self._on_reset, RELIABLE_QOS)
+        self.create_service(GetKeyframes, "filmnav/get_keyframes", self._on_get_keyframes)
+        self.get_logger().info("keeping RGB keyframes; serving filmnav/get_keyframes")
+
+    def _param(self, name: str) -> Any:
+        return self.get_parameter(name).value
+
+    def _on_odom(self, msg: Odometry) -> None:
+        try:
+            pose = pose2d_of(msg.pose.pose)
+        except ValueError as error:
+            self._reporter.warn(f"odometry ignored: {error}")
+            return
+        self._handle(self._sync.add_pose(stamp_seconds(msg.header.stamp), pose))
+
+    def _on_image(self, msg: Image) -> None:
+        if msg.encoding not in COLOUR_CONVERSIONS:
+            self._reporter.warn(f"colour image dropped: encoding '{msg.encoding}' is not one of "
+                                f"{', '.join(COLOUR_CONVERSIONS)}")
+            return
+        try:
+            pixels = image_to_numpy(msg)
+        except ImageEncodingError as error:
+            self._reporter.warn(f"colour image dropped: {error}")
+            return
+        conversion = COLOUR_CONVERSIONS[msg.encoding]
+        rgb = np.array(pixels) if conversion is None else cv2.cvtColor(pixels, conversion)
+        self._handle(self._sync.add_frame(stamp_seconds(msg.header.stamp), rgb))
+
+    def _handle(self, result: SyncResult) -> None:
+        if result.notice:
+            self._reporter.warn(result.notice)
+        for dropped in result.dropped:
+            self._reporter.warn(f"colour image dropped: {dropped.reason}")
+        for match in result.matched:
+            if self._buffer.add(match.frame, match.pose, match.stamp) is not None:
+                self._reporter.ok("recording", keyframes=len(self._buffer))
+
+    def _on_frontiers(self, msg: FrontierArray) -> None:
+        try:
+            self._buffer.link_frontiers({f.id: frontier_points(f) for f in msg.frontiers})
+        except ValueError as error:
+            self._reporter.warn(f"frontiers ignored: {error}")
+
+    def _on_reset(self, _: Empty) -> None:
+        self._buffer.reset()
+        self._sync.reset()
+        self.get_logger().info("keyframes reset")
+
+    def _on_get_keyframes(self, request: GetKeyframes.Request,
+                          response: GetKeyframes.Response) -> GetKeyframes.Response:
+        size = int(request.image_size)
+        response.history = [keyframe_msg(k) for k in self._buffer.history(int(request.history_count), size)]
+        links = self._buffer.links
+        missing = 0
+        for frontier in request.frontiers:
+            keyframe = self._buffer.get(links.get(frontier.id, -1))
+            if keyframe is None:
+                try:
+                    keyframe = self._buffer.view_for(frontier_points(frontier))
+                except ValueError:
+                    keyframe = None
+            if keyframe is None:
+                missing += 1
+                response.frontier_views.append(KeyframeMsg())
+            else:
+                response.frontier_views.append(keyframe_msg(self._buffer.resized(keyframe, size)))
+        response.success = True
+        response.message = (f"{len(response.history)} history keyframes, "
+                            f"{len(request.frontiers) - missing}/{len(request.frontiers)} frontier views")
+        return response
+
+
+def main(args: Sequence[str] | None = None) -> int:
+    rclpy.init(args=args)
+    node = TrajectoryBufferNode()
+    try:
+        rclpy.spin(node)
+    except (KeyboardInterrupt, ExternalShutdownException):
+        pass
+    finally:
+        node.destroy_node()
+        rclpy.try_shutdown()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
