@@ -31,6 +31,7 @@ MIN_ROOM_SIDE = 2.4
 DOOR_WIDTH = (0.9, 1.05)
 DOOR_CLEARANCE = 0.75  # furniture keeps this far from a doorway on both sides
 PLACEMENT_TRIES = 20
+REQUIRED_PLACEMENT_TRIES = 80  # pieces a room kind always has (beds in bedrooms, ...)
 AGENT_RADIUS = 0.18
 GRID_RESOLUTION = 0.05
 GRID_MARGIN = 0.5
@@ -298,8 +299,8 @@ def _assign_kinds(rng: np.random.Generator, leaves: list[tuple], hall_index: int
     kinds[order[0]] = "living room"
     kinds[order[-1]] = "bathroom"
     middle = order[1:-1]
-    essentials = ["kitchen", "bedroom"]
-    extras = ["bedroom", "dining room", "office", "bathroom", "bedroom", "office"]
+    essentials = ["bedroom", "kitchen", "bedroom", "dining room", "office"]
+    extras = ["bedroom", "bedroom", "office", "bathroom", "dining room"]
     for rank, k in enumerate(rng.permutation(middle)):
         kinds[k] = essentials[rank] if rank < len(essentials) else extras[int(rng.integers(len(extras)))]
     if len(order) == 2:  # a two-room flat still gets somewhere to sleep
@@ -436,7 +437,8 @@ class _Placer:
     def place(self, room: Room, placement: Placement) -> None:
         rng = self.rng
         furniture = FURNITURE[placement.category]
-        for _ in range(PLACEMENT_TRIES):
+        tries = REQUIRED_PLACEMENT_TRIES if placement.probability >= 1.0 else PLACEMENT_TRIES
+        for _ in range(tries):
             size = rng.uniform(furniture.size_min, furniture.size_max)
             color = furniture.colors[int(rng.integers(len(furniture.colors)))]
             pose = self._candidate_pose(room, placement, size)
