@@ -1,0 +1,206 @@
+"""The goal_interface node in its own process, with the real policy node (nearest) and a scripted
+robot (navigate_to_pose, odom, frontiers, detections, keyframes, sim/stop), all over DDS."""
+
+from __future__ import annotations
+
+import pathlib
+import sys
+import threading
+import time
+
+import numpy as np
+import pytest
+import rclpy
+from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
+from filmnav_common.image_codec import numpy_to_image
+from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS
+from filmnav_interfaces.action import FindObject
+from filmnav_interfaces.msg import Goal, MissionStatus
+from rclpy.action import ActionClient
+from rclpy.executors import SingleThreadedExecutor
+from sensor_msgs.msg import Image
+from std_msgs.msg import Empty, String
+
+from processes import NodeProcess, python_module, wait_until
+
+TIMEOUT = 30.0
+FAKE_ROBOT = pathlib.Path(__file__).with_name("fake_robot.py")
+NODE_PARAMETERS = [
+    "-p", "decision_timeout:=3.0",
+    "-p", "look_around_turns:=4",
+    "-p", "look_around_angle:=90.0",
+    "-p", "tick_rate:=20.0",
+    "-p", "sim_stop_on_success:=true",
+    "-p", "navigator:=action_client",
+    "-p", "max_text_length:=50",
+]
+FRONTIER_A, FRONTIER_B, FRONTIER_C = 1, 2, 3  # at (2, 0) (aborts), (0, 4), (-6, 0)
+
+
+class Operator:
+    """The test's side of the graph: sends goals, watches the latched status."""
+
+    def __init__(self) -> None:
+        self.node = rclpy.create_node("goal_interface_test_operator")
+        self.statuses: list[MissionStatus] = []
+        self._lock = threading.Lock()
+        self.node.create_subscription(MissionStatus, "filmnav/status", self._on_status, LATCHED_QOS)
+        self.goal_pub = self.node.create_publisher(Goal, "filmnav/goal", RELIABLE_QOS)
+        self.text_pub = self.node.create_publisher(String, "filmnav/goal_text", RELIABLE_QOS)
+        self.cancel_pub = self.node.create_publisher(Empty, "filmnav/cancel", RELIABLE_QOS)
+        self.diagnostics_pub = self.node.create_publisher(DiagnosticArray, "diagnostics", 10)
+        self.action = ActionClient(self.node, FindObject, "filmnav/find_object")
+        self.executor = SingleThreadedExecutor()
+        self.executor.add_node(self.node)
+        self._thread = threading.Thread(target=self.executor.spin, daemon=True)
+        self._thread.start()
+
+    def _on_status(self, msg: MissionStatus) -> None:
+        with self._lock:
+            self.statuses.append(msg)
+
+    def since(self, start: int) -> list[MissionStatus]:
+        with self._lock:
+            return list(self.statuses[start:])
+
+    def mark(self) -> int:
+        with self._lock:
+            return len(self.statuses)
+
+    def wait_for(self, predicate, start: int, timeout: float = TIMEOUT) -> MissionStatus:
+        found: list[MissionStatus] = []
+
+        def seen() -> bool:
+            found[:] = [status for status in self.since(start) if predicate(status)]
+            return bool(found)
+
+        assert wait_until(seen, timeout), "\n".join(f"{s.state_name}: {s.message} (frontier {s.current_frontier})" for s in self.since(start))
+        return found[0]
+
+    def wait_future(self, future, timeout: float = TIMEOUT):
+        assert wait_until(future.done, timeout), "no answer"
+        return future.result()
+
+    def close(self) -> None:
+        self.executor.shutdown()
+        self.node.destroy_node()
+
+
+@pytest.fixture(scope="module")
+def graph(tmp_path_factory):
+    logs = tmp_path_factory.mktemp("goal_interface")
+    rclpy.init()
+    robot = NodeProcess([sys.executable, str(FAKE_ROBOT)], logs / "fake_robot.log")
+    policy = NodeProcess(python_module("filmnav_policy.policy_node", "--ros-args", "-p", "policy:=nearest"), logs / "policy.log")
+    node = NodeProcess(python_module("goal_interface.goal_interface_node", "--ros-args", *NODE_PARAMETERS), logs / "goal_interface.log")
+    operator = Operator()
+    processes = {"robot": robot, "policy": policy, "node": node}
+    try:
+        operator.wait_for(lambda status: status.state == MissionStatus.IDLE, 0)
+        assert wait_until(lambda: operator.goal_pub.get_subscription_count() >= 1, TIMEOUT)
+        assert operator.action.wait_for_server(timeout_sec=TIMEOUT)
+        yield operator, processes
+    finally:
+        operator.close()
+        codes = {name: process.stop() for name, process in processes.items()}
+        rclpy.shutdown()
+    assert codes["node"] == 0, pathlib.Path(processes["node"].log_path).read_text()
+
+
+def send(operator: Operator, goal_id: str, task: str = "object", text: str = "bed", image=None) -> int:
+    start = operator.mark()
+    operator.goal_pub.publish(Goal(id=goal_id, task=task, text=text, image=image or Image()))
+    return start
+
+
+def test_aborted_goal_is_blacklisted_and_exploration_fails_with_reason_when_done(graph):
+    operator, processes = graph
+    start = send(operator, "explore_1")
+    operator.wait_for(lambda s: s.goal_id == "explore_1" and s.current_frontier == FRONTIER_A, start)
+    aborted = operator.wait_for(lambda s: s.goal_id == "explore_1" and "aborted" in s.message, start)
+    assert "blacklisted" in aborted.message and f"frontier {FRONTIER_A}" in aborted.message
+    chosen = operator.wait_for(lambda s: s.goal_id == "explore_1" and s.current_frontier == FRONTIER_B, start)
+    assert chosen.policy == "nearest" and not chosen.policy_fallback and chosen.decisions == 2
+    operator.wait_for(lambda s: s.goal_id == "explore_1" and s.current_frontier == FRONTIER_C, start)
+    failed = operator.wait_for(lambda s: s.goal_id == "explore_1" and s.state == MissionStatus.FAILED, start)
+    assert "no frontiers left" in failed.message and failed.state_name == "FAILED"
+    assert failed.distance_travelled > 10.0 and failed.elapsed > 0.5 and failed.decisions == 3
+    # The blacklisted frontier was never chosen again.
+    chosen_ids = [s.current_frontier for s in operator.since(start) if s.goal_id == "explore_1" and s.current_frontier >= 0]
+    assert chosen_ids.index(FRONTIER_A) < chosen_ids.index(FRONTIER_B) and FRONTIER_A not in chosen_ids[chosen_ids.index(FRONTIER_B):]
+    assert processes["node"].alive()
+
+
+def test_action_goal_approaches_the_detected_object_and_stops_the_sim(graph):
+    operator, processes = graph
+    start = operator.mark()
+    feedback: list = []
+    sent = operator.action.send_goal_async(
+        FindObject.Goal(goal=Goal(id="chair_1", task="object", text="chair")),
+        feedback_callback=lambda message: feedback.append(message.feedback),
+    )
+    handle = operator.wait_future(sent)
+    assert handle.accepted
+    result = operator.wait_future(handle.get_result_async()).result
+    assert result.success, result.message
+    assert result.final_state == MissionStatus.SUCCEEDED and "in view" in result.message
+    assert feedback and feedback[0].state == MissionStatus.EXPLORING
+    assert any(s.goal_id == "chair_1" and s.state == MissionStatus.APPROACHING for s in operator.since(start))
+    assert wait_until(lambda: "STOP at" in processes["robot"].output(), 5.0), processes["robot"].output()
+    stop_line = [line for line in processes["robot"].output().splitlines() if line.startswith("STOP at")][-1]
+    assert float(stop_line.split("distance")[1]) <= 1.0
+
+
+def test_bad_goals_are_rejected_while_the_next_good_goal_is_served(graph):
+    operator, processes = graph
+    tiny = numpy_to_image(np.zeros((4, 4, 3), np.uint8), "rgb8")
+    depth = numpy_to_image(np.zeros((32, 32), np.float32), "32FC1")
+    bad_goals = {
+        "bad_task": ("dance", "chair", None, "unknown task"),
+        "bad_empty": ("object", "   ", None, "non-empty text"),
+        "bad_long": ("text", "x" * 51, None, "limit is 50"),
+        "bad_encoding": ("image", "", depth, "unsupported encoding"),
+        "bad_size": ("image", "", tiny, "4x4"),
+        "bad_no_image": ("image", "", None, "needs a goal image"),
+    }
+    for goal_id, (task, text, image, words) in bad_goals.items():
+        start = send(operator, goal_id, task, text, image)
+        rejected = operator.wait_for(lambda s, g=goal_id: f"rejected goal '{g}'" in s.message, start)
+        assert words in rejected.message and rejected.goal_id != goal_id
+    # A bad goal through the action is rejected too.
+    handle = operator.wait_future(operator.action.send_goal_async(FindObject.Goal(goal=Goal(id="bad_action", task="object", text=""))))
+    assert not handle.accepted
+    # The node still serves: a good goal from the text shortcut, then a cancel.
+    start = operator.mark()
+    operator.text_pub.publish(String(data="find a potted plant"))
+    running = operator.wait_for(lambda s: s.goal_text == "potted plant" and s.state == MissionStatus.EXPLORING, start)
+    operator.cancel_pub.publish(Empty())
+    canceled = operator.wait_for(lambda s: s.goal_id == running.goal_id and s.state == MissionStatus.CANCELED, start)
+    assert "canceled" in canceled.message
+    assert processes["node"].alive()
+
+
+def test_diagnostics_warnings_are_relayed_into_the_status(graph):
+    operator, _ = graph
+    start = operator.mark()
+    warning = DiagnosticStatus(level=DiagnosticStatus.WARN, name="/occupancy_mapper", message="depth image has the wrong size")
+    operator.diagnostics_pub.publish(DiagnosticArray(status=[warning]))
+    relayed = operator.wait_for(lambda s: "/occupancy_mapper: depth image has the wrong size" in s.message, start)
+    assert relayed is not None
+    start = operator.mark()
+    ok = DiagnosticStatus(level=DiagnosticStatus.OK, name="/occupancy_mapper", message="running")
+    operator.diagnostics_pub.publish(DiagnosticArray(status=[ok]))
+    operator.wait_for(lambda s: "occupancy_mapper" not in s.message, start)
+
+
+def test_policy_node_gone_falls_back_to_nearest_and_says_so(graph):
+    operator, processes = graph
+    start = send(operator, "explore_2")
+    operator.wait_for(lambda s: s.goal_id == "explore_2" and s.current_frontier == FRONTIER_B, start)
+    assert processes["policy"].stop() == 0
+    fallback = operator.wait_for(lambda s: s.goal_id == "explore_2" and s.policy_fallback, start)
+    assert fallback.policy == "nearest" and "nearest" in fallback.message
+    assert "not available" in fallback.message or "timed out" in fallback.message
+    assert fallback.current_frontier == FRONTIER_C
+    operator.wait_for(lambda s: s.goal_id == "explore_2" and s.state == MissionStatus.FAILED, start)
+    assert processes["node"].alive()
