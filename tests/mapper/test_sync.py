@@ -1,0 +1,83 @@
+"""FrameSync: pairing frames with odometry by stamp, and every way it refuses to."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from frontier_mapper.geometry import Pose2D
+from frontier_mapper.sync import FrameSync, SyncConfig
+
+
+@pytest.fixture
+def sync():
+    return FrameSync(SyncConfig(tolerance=0.05, max_gap=0.5, history=5.0, max_pending=2))
+
+
+def test_interpolates_between_odometry_samples(sync):
+    sync.add_pose(10.0, Pose2D(0.0, 0.0, math.radians(170)))
+    sync.add_pose(10.2, Pose2D(1.0, 2.0, math.radians(-170)))
+    result = sync.add_frame(10.05, "frame")
+    (match,) = result.matched
+    assert match.frame == "frame" and match.stamp == 10.05
+    assert match.pose.x == pytest.approx(0.25) and match.pose.y == pytest.approx(0.5)
+    assert abs(math.degrees(match.pose.yaw)) == pytest.approx(175.0)  # through +-180, not 0
+
+
+def test_frame_waits_for_odometry_then_is_released(sync):
+    sync.add_pose(1.0, Pose2D(0, 0, 0))
+    waiting = sync.add_frame(1.3, "late odom")
+    assert not waiting.matched and not waiting.dropped
+    released = sync.add_pose(1.4, Pose2D(4, 0, 0))
+    assert [m.frame for m in released.matched] == ["late odom"]
+    assert released.matched[0].pose.x == pytest.approx(3.0)
+
+
+def test_nearest_within_tolerance_across_a_gap(sync):
+    sync.add_pose(1.0, Pose2D(1, 0, 0))
+    sync.add_pose(3.0, Pose2D(9, 0, 0))  # 2 s gap: no interpolation
+    assert sync.add_frame(1.03, "a").matched[0].pose.x == 1
+    (dropped,) = sync.add_frame(2.0, "b").dropped
+    assert "gap" in dropped.reason
+
+
+def test_stale_frames_are_dropped(sync):
+    sync.add_pose(10.0, Pose2D(0, 0, 0))
+    sync.add_pose(10.1, Pose2D(0, 0, 0))
+    (dropped,) = sync.add_frame(9.0, "old").dropped
+    assert "stale" in dropped.reason
+
+
+def test_old_odometry_expires(sync):
+    sync.add_pose(0.0, Pose2D(0, 0, 0))
+    sync.add_pose(0.1, Pose2D(0, 0, 0))
+    sync.add_pose(7.0, Pose2D(0, 0, 0))
+    assert sync.add_frame(0.05, "too old").dropped
+
+
+def test_pending_frames_are_bounded(sync):
+    sync.add_pose(1.0, Pose2D(0, 0, 0))
+    assert not sync.add_frame(2.0, "a").dropped
+    assert not sync.add_frame(2.1, "b").dropped
+    result = sync.add_frame(2.2, "c")
+    assert [d.stamp for d in result.dropped] == [2.0]
+    assert "no odometry" in result.dropped[0].reason
+
+
+def test_out_of_order_odometry_is_ignored(sync):
+    sync.add_pose(5.0, Pose2D(0, 0, 0))
+    rejected = sync.add_pose(4.9, Pose2D(7, 7, 0))
+    assert "out of order" in rejected.notice and not rejected.pose_accepted
+    assert sync.latest_stamp == 5.0
+    assert sync.add_frame(4.96, "f").matched[0].pose.x == 0
+
+
+def test_time_jump_back_restarts_the_history(sync):
+    sync.add_pose(100.0, Pose2D(5, 5, 0))
+    sync.add_frame(100.5, "pending across the reset")
+    restarted = sync.add_pose(1.0, Pose2D(0, 0, 0))
+    assert "jumped back" in restarted.notice and restarted.pose_accepted
+    assert [d.stamp for d in restarted.dropped] == [100.5]
+    assert sync.latest_stamp == 1.0
+    assert sync.add_frame(1.0, "fresh").matched[0].pose.x == 0
