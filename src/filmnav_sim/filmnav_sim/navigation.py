@@ -126,10 +126,10 @@ class NavGrid:
             phi[cells[:, 0], cells[:, 1]] = -1.0
             masked = np.ma.MaskedArray(phi, mask=~self.navigable)
             distance = skfmm.distance(masked, dx=self.resolution)
-            # Goal cells are inside the zero contour: count them (and their neighbours' half
-            # cell) as distance zero from the goal points.
+            # The zero contour runs half a cell from the goal cell centres: shift it back so
+            # goal cells read 0 and distances are measured between cell centres.
             values = np.ma.filled(distance, np.inf).astype(float)
-            values = np.maximum(values - 0.5 * self.resolution, 0.0)
+            values = np.maximum(values + 0.5 * self.resolution, 0.0)
             values[~self.navigable] = np.inf
             reached = ~np.ma.getmaskarray(distance)
             values[~reached] = np.inf

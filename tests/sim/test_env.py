@@ -1,0 +1,154 @@
+"""Agent actions, collisions, episodes and metrics on hand-made trajectories."""
+
+import math
+
+import numpy as np
+import pytest
+
+from filmnav_sim.env import PathFollower, SimEnv
+from filmnav_sim.episodes import SPLITS, make_episode
+from filmnav_sim.house import UNSEEN_CATEGORIES, generate_house
+
+SEED = 3  # a train seed; the small house fixture uses it too
+
+
+@pytest.fixture(scope="module")
+def episode(small_config, small_house):
+    return make_episode("train", SEED, 0, "object", small_config, house=small_house)
+
+
+@pytest.fixture(scope="module")
+def env(small_config, small_house, episode):
+    sim = SimEnv(small_config)
+    sim.load_episode(episode, house=small_house)
+    yield sim
+    sim.close()
+
+
+def _open_pose(house, clearance: float):
+    """A navigable pose whose heading is free for `clearance` metres."""
+    for x, y in house.nav.navigable_points()[::50]:
+        for yaw in np.linspace(-math.pi, math.pi, 8, endpoint=False):
+            end = (x + clearance * math.cos(yaw), y + clearance * math.sin(yaw))
+            if house.nav.segment_clear((x, y), end):
+                return x, y, yaw
+    raise AssertionError("no open pose")
+
+
+def test_forward_and_turns(env, small_config):
+    x, y, yaw = _open_pose(env.house, 1.0)
+    env.load_episode(env.episode, house=env.house)
+    env.set_pose(x, y, yaw)
+    obs = env.step("forward")
+    assert math.hypot(obs.pose[0] - x, obs.pose[1] - y) == pytest.approx(small_config.forward_step, abs=1e-6)
+    assert env.path_length == pytest.approx(small_config.forward_step)
+    obs = env.step("turn_left")
+    assert obs.pose[2] == pytest.approx(math.atan2(math.sin(yaw + math.radians(30)), math.cos(yaw + math.radians(30))))
+    obs = env.step("turn_right")
+    assert obs.pose[2] == pytest.approx(yaw)
+    assert env.steps_taken == 3 and obs.time == pytest.approx(3 * small_config.action_duration)
+    with pytest.raises(ValueError):
+        env.step("jump")
+
+
+def test_walls_stop_the_agent(env):
+    env.load_episode(env.episode, house=env.house)
+    x, y, _ = env.episode.start_pose
+    env.set_pose(x, y, 0.0)
+    positions = [env.step("forward").pose[:2] for _ in range(60)]
+    assert all(env.house.nav.is_navigable(p) for p in positions)
+    assert np.allclose(positions[-1], positions[-2])  # came to rest against something
+    with pytest.raises(ValueError):
+        env.set_pose(-5.0, -5.0, 0.0)
+
+
+def test_step_budget_ends_the_episode(small_config, small_house, episode):
+    config = type(small_config)(width=64, height=48, max_steps=3)
+    sim = SimEnv(config)
+    sim.load_episode(episode, house=small_house)
+    for _ in range(3):
+        sim.step("turn_left")
+    assert sim.done
+    with pytest.raises(RuntimeError):
+        sim.step("turn_left")
+    sim.close()
+
+
+def test_following_the_shortest_path_succeeds_with_high_spl(env, episode):
+    env.load_episode(episode, house=env.house)
+    nav = env.house.nav
+    start = episode.start_pose
+    target = episode.viewpoints[int(np.argmin(nav.distance_field(np.array([start[:2]]))[
+        tuple(nav.world_to_cell(episode.viewpoints).T)]))]
+    follower = PathFollower(nav, env.config)
+    while not env.done:  # an oracle agent: follow the path, stop once inside the goal region
+        action = "stop" if env.distance_to_goal() <= 0.1 else follower.next_action(env.pose, target)
+        assert action is not None
+        env.step(action)
+    metrics = env.metrics()
+    assert metrics["success"] == 1.0
+    assert metrics["distance_to_goal"] <= 0.1
+    assert 0.7 <= metrics["spl"] <= 1.0
+    assert metrics["spl"] == pytest.approx(episode.geodesic_distance / max(metrics["path_length"], episode.geodesic_distance))
+    progress = 1 - metrics["distance_to_goal"] / episode.geodesic_distance
+    assert metrics["soft_spl"] == pytest.approx(progress * metrics["spl"])
+    assert metrics["steps"] == env.steps_taken
+
+
+def test_stopping_at_the_start_fails(env, episode):
+    env.load_episode(episode, house=env.house)
+    env.step("stop")
+    metrics = env.metrics()
+    assert env.done
+    assert metrics == pytest.approx({"success": 0.0, "spl": 0.0, "soft_spl": 0.0, "path_length": 0.0, "steps": 1,
+                                     "distance_to_goal": episode.geodesic_distance}, abs=0.06)
+
+
+def test_wandering_then_stopping_away_from_the_goal_gets_partial_soft_spl(env, episode):
+    env.load_episode(episode, house=env.house)
+    nav = env.house.nav
+    follower = PathFollower(nav, env.config)
+    halfway = nav.shortest_path(episode.start_pose[:2], episode.viewpoints[0])
+    target = halfway[len(halfway) // 2] if len(halfway) > 2 else halfway[-1]
+    while (action := follower.next_action(env.pose, target)) != "stop":
+        env.step(action)
+    env.step("stop")
+    metrics = env.metrics()
+    assert metrics["distance_to_goal"] > 0.1
+    assert metrics["success"] == 0.0 and metrics["spl"] == 0.0
+    expected = max(0.0, 1 - metrics["distance_to_goal"] / episode.geodesic_distance) * \
+        episode.geodesic_distance / max(metrics["path_length"], episode.geodesic_distance)
+    assert 0.0 < metrics["soft_spl"] == pytest.approx(expected)
+
+
+def test_episodes_are_deterministic_and_valid(small_config, small_house):
+    for task in ("object", "text", "image"):
+        a = make_episode("train", SEED, 4, task, small_config, house=small_house)
+        b = make_episode("train", SEED, 4, task, small_config, house=small_house)
+        assert (a.goal_category, a.goal_text, a.goal_instance_ids, a.start_pose) == \
+            (b.goal_category, b.goal_text, b.goal_instance_ids, b.start_pose)
+        assert a.geodesic_distance >= 1.0 and np.isfinite(a.geodesic_distance)
+        assert small_house.nav.is_navigable(a.start_pose[:2])
+        assert len(a.viewpoints) > 0
+        assert all(small_house.object_by_id(i).category == a.goal_category for i in a.goal_instance_ids)
+        if task == "image":
+            assert a.goal_image.shape == (small_config.height, small_config.width, 3)
+            assert a.goal_image.std() > 5
+        else:
+            assert a.goal_image is None
+
+
+def test_train_split_never_asks_for_unseen_categories(small_config):
+    house = generate_house(21, max_rooms=6)
+    goals = {make_episode("train", 21, i, "text", small_config, house=house).goal_category for i in range(12)}
+    assert not goals & set(UNSEEN_CATEGORIES)
+    assert len(goals) > 2
+
+
+def test_splits_are_disjoint_and_checked(small_config):
+    ranges = [set(r) for r in SPLITS.values()]
+    assert all(not a & b for i, a in enumerate(ranges) for b in ranges[i + 1:])
+    with pytest.raises(ValueError):
+        make_episode("train", SPLITS["test"][0], 0, "object", small_config)
+    with pytest.raises(ValueError):
+        make_episode("train", 0, 0, "teleport", small_config)

@@ -1,0 +1,74 @@
+import numpy as np
+import scipy.ndimage as ndi
+
+from filmnav_sim.house import CATEGORIES, SEEN_CATEGORIES, UNSEEN_CATEGORIES, generate_house
+from filmnav_sim.language import DESCRIPTIONS, SYNONYMS
+
+HM3D_SIX = ("chair", "sofa", "potted plant", "bed", "toilet", "tv")
+
+
+def test_categories_cover_hm3d_and_split_disjointly():
+    assert len(CATEGORIES) >= 24
+    assert set(HM3D_SIX) <= set(CATEGORIES)
+    assert not set(SEEN_CATEGORIES) & set(UNSEEN_CATEGORIES)
+    assert set(SEEN_CATEGORIES) | set(UNSEEN_CATEGORIES) == set(CATEGORIES)
+    assert set(HM3D_SIX) <= set(SEEN_CATEGORIES)
+    assert set(SYNONYMS) == set(CATEGORIES) == set(DESCRIPTIONS)
+
+
+def test_generation_is_deterministic_per_seed():
+    first, again, other = generate_house(11, max_rooms=5), generate_house(11, max_rooms=5), generate_house(12, max_rooms=5)
+    assert [(r.kind, r.bounds) for r in first.rooms] == [(r.kind, r.bounds) for r in again.rooms]
+    assert [(o.category, o.color, o.yaw) for o in first.objects] == [(o.category, o.color, o.yaw) for o in again.objects]
+    assert all(np.array_equal(a.position, b.position) for a, b in zip(first.objects, again.objects))
+    assert np.array_equal(first.nav.navigable, again.nav.navigable)
+    assert [(r.kind, r.bounds) for r in first.rooms] != [(r.kind, r.bounds) for r in other.rooms]
+
+
+def test_houses_are_connected_and_furnished_by_room_semantics():
+    kinds_seen = set()
+    for seed in range(6):
+        house = generate_house(seed)
+        assert 3 <= len(house.rooms) <= 10
+        kinds_seen |= {room.kind for room in house.rooms}
+        _, components = ndi.label(house.nav.navigable, structure=np.ones((3, 3), bool))
+        assert components == 1
+        for door in house.doors:
+            assert house.nav.is_navigable(door.center)
+        for room in house.rooms:  # every room can be entered
+            xmin, ymin, xmax, ymax = room.bounds
+            rows, cols = house.nav.world_to_cell((xmin, ymin)), house.nav.world_to_cell((xmax, ymax))
+            assert house.nav.navigable[rows[0]:cols[0], rows[1]:cols[1]].sum() * 0.05 ** 2 > 1.0
+        for obj in house.objects:
+            kind = house.rooms[obj.room_id].kind
+            if obj.category == "bed":
+                assert kind == "bedroom"
+            if obj.category == "toilet":
+                assert kind == "bathroom"
+            if obj.category == "sofa":
+                assert kind == "living room"
+            assert house.room_at(obj.position) is house.rooms[obj.room_id]
+        for room in house.rooms:
+            present = {o.category for o in house.objects if o.room_id == room.id}
+            if room.kind == "bedroom":
+                assert "bed" in present
+            if room.kind == "bathroom":
+                assert "toilet" in present
+    assert {"bedroom", "bathroom", "kitchen", "living room", "hallway"} <= kinds_seen
+
+
+def test_objects_do_not_overlap():
+    house = generate_house(5)
+    for a in house.objects:
+        for b in house.objects:
+            if a.id < b.id:
+                # Separating-axis test on the two rotated rectangles.
+                overlap = True
+                for rect in (a.footprint(), b.footprint()):
+                    for k in range(2):
+                        axis = rect[(k + 1) % 4] - rect[k]
+                        normal = np.array([-axis[1], axis[0]])
+                        pa, pb = a.footprint() @ normal, b.footprint() @ normal
+                        if pa.max() <= pb.min() + 1e-6 or pb.max() <= pa.min() + 1e-6:
+                            overlap = False
+                assert not overlap, (a.category, b.category)
