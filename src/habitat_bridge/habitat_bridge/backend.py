@@ -1,0 +1,89 @@
+"""Simulator side of the bridge (no ROS): pick a backend, load episodes, summarise them.
+
+Functions taking `env` run on the simulator thread (see sim_thread.SimThread).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from filmnav_sim.config import SimConfig
+from filmnav_sim.episodes import make_episode
+
+BACKENDS = ("builtin", "habitat")
+
+# SimConfig fields exposed as node parameters (besides width, height, hfov), with descriptions.
+TUNABLE_CONFIG_FIELDS: dict[str, str] = {
+    "camera_height": "camera height above the floor, metres",
+    "min_depth": "closest depth reading, metres (closer: -inf)",
+    "max_depth": "farthest depth reading, metres (farther: +inf)",
+    "forward_step": "Habitat forward action, metres",
+    "turn_deg": "Habitat turn actions, degrees",
+    "max_steps": "episode step budget (Habitat: 500)",
+    "success_distance": "success: stop within this distance of a visible goal instance, metres",
+    "action_duration": "simulated seconds per Habitat step (drives the clock)",
+}
+
+
+def create_env(name: str, config: SimConfig) -> Any:
+    """The simulator for backend `name`; the habitat backend needs `habitat_sim` installed."""
+    if name == "builtin":
+        from filmnav_sim.env import SimEnv
+
+        return SimEnv(config)
+    if name == "habitat":
+        try:
+            from filmnav_sim.habitat_adapter import HabitatSimEnv
+        except ImportError as error:
+            raise RuntimeError(f"backend 'habitat' needs habitat-sim, which does not import: {error}") from error
+        return HabitatSimEnv(config)
+    raise ValueError(f"unknown backend '{name}' (choose one of {', '.join(BACKENDS)})")
+
+
+def load_episode(env: Any, split: str, seed: int, index: int, task: str) -> tuple[Any, Any]:
+    """Sample the (split, seed, index, task) episode and place the agent at its start.
+    Raises ValueError for a bad split, seed or task."""
+    episode = make_episode(split, seed, index, task, config=env.config)
+    return episode, env.load_episode(episode)
+
+
+def instance_table(env: Any) -> dict[str, Any]:
+    """What the sim-only detector needs: the episode's goal and every instance id -> category."""
+    episode = env.episode
+    return {
+        "split": episode.split,
+        "seed": episode.seed,
+        "episode": episode.index,
+        "task": episode.task,
+        "goal_text": episode.goal_text,
+        "goal_category": episode.goal_category,
+        "goal_instance_ids": [int(i) for i in episode.goal_instance_ids],
+        "instances": {str(obj.id): obj.category for obj in env.house.objects},
+    }
+
+
+def instance_image_16bit(instance: np.ndarray) -> np.ndarray:
+    """Instance ids as uint16 for a 16UC1 image (ids are small positive ints; 0 = no object)."""
+    if instance.size and int(instance.max()) > np.iinfo(np.uint16).max:
+        raise ValueError(f"instance id {int(instance.max())} does not fit a 16UC1 image")
+    return instance.astype(np.uint16)
+
+
+def episode_summary(env: Any) -> dict[str, Any]:
+    """EpisodeResult fields (all but the header) from the finished episode's metrics."""
+    episode, metrics = env.episode, env.metrics()
+    return {
+        "seed": int(episode.seed),
+        "episode": int(episode.index),
+        "split": episode.split,
+        "task": episode.task,
+        "goal_text": episode.goal_text,
+        "success": bool(metrics["success"]),
+        "spl": float(metrics["spl"]),
+        "soft_spl": float(metrics["soft_spl"]),
+        "distance_to_goal": float(metrics["distance_to_goal"]),
+        "geodesic_start": float(episode.geodesic_distance),
+        "path_length": float(metrics["path_length"]),
+        "steps": int(metrics["steps"]),
+    }

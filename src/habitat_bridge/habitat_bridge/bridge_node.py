@@ -1,0 +1,360 @@
+"""The simulated robot: a ROS 2 node over the FiLM-Nav simulator (built-in MuJoCo houses or
+habitat-sim).
+
+Publishes (relative names): camera/color/image_raw (rgb8), camera/depth/image_raw (32FC1 m),
+camera/instance/image_raw (16UC1 instance ids, 0 = none), both camera_info topics (the depth
+image is registered to the colour camera), odom (frame `odom`, child `base_link`), clock (sim
+time, advancing per Habitat step), sim/instances (latched std_msgs/String JSON: the episode and
+every object instance id -> category, for the sim-only detector) and sim/episode_result
+(latched filmnav_interfaces/EpisodeResult, once per episode when it ends).
+Serves: navigate_to_pose (nav2_msgs/action/NavigateToPose, Habitat steps on the sim's
+navigable grid), sim/reset_episode (filmnav_interfaces/srv/ResetEpisode) and sim/stop
+(std_srvs/Trigger: Habitat STOP, ends the episode and publishes its result).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from typing import Any, Sequence
+
+import rclpy
+from filmnav_common.image_codec import numpy_to_image
+from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS, SENSOR_QOS
+from filmnav_common.reporting import StatusReporter
+from filmnav_sim.config import SimConfig
+from filmnav_sim.episodes import SPLITS
+from filmnav_interfaces.msg import EpisodeResult, Goal
+from filmnav_interfaces.srv import ResetEpisode
+from nav2_msgs.action import NavigateToPose
+from nav_msgs.msg import Odometry
+from rcl_interfaces.msg import ParameterDescriptor
+from rclpy.action import ActionServer, CancelResponse
+from rclpy.callback_groups import MutuallyExclusiveCallbackGroup, ReentrantCallbackGroup
+from rclpy.executors import ExternalShutdownException, MultiThreadedExecutor
+from rclpy.logging import get_logger
+from rclpy.node import Node
+from rosgraph_msgs.msg import Clock
+from sensor_msgs.msg import CameraInfo, Image
+from std_msgs.msg import Header, String
+from std_srvs.srv import Trigger
+
+from habitat_bridge import backend, ros_messages
+from habitat_bridge.goal_runner import GoalRunner, NavigationError, NavigationErrorCode
+from habitat_bridge.sim_thread import SimThread
+
+
+class HabitatBridgeNode(Node):
+    def __init__(self) -> None:
+        super().__init__("habitat_bridge")
+        self._declare_parameters()
+        self._reporter = StatusReporter(self)
+        self._config = SimConfig(
+            width=self._param("width"),
+            height=self._param("height"),
+            hfov_deg=self._param("hfov"),
+            **{name: self._param(name) for name in backend.TUNABLE_CONFIG_FIELDS},
+        )
+        self._check_config()
+        self._odom_frame = self._param("odom_frame")
+        self._base_frame = self._param("base_frame")
+        self._camera_frame = self._param("camera_frame")
+
+        self._color_pub = self.create_publisher(Image, "camera/color/image_raw", SENSOR_QOS)
+        self._depth_pub = self.create_publisher(Image, "camera/depth/image_raw", SENSOR_QOS)
+        self._instance_pub = self.create_publisher(Image, "camera/instance/image_raw", SENSOR_QOS)
+        self._color_info_pub = self.create_publisher(CameraInfo, "camera/color/camera_info", SENSOR_QOS)
+        self._depth_info_pub = self.create_publisher(CameraInfo, "camera/depth/camera_info", SENSOR_QOS)
+        self._odom_pub = self.create_publisher(Odometry, "odom", RELIABLE_QOS)
+        self._clock_pub = self.create_publisher(Clock, "clock", RELIABLE_QOS)
+        self._instances_pub = self.create_publisher(String, "sim/instances", LATCHED_QOS)
+        self._result_pub = self.create_publisher(EpisodeResult, "sim/episode_result", LATCHED_QOS)
+
+        self._sim = SimThread(lambda: backend.create_env(self._param("backend"), self._config))
+        self._observation_lock = threading.Lock()
+        self._last_messages: list[tuple[Any, Any]] = []
+        # One navigation goal (or reset/stop) at a time; a newcomer asks the active goal to yield.
+        self._motion_lock = threading.Lock()
+        self._preempt = threading.Event()
+        self._result_published = False
+
+        self._load_episode(
+            self._param("split"), self._param("seed"), self._param("episode"), self._param("task")
+        )
+
+        commands = ReentrantCallbackGroup()
+        self._action_server = ActionServer(
+            self,
+            NavigateToPose,
+            "navigate_to_pose",
+            execute_callback=self._execute_navigation,
+            cancel_callback=lambda _goal_handle: CancelResponse.ACCEPT,
+            callback_group=commands,
+        )
+        self.create_service(ResetEpisode, "sim/reset_episode", self._on_reset, callback_group=commands)
+        self.create_service(Trigger, "sim/stop", self._on_stop, callback_group=commands)
+        publish_rate = self._param("publish_rate")
+        if publish_rate > 0.0:
+            self.create_timer(
+                1.0 / publish_rate, self._republish, callback_group=MutuallyExclusiveCallbackGroup()
+            )
+
+    # ----------------------------------------------------------------------------- parameters
+    def _declare_parameters(self) -> None:
+        defaults = SimConfig()
+        declarations: list[tuple[str, Any, str]] = [
+            ("backend", "builtin", "simulator backend: builtin (procedural MuJoCo houses) | habitat"),
+            ("split", "val", "episode split of the start-up episode: train | val | test"),
+            ("seed", SPLITS["val"].start, "house seed of the start-up episode (in the split's seed range)"),
+            ("episode", 0, "episode index within the house of the start-up episode"),
+            ("task", "object", "task of the start-up episode: object | text | image"),
+            ("width", defaults.width, "image width, pixels"),
+            ("height", defaults.height, "image height, pixels"),
+            ("hfov", defaults.hfov_deg, "horizontal field of view, degrees"),
+            ("publish_rate", 2.0, "republish the latest sensors while idle, Hz (0: never)"),
+            ("step_rate", 10.0, "Habitat steps per second of wall time while navigating (0: as fast as possible)"),
+            ("goal_tolerance", 0.5, "navigate_to_pose: a goal off the navigable area is moved to the nearest navigable point up to this far, metres"),
+            ("align_yaw", True, "navigate_to_pose: turn to the goal orientation on arrival (as Nav2 does)"),
+            ("max_stalled_steps", 20, "navigate_to_pose: abort after this many steps without getting closer"),
+            ("odom_frame", "odom", "frame of odom and of navigate_to_pose goals"),
+            ("base_frame", "base_link", "child frame of odom"),
+            ("camera_frame", "camera_color_optical_frame", "frame of the images and camera_info"),
+        ]
+        declarations += [
+            (name, getattr(defaults, name), description)
+            for name, description in backend.TUNABLE_CONFIG_FIELDS.items()
+        ]
+        for name, default, description in declarations:
+            self.declare_parameter(name, default, ParameterDescriptor(description=description))
+
+    def _check_config(self) -> None:
+        config = self._config
+        if config.width <= 0 or config.height <= 0 or not 0.0 < config.hfov_deg < 180.0:
+            raise ValueError(
+                f"bad camera: {config.width}x{config.height} pixels, hfov {config.hfov_deg} deg"
+            )
+        if not 0.0 < config.min_depth < config.max_depth:
+            raise ValueError(f"bad depth range [{config.min_depth}, {config.max_depth}] m")
+        for name in ("publish_rate", "step_rate"):
+            if self._param(name) < 0.0:
+                raise ValueError(f"{name} must be >= 0, got {self._param(name)}")
+
+    def _param(self, name: str) -> Any:
+        return self.get_parameter(name).value
+
+    # ---------------------------------------------------------------------------- publishing
+    def _header(self, sim_time: float, frame: str) -> Header:
+        return Header(stamp=ros_messages.seconds_to_time(sim_time), frame_id=frame)
+
+    def _observation_messages(self, observation: Any) -> list[tuple[Any, Any]]:
+        """(publisher, message) pairs of one observation; the clock first, so nodes on sim time
+        see the sensors' stamp as now."""
+        camera = self._header(observation.time, self._camera_frame)
+        info = ros_messages.camera_info(
+            self._config.intrinsics(), self._config.width, self._config.height, camera
+        )
+        odometry = ros_messages.odometry(
+            observation.pose, self._header(observation.time, self._odom_frame), self._base_frame
+        )
+        instance = backend.instance_image_16bit(observation.instance)
+        return [
+            (self._clock_pub, Clock(clock=camera.stamp)),
+            (self._color_pub, numpy_to_image(observation.rgb, "rgb8", camera)),
+            (self._depth_pub, numpy_to_image(observation.depth, "32FC1", camera)),
+            (self._instance_pub, numpy_to_image(instance, "16UC1", camera)),
+            (self._color_info_pub, info),
+            (self._depth_info_pub, info),
+            (self._odom_pub, odometry),
+        ]
+
+    def _publish_observation(self, observation: Any) -> None:
+        messages = self._observation_messages(observation)
+        with self._observation_lock:
+            self._last_messages = messages
+        for publisher, message in messages:
+            publisher.publish(message)
+
+    def _republish(self) -> None:
+        """Idle keep-alive: the last frame again (same stamps), for late subscribers."""
+        if self._motion_lock.locked():
+            return
+        with self._observation_lock:
+            messages = self._last_messages
+        for publisher, message in messages:
+            publisher.publish(message)
+
+    def _publish_result_if_over(self) -> None:
+        """Publish the episode's Habitat metrics once, when the agent stopped or ran out of steps."""
+        if self._result_published or not self._sim.call(lambda env: env.done):
+            return
+        summary = self._sim.call(backend.episode_summary)
+        sim_time = self._sim.call(lambda env: env.time)
+        message = EpisodeResult(header=self._header(sim_time, self._odom_frame), **summary)
+        self._result_pub.publish(message)
+        self._result_published = True
+        self.get_logger().info(
+            f"episode over: success={message.success} spl={message.spl:.3f} "
+            f"soft_spl={message.soft_spl:.3f} steps={message.steps}"
+        )
+
+    # -------------------------------------------------------------------------- episodes
+    def _load_episode(self, split: str, seed: int, index: int, task: str) -> Any:
+        """Load an episode on the sim thread, publish its first frame and instance table."""
+        episode, observation = self._sim.call(backend.load_episode, split, seed, index, task)
+        self._result_published = False
+        table = self._sim.call(backend.instance_table)
+        self._instances_pub.publish(String(data=json.dumps(table)))
+        self._publish_observation(observation)
+        self._reporter.ok(
+            "episode loaded", split=split, seed=seed, episode=index, task=episode.task,
+            goal=episode.goal_text,
+        )
+        return episode
+
+    def _goal_message(self, episode: Any) -> Goal:
+        goal = Goal(id=f"{episode.split}/{episode.seed}/{episode.index}", task=episode.task)
+        if episode.goal_image is not None:
+            goal.image = numpy_to_image(episode.goal_image, "rgb8")
+        else:
+            goal.text = episode.goal_text
+        return goal
+
+    def _take_motion(self) -> None:
+        """Make the active navigation goal (if any) yield, then hold the motion lock."""
+        self._preempt.set()
+        self._motion_lock.acquire()
+        self._preempt.clear()
+
+    def _on_reset(self, request: ResetEpisode.Request, response: ResetEpisode.Response) -> ResetEpisode.Response:
+        split = request.split or self._param("split")
+        task = request.task or self._param("task")
+        self._take_motion()
+        try:
+            episode = self._load_episode(split, request.seed, request.episode, task)
+        except (ValueError, RuntimeError) as error:
+            response.success = False
+            response.message = f"cannot load {split} seed {request.seed} episode {request.episode} ({task}): {error}"
+            self._reporter.error(response.message)
+            return response
+        finally:
+            self._motion_lock.release()
+        response.success = True
+        response.message = f"loaded {split} seed {episode.seed} episode {episode.index}: {episode.task} goal '{episode.goal_text}'"
+        response.goal = self._goal_message(episode)
+        response.geodesic_distance = float(episode.geodesic_distance)
+        return response
+
+    def _on_stop(self, _request: Trigger.Request, response: Trigger.Response) -> Trigger.Response:
+        """Habitat STOP: ends the episode; the reply carries its metrics as JSON."""
+        self._take_motion()
+        try:
+            if self._sim.call(lambda env: env.done):
+                response.success = False
+                response.message = "the episode is already over: reset it first"
+                return response
+            self._publish_observation(self._sim.call(lambda env: env.step("stop")))
+            self._publish_result_if_over()
+            metrics = self._sim.call(lambda env: env.metrics())
+        finally:
+            self._motion_lock.release()
+        response.success = True
+        response.message = json.dumps({key: float(value) for key, value in metrics.items()})
+        return response
+
+    # ------------------------------------------------------------------------ navigation
+    def _execute_navigation(self, goal_handle) -> NavigateToPose.Result:
+        self._take_motion()
+        try:
+            return self._navigate(goal_handle)
+        finally:
+            self._motion_lock.release()
+
+    def _abort(self, goal_handle, code: int, message: str) -> NavigateToPose.Result:
+        self._reporter.warn(f"navigate_to_pose aborted: {message}")
+        goal_handle.abort()
+        return NavigateToPose.Result(error_code=int(code), error_msg=message)
+
+    def _navigate(self, goal_handle) -> NavigateToPose.Result:
+        target = goal_handle.request.pose
+        frame = target.header.frame_id
+        if frame not in ("", self._odom_frame):
+            return self._abort(
+                goal_handle, NavigationErrorCode.TF_ERROR,
+                f"goal frame '{frame}' is not the odometry frame '{self._odom_frame}'",
+            )
+        yaw = ros_messages.quaternion_to_yaw(target.pose.orientation) if self._param("align_yaw") else None
+        try:
+            runner = self._sim.call(
+                GoalRunner,
+                (target.pose.position.x, target.pose.position.y),
+                yaw,
+                snap_tolerance=self._param("goal_tolerance"),
+                max_stalled_steps=self._param("max_stalled_steps"),
+            )
+        except NavigationError as error:
+            return self._abort(goal_handle, error.code, str(error))
+        step_rate = self._param("step_rate")
+        start_time = runner.start_time
+        travelled = 0.0
+        next_step_at = time.monotonic()
+        while True:
+            if goal_handle.is_cancel_requested:
+                goal_handle.canceled()
+                return NavigateToPose.Result(error_code=0, error_msg="canceled")
+            if self._preempt.is_set():
+                return self._abort(goal_handle, NavigationErrorCode.UNKNOWN, "preempted by a newer request")
+            if step_rate > 0.0:
+                time.sleep(max(0.0, next_step_at - time.monotonic()))
+                next_step_at = max(next_step_at + 1.0 / step_rate, time.monotonic())
+            try:
+                step = self._sim.call(runner.step)
+            except NavigationError as error:
+                return self._abort(goal_handle, error.code, str(error))
+            if step is None:
+                goal_handle.succeed()
+                return NavigateToPose.Result(error_code=0, error_msg="")
+            observation, travelled = step.observation, travelled + step.moved
+            self._publish_observation(observation)
+            if step.episode_over:
+                self._publish_result_if_over()
+            elapsed = observation.time - start_time
+            header = self._header(observation.time, self._odom_frame)
+            feedback = NavigateToPose.Feedback(
+                current_pose=ros_messages.pose_stamped(observation.pose, header),
+                navigation_time=ros_messages.seconds_to_duration(elapsed),
+                estimated_time_remaining=ros_messages.seconds_to_duration(
+                    step.distance_remaining * elapsed / travelled if travelled > 0.0 else 0.0
+                ),
+                number_of_recoveries=0,
+                distance_remaining=float(step.distance_remaining),
+            )
+            goal_handle.publish_feedback(feedback)
+
+    def destroy_node(self) -> None:
+        self._sim.close()
+        super().destroy_node()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    rclpy.init(args=argv)
+    node = None
+    try:
+        node = HabitatBridgeNode()
+        executor = MultiThreadedExecutor(num_threads=4)
+        executor.add_node(node)
+        executor.spin()
+    except (KeyboardInterrupt, ExternalShutdownException):
+        pass
+    except (ValueError, RuntimeError) as error:
+        get_logger("habitat_bridge").fatal(f"cannot start the simulated robot: {error}")
+        return 1
+    finally:
+        if node is not None:
+            node.destroy_node()
+        rclpy.try_shutdown()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,291 @@
+"""The Habitat bridge node in its own process, driven over DDS by a client node in the test:
+sensors, odometry and clock, episode reset, navigate_to_pose (success, cancel, unreachable,
+wrong frame) and the episode result after STOP."""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+from typing import Any
+
+import numpy as np
+import pytest
+import rclpy
+import scipy.ndimage as ndi
+from filmnav_common.image_codec import depth_to_metres, image_to_numpy
+from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS, SENSOR_QOS
+from filmnav_interfaces.msg import EpisodeResult
+from filmnav_interfaces.srv import ResetEpisode
+from filmnav_sim.config import SimConfig
+from filmnav_sim.episodes import make_episode
+from filmnav_sim.house import cached_house
+from nav2_msgs.action import NavigateToPose
+from nav_msgs.msg import Odometry
+from rclpy.action import ActionClient
+from rclpy.context import Context
+from rclpy.executors import SingleThreadedExecutor
+from rclpy.node import Node
+from rosgraph_msgs.msg import Clock
+from sensor_msgs.msg import CameraInfo, Image
+from std_msgs.msg import String
+from std_srvs.srv import Trigger
+
+from processes import NodeProcess, python_module, wait_until
+
+WIDTH, HEIGHT = 160, 120
+SPLIT, SEED, EPISODE, TASK = "val", 10003, 0, "object"
+GOAL_TOLERANCE = 0.5
+SUCCEEDED, CANCELED, ABORTED = 4, 5, 6  # action_msgs/GoalStatus
+
+
+class BridgeClient:
+    """A client node on a private context, spun on a background thread; keeps the latest
+    message of every bridge topic."""
+
+    TOPICS: dict[str, tuple[type, Any]] = {
+        "camera/color/image_raw": (Image, SENSOR_QOS),
+        "camera/depth/image_raw": (Image, SENSOR_QOS),
+        "camera/instance/image_raw": (Image, SENSOR_QOS),
+        "camera/color/camera_info": (CameraInfo, SENSOR_QOS),
+        "camera/depth/camera_info": (CameraInfo, SENSOR_QOS),
+        "odom": (Odometry, RELIABLE_QOS),
+        "clock": (Clock, RELIABLE_QOS),
+        "sim/instances": (String, LATCHED_QOS),
+        "sim/episode_result": (EpisodeResult, LATCHED_QOS),
+    }
+
+    def __init__(self) -> None:
+        self.context = Context()
+        rclpy.init(context=self.context)
+        self.node = Node("bridge_test_client", context=self.context)
+        self.latest: dict[str, Any] = {}
+        self.counts: dict[str, int] = {topic: 0 for topic in self.TOPICS}
+        self._lock = threading.Lock()
+        for topic, (message_type, qos) in self.TOPICS.items():
+            self.node.create_subscription(
+                message_type, topic, lambda message, topic=topic: self._store(topic, message), qos
+            )
+        self.navigate = ActionClient(self.node, NavigateToPose, "navigate_to_pose")
+        self.reset = self.node.create_client(ResetEpisode, "sim/reset_episode")
+        self.stop = self.node.create_client(Trigger, "sim/stop")
+        self.executor = SingleThreadedExecutor(context=self.context)
+        self.executor.add_node(self.node)
+        self._spinner = threading.Thread(target=self.executor.spin, daemon=True)
+        self._spinner.start()
+
+    def _store(self, topic: str, message: Any) -> None:
+        with self._lock:
+            self.latest[topic] = message
+            self.counts[topic] += 1
+
+    def get(self, topic: str) -> Any:
+        with self._lock:
+            return self.latest.get(topic)
+
+    def wait_for(self, future, timeout: float = 30.0) -> Any:
+        assert wait_until(future.done, timeout), "no answer from the bridge in time"
+        return future.result()
+
+    def reset_episode(self, seed: int = SEED, episode: int = EPISODE, task: str = TASK) -> ResetEpisode.Response:
+        request = ResetEpisode.Request(seed=seed, episode=episode, split=SPLIT, task=task)
+        return self.wait_for(self.reset.call_async(request), timeout=60.0)
+
+    def send_goal(self, x: float, y: float, yaw: float = 0.0, frame: str = "odom", feedback=None):
+        goal = NavigateToPose.Goal()
+        goal.pose.header.frame_id = frame
+        goal.pose.pose.position.x, goal.pose.pose.position.y = float(x), float(y)
+        goal.pose.pose.orientation.z, goal.pose.pose.orientation.w = math.sin(yaw / 2), math.cos(yaw / 2)
+        handle = self.wait_for(self.navigate.send_goal_async(goal, feedback_callback=feedback))
+        assert handle.accepted
+        return handle
+
+    def close(self) -> None:
+        self.executor.shutdown()
+        self.node.destroy_node()
+        rclpy.shutdown(context=self.context)
+        self._spinner.join(timeout=5.0)
+
+
+@pytest.fixture(scope="module")
+def bridge(tmp_path_factory):
+    process = NodeProcess(
+        python_module(
+            "habitat_bridge.bridge_node", "--ros-args",
+            "-p", f"width:={WIDTH}", "-p", f"height:={HEIGHT}",
+            "-p", f"split:={SPLIT}", "-p", f"seed:={SEED}", "-p", f"episode:={EPISODE}",
+            "-p", f"task:={TASK}", "-p", "step_rate:=25.0", "-p", "publish_rate:=5.0",
+            "-p", f"goal_tolerance:={GOAL_TOLERANCE}",
+        ),
+        tmp_path_factory.mktemp("bridge") / "bridge.log",
+    )
+    yield process
+    alive_at_end = process.alive()
+    code = process.stop()
+    assert alive_at_end, f"the bridge died during the tests:\n{process.output()[-3000:]}"
+    assert code == 0, f"the bridge did not shut down cleanly on SIGINT ({code}):\n{process.output()[-3000:]}"
+
+
+@pytest.fixture(scope="module")
+def client(bridge):
+    client = BridgeClient()
+    ready = wait_until(
+        lambda: client.navigate.server_is_ready() and client.reset.service_is_ready()
+        and client.get("odom") is not None,
+        timeout=90.0,
+    )
+    assert ready, f"the bridge did not come up:\n{bridge.output()[-3000:]}"
+    yield client
+    client.close()
+
+
+@pytest.fixture(scope="module")
+def episode():
+    """The same episode, sampled here from the same seed: the bridge must match it."""
+    return make_episode(SPLIT, SEED, EPISODE, TASK, config=SimConfig(width=WIDTH, height=HEIGHT))
+
+
+def odom_pose(client: BridgeClient) -> tuple[float, float, float]:
+    pose = client.get("odom").pose.pose
+    yaw = math.atan2(2 * pose.orientation.w * pose.orientation.z, 1 - 2 * pose.orientation.z ** 2)
+    return pose.position.x, pose.position.y, yaw
+
+
+def reachable_goal(episode, pose: tuple[float, float, float], low: float, high: float) -> np.ndarray:
+    """A navigable point whose geodesic distance from `pose` lies in [low, high] metres."""
+    nav = cached_house(episode.seed).nav
+    field = nav.distance_field(np.array([pose[:2]]))
+    rows, cols = np.nonzero((field >= low) & (field <= high))
+    assert len(rows), "no navigable point at that distance"
+    middle = len(rows) // 2
+    return np.asarray(nav.cell_to_world((rows[middle], cols[middle])))
+
+
+def angle_difference(a: float, b: float) -> float:
+    return abs((a - b + math.pi) % (2 * math.pi) - math.pi)
+
+
+def test_publishes_sensors_with_sizes_encodings_and_intrinsics(client: BridgeClient) -> None:
+    topics = ["camera/color/image_raw", "camera/depth/image_raw", "camera/instance/image_raw",
+              "camera/color/camera_info", "camera/depth/camera_info", "clock", "sim/instances"]
+    assert wait_until(lambda: all(client.get(topic) is not None for topic in topics), 30.0)
+    color, depth = client.get("camera/color/image_raw"), client.get("camera/depth/image_raw")
+    instance = client.get("camera/instance/image_raw")
+    assert (color.encoding, depth.encoding, instance.encoding) == ("rgb8", "32FC1", "16UC1")
+    for image in (color, depth, instance):
+        assert (image.width, image.height) == (WIDTH, HEIGHT)
+        assert image.header.frame_id == "camera_color_optical_frame"
+    rgb = image_to_numpy(color)
+    assert rgb.shape == (HEIGHT, WIDTH, 3) and rgb.std() > 5.0  # a rendered scene, not a blank
+    metres = depth_to_metres(depth)
+    finite = metres[np.isfinite(metres)]
+    assert finite.size > 0 and finite.min() >= 0.5 - 1e-3 and finite.max() <= 5.0 + 1e-3
+    info = client.get("camera/color/camera_info")
+    fx, fy, cx, cy = SimConfig(width=WIDTH, height=HEIGHT).intrinsics()
+    assert (info.width, info.height) == (WIDTH, HEIGHT)
+    np.testing.assert_allclose([info.k[0], info.k[4], info.k[2], info.k[5]], [fx, fy, cx, cy])
+    odom = client.get("odom")
+    assert (odom.header.frame_id, odom.child_frame_id) == ("odom", "base_link")
+    table = json.loads(client.get("sim/instances").data)
+    ids = np.unique(image_to_numpy(instance))
+    assert all(str(int(i)) in table["instances"] for i in ids if i != 0)
+
+
+def test_reset_returns_the_seeded_episode_and_places_the_robot(client: BridgeClient, episode) -> None:
+    response = client.reset_episode()
+    assert response.success, response.message
+    assert response.goal.task == TASK and response.goal.text == episode.goal_text
+    assert response.geodesic_distance == pytest.approx(episode.geodesic_distance, rel=1e-4)
+    x, y, yaw = episode.start_pose
+    assert wait_until(lambda: np.allclose(odom_pose(client)[:2], (x, y), atol=1e-3), 10.0)
+    assert angle_difference(odom_pose(client)[2], yaw) < 1e-3
+    table = json.loads(client.get("sim/instances").data)
+    assert table["goal_category"] == episode.goal_category and table["seed"] == SEED
+    bad = client.reset_episode(task="no-such-task")
+    assert not bad.success and "no-such-task" in bad.message
+
+
+def test_navigate_to_pose_reaches_a_goal_with_feedback(client: BridgeClient, episode) -> None:
+    assert client.reset_episode().success
+    goal = reachable_goal(episode, episode.start_pose, 2.0, 3.0)
+    feedback: list[NavigateToPose.Feedback] = []
+    handle = client.send_goal(goal[0], goal[1], yaw=math.pi / 2, feedback=lambda f: feedback.append(f.feedback))
+    result = client.wait_for(handle.get_result_async(), timeout=90.0)
+    assert result.status == SUCCEEDED, result.result.error_msg
+    assert result.result.error_code == 0
+    x, y, yaw = odom_pose(client)
+    assert math.dist((x, y), goal) <= 0.5
+    assert angle_difference(yaw, math.pi / 2) <= math.radians(15.0) + 1e-6
+    assert len(feedback) >= 8  # at least 2 m of 0.25 m steps
+    assert feedback[-1].distance_remaining < feedback[0].distance_remaining
+    assert feedback[-1].navigation_time.sec + feedback[-1].navigation_time.nanosec > 0
+    assert client.get("clock").clock.sec > 0  # sim time advanced with the steps
+
+
+def test_cancel_stops_the_robot(client: BridgeClient, episode) -> None:
+    assert client.reset_episode().success
+    goal = reachable_goal(episode, episode.start_pose, 5.0, 8.0)
+    feedback: list[NavigateToPose.Feedback] = []
+    handle = client.send_goal(goal[0], goal[1], feedback=lambda f: feedback.append(f.feedback))
+    assert wait_until(lambda: len(feedback) >= 3, 30.0)
+    client.wait_for(handle.cancel_goal_async())
+    result = client.wait_for(handle.get_result_async())
+    assert result.status == CANCELED
+    def after_two_more_odometry_messages() -> tuple[float, float, float]:
+        count = client.counts["odom"]
+        assert wait_until(lambda: client.counts["odom"] >= count + 2, 5.0)  # idle republishing
+        return odom_pose(client)
+
+    settled = after_two_more_odometry_messages()
+    assert math.dist(settled[:2], goal) > 1.0
+    assert after_two_more_odometry_messages() == settled  # the robot no longer moves
+
+
+@pytest.mark.parametrize(
+    ("goal_offset", "frame", "code"),
+    [((500.0, 0.0), "odom", 204), ((0.0, 0.0), "map", 9002)],
+    ids=["outside-the-map", "wrong-frame"],
+)
+def test_unusable_goals_are_aborted_with_a_reason(client: BridgeClient, episode, goal_offset, frame, code) -> None:
+    assert client.reset_episode().success
+    x, y, _ = episode.start_pose
+    handle = client.send_goal(x + goal_offset[0], y + goal_offset[1], frame=frame)
+    result = client.wait_for(handle.get_result_async())
+    assert result.status == ABORTED
+    assert result.result.error_code == code and result.result.error_msg
+
+
+def test_goal_in_an_obstacle_is_aborted(client: BridgeClient, episode) -> None:
+    """A point deep inside a wall/furniture block, beyond the snapping tolerance."""
+    nav = cached_house(episode.seed).nav
+    clearance = ndi.distance_transform_edt(~nav.navigable) * nav.resolution
+    rows, cols = np.nonzero(clearance > GOAL_TOLERANCE + 0.2)
+    assert len(rows), "the house has no obstacle that large"
+    assert client.reset_episode().success
+    goal = nav.cell_to_world((rows[0], cols[0]))
+    handle = client.send_goal(*goal)
+    result = client.wait_for(handle.get_result_async())
+    assert result.status == ABORTED and result.result.error_code in (204, 206), result.result.error_msg
+
+
+def test_stop_ends_the_episode_and_publishes_its_result(client: BridgeClient, episode) -> None:
+    assert client.reset_episode().success
+    response = client.wait_for(client.stop.call_async(Trigger.Request()))
+    assert response.success
+    metrics = json.loads(response.message)
+    assert metrics["success"] == 0.0 and metrics["spl"] == 0.0  # stopped at the start, >= 1 m away
+    assert wait_until(
+        lambda: client.get("sim/episode_result") is not None
+        and client.get("sim/episode_result").seed == SEED
+        and client.get("sim/episode_result").steps == 1,
+        10.0,
+    )
+    result = client.get("sim/episode_result")
+    assert (result.split, result.episode, result.task) == (SPLIT, EPISODE, TASK)
+    assert not result.success and result.geodesic_start == pytest.approx(episode.geodesic_distance, rel=1e-4)
+    again = client.wait_for(client.stop.call_async(Trigger.Request()))
+    assert not again.success and "reset" in again.message
+    x, y, _ = episode.start_pose
+    handle = client.send_goal(x + 0.5, y)
+    result = client.wait_for(handle.get_result_async())
+    assert result.status == ABORTED and "over" in result.result.error_msg
