@@ -1,0 +1,254 @@
+"""`compact`: frozen pretrained encoders + a small fusion transformer, one logit per frontier.
+
+Tokens: [goal, history_1..K, frontier_1..F]. The goal token is the text embedding (object category,
+description or spatial question) or the image embedding of a goal image, plus a task embedding;
+history tokens carry their position in time; frontier tokens have no order, so the scores are
+permutation-equivariant over frontiers. A checkpoint is a folder with `config.json` (encoders,
+sizes) and `model.safetensors` (fusion weights); `CompactPolicy.load(folder)` restores it.
+"""
+
+from __future__ import annotations
+
+import json
+import pathlib
+from dataclasses import asdict, dataclass, fields
+from typing import Sequence
+
+import numpy as np
+import torch
+from torch import nn
+
+from filmnav_policy.models.encoders import (
+    DEFAULT_IMAGE_ENCODER,
+    DEFAULT_TEXT_ENCODER,
+    ImageEncoder,
+    TextEncoder,
+    build_image_encoder,
+    build_text_encoder,
+)
+from filmnav_policy.protocol import FrontierCandidate, GoalSpec
+
+CONFIG_FILE = "config.json"
+WEIGHTS_FILE = "model.safetensors"
+FORMAT = "filmnav-compact-v1"
+TASK_INDEX = {"object": 0, "text": 1, "image": 2, "spatial": 3}
+
+
+@dataclass(frozen=True)
+class CompactConfig:
+    image_encoder: str = DEFAULT_IMAGE_ENCODER
+    text_encoder: str = DEFAULT_TEXT_ENCODER
+    image_size: int = 128
+    image_dim: int = 1280
+    text_dim: int = 384
+    d_model: int = 256
+    layers: int = 2
+    heads: int = 4
+    ff_dim: int = 1024
+    dropout: float = 0.1
+    history_len: int = 4
+    max_frontiers: int = 8
+
+    @classmethod
+    def from_dict(cls, values: dict) -> "CompactConfig":
+        known = {f.name for f in fields(cls)}
+        unknown = set(values) - known
+        if unknown:
+            raise ValueError(f"unknown compact config keys {sorted(unknown)}")
+        return cls(**values)
+
+
+@dataclass
+class FusionBatch:
+    """Frozen-encoder features of B decisions (padded); masks are True where an entry exists."""
+
+    goal_text: torch.Tensor        # (B, text_dim), zeros for image goals
+    goal_image: torch.Tensor       # (B, image_dim), zeros for text goals
+    goal_is_image: torch.Tensor    # (B,) bool
+    task: torch.Tensor             # (B,) long, TASK_INDEX
+    history: torch.Tensor          # (B, K, image_dim)
+    history_mask: torch.Tensor     # (B, K) bool
+    frontiers: torch.Tensor        # (B, F, image_dim)
+    frontier_mask: torch.Tensor    # (B, F) bool
+
+    def to(self, device: torch.device | str) -> "FusionBatch":
+        return FusionBatch(**{f.name: getattr(self, f.name).to(device) for f in fields(self)})
+
+
+class FusionScorer(nn.Module):
+    """The trainable part (~2M parameters)."""
+
+    GOAL, HISTORY, FRONTIER = 0, 1, 2
+
+    def __init__(self, config: CompactConfig):
+        super().__init__()
+        d = config.d_model
+        self.image_norm = nn.LayerNorm(config.image_dim)
+        self.text_norm = nn.LayerNorm(config.text_dim)
+        self.image_proj = nn.Linear(config.image_dim, d)
+        self.text_proj = nn.Linear(config.text_dim, d)
+        self.role = nn.Embedding(3, d)
+        self.task = nn.Embedding(len(TASK_INDEX), d)
+        self.history_position = nn.Embedding(config.history_len, d)
+        layer = nn.TransformerEncoderLayer(
+            d, config.heads, config.ff_dim, config.dropout, batch_first=True, norm_first=True
+        )
+        self.encoder = nn.TransformerEncoder(layer, config.layers, enable_nested_tensor=False)
+        self.head = nn.Sequential(nn.LayerNorm(d), nn.Linear(d, 1))
+
+    def forward(self, batch: FusionBatch) -> torch.Tensor:
+        """(B, F) logits, -inf where there is no frontier."""
+        image_goal = self.image_proj(self.image_norm(batch.goal_image))
+        text_goal = self.text_proj(self.text_norm(batch.goal_text))
+        goal = torch.where(batch.goal_is_image[:, None], image_goal, text_goal)
+        goal = goal + self.task(batch.task) + self.role.weight[self.GOAL]
+        steps = batch.history.shape[1]
+        history = self.image_proj(self.image_norm(batch.history))
+        history = history + self.role.weight[self.HISTORY] + self.history_position.weight[:steps]
+        frontiers = self.image_proj(self.image_norm(batch.frontiers)) + self.role.weight[self.FRONTIER]
+        tokens = torch.cat([goal[:, None], history, frontiers], dim=1)
+        present = torch.cat(
+            [torch.ones_like(batch.goal_is_image[:, None]), batch.history_mask, batch.frontier_mask], dim=1
+        )
+        encoded = self.encoder(tokens, src_key_padding_mask=~present)
+        logits = self.head(encoded[:, 1 + steps :]).squeeze(-1)
+        return logits.masked_fill(~batch.frontier_mask, float("-inf"))
+
+
+def pad_features(rows: Sequence[torch.Tensor], length: int, dim: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Stack variable-length (n_i, dim) tensors into (B, length, dim) + a presence mask."""
+    out = torch.zeros(len(rows), length, dim)
+    mask = torch.zeros(len(rows), length, dtype=torch.bool)
+    for index, row in enumerate(rows):
+        count = min(len(row), length)
+        out[index, :count] = row[len(row) - count :]
+        mask[index, :count] = True
+    return out, mask
+
+
+class CompactPolicy:
+    """FrontierPolicy: encoders (frozen) + FusionScorer."""
+
+    name = "compact"
+
+    def __init__(
+        self,
+        config: CompactConfig,
+        scorer: FusionScorer | None = None,
+        image_encoder: ImageEncoder | None = None,
+        text_encoder: TextEncoder | None = None,
+    ):
+        self.image_encoder = image_encoder or build_image_encoder(config.image_encoder, config.image_size)
+        self.text_encoder = text_encoder or build_text_encoder(config.text_encoder)
+        if (self.image_encoder.dim, self.text_encoder.dim) != (config.image_dim, config.text_dim):
+            raise ValueError(
+                f"encoder widths ({self.image_encoder.dim}, {self.text_encoder.dim}) do not match the "
+                f"config ({config.image_dim}, {config.text_dim})"
+            )
+        self.config = config
+        self.scorer = (scorer or FusionScorer(config)).eval()
+
+    @classmethod
+    def create(cls, config: CompactConfig) -> "CompactPolicy":
+        """A fresh (untrained) policy; the feature widths come from the encoders."""
+        image_encoder = build_image_encoder(config.image_encoder, config.image_size)
+        text_encoder = build_text_encoder(config.text_encoder)
+        sized = CompactConfig(
+            **{**asdict(config), "image_dim": image_encoder.dim, "text_dim": text_encoder.dim}
+        )
+        return cls(sized, image_encoder=image_encoder, text_encoder=text_encoder)
+
+    # ----- persistence --------------------------------------------------------------------
+    def save(self, folder: str | pathlib.Path) -> pathlib.Path:
+        from safetensors.torch import save_file
+
+        out = pathlib.Path(folder)
+        out.mkdir(parents=True, exist_ok=True)
+        state = {k: v.detach().cpu().contiguous() for k, v in self.scorer.state_dict().items()}
+        save_file(state, str(out / WEIGHTS_FILE), metadata={"format": FORMAT})
+        (out / CONFIG_FILE).write_text(
+            json.dumps({"format": FORMAT, "policy": self.name, "config": asdict(self.config)}, indent=2)
+        )
+        return out
+
+    @staticmethod
+    def read_checkpoint(folder: str | pathlib.Path) -> tuple[CompactConfig, dict[str, torch.Tensor]]:
+        """Config and weights of a checkpoint folder; ValueError says what is wrong with it."""
+        from safetensors import SafetensorError
+        from safetensors.torch import load_file
+
+        path = pathlib.Path(folder)
+        if path.is_file():
+            path = path.parent
+        if not (path / CONFIG_FILE).is_file() or not (path / WEIGHTS_FILE).is_file():
+            raise FileNotFoundError(f"compact checkpoint {path} needs {CONFIG_FILE} and {WEIGHTS_FILE}")
+        try:
+            meta = json.loads((path / CONFIG_FILE).read_text())
+            if meta.get("format") != FORMAT:
+                raise ValueError(f"format {meta.get('format')!r}, expected {FORMAT!r}")
+            config = CompactConfig.from_dict(meta["config"])
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
+            raise ValueError(f"corrupt compact checkpoint {path / CONFIG_FILE}: {error}") from error
+        try:
+            state = load_file(str(path / WEIGHTS_FILE))
+        except (SafetensorError, OSError, ValueError) as error:
+            raise ValueError(f"corrupt compact checkpoint {path / WEIGHTS_FILE}: {error}") from error
+        return config, state
+
+    @classmethod
+    def load(cls, folder: str | pathlib.Path) -> "CompactPolicy":
+        config, state = cls.read_checkpoint(folder)
+        scorer = FusionScorer(config)
+        try:
+            scorer.load_state_dict(state, strict=True)
+        except RuntimeError as error:
+            raise ValueError(f"compact checkpoint {folder} does not match its config: {error}") from error
+        return cls(config, scorer)
+
+    # ----- inference ----------------------------------------------------------------------
+    def features(
+        self,
+        task: str,
+        goal_text: str,
+        goal_image: np.ndarray | None,
+        history_images: Sequence[np.ndarray],
+        frontier_images: Sequence[np.ndarray],
+    ) -> FusionBatch:
+        """Encode one decision (all its images in one encoder batch) as a batch of one."""
+        if not 1 <= len(frontier_images) <= self.config.max_frontiers:
+            raise ValueError(f"need 1..{self.config.max_frontiers} frontier images, got {len(frontier_images)}")
+        history = list(history_images)[-self.config.history_len :] if self.config.history_len else []
+        is_image = task == "image"
+        if is_image and goal_image is None:
+            raise ValueError("an image goal needs a goal image")
+        images = ([goal_image] if is_image else []) + history + list(frontier_images)
+        encoded = self.image_encoder.encode(images)
+        goal_image_feature = encoded[0] if is_image else torch.zeros(self.config.image_dim)
+        encoded = encoded[1:] if is_image else encoded
+        goal_text_feature = torch.zeros(self.config.text_dim) if is_image else self.text_encoder.encode([goal_text])[0]
+        history_features, history_mask = pad_features([encoded[: len(history)]], self.config.history_len, self.config.image_dim)
+        frontier_features, frontier_mask = pad_features(
+            [encoded[len(history) :]], len(frontier_images), self.config.image_dim
+        )
+        return FusionBatch(
+            goal_text=goal_text_feature[None],
+            goal_image=goal_image_feature[None],
+            goal_is_image=torch.tensor([is_image]),
+            task=torch.tensor([TASK_INDEX[task]]),
+            history=history_features,
+            history_mask=history_mask,
+            frontiers=frontier_features,
+            frontier_mask=frontier_mask,
+        )
+
+    @torch.inference_mode()
+    def score(
+        self,
+        goal: GoalSpec,
+        history_images: Sequence[np.ndarray],
+        frontier_images: Sequence[np.ndarray],
+        frontiers: Sequence[FrontierCandidate],
+        robot_pose: tuple[float, float, float],
+    ) -> np.ndarray:
+        batch = self.features(goal.task, goal.text, goal.image, history_images, frontier_images)
+        return self.scorer(batch)[0].double().numpy()

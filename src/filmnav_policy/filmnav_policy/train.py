@@ -1,0 +1,475 @@
+"""`filmnav train --config CFG`: train `compact` or fine-tune `qwen_vl` (LoRA) on decision shards.
+
+Both models read the same `datasets` shards (dataset.py). `compact` trains its fusion transformer on
+frozen-encoder features extracted once and cached next to the run; `qwen_vl` trains a LoRA adapter
+on prompts built on the fly. Accelerate handles devices (one CPU, one GPU or several with
+`accelerate launch`). The run folder holds `checkpoint/` (trainable weights as safetensors,
+optimizer, step: resumed automatically), `model/` (the exported policy), `metrics.json` (top-1
+agreement with the oracle and mean geodesic regret, per split and task) and `metrics.png`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import pathlib
+import time
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Callable, Iterator, Sequence
+
+import numpy as np
+import torch
+import yaml
+from tqdm.auto import tqdm
+
+from filmnav_policy.dataset import TASKS, decode_sample, load_samples, make_synthetic_dataset, shard_paths
+
+MODELS = ("compact", "qwen_vl")
+
+
+@dataclass
+class TrainConfig:
+    model: str
+    output_dir: str
+    data: dict[str, Any]                    # {path: shards root} or {synthetic: {train: N, val: M, ...}}
+    train_split: str = "train"
+    eval_splits: list[str] = field(default_factory=lambda: ["val"])
+    tasks: list[str] = field(default_factory=lambda: list(TASKS))
+    seed: int = 0
+    steps: int = 1000
+    batch_size: int = 64
+    eval_batch_size: int = 128
+    lr: float = 3e-4
+    weight_decay: float = 0.01
+    warmup_steps: int = 50
+    eval_every: int = 200
+    checkpoint_every: int = 200
+    resume: bool = True
+    torch_threads: int | None = None
+    gradient_checkpointing: bool = False    # qwen_vl on a real checkpoint
+    compact: dict[str, Any] = field(default_factory=dict)
+    qwen_vl: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.model not in MODELS:
+            raise ValueError(f"model must be one of {MODELS}, got {self.model!r}")
+        if ("path" in self.data) == ("synthetic" in self.data):
+            raise ValueError("data needs exactly one of `path` (shards root) or `synthetic` (counts)")
+        unknown = set(self.tasks) - set(TASKS)
+        if unknown:
+            raise ValueError(f"unknown tasks {sorted(unknown)}; expected a subset of {TASKS}")
+
+
+def load_config(path: str | pathlib.Path, overrides: dict[str, Any] | None = None) -> TrainConfig:
+    values = yaml.safe_load(pathlib.Path(path).read_text()) or {}
+    values.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    known = {f.name for f in fields(TrainConfig)}
+    unknown = set(values) - known
+    if unknown:
+        raise ValueError(f"{path}: unknown keys {sorted(unknown)}")
+    return TrainConfig(**values)
+
+
+def dataset_root(config: TrainConfig) -> pathlib.Path:
+    """The shards to train on; synthetic ones are generated into the run folder once."""
+    if "path" in config.data:
+        return pathlib.Path(config.data["path"])
+    root = pathlib.Path(config.output_dir) / "synthetic_data"
+    if not shard_paths(root):
+        spec = dict(config.data["synthetic"])
+        counts = {split: int(spec.pop(split)) for split in ("train", "val", "test") if split in spec}
+        make_synthetic_dataset(root, counts, **spec)
+    return root
+
+
+# ----- metrics ------------------------------------------------------------------------------
+def decision_metrics(
+    predicted: Sequence[int], oracle: Sequence[int], geodesic: Sequence[np.ndarray], tasks: Sequence[str]
+) -> dict[str, dict[str, float]]:
+    """Top-1 agreement with the oracle and geodesic regret (metres the chosen frontier lies further
+    from the goal than the best one), overall ("all") and per task."""
+    predicted_arr, oracle_arr = np.asarray(predicted), np.asarray(oracle)
+    regret = np.array([g[p] - np.min(g) for g, p in zip(geodesic, predicted_arr)], dtype=np.float64)
+    tasks_arr = np.asarray(tasks)
+    groups = {"all": np.ones(len(tasks_arr), bool)} | {t: tasks_arr == t for t in sorted(set(tasks))}
+    return {
+        name: {
+            "samples": int(mask.sum()),
+            "top1": float(np.mean(predicted_arr[mask] == oracle_arr[mask])),
+            "regret_m": float(np.mean(regret[mask])),
+        }
+        for name, mask in groups.items()
+        if mask.any()
+    }
+
+
+def plot_history(history: list[dict[str, Any]], path: pathlib.Path, title: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, (loss_axes, top1_axes) = plt.subplots(1, 2, figsize=(11, 4))
+    loss_points = [(h["step"], h["loss"]) for h in history if "loss" in h]
+    if loss_points:
+        loss_axes.plot(*zip(*loss_points), label="train loss")
+    loss_axes.set_xlabel("step")
+    loss_axes.set_ylabel("cross-entropy")
+    loss_axes.legend()
+    evals = [h for h in history if "eval" in h]
+    series: dict[str, list[tuple[int, float]]] = {}
+    for entry in evals:
+        for split, groups in entry["eval"].items():
+            for group, values in groups.items():
+                series.setdefault(f"{split}/{group}", []).append((entry["step"], values["top1"]))
+    for name, points in sorted(series.items()):
+        top1_axes.plot(*zip(*points), marker="o", label=name)
+    top1_axes.set_xlabel("step")
+    top1_axes.set_ylabel("top-1 agreement with oracle")
+    top1_axes.set_ylim(0, 1)
+    if series:
+        top1_axes.legend(fontsize=7)
+    figure.suptitle(title)
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+
+
+# ----- compact: cached frozen features ------------------------------------------------------
+FEATURE_KEYS = (
+    "goal_text", "goal_image", "goal_is_image", "task", "history", "history_mask", "frontiers",
+    "frontier_mask", "oracle", "geodesic",
+)
+
+
+def _cache_key(root: pathlib.Path, split: str, tasks: Sequence[str], extra: dict[str, Any]) -> str:
+    digest = hashlib.sha1()
+    for shard in shard_paths(root):
+        digest.update(str(shard.resolve()).encode())
+        digest.update((shard / "state.json").read_bytes())
+    digest.update(json.dumps([split, sorted(tasks), extra], sort_keys=True).encode())
+    return digest.hexdigest()[:16]
+
+
+def extract_features(policy: Any, dataset: Any, chunk: int = 32, show: bool = True) -> dict[str, torch.Tensor]:
+    """Frozen-encoder features of every sample (all images of a chunk in one encoder pass)."""
+    from filmnav_policy.models.compact import TASK_INDEX, pad_features
+
+    config = policy.config
+    out: dict[str, list[torch.Tensor]] = {key: [] for key in FEATURE_KEYS}
+    for start in tqdm(range(0, len(dataset), chunk), desc="features", disable=not show):
+        samples = [decode_sample(row) for row in dataset.select(range(start, min(start + chunk, len(dataset))))]
+        images, spans = [], []
+        for s in samples:
+            history = s.history_images[-config.history_len :] if config.history_len else []
+            goal = [s.goal_image] if s.task == "image" else []
+            spans.append((len(images), len(goal), len(history), len(s.frontier_images)))
+            images += goal + history + s.frontier_images
+        encoded = policy.image_encoder.encode(images)
+        texts = policy.text_encoder.encode([s.goal_text for s in samples])
+        history_rows, frontier_rows = [], []
+        for s, text, (offset, goals, histories, frontiers) in zip(samples, texts, spans):
+            is_image = goals == 1
+            out["goal_image"].append(encoded[offset] if is_image else torch.zeros(config.image_dim))
+            out["goal_text"].append(torch.zeros(config.text_dim) if is_image else text)
+            out["goal_is_image"].append(torch.tensor(is_image))
+            out["task"].append(torch.tensor(TASK_INDEX[s.task]))
+            history_rows.append(encoded[offset + goals : offset + goals + histories])
+            frontier_rows.append(encoded[offset + goals + histories : offset + goals + histories + frontiers])
+            out["oracle"].append(torch.tensor(s.oracle_index))
+            geodesic = torch.full((config.max_frontiers,), math.inf)
+            geodesic[: len(s.frontier_geodesic)] = torch.from_numpy(s.frontier_geodesic)
+            out["geodesic"].append(geodesic)
+        for name, mask_name, rows, length in (
+            ("history", "history_mask", history_rows, config.history_len),
+            ("frontiers", "frontier_mask", frontier_rows, config.max_frontiers),
+        ):
+            padded, mask = pad_features(rows, length, config.image_dim)
+            out[name].append(padded)
+            out[mask_name].append(mask)
+    batched = ("history", "history_mask", "frontiers", "frontier_mask")  # appended per chunk
+    return {key: torch.cat(rows) if key in batched else torch.stack(rows) for key, rows in out.items()}
+
+
+def cached_features(
+    policy: Any, root: pathlib.Path, split: str, tasks: Sequence[str], cache_dir: pathlib.Path, show: bool
+) -> dict[str, torch.Tensor]:
+    from safetensors.torch import load_file, save_file
+
+    key = _cache_key(root, split, tasks, {k: v for k, v in asdict(policy.config).items()
+                                         if k in ("image_encoder", "text_encoder", "image_size", "history_len")})
+    path = cache_dir / f"features-{split}-{key}.safetensors"
+    if path.exists():
+        return load_file(str(path))
+    table = extract_features(policy, load_samples(root, split, tasks), show=show)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial")
+    save_file({k: v.contiguous() for k, v in table.items()}, str(partial))
+    partial.rename(path)
+    return table
+
+
+def _task_names(table: dict[str, torch.Tensor]) -> list[str]:
+    from filmnav_policy.models.compact import TASK_INDEX
+
+    names = {index: name for name, index in TASK_INDEX.items()}
+    return [names[int(t)] for t in table["task"]]
+
+
+# ----- the generic loop -----------------------------------------------------------------------
+@dataclass
+class Trainable:
+    """What the loop needs from a model family."""
+
+    module: torch.nn.Module
+    train_loader: Any
+    loss: Callable[[torch.nn.Module, Any], torch.Tensor]
+    evaluate: Callable[[torch.nn.Module], dict[str, dict[str, dict[str, float]]]]
+    export: Callable[[torch.nn.Module, pathlib.Path], None]
+
+
+def _trainable_state(module: torch.nn.Module) -> dict[str, torch.Tensor]:
+    return {n: p.detach().cpu().contiguous() for n, p in module.named_parameters() if p.requires_grad}
+
+
+def save_checkpoint(folder: pathlib.Path, module: torch.nn.Module, optimizer: Any, scheduler: Any,
+                    step: int, history: list[dict[str, Any]]) -> None:
+    from safetensors.torch import save_file
+
+    partial = folder.with_name(folder.name + ".partial")
+    partial.mkdir(parents=True, exist_ok=True)
+    save_file(_trainable_state(module), str(partial / "trainable.safetensors"))
+    torch.save({"optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict()}, partial / "optimizer.pt")
+    (partial / "state.json").write_text(json.dumps({"step": step, "history": history}))
+    if folder.exists():
+        for old in folder.iterdir():
+            old.unlink()
+        folder.rmdir()
+    partial.rename(folder)
+
+
+def load_checkpoint(folder: pathlib.Path, module: torch.nn.Module, optimizer: Any,
+                    scheduler: Any) -> tuple[int, list[dict[str, Any]]]:
+    from safetensors.torch import load_file
+
+    state = load_file(str(folder / "trainable.safetensors"))
+    expected = set(_trainable_state(module))
+    if set(state) != expected:
+        raise ValueError(f"checkpoint {folder} does not match this model's trainable parameters")
+    module.load_state_dict(state, strict=False)
+    saved = torch.load(folder / "optimizer.pt", map_location="cpu", weights_only=True)
+    optimizer.load_state_dict(saved["optimizer"])
+    scheduler.load_state_dict(saved["scheduler"])
+    meta = json.loads((folder / "state.json").read_text())
+    return int(meta["step"]), list(meta["history"])
+
+
+def _cycle(loader: Any, start_epoch: int) -> Iterator[Any]:
+    epoch = start_epoch
+    while True:
+        if hasattr(loader, "set_epoch"):
+            loader.set_epoch(epoch)
+        yield from loader
+        epoch += 1
+
+
+def run_training(config: TrainConfig, trainable: Trainable, accelerator: Any) -> dict[str, Any]:
+    out = pathlib.Path(config.output_dir)
+    parameters = [p for p in trainable.module.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(parameters, lr=config.lr, weight_decay=config.weight_decay)
+    warmup = max(1, config.warmup_steps)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(
+        optimizer,
+        lambda step: min(1.0, (step + 1) / warmup)
+        * 0.5 * (1 + math.cos(math.pi * min(1.0, step / max(1, config.steps)))),
+    )
+    module, optimizer, loader, scheduler = accelerator.prepare(
+        trainable.module, optimizer, trainable.train_loader, scheduler
+    )
+    checkpoint = out / "checkpoint"
+    step, history = 0, []
+    if config.resume and (checkpoint / "state.json").exists():
+        step, history = load_checkpoint(checkpoint, accelerator.unwrap_model(module), optimizer, scheduler)
+        accelerator.print(f"resumed from {checkpoint} at step {step}")
+    batches = _cycle(loader, start_epoch=step)
+    samples_seen, started = 0, time.perf_counter()
+    progress = tqdm(total=config.steps, initial=step, desc=f"train {config.model}",
+                    disable=not accelerator.is_main_process)
+    module.train()
+    while step < config.steps:
+        batch = next(batches)
+        loss = trainable.loss(module, batch)
+        optimizer.zero_grad(set_to_none=True)
+        accelerator.backward(loss)
+        accelerator.clip_grad_norm_(parameters, 1.0)
+        optimizer.step()
+        scheduler.step()
+        step += 1
+        samples_seen += config.batch_size * accelerator.num_processes
+        progress.update(1)
+        progress.set_postfix(loss=f"{loss.item():.3f}")
+        entry: dict[str, Any] = {"step": step, "loss": float(loss.item())}
+        if step % config.eval_every == 0 or step == config.steps:
+            module.eval()
+            entry["eval"] = trainable.evaluate(accelerator.unwrap_model(module))
+            module.train()
+        history.append(entry)
+        if accelerator.is_main_process and (step % config.checkpoint_every == 0 or step == config.steps):
+            save_checkpoint(checkpoint, accelerator.unwrap_model(module), optimizer, scheduler, step, history)
+    progress.close()
+    elapsed = time.perf_counter() - started
+    module.eval()
+    final_eval = next((h["eval"] for h in reversed(history) if "eval" in h), None)
+    if final_eval is None:  # resumed a finished run
+        final_eval = trainable.evaluate(accelerator.unwrap_model(module))
+    metrics = {
+        "model": config.model,
+        "steps": config.steps,
+        "train_samples_per_s": samples_seen / elapsed if samples_seen else None,
+        "final": final_eval,
+        "history": history,
+    }
+    if accelerator.is_main_process:
+        trainable.export(accelerator.unwrap_model(module), out / "model")
+        (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
+        plot_history(history, out / "metrics.png", f"{config.model}: {out.name}")
+    return metrics
+
+
+# ----- model families -------------------------------------------------------------------------
+def compact_trainable(config: TrainConfig, accelerator: Any) -> Trainable:
+    from filmnav_policy.models.compact import CompactConfig, CompactPolicy, FusionBatch
+
+    policy = CompactPolicy.create(CompactConfig.from_dict(config.compact))
+    root = dataset_root(config)
+    cache = pathlib.Path(config.output_dir) / "feature_cache"
+    show = accelerator.is_main_process
+    with accelerator.main_process_first():
+        tables = {split: cached_features(policy, root, split, config.tasks, cache, show)
+                  for split in dict.fromkeys([config.train_split, *config.eval_splits])}
+    train = tables[config.train_split]
+    model_keys = [f.name for f in fields(FusionBatch)]
+    generator = torch.Generator().manual_seed(config.seed)
+    loader = torch.utils.data.DataLoader(
+        torch.utils.data.TensorDataset(*(train[k] for k in model_keys), train["oracle"]),
+        batch_size=config.batch_size, shuffle=True, drop_last=len(train["oracle"]) > config.batch_size,
+        generator=generator,
+    )
+
+    def loss(module: torch.nn.Module, batch: Sequence[torch.Tensor]) -> torch.Tensor:
+        logits = module(FusionBatch(*batch[:-1]))
+        return torch.nn.functional.cross_entropy(logits, batch[-1])
+
+    @torch.no_grad()
+    def evaluate(module: torch.nn.Module) -> dict[str, dict[str, dict[str, float]]]:
+        device = next(module.parameters()).device
+        results = {}
+        for split in config.eval_splits:
+            table = tables[split]
+            predicted = torch.cat([
+                module(FusionBatch(*(table[k][s : s + config.eval_batch_size] for k in model_keys)).to(device))
+                .argmax(-1).cpu()
+                for s in range(0, len(table["oracle"]), config.eval_batch_size)
+            ])
+            results[split] = decision_metrics(predicted.tolist(), table["oracle"].tolist(),
+                                              [g.numpy() for g in table["geodesic"]], _task_names(table))
+        return results
+
+    def export(module: torch.nn.Module, folder: pathlib.Path) -> None:
+        policy.scorer = module.eval()
+        policy.save(folder)
+
+    return Trainable(policy.scorer, loader, loss, evaluate, export)
+
+
+class _PromptDataset(torch.utils.data.Dataset):
+    """Decodes rows and encodes them into model inputs on the fly (workers can do it in parallel)."""
+
+    def __init__(self, rows: Any, policy: Any, with_answer: bool):
+        self.rows, self.policy, self.with_answer = rows, policy, with_answer
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, index: int) -> dict[str, torch.Tensor]:
+        from filmnav_policy.models.qwen_vl import PromptSample
+
+        s = decode_sample(self.rows[int(index)])
+        sample = PromptSample(s.task, s.goal_text, s.goal_image, s.history_images, s.frontier_images,
+                              s.oracle_index if self.with_answer else None)
+        return self.policy.encode(sample)
+
+
+def qwen_trainable(config: TrainConfig, accelerator: Any) -> Trainable:
+    from filmnav_policy.models.qwen_vl import QwenVLPolicy, QwenVLSettings
+
+    policy = QwenVLPolicy.from_base(QwenVLSettings(**config.qwen_vl), device=str(accelerator.device), lora=True)
+    if config.gradient_checkpointing:
+        policy.model.enable_input_require_grads()
+        policy.model.gradient_checkpointing_enable()
+    root = dataset_root(config)
+    train_rows = load_samples(root, config.train_split, config.tasks)
+    eval_rows = {split: load_samples(root, split, config.tasks) for split in config.eval_splits}
+    loader = torch.utils.data.DataLoader(
+        _PromptDataset(train_rows, policy, with_answer=True), batch_size=config.batch_size, shuffle=True,
+        collate_fn=policy.collate, generator=torch.Generator().manual_seed(config.seed),
+    )
+
+    def loss(module: torch.nn.Module, batch: dict[str, torch.Tensor]) -> torch.Tensor:
+        policy.model = module
+        return policy.forward(batch)[0]
+
+    @torch.no_grad()
+    def evaluate(module: torch.nn.Module) -> dict[str, dict[str, dict[str, float]]]:
+        policy.model = module
+        results = {}
+        for split, rows in eval_rows.items():
+            eval_loader = torch.utils.data.DataLoader(
+                _PromptDataset(rows, policy, with_answer=False), batch_size=config.eval_batch_size,
+                collate_fn=policy.collate,
+            )
+            predicted = torch.cat([policy.forward(batch)[1].argmax(-1).cpu() for batch in eval_loader])
+            results[split] = decision_metrics(predicted.tolist(), list(rows["oracle_index"]),
+                                              [np.asarray(g) for g in rows["frontier_geodesic"]],
+                                              list(rows["task"]))
+        return results
+
+    def export(module: torch.nn.Module, folder: pathlib.Path) -> None:
+        policy.model = module
+        policy.save(folder)
+
+    return Trainable(policy.model, loader, loss, evaluate, export)
+
+
+def train(config: TrainConfig) -> dict[str, Any]:
+    from accelerate import Accelerator
+    from accelerate.utils import set_seed
+
+    if config.torch_threads:
+        torch.set_num_threads(config.torch_threads)
+    accelerator = Accelerator()
+    set_seed(config.seed)
+    pathlib.Path(config.output_dir).mkdir(parents=True, exist_ok=True)
+    build = compact_trainable if config.model == "compact" else qwen_trainable
+    return run_training(config, build(config, accelerator), accelerator)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="filmnav train", description=__doc__.splitlines()[0])
+    parser.add_argument("--config", required=True, help="training YAML (see configs/train_*.yaml)")
+    parser.add_argument("--output-dir", help="override output_dir")
+    parser.add_argument("--steps", type=int, help="override steps")
+    parser.add_argument("--no-resume", action="store_true", help="start over even if a checkpoint exists")
+    args = parser.parse_args(argv)
+    overrides = {"output_dir": args.output_dir, "steps": args.steps, "resume": False if args.no_resume else None}
+    try:
+        config = load_config(args.config, overrides)
+    except (OSError, ValueError, TypeError, yaml.YAMLError) as error:
+        print(f"filmnav train: bad config: {error}")
+        return 2
+    metrics = train(config)
+    summary = {split: groups["all"] for split, groups in metrics["final"].items()}
+    print(json.dumps({"output_dir": config.output_dir, "final": summary}))
+    return 0
