@@ -94,3 +94,12 @@ def test_cli_reports_unknown_executable_without_starting_anything(tmp_path: path
     assert result.returncode == 2
     assert "executable 'shouter' not found in package 'filmnav_common'" in result.stderr
     assert "process started" not in result.stdout
+
+
+def test_runner_uses_the_installed_dds_profile() -> None:
+    from filmnav_common.launch_runner import installed_dds_profile
+
+    profile = installed_dds_profile()
+    assert profile is not None and profile.endswith("share/filmnav_common/config/fastdds_large_images.xml")
+    source = pathlib.Path(__file__).resolve().parents[2] / "src/filmnav_common/config/fastdds_large_images.xml"
+    assert pathlib.Path(profile).read_text() == source.read_text()
