@@ -84,6 +84,8 @@ PARAMETERS: dict[str, tuple[Any, str]] = {
     "max_image_side": (4096, "largest accepted goal image side, pixels"),
     "sim_stop_on_success": (False, "simulation: call the bridge's stop service when a goal succeeds"),
     "sim_stop_service": ("sim/stop", "std_srvs/Trigger service that ends the simulated episode"),
+    "initial_goal": ("", "goal text sent on filmnav/goal_text once odometry arrives, e.g. 'find a chair' (empty: none)"),
+    "initial_goal_subscribers": (1, "send the initial goal once filmnav/goal_text has this many subscribers (this node counts)"),
     "tick_rate": (10.0, "mission updates per second"),
     "status_period": (1.0, "republish the status this often while a goal runs, seconds"),
 }
@@ -143,6 +145,8 @@ class GoalInterfaceNode(Node):
             callback_group=io,
         )
         self.create_timer(1.0 / self._param("tick_rate"), self._tick, callback_group=MutuallyExclusiveCallbackGroup())
+        self._initial_goal_pub = self.create_publisher(String, "filmnav/goal_text", RELIABLE_QOS)
+        self._initial_goal_timer = self.create_timer(0.2, self._send_initial_goal, callback_group=MutuallyExclusiveCallbackGroup()) if self._param("initial_goal") else None
         self._publish_status(force=True)
         self._reporter.ok(f"ready (navigator: {self._navigator.name})")
 
@@ -203,6 +207,13 @@ class GoalInterfaceNode(Node):
             self._publish_status()
         self.get_logger().info(f"goal '{goal_id}': {spec.task} '{spec.describe()}'")
         return goal_id
+
+    def _send_initial_goal(self) -> None:
+        """Publish the initial goal like an operator would, so every goal-following node sees it."""
+        if self._pose is None or self._initial_goal_pub.get_subscription_count() < self._param("initial_goal_subscribers"):
+            return
+        self._initial_goal_timer.cancel()
+        self._initial_goal_pub.publish(String(data=self._param("initial_goal")))
 
     def _on_goal(self, msg: Goal) -> None:
         self._start(msg)

@@ -1,0 +1,126 @@
+"""Every launch file in launch/: its executables exist in the ament index, and every parameter it
+sets (inline or from a parameter file) is declared by the node, checked by starting each node and
+listing its parameters over DDS."""
+
+from __future__ import annotations
+
+import os
+import pathlib
+
+import pytest
+import rclpy
+import yaml
+from filmnav_common.launch_files import LaunchDescription, NodeSpec, declared_arguments
+from rcl_interfaces.srv import ListParameters
+
+from conftest import REPO_ROOT
+from processes import NodeProcess, wait_until
+
+LAUNCH_DIR = REPO_ROOT / "launch"
+LAUNCH_FILES = sorted(LAUNCH_DIR.glob("*.launch.yaml")) + sorted(LAUNCH_DIR.glob("*.launch.xml"))
+# Values for arguments whose default is empty (-p overrides cannot carry an empty string).
+ARGUMENTS = {"sim.launch.yaml": {"goal": "find a chair"}}
+REQUIRED_ARGUMENTS = {
+    "sim.launch.yaml": {"seed", "episode", "split", "task", "policy", "goal", "use_sim_time"},
+    "robot.launch.yaml": {"color_topic", "depth_topic", "odom_topic", "policy", "navigator"},
+}
+STARTUP_TIMEOUT = 60.0
+
+
+def ros_arguments(spec: NodeSpec) -> list[str]:
+    return spec.argv[spec.argv.index("--ros-args") + 1:] if "--ros-args" in spec.argv else []
+
+
+def node_name(spec: NodeSpec) -> str:
+    """Fully qualified node name from the launch's __node / __ns remappings."""
+    arguments = ros_arguments(spec)
+    remaps = dict(arguments[i + 1].split(":=", 1) for i, word in enumerate(arguments) if word == "-r")
+    namespace = remaps.get("__ns", "/").rstrip("/")
+    return f"{namespace}/{remaps['__node']}"
+
+
+def _flatten(values: dict, prefix: str = "") -> set[str]:
+    names: set[str] = set()
+    for key, value in values.items():
+        if isinstance(value, dict):
+            names |= _flatten(value, f"{prefix}{key}.")
+        else:
+            names.add(prefix + key)
+    return names
+
+
+def expected_parameters(spec: NodeSpec) -> set[str]:
+    """Names the launch sets for this node: -p overrides and matching parameter-file sections."""
+    full_name = node_name(spec)
+    short_name = full_name.rsplit("/", 1)[1]
+    arguments = ros_arguments(spec)
+    names: set[str] = set()
+    for index, word in enumerate(arguments):
+        if word == "-p":
+            names.add(arguments[index + 1].split(":=", 1)[0])
+        elif word == "--params-file":
+            content = yaml.safe_load(pathlib.Path(arguments[index + 1]).read_text()) or {}
+            for key, section in content.items():
+                if key in ("/**", full_name, full_name.lstrip("/"), short_name):
+                    names |= _flatten(section.get("ros__parameters", {}))
+    return names
+
+
+@pytest.fixture(scope="module")
+def ros_node():
+    rclpy.init()
+    node = rclpy.create_node("launch_file_checker")
+    yield node
+    node.destroy_node()
+    rclpy.shutdown()
+
+
+def list_parameters(node, full_name: str) -> set[str] | None:
+    client = node.create_client(ListParameters, f"{full_name}/list_parameters")
+    try:
+        if not client.wait_for_service(timeout_sec=1.0):
+            return None
+        future = client.call_async(ListParameters.Request())
+        rclpy.spin_until_future_complete(node, future, timeout_sec=5.0)
+        return set(future.result().result.names) if future.done() else None
+    finally:
+        node.destroy_client(client)
+
+
+def test_launch_files_exist():
+    assert {path.name for path in LAUNCH_FILES} >= {"sim.launch.yaml", "robot.launch.yaml"}
+    assert (LAUNCH_DIR / "filmnav.rviz").is_file()
+    rviz = yaml.safe_load((LAUNCH_DIR / "filmnav.rviz").read_text())
+    topics = {display["Topic"]["Value"] for display in rviz["Visualization Manager"]["Displays"] if "Topic" in display}
+    assert {"filmnav/map", "filmnav/frontier_markers", "odom", "camera/color/image_raw"} <= topics
+
+
+@pytest.mark.parametrize("path", LAUNCH_FILES, ids=lambda path: path.name)
+def test_launch_file_arguments_executables_and_parameters(path: pathlib.Path, ros_node, tmp_path):
+    declared = {argument.name for argument in declared_arguments(path)}
+    assert REQUIRED_ARGUMENTS.get(path.name, set()) <= declared
+    # Building the description resolves every executable through the ament index (LaunchError if missing).
+    description = LaunchDescription(path, ARGUMENTS.get(path.name, {}))
+    assert description.nodes
+    for spec in description.nodes:
+        assert os.access(spec.argv[0], os.X_OK), spec.argv[0]
+    processes = {}
+    try:
+        for spec in description.nodes:
+            environment = {**os.environ, **{k: v for k, v in spec.environment.items() if v is not None}}
+            processes[spec.label] = NodeProcess(spec.argv, tmp_path / f"{spec.label}.log", env=environment)
+        for spec in description.nodes:
+            name, process = node_name(spec), processes[spec.label]
+            declared_names: set[str] = set()
+
+            def answered() -> bool:
+                declared_names.update(list_parameters(ros_node, name) or ())
+                return bool(declared_names) or not process.alive()
+
+            wait_until(answered, STARTUP_TIMEOUT, interval=0.5)
+            assert declared_names and process.alive(), f"{name} did not come up:\n{process.output()[-3000:]}"
+            missing = expected_parameters(spec) - declared_names
+            assert not missing, f"{path.name}: {name} does not declare {sorted(missing)}"
+    finally:
+        codes = {label: process.stop() for label, process in processes.items()}
+    assert all(code == 0 for code in codes.values()), codes
