@@ -94,3 +94,47 @@ def test_goal_resolution_against_the_instance_table():
     assert category_in_text("a plant", ["plant", "potted plant"]) == "plant"
     with pytest.raises(ValueError, match="malformed instance table"):
         SimInstanceTable.from_json('{"goal_text": "x"}')
+
+
+@pytest.fixture(scope="module")
+def sim_env():
+    from filmnav_sim.config import SimConfig
+    from filmnav_sim.env import SimEnv
+
+    env = SimEnv(SimConfig(width=320, height=240))
+    yield env
+    env.close()
+
+
+def distance_to_box(point: np.ndarray, obj) -> float:
+    """Distance from a 3-D point to the object's (yawed) bounding box; 0 inside."""
+    offset = point - obj.position
+    c, s = math.cos(obj.yaw), math.sin(obj.yaw)
+    local = np.array([c * offset[0] + s * offset[1], -s * offset[0] + c * offset[1], offset[2]])
+    return float(np.linalg.norm(np.maximum(np.abs(local) - obj.size / 2, 0.0)))
+
+
+@pytest.mark.parametrize("seed", [10000, 10001])
+def test_goal_in_a_rendered_view_is_located_within_30_cm(sim_env, seed):
+    from filmnav_sim.episodes import footprint_distance, make_episode
+    from filmnav_sim.house import cached_house
+
+    house = cached_house(seed)
+    episode = make_episode("val", seed, 0, "object", config=sim_env.config, house=house)
+    sim_env.load_episode(episode, house)
+    goal = house.object_by_id(episode.goal_instance_ids[0])
+    x, y = episode.viewpoints[int(np.argmax(footprint_distance(episode.viewpoints, goal)))]  # farthest view
+    observation = sim_env.set_pose(x, y, math.atan2(goal.position[1] - y, goal.position[0] - x))
+    config = sim_env.config
+    detector = SemanticGoalDetector(CameraModel(*config.intrinsics(), height=config.camera_height))
+    detections = detector.detect(observation.instance, observation.depth, observation.pose,
+                                 episode.goal_instance_ids, episode.goal_category)
+    assert detections, f"{goal.category} {goal.id} not detected from ({x:.2f}, {y:.2f})"
+    found = next(d for d in detections if d.instance_id == goal.id)
+    assert distance_to_box(found.position, goal) <= 0.3, (found.position, goal.position, goal.size)
+    assert math.dist(found.position[:2], (x, y)) <= config.success_distance + 0.5
+    # The rest of the house's instances are never reported as the goal.
+    others = {o.id for o in house.objects} - set(episode.goal_instance_ids)
+    assert not detector.detect(observation.instance, observation.depth, observation.pose, set(), "x")
+    assert all(d.instance_id in others for d in detector.detect(
+        observation.instance, observation.depth, observation.pose, others, "other"))

@@ -84,21 +84,19 @@ class OraclePolicy:
 
     @classmethod
     def for_episode(cls, episode: "Episode", house: "House | None" = None) -> "OraclePolicy":
-        """Oracle for a simulator episode (builds the episode's house when none is given)."""
+        """Oracle for a simulator episode (in the episode's default house when none is given)."""
         if house is None:
-            from filmnav_sim.house import generate_house
+            from filmnav_sim.house import cached_house
 
-            house = generate_house(episode.seed)
+            house = cached_house(episode.seed)
         return cls(house.nav, episode.viewpoints)
 
     @classmethod
     def for_episode_id(cls, split: str, seed: int, index: int, task: str) -> "OraclePolicy":
         """Oracle for the episode the simulator bridge loads for the same split/seed/index/task."""
         from filmnav_sim.episodes import make_episode
-        from filmnav_sim.house import generate_house
 
-        house = generate_house(seed)
-        return cls.for_episode(make_episode(split, seed, index, task, house=house), house)
+        return cls.for_episode(make_episode(split, seed, index, task))
 
     def _costs(self, field: np.ndarray, points: np.ndarray) -> np.ndarray:
         """Distances read from a distance field at points [N, 2] (off-grid points are snapped to

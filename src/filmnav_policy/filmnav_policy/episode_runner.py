@@ -1,0 +1,362 @@
+"""Headless episodes: the ROS graph's cores in one process, one Habitat action per tick.
+
+    runner = EpisodeRunner(RunnerConfig(width=320, height=240))
+    result = runner.run(make_episode("val", 10000, 0, "object"), make_policy("nearest"))
+    result.summary()          # JSON-ready metrics, decisions and trajectory
+
+Per tick: render (SimEnv) -> OccupancyMap.integrate -> FrontierTracker.update -> KeyframeBuffer
+(add, link frontiers) -> sim_semantic detector -> Mission.update; the mission's commands go to
+the policy (RequestDecision, answered synchronously, like the SelectFrontier service) and to a
+waypoint executor that follows the simulator's shortest path with Habitat actions (PathFollower,
+the stand-in for Nav2, as the bridge's navigate_to_pose does). A Finish command calls STOP.
+"""
+
+from __future__ import annotations
+
+import collections
+import math
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any, Sequence
+
+import numpy as np
+from filmnav_sim.config import SimConfig
+from filmnav_sim.env import Observation, PathFollower, SimEnv
+from filmnav_sim.episodes import Episode
+from frontier_mapper.frontiers import Frontier, FrontierTracker
+from frontier_mapper.geometry import Intrinsics, Pose2D
+from frontier_mapper.keyframes import KeyframeBuffer, KeyframeConfig
+from frontier_mapper.occupancy import CameraExtrinsics, MapConfig, OccupancyMap
+from goal_interface.mission import (
+    CancelNavigation,
+    Command,
+    ExecutorState,
+    ExecutorStatus,
+    Finish,
+    GoalDetection,
+    Mission,
+    MissionConfig,
+    MissionState,
+    NavigateTo,
+    RequestDecision,
+    Rotate,
+    wrap_angle,
+)
+
+from filmnav_policy.detector import CameraModel, SemanticGoalDetector
+from filmnav_policy.protocol import FrontierCandidate, FrontierPolicy, GoalSpec
+from filmnav_policy.topdown import MappedArea
+
+
+@dataclass(frozen=True)
+class RunnerConfig:
+    width: int = 320                 # render size; evaluation default (the bridge renders 640x480)
+    height: int = 240
+    history_keyframes: int = 4       # K recent keyframes given to the policy (goal_interface default)
+    keyframe_image_size: int = 224   # square side of the policy's images (goal_interface default)
+    min_area_fraction: float = 0.001  # detector: share of the image the goal must cover
+    goal_tolerance: float = 0.5      # executor: snap waypoints off the navigable area up to this far
+    align_yaw: bool = True           # executor: turn to the waypoint's yaw on arrival (as Nav2)
+    max_stalled_steps: int = 20      # executor: abort after this many actions without getting closer
+    max_idle_ticks: int = 10         # ticks without an action before the episode is declared stuck
+
+
+@dataclass
+class DecisionRecord:
+    step: int
+    frontier_id: int
+    index: int
+    frontiers: int
+    waypoint: tuple[float, float, float]
+    scores: list[float]
+    policy: str
+    latency: float
+    error: str = ""
+
+
+@dataclass
+class EpisodeResult:
+    split: str
+    seed: int
+    index: int
+    task: str
+    goal_text: str
+    goal_category: str
+    policy: str
+    success: bool
+    spl: float
+    soft_spl: float
+    distance_to_goal: float
+    path_length: float
+    steps: int
+    geodesic_distance: float
+    mission_state: str
+    mission_message: str
+    policy_fallbacks: int
+    wall_time: float
+    trajectory: np.ndarray                       # [T, 3] x, y, yaw per tick
+    decisions: list[DecisionRecord] = field(default_factory=list)
+    chosen_waypoints: list[tuple[float, float, float]] = field(default_factory=list)
+    mapped: MappedArea | None = None
+    frontier_centroids: np.ndarray = field(default_factory=lambda: np.empty((0, 2)))
+    goal_instance_ids: list[int] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return episode_key(self.split, self.seed, self.index, self.task)
+
+    def summary(self) -> dict[str, Any]:
+        """JSON-ready record: metrics, mission outcome, decisions and the trajectory."""
+        skip = {"trajectory", "decisions", "chosen_waypoints", "mapped", "frontier_centroids"}
+        record = {name: value for name, value in asdict(self).items() if name not in skip}
+        record["key"] = self.key
+        record["decisions"] = [asdict(decision) for decision in self.decisions]
+        record["trajectory"] = np.round(self.trajectory, 3).tolist()
+        latencies = [d.latency for d in self.decisions if not d.error]
+        record["policy_latency_mean"] = float(np.mean(latencies)) if latencies else 0.0
+        return record
+
+
+def episode_key(split: str, seed: int, index: int, task: str) -> str:
+    return f"{split}/{seed}/{index}/{task}"
+
+
+def frontier_candidate(frontier: Frontier) -> FrontierCandidate:
+    """The tracker's frontier as the policy sees it (as the FrontierArray message carries it)."""
+    return FrontierCandidate(
+        id=int(frontier.id),
+        centroid=(float(frontier.centroid[0]), float(frontier.centroid[1])),
+        waypoint=tuple(float(v) for v in frontier.waypoint),
+        size=float(frontier.size),
+        path_distance=float(frontier.path_distance) if frontier.path_distance >= 0.0 else math.inf,
+    )
+
+
+class WaypointExecutor:
+    """Runs NavigateTo / Rotate commands one Habitat action at a time on the simulator's grid."""
+
+    def __init__(self, follower: PathFollower, config: RunnerConfig, turn: float):
+        self._follower = follower
+        self._config = config
+        self._turn = turn
+        self.state = ExecutorState()
+        self._command: NavigateTo | Rotate | None = None
+        self._turns_left = 0
+        self._best_distance = math.inf
+        self._stalled = 0
+
+    def start(self, command: NavigateTo | Rotate) -> None:
+        self._command = command
+        self.state = ExecutorState(command.seq, ExecutorStatus.ACTIVE)
+        if isinstance(command, Rotate):
+            self._turns_left = int(round(command.angle / self._turn))
+        else:
+            nav = self._follower.nav
+            target = (command.x, command.y)
+            if not nav.is_navigable(target) and math.dist(nav.snap(target), target) > self._config.goal_tolerance:
+                self._end(ExecutorStatus.ABORTED)
+            self._best_distance, self._stalled = math.inf, 0
+
+    def cancel(self) -> None:
+        if self._command is not None:
+            self._end(ExecutorStatus.CANCELED)
+
+    def _end(self, status: ExecutorStatus) -> None:
+        self.state = ExecutorState(self.state.seq, status)
+        self._command = None
+
+    def next_action(self, pose: tuple[float, float, float]) -> str | None:
+        """The action for this tick; None when idle (the state then tells how the command ended)."""
+        command = self._command
+        if command is None:
+            return None
+        if isinstance(command, Rotate):
+            if self._turns_left == 0:
+                self._end(ExecutorStatus.SUCCEEDED)
+                return None
+            action = "turn_left" if self._turns_left > 0 else "turn_right"
+            self._turns_left -= int(math.copysign(1, self._turns_left))
+            return action
+        action = self._follower.next_action(pose, (command.x, command.y))
+        if action is None:
+            self._end(ExecutorStatus.ABORTED)
+            return None
+        if action == "stop":
+            error = wrap_angle(command.yaw - pose[2])
+            if self._config.align_yaw and abs(error) > self._turn / 2:
+                return "turn_left" if error > 0 else "turn_right"
+            self._end(ExecutorStatus.SUCCEEDED)
+            return None
+        distance = math.dist(pose[:2], (command.x, command.y))
+        if distance < self._best_distance - 1e-3:
+            self._best_distance, self._stalled = distance, 0
+        else:
+            self._stalled += 1
+            if self._stalled > self._config.max_stalled_steps:
+                self._end(ExecutorStatus.ABORTED)
+                return None
+        return action
+
+
+class EpisodeRunner:
+    """Runs episodes headless; one renderer (GL context) is reused across episodes."""
+
+    def __init__(self, config: RunnerConfig = RunnerConfig()):
+        self.config = config
+        self.sim_config = SimConfig(width=config.width, height=config.height)
+        self.env = SimEnv(self.sim_config)
+
+    def close(self) -> None:
+        self.env.close()
+
+    def run(self, episode: Episode, policy: FrontierPolicy) -> EpisodeResult:
+        return _Episode(self, episode, policy).run()
+
+
+class _Episode:
+    """State of one running episode (the cores and the records)."""
+
+    def __init__(self, runner: EpisodeRunner, episode: Episode, policy: FrontierPolicy):
+        config, sim = runner.config, runner.sim_config
+        self.config, self.sim, self.env = config, sim, runner.env
+        self.episode, self.policy = episode, policy
+        self.goal = GoalSpec(task=episode.task, text=episode.goal_text, image=episode.goal_image)
+        self.intrinsics = Intrinsics(*sim.intrinsics())
+        self.grid = OccupancyMap(MapConfig(
+            resolution=sim.grid_resolution, min_depth=sim.min_depth, max_depth=sim.max_depth,
+            robot_radius=sim.agent_radius, camera=CameraExtrinsics(height=sim.camera_height),
+            center_x=episode.start_pose[0], center_y=episode.start_pose[1],
+        ))
+        self.tracker = FrontierTracker()
+        self.keyframes = KeyframeBuffer(KeyframeConfig(hfov=math.radians(sim.hfov_deg), view_range=sim.max_depth))
+        self.detector = SemanticGoalDetector(
+            CameraModel(*sim.intrinsics(), height=sim.camera_height),
+            min_area_fraction=config.min_area_fraction, max_distance=sim.max_depth,
+        )
+        self.mission = Mission(MissionConfig(
+            success_distance=sim.success_distance, camera_hfov=math.radians(sim.hfov_deg), max_steps=sim.max_steps,
+        ))
+        self.started = time.perf_counter()
+        self.first_observation = self.env.load_episode(episode)
+        self.executor = WaypointExecutor(PathFollower(self.env.house.nav, sim), config, math.radians(sim.turn_deg))
+        self.frontiers: list[Frontier] = []
+        self.decisions: list[DecisionRecord] = []
+        self.chosen: list[tuple[float, float, float]] = []
+        self.fallbacks = 0
+        self.finish: Finish | None = None
+
+    def run(self) -> EpisodeResult:
+        observation = self.first_observation
+        self._execute(self.mission.start(self.goal, observation.time, goal_id=episode_key(
+            self.episode.split, self.episode.seed, self.episode.index, self.episode.task)))
+        trajectory = [observation.pose]
+        idle = 0
+        while not self.env.done and self.finish is None:
+            commands = self.mission.update(
+                observation.time, observation.pose, self._perceive(observation), self._detect(observation),
+                self.executor.state, steps=self.env.steps_taken,
+            )
+            self._execute(commands)
+            if self.finish is not None:
+                break
+            action = self.executor.next_action(observation.pose)
+            if action is None:
+                idle += 1
+                if idle > self.config.max_idle_ticks:
+                    self._execute(self.mission.cancel(observation.time, "stuck: no command to execute"))
+                continue
+            idle = 0
+            observation = self.env.step(action)
+            trajectory.append(observation.pose)
+        if not self.env.done:  # the mission finished (any outcome): Habitat STOP ends the episode
+            trajectory.append(self.env.step("stop").pose)
+        return self._result(np.asarray(trajectory, dtype=np.float64), time.perf_counter() - self.started)
+
+    # ---- perception ---------------------------------------------------------------------------
+    def _perceive(self, observation: Observation) -> list[FrontierCandidate]:
+        pose = Pose2D(*observation.pose)
+        self.grid.integrate(observation.depth, self.intrinsics, pose)
+        self.keyframes.add(observation.rgb, pose, observation.time)
+        self.frontiers = self.tracker.update(self.grid, pose[:2])
+        self.keyframes.link_frontiers({f.id: f.cells for f in self.frontiers})
+        return [frontier_candidate(f) for f in self.frontiers]
+
+    def _detect(self, observation: Observation) -> GoalDetection | None:
+        found = self.detector.detect(observation.instance, observation.depth, observation.pose,
+                                     self.episode.goal_instance_ids, self.episode.goal_category)
+        if not found:
+            return None
+        nearest = found[0]
+        return GoalDetection(position=tuple(float(v) for v in nearest.position), score=nearest.score, label=nearest.label)
+
+    # ---- commands -----------------------------------------------------------------------------
+    def _execute(self, commands: Sequence[Command]) -> None:
+        queue = collections.deque(commands)
+        while queue:
+            command = queue.popleft()
+            if isinstance(command, RequestDecision):
+                queue.extend(self._decide(command))
+            elif isinstance(command, NavigateTo):
+                if command.frontier_id >= 0:
+                    self.chosen.append((command.x, command.y, command.yaw))
+                self.executor.start(command)
+            elif isinstance(command, Rotate):
+                self.executor.start(command)
+            elif isinstance(command, CancelNavigation):
+                self.executor.cancel()
+            elif isinstance(command, Finish):
+                self.finish = command
+
+    def _policy_images(self, frontiers: Sequence[FrontierCandidate]) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """History keyframes and one view per frontier, as the trajectory buffer serves them."""
+        size = self.config.keyframe_image_size
+        history = [k.image for k in self.keyframes.history(self.config.history_keyframes, size)]
+        links = self.keyframes.links
+        blank = np.zeros((size, size, 3), np.uint8)
+        views = []
+        for frontier in frontiers:
+            keyframe = self.keyframes.get(links.get(frontier.id, -1))
+            views.append(blank if keyframe is None else KeyframeBuffer.resized(keyframe, size).image)
+        return history, views
+
+    def _decide(self, request: RequestDecision) -> list[Command]:
+        history, views = self._policy_images(request.frontiers)
+        started = time.perf_counter()
+        try:
+            scores = np.asarray(self.policy.score(self.goal, history, views, request.frontiers, request.robot_pose),
+                                dtype=np.float64).reshape(-1)
+            if scores.shape != (len(request.frontiers),) or not np.all(np.isfinite(scores)):
+                raise ValueError(f"{scores.size} scores for {len(request.frontiers)} frontiers")
+        except Exception as error:  # a failing policy falls back to nearest, as over ROS
+            self.fallbacks += 1
+            self.decisions.append(DecisionRecord(self.env.steps_taken, -1, -1, len(request.frontiers), (0.0, 0.0, 0.0),
+                                                 [], self.policy.name, time.perf_counter() - started, str(error)))
+            return self.mission.on_decision(request.request_id, None, self.policy.name, error=str(error))
+        latency = time.perf_counter() - started
+        index = int(np.argmax(scores))
+        chosen = request.frontiers[index]
+        self.decisions.append(DecisionRecord(
+            self.env.steps_taken, chosen.id, index, len(request.frontiers), tuple(chosen.waypoint),
+            [round(float(s), 4) for s in scores], self.policy.name, latency,
+        ))
+        return self.mission.on_decision(request.request_id, index, self.policy.name)
+
+    # ---- outcome ------------------------------------------------------------------------------
+    def _result(self, trajectory: np.ndarray, wall_time: float) -> EpisodeResult:
+        metrics = self.env.metrics()
+        status = self.mission.status(self.env.time)
+        episode = self.episode
+        return EpisodeResult(
+            split=episode.split, seed=int(episode.seed), index=int(episode.index), task=episode.task,
+            goal_text=episode.goal_text, goal_category=episode.goal_category, policy=self.policy.name,
+            success=bool(metrics["success"]), spl=float(metrics["spl"]), soft_spl=float(metrics["soft_spl"]),
+            distance_to_goal=float(metrics["distance_to_goal"]), path_length=float(metrics["path_length"]),
+            steps=int(metrics["steps"]), geodesic_distance=float(episode.geodesic_distance),
+            mission_state=MissionState(status.state).name, mission_message=status.message,
+            policy_fallbacks=self.fallbacks, wall_time=wall_time, trajectory=trajectory,
+            decisions=self.decisions, chosen_waypoints=self.chosen,
+            mapped=MappedArea(self.grid.explored.copy(), self.grid.obstacle.copy(),
+                              (float(self.grid.origin[0]), float(self.grid.origin[1])), self.grid.resolution),
+            frontier_centroids=np.array([f.centroid for f in self.frontiers]).reshape(-1, 2),
+            goal_instance_ids=[int(i) for i in episode.goal_instance_ids],
+        )

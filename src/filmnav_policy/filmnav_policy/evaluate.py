@@ -1,0 +1,236 @@
+"""`filmnav eval`: headless evaluation of a frontier policy on simulated episodes.
+
+    filmnav eval --policy nearest --split val --task object --episodes 100 --out runs/nearest
+
+Writes into --out: `episodes.jsonl` (one JSON record per finished episode, appended as they
+finish, so --resume continues where a run stopped), `metrics.json` (policy, split, episodes,
+success_rate, spl, soft_spl, wall time per episode, per_task with the same keys), `metrics.png`
+(the metrics per task) and `episodes/<task>_<seed>_<index>.png` (top-down map of each episode).
+
+Renders at 320x240 by default (the bridge renders 640x480): the map, detector and policy images
+(224x224 keyframes) work the same at that size and it is ~3x faster on CPU. Use --width/--height
+for the full size. Episode i of a task is episode index i // H of house seed split[i % H], where H
+is the number of houses in the split, so N episodes visit N different houses when N <= H.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import pathlib
+import sys
+import time
+from typing import Any, Sequence
+
+import numpy as np
+
+from filmnav_policy.protocol import TASKS, FrontierPolicy
+from filmnav_policy.registry import POLICY_NAMES, PolicyLoadError, make_policy
+
+log = logging.getLogger("filmnav.eval")
+METRIC_KEYS = ("success_rate", "spl", "soft_spl")
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="filmnav eval", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--policy", required=True, choices=POLICY_NAMES, help="frontier policy")
+    parser.add_argument("--split", default="val", help="episode split: train | val | test (default val)")
+    parser.add_argument("--task", default="object", help="object | text | image | all, or a comma list (default object)")
+    parser.add_argument("--episodes", type=int, default=10, help="episodes per task (default 10)")
+    parser.add_argument("--out", required=True, type=pathlib.Path, help="output directory")
+    parser.add_argument("--resume", action="store_true", help="skip episodes already in OUT/episodes.jsonl")
+    parser.add_argument("--width", type=int, default=320, help="render width in pixels (default 320)")
+    parser.add_argument("--height", type=int, default=240, help="render height in pixels (default 240)")
+    parser.add_argument("--checkpoint", default="", help="checkpoint of a learned policy")
+    parser.add_argument("--device", default="cpu", help="torch device of a learned policy")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the random policy")
+    parser.add_argument("--no-pictures", action="store_true", help="skip the per-episode top-down PNGs")
+    args = parser.parse_args(list(argv))
+    args.tasks = list(TASKS) if args.task == "all" else [t.strip() for t in args.task.split(",") if t.strip()]
+    unknown = [t for t in args.tasks if t not in TASKS]
+    if unknown or not args.tasks:
+        parser.error(f"unknown task(s) {unknown}; choose from {', '.join(TASKS)} or all")
+    if args.episodes < 1:
+        parser.error("--episodes must be at least 1")
+    return args
+
+
+def episode_ids(split: str, task: str, count: int) -> list[tuple[str, int, int, str]]:
+    """(split, house seed, index, task) of the first `count` episodes of a task in a split."""
+    from filmnav_sim.episodes import SPLITS
+
+    if split not in SPLITS:
+        raise ValueError(f"unknown split '{split}'; choose from {', '.join(SPLITS)}")
+    houses = SPLITS[split]
+    return [(split, houses[i % len(houses)], i // len(houses), task) for i in range(count)]
+
+
+def read_records(path: pathlib.Path) -> list[dict[str, Any]]:
+    """Finished episode records; a line cut short by an interrupted run is dropped."""
+    if not path.exists():
+        return []
+    records = []
+    for line in path.read_text().splitlines():
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError:
+            log.warning("ignoring an incomplete line in %s", path)
+    return records
+
+
+def aggregate(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Means of the Habitat metrics and wall time over episode records."""
+    if not records:
+        return {"episodes": 0, "success_rate": 0.0, "spl": 0.0, "soft_spl": 0.0, "wall_time_per_episode": 0.0}
+
+    def mean(name: str) -> float:
+        return float(np.mean([float(r[name]) for r in records]))
+
+    return {
+        "episodes": len(records),
+        "success_rate": mean("success"),
+        "spl": mean("spl"),
+        "soft_spl": mean("soft_spl"),
+        "wall_time_per_episode": mean("wall_time"),
+        "steps_per_episode": mean("steps"),
+        "decisions_per_episode": float(np.mean([len(r["decisions"]) for r in records])),
+        "policy_latency_mean": mean("policy_latency_mean"),
+        "policy_fallbacks": int(sum(int(r["policy_fallbacks"]) for r in records)),
+        "errors": sum(1 for r in records if r.get("error")),
+    }
+
+
+def metrics_document(policy: str, split: str, records: Sequence[dict[str, Any]], render: tuple[int, int]) -> dict[str, Any]:
+    tasks = sorted({r["task"] for r in records}, key=TASKS.index)
+    return {
+        "policy": policy,
+        "split": split,
+        **aggregate(records),
+        "per_task": {task: aggregate([r for r in records if r["task"] == task]) for task in tasks},
+        "render_size": list(render),
+    }
+
+
+def plot_metrics(path: pathlib.Path, document: dict[str, Any]) -> None:
+    """Bar chart of SR / SPL / soft-SPL per task and overall."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    groups = {**{task: values for task, values in document["per_task"].items()}, "all": document}
+    figure, axes = plt.subplots(figsize=(7, 4))
+    width = 0.8 / len(METRIC_KEYS)
+    positions = np.arange(len(groups))
+    for offset, key in enumerate(METRIC_KEYS):
+        values = [groups[name][key] for name in groups]
+        bars = axes.bar(positions + offset * width, values, width, label=key)
+        axes.bar_label(bars, fmt="%.2f", fontsize=7)
+    axes.set_xticks(positions + width * (len(METRIC_KEYS) - 1) / 2)
+    axes.set_xticklabels([f"{name}\n(n={groups[name]['episodes']})" for name in groups])
+    axes.set_ylim(0, 1.05)
+    axes.set_title(f"{document['policy']} on {document['split']}")
+    axes.legend(fontsize=8)
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+
+
+def failed_record(key: str, task: str, metrics: dict[str, Any], error: Exception) -> dict[str, Any]:
+    """Record of an episode that raised: a failure, with the simulator's metrics so far."""
+    return {
+        "key": key, "task": task, "success": False, "spl": 0.0, "soft_spl": float(metrics["soft_spl"]),
+        "steps": int(metrics["steps"]), "path_length": float(metrics["path_length"]), "wall_time": 0.0,
+        "decisions": [], "policy_latency_mean": 0.0, "policy_fallbacks": 0,
+        "error": f"{type(error).__name__}: {error}",
+    }
+
+
+def policy_for_episode(name: str, shared: FrontierPolicy | None, seed: int, episode) -> FrontierPolicy:
+    """Baselines are rebuilt per episode (the oracle needs the episode; the random policy is seeded
+    per episode so a resumed run replays the same choices); learned policies load once."""
+    from filmnav_policy.baselines import OraclePolicy, RandomPolicy
+
+    if name == "oracle":
+        return OraclePolicy.for_episode(episode)
+    if name == "random":
+        return RandomPolicy(seed=int(np.random.SeedSequence([seed, episode.seed, episode.index]).generate_state(1)[0]))
+    assert shared is not None
+    return shared
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    from tqdm import tqdm
+
+    from filmnav_sim.episodes import make_episode
+    from filmnav_policy.episode_runner import EpisodeRunner, RunnerConfig, episode_key
+    from filmnav_policy.topdown import save_episode_map
+
+    out: pathlib.Path = args.out
+    (out / "episodes").mkdir(parents=True, exist_ok=True)
+    records_path = out / "episodes.jsonl"
+    if not args.resume and records_path.exists():
+        records_path.unlink()
+    done = {r["key"]: r for r in read_records(records_path) if r.get("policy") == args.policy}
+    wanted = [ids for task in args.tasks for ids in episode_ids(args.split, task, args.episodes)]
+    todo = [ids for ids in wanted if episode_key(*ids) not in done]
+    params = {"checkpoint": args.checkpoint, "device": args.device, "seed": args.seed}
+    shared = None if args.policy in ("oracle", "random") else make_policy(args.policy, **params)
+
+    runner = EpisodeRunner(RunnerConfig(width=args.width, height=args.height))
+    try:
+        with records_path.open("a") as sink, tqdm(total=len(wanted), initial=len(wanted) - len(todo),
+                                                  desc=f"eval {args.policy}", unit="ep") as progress:
+            for split, seed, index, task in todo:
+                episode = make_episode(split, seed, index, task, config=runner.sim_config)
+                policy = policy_for_episode(args.policy, shared, args.seed, episode)
+                try:
+                    result = runner.run(episode, policy)
+                except Exception as error:  # one broken episode must not lose a long run: record it
+                    log.exception("episode %s failed", episode_key(split, seed, index, task))
+                    record = failed_record(episode_key(split, seed, index, task), task, runner.env.metrics(), error)
+                    result = None
+                else:
+                    record = result.summary()
+                record["policy"] = args.policy
+                sink.write(json.dumps(record) + "\n")
+                sink.flush()
+                done[record["key"]] = record
+                if result is not None and not args.no_pictures:
+                    save_episode_map(
+                        out / "episodes" / f"{task}_{seed}_{index}.png", runner.env.house,
+                        f"{args.policy} | {task}: '{episode.goal_text}' | success={result.success} "
+                        f"SPL={result.spl:.2f} steps={result.steps} | {result.mission_message}",
+                        result.trajectory, result.chosen_waypoints, result.goal_instance_ids,
+                        result.mapped, result.frontier_centroids,
+                    )
+                progress.set_postfix(sr=f"{np.mean([done[episode_key(*i)]['success'] for i in wanted if episode_key(*i) in done]):.2f}")
+                progress.update(1)
+    finally:
+        runner.close()
+    records = [done[episode_key(*ids)] for ids in wanted]
+    document = metrics_document(args.policy, args.split, records, (args.width, args.height))
+    (out / "metrics.json").write_text(json.dumps(document, indent=2) + "\n")
+    plot_metrics(out / "metrics.png", document)
+    return document
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    started = time.perf_counter()
+    try:
+        document = run(args)
+    except PolicyLoadError as error:
+        print(f"filmnav eval: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"filmnav eval: interrupted; rerun with --resume to continue ({args.out / 'episodes.jsonl'})", file=sys.stderr)
+        return 130
+    print(
+        f"{document['policy']} on {document['split']} ({document['episodes']} episodes): "
+        f"SR {document['success_rate']:.3f}  SPL {document['spl']:.3f}  soft-SPL {document['soft_spl']:.3f}  "
+        f"{document['wall_time_per_episode']:.1f} s/episode  ({time.perf_counter() - started:.0f} s total) -> {args.out}"
+    )
+    return 0
