@@ -103,3 +103,19 @@ def test_runner_uses_the_installed_dds_profile() -> None:
     assert profile is not None and profile.endswith("share/filmnav_common/config/fastdds_large_images.xml")
     source = pathlib.Path(__file__).resolve().parents[2] / "src/filmnav_common/config/fastdds_large_images.xml"
     assert pathlib.Path(profile).read_text() == source.read_text()
+
+
+def test_exits_non_zero_when_a_node_fails_and_nothing_is_left(tmp_path: pathlib.Path) -> None:
+    bad = tmp_path / "failing.launch.yaml"
+    bad.write_text(
+        "launch:\n"
+        "- node: {pkg: filmnav_common, exec: listener, name: broken, ros_args: --no-such-ros-flag}\n"
+    )
+    result = subprocess.run(
+        python_module("filmnav_common.launch_runner", str(bad)),
+        capture_output=True, text=True, timeout=60,
+        env={**os.environ, "ROS_LOG_DIR": str(tmp_path / "ros_log")},
+    )  # fmt: skip
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "[broken-1]: process has died" in result.stdout
+    assert "all processes have finished" in result.stdout

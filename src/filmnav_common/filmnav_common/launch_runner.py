@@ -81,15 +81,20 @@ class ManagedProcess:
         self.exit_code: int | None = None
         self._pumps: list[threading.Thread] = []
 
-    def start(self) -> None:
-        self.popen = subprocess.Popen(
-            self.spec.argv,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=self._environment,
-            start_new_session=True,  # own process group: signals reach the node's children too
-        )
+    def start(self) -> bool:
+        """Start (or restart) the process; False, with an error line, if it cannot start."""
+        try:
+            self.popen = subprocess.Popen(
+                self.spec.argv,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=self._environment,
+                start_new_session=True,  # own process group: signals reach its children too
+            )
+        except OSError as error:
+            self._console.log("ERROR", self.spec.label, f"cannot start {self.spec.argv[0]}: {error}")
+            return False
         self.exit_code, self.respawn_at = None, None
         self._pumps = [
             threading.Thread(target=self._pump, args=(stream, to_screen), daemon=True)
@@ -101,6 +106,7 @@ class ManagedProcess:
         for pump in self._pumps:
             pump.start()
         self._console.log("INFO", self.spec.label, f"process started with pid [{self.popen.pid}]")
+        return True
 
     def _pump(self, stream: IO[bytes], to_screen: bool) -> None:
         prefix = f"[{self.spec.label}] ".encode()
@@ -183,10 +189,12 @@ class Supervisor:
 
     def run(self) -> int:
         for process in self._processes:
-            process.start()
+            if not process.start():
+                self._shutdown_reason, self._exit_status = "a node could not start", 1
+                break
         while self._shutdown_reason is None:
             self._handle_exits()
-            if not any(p.running() or p.respawn_at is not None for p in self._processes):
+            if all(p.exit_code is not None and p.respawn_at is None for p in self._processes):
                 self._console.log("INFO", "launch", "all processes have finished")
                 break
             time.sleep(POLL_SECONDS)
@@ -203,7 +211,9 @@ class Supervisor:
         for process in self._processes:
             if process.respawn_at is not None and now >= process.respawn_at:
                 process.respawns += 1
-                process.start()
+                if not process.start():
+                    self._shutdown_reason, self._exit_status = f"{process.spec.label} could not restart", 1
+                    return
                 continue
             code = process.reap()
             if code is None:
