@@ -91,3 +91,24 @@ def test_instance_ids_match_the_objects_in_view(env, small_config):
         checked += 1
     assert checked >= 2
     assert env.category_of(0) == ""
+
+
+def test_floor_depth_matches_the_pinhole_intrinsics(env, small_config):
+    """Floor pixels below the horizon lie at z = camera_height * fy / (v - cy)."""
+    fx, fy, cx, cy = small_config.intrinsics()
+    assert fx == pytest.approx(small_config.width / 2 / math.tan(math.radians(small_config.hfov_deg) / 2))
+    house = env.house
+    for x, y in house.nav.navigable_points()[::97]:
+        for yaw in np.linspace(-math.pi, math.pi, 8, endpoint=False):
+            ahead = (x + 3.0 * math.cos(yaw), y + 3.0 * math.sin(yaw))
+            if house.nav.segment_clear((x, y), ahead):
+                obs = env.set_pose(x, y, yaw)
+                rows = np.arange(small_config.height - 20, small_config.height)
+                column = int(round(cx))
+                expected = small_config.camera_height * fy / (rows - cy)
+                measured = obs.depth[rows, column]
+                floor = np.isfinite(measured) & (obs.instance[rows, column] == 0)
+                assert floor.sum() >= 10
+                assert np.all(np.abs(measured[floor] - expected[floor]) < 0.02)
+                return
+    raise AssertionError("no open view of the floor")
