@@ -103,6 +103,7 @@ def test_unscoped_group_and_substitutions(tmp_path: pathlib.Path, monkeypatch) -
             - {name: file, value: $(filename)}
             - {name: share, value: $(find-pkg-share filmnav_common)}
             - {name: area, value: "$(eval 'round(pi * 2 ** 2, 3)')"}
+            - {name: empty, value: ""}
         """)
     (node,) = LaunchDescription(path, {}).nodes
     arguments = ros_arguments(node.argv)
@@ -111,6 +112,7 @@ def test_unscoped_group_and_substitutions(tmp_path: pathlib.Path, monkeypatch) -
     share = next(a for a in arguments if a.startswith("share:="))[len("share:=") :]
     assert pathlib.Path(share, "package.xml").is_file()
     assert "area:=12.566" in arguments
+    assert "empty:=''" in arguments  # rcl rejects `-p empty:=`
 
 
 def test_declared_arguments_for_show_args() -> None:

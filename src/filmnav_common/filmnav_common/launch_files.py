@@ -423,6 +423,8 @@ def _parameter_value(value: Any) -> str:
     """A parameter value as `-p name:=value` text, parsed back by rcl as YAML."""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if value == "":
+        return "''"  # rcl cannot parse an empty `-p name:=`; YAML's empty string it can
     if isinstance(value, (list, tuple)):
         return yaml.safe_dump(list(value), default_flow_style=True, width=math.inf).strip()
     return str(value)
