@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 import skfmm
-from scipy import ndimage
 from scipy.optimize import linear_sum_assignment
 
 from frontier_mapper.geometry import Pose2D
@@ -63,9 +62,8 @@ class Frontier:
 class _Reachability:
     """The robot's connected navigable region in a map window and distances across it."""
 
-    reachable: np.ndarray  # bool window
-    nearest_index: np.ndarray | None  # [2, rows, cols] nearest reachable cell per cell
-    distance: np.ndarray | None  # metres from the robot, NaN where unreachable
+    cells: np.ndarray  # [M, 2] (row, col) window cells the robot can reach
+    distance: np.ndarray | None  # metres from the robot per window cell, NaN where unreachable
     start_offset: float  # metres from the robot to the start cell
 
 
@@ -80,6 +78,12 @@ def _connected_parts(cells: np.ndarray) -> list[np.ndarray]:
     _, labels = cv2.connectedComponents(mask, connectivity=8)
     cell_labels = labels[local[:, 0], local[:, 1]]
     return [cells[cell_labels == label] for label in np.unique(cell_labels)]
+
+
+def _nearest(cells: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """The (row, col) of `cells` [M, 2] closest to `target`."""
+    offsets = cells - target
+    return cells[np.argmin(np.einsum("ij,ij->i", offsets, offsets))]
 
 
 @dataclass
@@ -158,12 +162,15 @@ class FrontierTracker:
         The gradient of a blurred unknown mask varies smoothly along a frontier, unlike the
         8 directions of the raw neighbour differences.
         """
-        blurred = cv2.GaussianBlur(unknown.astype(np.float32), (0, 0), self.config.normal_sigma)
-        gradient = np.stack([cv2.Sobel(blurred, cv2.CV_32F, 1, 0),
-                             cv2.Sobel(blurred, cv2.CV_32F, 0, 1)], axis=-1)
+        blurred = np.pad(cv2.GaussianBlur(unknown.astype(np.float32), (0, 0), self.config.normal_sigma), 1,
+                         mode="edge")
+        rows, cols = np.nonzero(frontier_mask)
+        rows, cols = rows + 1, cols + 1
+        gradient = np.stack([blurred[rows, cols + 1] - blurred[rows, cols - 1],
+                             blurred[rows + 1, cols] - blurred[rows - 1, cols]], axis=-1)
         norm = np.linalg.norm(gradient, axis=-1, keepdims=True)
-        unit = np.divide(gradient, norm, out=np.zeros_like(gradient), where=norm > 0)
-        unit[~frontier_mask] = 0.0
+        unit = np.zeros((*frontier_mask.shape, 2), dtype=np.float32)
+        unit[rows - 1, cols - 1] = np.divide(gradient, norm, out=np.zeros_like(gradient), where=norm > 0)
         return unit
 
     def _split_by_normal(self, cells: np.ndarray, normals: np.ndarray) -> list[np.ndarray]:
@@ -188,26 +195,20 @@ class FrontierTracker:
                       robot_xy: np.ndarray) -> _Reachability:
         navigable = grid.navigable(window)
         start = grid.world_to_cell(robot_xy) - np.array([window[0].start, window[1].start])
-        empty = _Reachability(np.zeros_like(navigable), None, None, 0.0)
+        empty = _Reachability(np.zeros((0, 2), dtype=np.intp), None, 0.0)
         if not navigable.any():
             return empty
         inside = (0 <= start[0] < navigable.shape[0]) and (0 <= start[1] < navigable.shape[1])
         if not (inside and navigable[tuple(start)]):
             # robot off the navigable area (next to a wall, or just outside it): nearest cell
-            nearest = ndimage.distance_transform_edt(~navigable, return_distances=False,
-                                                     return_indices=True)
-            clipped = np.clip(start, 0, np.array(navigable.shape) - 1)
-            candidate = nearest[:, clipped[0], clipped[1]]
-            offset = np.hypot(*(candidate - start)) * grid.resolution
-            if offset > self.config.max_start_offset:
+            candidate = _nearest(np.argwhere(navigable), start)
+            if np.hypot(*(candidate - start)) * grid.resolution > self.config.max_start_offset:
                 return empty
             start = candidate
         start_offset = float(np.hypot(*(grid.cell_to_world(*(start + np.array(
             [window[0].start, window[1].start]))) - robot_xy)))
         _, components = cv2.connectedComponents(navigable.astype(np.uint8), connectivity=8)
         reachable = components == components[tuple(start)]
-        nearest_index = ndimage.distance_transform_edt(~reachable, return_distances=False,
-                                                       return_indices=True)
         phi = np.ones(reachable.shape)
         phi[tuple(start)] = -1.0
         if reachable.sum() > 1:
@@ -215,17 +216,15 @@ class FrontierTracker:
             distance = np.ma.filled(field_, np.nan) + grid.resolution / 2.0
         else:
             distance = np.where(reachable, 0.0, np.nan)
-        return _Reachability(reachable, nearest_index, distance, start_offset)
+        return _Reachability(np.argwhere(reachable), distance, start_offset)
 
     @staticmethod
     def _waypoint(grid: OccupancyMap, window: tuple[slice, slice], reach: _Reachability,
                   centroid: np.ndarray, unknown_yaw: float) -> tuple[Pose2D, float]:
-        if reach.nearest_index is None:
+        if reach.distance is None:
             return Pose2D(float(centroid[0]), float(centroid[1]), float(unknown_yaw)), -1.0
         offset = np.array([window[0].start, window[1].start])
-        cell = grid.world_to_cell(centroid) - offset
-        cell = np.clip(cell, 0, np.array(reach.reachable.shape) - 1)
-        target = reach.nearest_index[:, cell[0], cell[1]]
+        target = _nearest(reach.cells, grid.world_to_cell(centroid) - offset)
         xy = grid.cell_to_world(*(target + offset))
         to_frontier = centroid - xy
         if np.hypot(*to_frontier) > 2.0 * grid.resolution:

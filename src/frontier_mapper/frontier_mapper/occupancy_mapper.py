@@ -46,7 +46,7 @@ PARAMETERS: dict[str, tuple[Any, str]] = {
     "min_obstacle_height": (0.1, "lowest point height that marks an obstacle, metres above the floor"),
     "max_obstacle_height": (1.5, "highest point height that marks an obstacle, metres"),
     "robot_radius": (0.18, "navigable cells are farther than this from obstacles, metres"),
-    "pixel_stride": (2, "use every n-th depth pixel in rows and columns"),
+    "pixel_stride": (0, "use every n-th depth pixel in rows and columns (0: automatic, walls stay continuous)"),
     "camera_x": (0.0, "camera position ahead of base_link, metres"),
     "camera_y": (0.0, "camera position left of base_link, metres"),
     "camera_height": (0.88, "camera height above the floor, metres"),
