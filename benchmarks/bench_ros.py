@@ -23,7 +23,7 @@ import sys
 import threading
 import time
 import uuid
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -35,17 +35,18 @@ PROFILE = ROOT / "src/filmnav_common/config/fastdds_large_images.xml"
 def qos_profile(name: str):
     from rclpy.qos import QoSProfile, ReliabilityPolicy, qos_profile_sensor_data
 
-    return qos_profile_sensor_data if name == "sensor" else QoSProfile(
-        depth=5, reliability=ReliabilityPolicy.RELIABLE
+    return (
+        qos_profile_sensor_data
+        if name == "sensor"
+        else QoSProfile(depth=5, reliability=ReliabilityPolicy.RELIABLE)
     )
 
 
 def run_publisher(frames: int, rate: float, width: int, height: int, qos: str) -> int:
     """Wait for a subscriber, send `frames` frames at `rate` Hz, linger briefly, exit."""
     import rclpy
-    from sensor_msgs.msg import Image
-
     from filmnav_common.image_codec import numpy_to_image
+    from sensor_msgs.msg import Image
 
     rclpy.init()
     node = rclpy.create_node("bench_image_publisher")
@@ -75,13 +76,18 @@ def shm_segment_bytes() -> list[int]:
     with open("/proc/self/maps") as maps:
         for line in maps:
             fields = line.split()
-            if len(fields) >= 6 and fields[5].startswith("/dev/shm/fastrtps_") and "port" not in fields[5]:
+            if (
+                len(fields) >= 6
+                and fields[5].startswith("/dev/shm/fastrtps_")
+                and "port" not in fields[5]
+            ):
                 paths.add(fields[5])
     return sorted(os.path.getsize(p) for p in paths if os.path.exists(p))
 
 
-def measure(profile: bool, discovery: str, qos: str, seconds: float, rate: float,
-            width: int, height: int) -> dict:
+def measure(
+    profile: bool, discovery: str, qos: str, seconds: float, rate: float, width: int, height: int
+) -> dict:
     """One run in a fresh subscriber process so that DDS settings apply from the start."""
     environment = dict(os.environ)
     environment["ROS_AUTOMATIC_DISCOVERY_RANGE"] = discovery
@@ -89,9 +95,25 @@ def measure(profile: bool, discovery: str, qos: str, seconds: float, rate: float
     environment.pop("FASTRTPS_DEFAULT_PROFILES_FILE", None)
     if profile:
         environment["FASTRTPS_DEFAULT_PROFILES_FILE"] = str(PROFILE)
-    command = [sys.executable, __file__, "--role", "subscriber", "--seconds", str(seconds),
-               "--rate", str(rate), "--width", str(width), "--height", str(height), "--qos", qos]
-    result = subprocess.run(command, env=environment, capture_output=True, text=True, timeout=seconds + 90)
+    command = [
+        sys.executable,
+        __file__,
+        "--role",
+        "subscriber",
+        "--seconds",
+        str(seconds),
+        "--rate",
+        str(rate),
+        "--width",
+        str(width),
+        "--height",
+        str(height),
+        "--qos",
+        qos,
+    ]
+    result = subprocess.run(
+        command, env=environment, capture_output=True, text=True, timeout=seconds + 90
+    )
     if result.returncode != 0:
         raise RuntimeError(f"subscriber run failed:\n{result.stderr[-2000:]}")
     summary = json.loads(result.stdout.strip().splitlines()[-1])
@@ -120,9 +142,23 @@ def run_subscriber(seconds: float, rate: float, width: int, height: int, qos: st
     spinner.start()
     started = time.monotonic()
     publisher = subprocess.Popen(
-        [sys.executable, __file__, "--role", "publisher", "--frames", str(frames), "--rate", str(rate),
-         "--width", str(width), "--height", str(height), "--qos", qos],
-    )  # fmt: skip
+        [
+            sys.executable,
+            __file__,
+            "--role",
+            "publisher",
+            "--frames",
+            str(frames),
+            "--rate",
+            str(rate),
+            "--width",
+            str(width),
+            "--height",
+            str(height),
+            "--qos",
+            qos,
+        ],
+    )
     while node.count_publishers(TOPIC) == 0 and time.monotonic() - started < 60:
         time.sleep(0.005)
     node_start_ms = (time.monotonic() - started) * 1e3
@@ -133,29 +169,39 @@ def run_subscriber(seconds: float, rate: float, width: int, height: int, qos: st
     node.destroy_node()
     rclpy.shutdown()
     latencies = np.array(list(received.values())) if received else np.array([np.nan])
-    print(json.dumps({
-        "frames_sent": frames,
-        "frames_received": len(received),
-        "image_delivery_ratio": round(len(received) / frames, 4),
-        "latency_ms_p50": round(float(np.percentile(latencies, 50)), 2),
-        "latency_ms_p95": round(float(np.percentile(latencies, 95)), 2),
-        "node_start_ms": round(node_start_ms, 1),
-        "shm_segments_mb": [round(size / 2**20, 2) for size in segments],
-        "publisher_exit": publisher.returncode,
-    }))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "frames_sent": frames,
+                "frames_received": len(received),
+                "image_delivery_ratio": round(len(received) / frames, 4),
+                "latency_ms_p50": round(float(np.percentile(latencies, 50)), 2),
+                "latency_ms_p95": round(float(np.percentile(latencies, 95)), 2),
+                "node_start_ms": round(node_start_ms, 1),
+                "shm_segments_mb": [round(size / 2**20, 2) for size in segments],
+                "publisher_exit": publisher.returncode,
+            }
+        )
+    )
     return 0
 
 
 def main(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(prog="filmnav bench ros", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--role", choices=("bench", "publisher", "subscriber"), default="bench",
-                        help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--role",
+        choices=("bench", "publisher", "subscriber"),
+        default="bench",
+        help=argparse.SUPPRESS,
+    )
     parser.add_argument("--seconds", type=float, default=5.0, help="stream length per run")
     parser.add_argument("--rate", type=float, default=30.0, help="frames per second")
     parser.add_argument("--width", type=int, default=640)
     parser.add_argument("--height", type=int, default=480)
     parser.add_argument("--frames", type=int, default=0, help=argparse.SUPPRESS)
-    parser.add_argument("--qos", choices=("sensor", "reliable"), default="sensor", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--qos", choices=("sensor", "reliable"), default="sensor", help=argparse.SUPPRESS
+    )
     parser.add_argument("--quick", action="store_true", help="only the project's configuration")
     options = parser.parse_args(list(argv))
     shape = (options.width, options.height)

@@ -15,16 +15,16 @@ import time
 
 import numpy as np
 import rclpy
-from filmnav_interfaces.action import FindObject
-from filmnav_interfaces.msg import Frontier, FrontierArray, Goal, MissionStatus
-from filmnav_interfaces.srv import SelectFrontier
+from filmnav_common.image_codec import ImageEncodingError, image_to_numpy
+from filmnav_common.qos import RELIABLE_QOS
 from rclpy.action import ActionServer, CancelResponse, GoalResponse
 from rclpy.callback_groups import ReentrantCallbackGroup
 from rclpy.executors import ExternalShutdownException, MultiThreadedExecutor
 from rclpy.node import Node
 
-from filmnav_common.image_codec import ImageEncodingError, image_to_numpy
-from filmnav_common.qos import RELIABLE_QOS
+from filmnav_interfaces.action import FindObject
+from filmnav_interfaces.msg import Frontier, FrontierArray, Goal, MissionStatus
+from filmnav_interfaces.srv import SelectFrontier
 
 DECISIONS_TO_SUCCESS = 5
 
@@ -35,13 +35,18 @@ class GraphPeer(Node):
         group = ReentrantCallbackGroup()
         self.frontiers = self.create_publisher(FrontierArray, "filmnav/frontiers", RELIABLE_QOS)
         self.create_subscription(Goal, "filmnav/goal", self.on_goal, RELIABLE_QOS)
-        self.create_service(SelectFrontier, "filmnav/select_frontier", self.select, callback_group=group)
+        self.create_service(
+            SelectFrontier, "filmnav/select_frontier", self.select, callback_group=group
+        )
         self.action_server = ActionServer(
-            self, FindObject, "find_object", self.execute,
+            self,
+            FindObject,
+            "find_object",
+            self.execute,
             goal_callback=lambda goal: GoalResponse.ACCEPT,
             cancel_callback=lambda handle: CancelResponse.ACCEPT,
             callback_group=group,
-        )  # fmt: skip
+        )
         self.get_logger().info("graph peer ready")
 
     def on_goal(self, goal: Goal) -> None:
@@ -53,7 +58,9 @@ class GraphPeer(Node):
         answer = FrontierArray()
         answer.header.frame_id = goal.id
         channel_means = pixels.reshape(-1, pixels.shape[-1]).mean(axis=0)
-        answer.frontiers = [Frontier(id=i, size=float(m), keyframe_id=-1) for i, m in enumerate(channel_means)]
+        answer.frontiers = [
+            Frontier(id=i, size=float(m), keyframe_id=-1) for i, m in enumerate(channel_means)
+        ]
         answer.frontiers[0].keyframe_id = int(pixels.astype(np.int64).sum())
         self.frontiers.publish(answer)
 
@@ -74,18 +81,31 @@ class GraphPeer(Node):
         while goal.id == "until_canceled" or decisions < DECISIONS_TO_SUCCESS:
             if handle.is_cancel_requested:
                 handle.canceled()
-                return FindObject.Result(success=False, final_state=MissionStatus.CANCELED,
-                                         message="canceled", decisions=decisions)
+                return FindObject.Result(
+                    success=False,
+                    final_state=MissionStatus.CANCELED,
+                    message="canceled",
+                    decisions=decisions,
+                )
             decisions += 1
-            handle.publish_feedback(FindObject.Feedback(
-                state=MissionStatus.EXPLORING, message=f"looking for {goal.text}",
-                decisions=decisions, distance_travelled=0.25 * decisions, current_frontier=decisions,
-            ))  # fmt: skip
+            handle.publish_feedback(
+                FindObject.Feedback(
+                    state=MissionStatus.EXPLORING,
+                    message=f"looking for {goal.text}",
+                    decisions=decisions,
+                    distance_travelled=0.25 * decisions,
+                    current_frontier=decisions,
+                )
+            )
             time.sleep(0.05)
         handle.succeed()
-        return FindObject.Result(success=True, final_state=MissionStatus.SUCCEEDED,
-                                 message=f"found {goal.text}", decisions=decisions,
-                                 distance_travelled=0.25 * decisions)
+        return FindObject.Result(
+            success=True,
+            final_state=MissionStatus.SUCCEEDED,
+            message=f"found {goal.text}",
+            decisions=decisions,
+            distance_travelled=0.25 * decisions,
+        )
 
 
 def main() -> None:

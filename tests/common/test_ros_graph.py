@@ -12,17 +12,17 @@ import uuid
 import numpy as np
 import pytest
 import rclpy
-from filmnav_interfaces.action import FindObject
-from filmnav_interfaces.msg import Frontier, FrontierArray, Goal, MissionStatus
-from filmnav_interfaces.srv import SelectFrontier
 from action_msgs.msg import GoalStatus
+from filmnav_common.image_codec import numpy_to_image
+from filmnav_common.qos import RELIABLE_QOS
+from processes import NodeProcess, wait_until
 from rclpy.action import ActionClient
 from rclpy.executors import SingleThreadedExecutor
 from rclpy.node import Node
 
-from filmnav_common.image_codec import numpy_to_image
-from filmnav_common.qos import RELIABLE_QOS
-from processes import NodeProcess, wait_until
+from filmnav_interfaces.action import FindObject
+from filmnav_interfaces.msg import Frontier, FrontierArray, Goal, MissionStatus
+from filmnav_interfaces.srv import SelectFrontier
 
 pytestmark = pytest.mark.ros
 
@@ -92,14 +92,20 @@ def test_select_frontier_service_picks_the_brightest(graph) -> None:
     request = SelectFrontier.Request(
         goal=Goal(id="g", task=Goal.TASK_OBJECT, text="chair"),
         frontiers=[Frontier(id=i) for i in range(3)],
-        frontier_images=[numpy_to_image(np.full((8, 8, 3), b, np.uint8), "rgb8") for b in brightness],
+        frontier_images=[
+            numpy_to_image(np.full((8, 8, 3), b, np.uint8), "rgb8") for b in brightness
+        ],
     )
     response = client.wait_for(client.select_client.call_async(request))
     assert response.success and response.index == 1 and response.policy == "brightest"
     np.testing.assert_allclose(response.scores, brightness)
     assert response.latency > 0
     rejected = client.wait_for(client.select_client.call_async(SelectFrontier.Request()))
-    assert not rejected.success and rejected.index == -1 and "one image per frontier" in rejected.message
+    assert (
+        not rejected.success
+        and rejected.index == -1
+        and "one image per frontier" in rejected.message
+    )
 
 
 def test_find_object_action_feedback_and_result(graph) -> None:
@@ -107,7 +113,9 @@ def test_find_object_action_feedback_and_result(graph) -> None:
     feedback: list[FindObject.Feedback] = []
     goal = FindObject.Goal(goal=Goal(id="chair_1", task=Goal.TASK_OBJECT, text="chair"))
     handle = client.wait_for(
-        client.action_client.send_goal_async(goal, feedback_callback=lambda m: feedback.append(m.feedback))
+        client.action_client.send_goal_async(
+            goal, feedback_callback=lambda m: feedback.append(m.feedback)
+        )
     )
     assert handle.accepted
     outcome = client.wait_for(handle.get_result_async())
@@ -117,7 +125,9 @@ def test_find_object_action_feedback_and_result(graph) -> None:
     assert result.decisions == 5 and result.message == "found chair"
     assert wait_until(lambda: len(feedback) == 5, timeout=5), feedback
     assert [f.decisions for f in feedback] == [1, 2, 3, 4, 5]
-    assert all(f.state == MissionStatus.EXPLORING and f.message == "looking for chair" for f in feedback)
+    assert all(
+        f.state == MissionStatus.EXPLORING and f.message == "looking for chair" for f in feedback
+    )
 
 
 def test_find_object_action_cancel(graph) -> None:
@@ -125,7 +135,9 @@ def test_find_object_action_cancel(graph) -> None:
     feedback: list[FindObject.Feedback] = []
     goal = FindObject.Goal(goal=Goal(id="until_canceled", task=Goal.TASK_TEXT, text="a red mug"))
     handle = client.wait_for(
-        client.action_client.send_goal_async(goal, feedback_callback=lambda m: feedback.append(m.feedback))
+        client.action_client.send_goal_async(
+            goal, feedback_callback=lambda m: feedback.append(m.feedback)
+        )
     )
     assert handle.accepted
     assert wait_until(lambda: len(feedback) >= 2, timeout=20)

@@ -8,7 +8,6 @@ import textwrap
 
 import pytest
 import yaml
-
 from filmnav_common.launch_files import (
     LaunchDescription,
     LaunchError,
@@ -34,7 +33,9 @@ def test_two_node_file_resolves_args_params_remaps_namespaces(name: str) -> None
     nodes = LaunchDescription(FIXTURES / name, {"message": "hi there", "topic": "words"}).nodes
     assert [node.label for node in nodes] == ["speaker-1", "ear-1"]
     talker, listener = nodes
-    assert talker.argv[0].endswith("/lib/filmnav_common/talker") and os.access(talker.argv[0], os.X_OK)
+    assert talker.argv[0].endswith("/lib/filmnav_common/talker") and os.access(
+        talker.argv[0], os.X_OK
+    )
     assert ros_arguments(talker.argv) == [
         "-r", "__node:=speaker", "-r", "__ns:=/robot1",
         "-p", "message:=hi there", "-p", "rate:=10.0",  # let + eval
@@ -73,20 +74,27 @@ def test_include_group_scope_env_and_nested_params() -> None:
 
 
 def test_scoped_group_does_not_leak_configurations(tmp_path: pathlib.Path) -> None:
-    path = write(tmp_path, "scope.launch.yaml", """
+    path = write(
+        tmp_path,
+        "scope.launch.yaml",
+        """
         launch:
         - group:
             children:
             - let: {name: inside, value: "1"}
         - node: {pkg: filmnav_common, exec: talker, name: $(var inside)}
-        """)
+        """,
+    )
     with pytest.raises(LaunchError, match="launch configuration 'inside' is not set"):
         LaunchDescription(path, {})
 
 
 def test_unscoped_group_and_substitutions(tmp_path: pathlib.Path, monkeypatch) -> None:
     monkeypatch.setenv("FILMNAV_TEST_VALUE", "from_env")
-    path = write(tmp_path, "subst.launch.yaml", """
+    path = write(
+        tmp_path,
+        "subst.launch.yaml",
+        """
         launch:
         - group:
             scoped: "false"
@@ -104,7 +112,8 @@ def test_unscoped_group_and_substitutions(tmp_path: pathlib.Path, monkeypatch) -
             - {name: share, value: $(find-pkg-share filmnav_common)}
             - {name: area, value: "$(eval 'round(pi * 2 ** 2, 3)')"}
             - {name: empty, value: ""}
-        """)
+        """,
+    )
     (node,) = LaunchDescription(path, {}).nodes
     arguments = ros_arguments(node.argv)
     assert arguments[:2] == ["-r", "__node:=n_from_env"]
@@ -124,7 +133,11 @@ def test_declared_arguments_for_show_args() -> None:
 
 
 def test_parse_launch_arguments() -> None:
-    assert parse_launch_arguments(["a:=1", "b.c:=x:=y", "d:="]) == {"a": "1", "b.c": "x:=y", "d": ""}
+    assert parse_launch_arguments(["a:=1", "b.c:=x:=y", "d:="]) == {
+        "a": "1",
+        "b.c": "x:=y",
+        "d": "",
+    }
     with pytest.raises(LaunchError, match="name:=value"):
         parse_launch_arguments(["a=1"])
 
@@ -144,7 +157,9 @@ BAD_FILES = {
     "malformed xml": ("bad.launch.xml", "<launch><node pkg='a'></launch>", "malformed XML"),
     "wrong root": ("bad.launch.yaml", "nodes: []\n", "one key 'launch'"),
     "unknown action": (
-        "bad.launch.yaml", "launch:\n- nod: {pkg: a}\n", "unsupported action 'nod'",
+        "bad.launch.yaml",
+        "launch:\n- nod: {pkg: a}\n",
+        "unsupported action 'nod'",
     ),
     "unknown attribute": (
         "bad.launch.xml",
@@ -157,10 +172,14 @@ BAD_FILES = {
         "launch argument 'robot' is required: pass robot:=VALUE",
     ),
     "unknown substitution": (
-        "bad.launch.yaml", "launch:\n- let: {name: a, value: $(nope x)}\n", "unknown substitution",
+        "bad.launch.yaml",
+        "launch:\n- let: {name: a, value: $(nope x)}\n",
+        "unknown substitution",
     ),
     "unterminated substitution": (
-        "bad.launch.yaml", "launch:\n- let: {name: a, value: $(var x}\n", "unterminated",
+        "bad.launch.yaml",
+        "launch:\n- let: {name: a, value: $(var x}\n",
+        "unterminated",
     ),
     "bad boolean": (
         "bad.launch.yaml",
@@ -174,7 +193,7 @@ BAD_FILES = {
     ),
     "missing param file": (
         "bad.launch.yaml",
-        "launch:\n- node: {pkg: filmnav_common, exec: talker, param: [{from: /nonexistent.yaml}]}\n",
+        "launch:\n- node: {pkg: filmnav_common, exec: talker, param: [{from: /none.yaml}]}\n",
         "parameter file not found",
     ),
     "python launch file": ("bad.launch.py", "", "Python launch files need `ros2 launch`"),

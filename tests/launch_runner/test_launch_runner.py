@@ -11,7 +11,6 @@ import signal
 import subprocess
 
 import pytest
-
 from processes import NodeProcess, python_module, wait_until
 
 pytestmark = pytest.mark.ros
@@ -28,7 +27,9 @@ def start_runner(tmp_path: pathlib.Path, launch_file: str, *arguments: str) -> N
 
 
 def started_pids(output: str, label: str) -> list[int]:
-    return [int(pid) for pid in re.findall(rf"\[{label}\]: process started with pid \[(\d+)\]", output)]
+    return [
+        int(pid) for pid in re.findall(rf"\[{label}\]: process started with pid \[(\d+)\]", output)
+    ]
 
 
 def process_exists(pid: int) -> bool:
@@ -43,7 +44,9 @@ def test_runs_two_nodes_and_shuts_down_cleanly_on_sigint(tmp_path: pathlib.Path)
     runner = start_runner(tmp_path, "talk_listen.launch.yaml", "message:=hi there", "topic:=words")
     try:
         # The listener hears the talker only if namespace, remaps and the message param all apply.
-        assert wait_until(lambda: "I heard: [hi there" in runner.output(), timeout=30), runner.output()
+        assert wait_until(lambda: "I heard: [hi there" in runner.output(), timeout=30), (
+            runner.output()
+        )
     finally:
         status = runner.stop(timeout=20)
     output = pathlib.Path(runner.log_path).read_text()  # the log is closed after stop()
@@ -90,7 +93,9 @@ def test_cli_reports_unknown_executable_without_starting_anything(tmp_path: path
     bad.write_text("<launch><node pkg='filmnav_common' exec='shouter'/></launch>")
     filmnav = shutil.which("filmnav")
     assert filmnav, "the filmnav command is installed by the workspace build"
-    result = subprocess.run([filmnav, "launch", str(bad)], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [filmnav, "launch", str(bad)], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 2
     assert "executable 'shouter' not found in package 'filmnav_common'" in result.stderr
     assert "process started" not in result.stdout
@@ -100,8 +105,13 @@ def test_runner_uses_the_installed_dds_profile() -> None:
     from filmnav_common.launch_runner import installed_dds_profile
 
     profile = installed_dds_profile()
-    assert profile is not None and profile.endswith("share/filmnav_common/config/fastdds_large_images.xml")
-    source = pathlib.Path(__file__).resolve().parents[2] / "src/filmnav_common/config/fastdds_large_images.xml"
+    assert profile is not None and profile.endswith(
+        "share/filmnav_common/config/fastdds_large_images.xml"
+    )
+    source = (
+        pathlib.Path(__file__).resolve().parents[2]
+        / "src/filmnav_common/config/fastdds_large_images.xml"
+    )
     assert pathlib.Path(profile).read_text() == source.read_text()
 
 
@@ -109,13 +119,15 @@ def test_exits_non_zero_when_a_node_fails_and_nothing_is_left(tmp_path: pathlib.
     bad = tmp_path / "failing.launch.yaml"
     bad.write_text(
         "launch:\n"
-        "- node: {pkg: filmnav_common, exec: listener, name: broken, ros_args: --no-such-ros-flag}\n"
+        "- node: {pkg: filmnav_common, exec: listener, name: broken, ros_args: --no-such-flag}\n"
     )
     result = subprocess.run(
         python_module("filmnav_common.launch_runner", str(bad)),
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
         env={**os.environ, "ROS_LOG_DIR": str(tmp_path / "ros_log")},
-    )  # fmt: skip
+    )
     assert result.returncode == 1, result.stdout + result.stderr
     assert "[broken-1]: process has died" in result.stdout
     assert "all processes have finished" in result.stdout

@@ -6,12 +6,12 @@ talker publishes `<message> <n>` on `chatter` at `rate` Hz; listener logs what i
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import rclpy
+from rcl_interfaces.msg import ParameterDescriptor
 from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
-from rcl_interfaces.msg import ParameterDescriptor
 from std_msgs.msg import String
 
 

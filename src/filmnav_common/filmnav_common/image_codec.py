@@ -17,8 +17,8 @@ import sys
 from typing import NamedTuple
 
 import numpy as np
-from std_msgs.msg import Header
 from sensor_msgs.msg import Image
+from std_msgs.msg import Header
 
 
 class ImageEncodingError(ValueError):

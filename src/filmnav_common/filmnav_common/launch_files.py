@@ -41,8 +41,9 @@ import secrets
 import shlex
 import shutil
 import xml.etree.ElementTree as ElementTree
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import yaml
 from ament_index_python.packages import (
@@ -69,8 +70,8 @@ class Entity:
 
     type_name: str
     attrs: dict[str, Any] = field(default_factory=dict)
-    nested: dict[str, list["Entity"]] = field(default_factory=dict)
-    children: list["Entity"] = field(default_factory=list)
+    nested: dict[str, list[Entity]] = field(default_factory=dict)
+    children: list[Entity] = field(default_factory=list)
     where: str = ""
 
     def require(self, name: str) -> Any:
@@ -131,7 +132,9 @@ def _xml_entity(element: ElementTree.Element, where: str) -> Entity:
 def read_launch_file(path: pathlib.Path) -> Entity:
     """The root `launch` entity of a YAML or XML launch file."""
     if path.name.endswith(".py"):
-        raise LaunchError(f"{path}: Python launch files need `ros2 launch`; use the YAML or XML format")
+        raise LaunchError(
+            f"{path}: Python launch files need `ros2 launch`; use the YAML or XML format"
+        )
     try:
         text = path.read_text()
     except OSError as error:
@@ -151,8 +154,9 @@ def read_launch_file(path: pathlib.Path) -> Entity:
             raise LaunchError(f"{path}: malformed YAML: {error}") from error
         if not isinstance(document, dict) or set(document) != {"launch"}:
             raise LaunchError(f"{path}: a YAML launch file is a mapping with the one key 'launch'")
-        return Entity("launch", children=_yaml_actions(document["launch"] or [], str(path)),
-                      where=str(path))
+        return Entity(
+            "launch", children=_yaml_actions(document["launch"] or [], str(path)), where=str(path)
+        )
     raise LaunchError(f"{path}: unknown launch file format (use .yaml, .yml or .xml)")
 
 
@@ -226,7 +230,7 @@ class Scope:
     ros_namespace: str
     file: pathlib.Path
 
-    def child(self, forwarding: bool = True) -> "Scope":
+    def child(self, forwarding: bool = True) -> Scope:
         return Scope(
             dict(self.configurations) if forwarding else {},
             dict(self.environment),
@@ -322,7 +326,7 @@ def _eval(scope: Scope, args: list[str]) -> str:
     if len(args) not in (1, 2):
         raise LaunchError("$(eval) takes the expression (quoted if it has spaces) and modules")
     names: dict[str, Any] = {}
-    for module_name in (args[1].split(",") if len(args) == 2 else ["math"]):
+    for module_name in args[1].split(",") if len(args) == 2 else ["math"]:
         module = importlib.import_module(module_name.strip())
         if module.__name__ == "math":
             names.update(vars(module))
@@ -391,7 +395,9 @@ def find_executable(package: str, executable: str) -> str:
     path = directory / executable
     if path.is_file() and os.access(path, os.X_OK):
         return str(path)
-    available = sorted(p.name for p in directory.glob("*") if p.is_file()) if directory.is_dir() else []
+    available = (
+        sorted(p.name for p in directory.glob("*") if p.is_file()) if directory.is_dir() else []
+    )
     raise LaunchError(
         f"executable '{executable}' not found in package '{package}' "
         f"(available: {', '.join(available) or 'none'})"
@@ -415,7 +421,9 @@ def join_namespace(base: str, namespace: str | None) -> str:
         combined = "/".join(part.strip("/") for part in (base, namespace or "") if part.strip("/"))
     tokens = [token for token in combined.split("/") if token]
     if not all(_NAME_TOKEN.fullmatch(token) for token in tokens):
-        raise LaunchError(f"invalid namespace '{combined}': tokens are letters, digits, underscores")
+        raise LaunchError(
+            f"invalid namespace '{combined}': tokens are letters, digits, underscores"
+        )
     return "/" + "/".join(tokens)
 
 
@@ -466,10 +474,21 @@ def _float_attribute(entity: Entity, scope: Scope, name: str, default: float) ->
 
 
 NODE_ATTRIBUTES = (
-    "pkg", "exec", "name", "namespace", "output", "respawn", "respawn_delay",
-    "respawn_max_retries", "on_exit", "args", "ros_args", "launch-prefix", "sigterm_timeout",
+    "pkg",
+    "exec",
+    "name",
+    "namespace",
+    "output",
+    "respawn",
+    "respawn_delay",
+    "respawn_max_retries",
+    "on_exit",
+    "args",
+    "ros_args",
+    "launch-prefix",
+    "sigterm_timeout",
     "sigkill_timeout",
-)  # fmt: skip
+)
 
 
 class LaunchDescription:
@@ -496,8 +515,9 @@ class LaunchDescription:
                 handler(self, action, scope)
             except LaunchError as error:
                 message = str(error)
-                raise LaunchError(message if message.startswith(action.where) else
-                                  f"{action.where}: {message}") from None
+                raise LaunchError(
+                    message if message.startswith(action.where) else f"{action.where}: {message}"
+                ) from None
 
     @staticmethod
     def _condition(action: Entity, scope: Scope) -> bool:
@@ -537,15 +557,20 @@ class LaunchDescription:
 
     def _push_ros_namespace(self, action: Entity, scope: Scope) -> None:
         action.check_attributes(("namespace",))
-        scope.ros_namespace = join_namespace(scope.ros_namespace,
-                                             scope.text(action.require("namespace")))
+        scope.ros_namespace = join_namespace(
+            scope.ros_namespace, scope.text(action.require("namespace"))
+        )
 
     def _group(self, action: Entity, scope: Scope) -> None:
         action.check_attributes(("scoped", "forwarding"), nested=("keep",))
-        keeps = {scope.text(k.require("name")): scope.text(k.require("value"))
-                 for k in action.nested.get("keep", [])}  # fmt: skip
+        keeps = {
+            scope.text(k.require("name")): scope.text(k.require("value"))
+            for k in action.nested.get("keep", [])
+        }
         scoped = parse_bool(scope.substitute(action.attrs.get("scoped", True)), "scoped")
-        forwarding = parse_bool(scope.substitute(action.attrs.get("forwarding", True)), "forwarding")
+        forwarding = parse_bool(
+            scope.substitute(action.attrs.get("forwarding", True)), "forwarding"
+        )
         inner = scope.child(forwarding) if scoped else scope
         inner.configurations.update(keeps)
         self._run_actions(action.children, inner)
@@ -560,7 +585,9 @@ class LaunchDescription:
             scope.configurations[scope.text(argument.require("name"))] = scope.text(
                 argument.require("value")
             )
-        included = Scope(scope.configurations, scope.environment, scope.ros_namespace, path.resolve())
+        included = Scope(
+            scope.configurations, scope.environment, scope.ros_namespace, path.resolve()
+        )
         self._run_actions(read_launch_file(path).children, included)
         scope.ros_namespace = included.ros_namespace
 
@@ -574,20 +601,27 @@ class LaunchDescription:
         name = check_node_name(scope.text(action.attrs["name"])) if "name" in action.attrs else None
         if name:
             ros_arguments += ["-r", f"__node:={name}"]
-        node_namespace = scope.text(action.attrs["namespace"]) if "namespace" in action.attrs else None
+        node_namespace = (
+            scope.text(action.attrs["namespace"]) if "namespace" in action.attrs else None
+        )
         if scope.ros_namespace or node_namespace:
             ros_arguments += ["-r", f"__ns:={join_namespace(scope.ros_namespace, node_namespace)}"]
         ros_arguments += _parameters(action.nested.get("param", []), scope)
         for remap in action.nested.get("remap", []):
             remap.check_attributes(("from", "to"))
-            ros_arguments += ["-r", f"{scope.text(remap.require('from'))}:={scope.text(remap.require('to'))}"]
+            ros_arguments += [
+                "-r",
+                f"{scope.text(remap.require('from'))}:={scope.text(remap.require('to'))}",
+            ]
         ros_arguments += shlex.split(scope.text(action.attrs.get("ros_args", "")))
         if ros_arguments:
             command += ["--ros-args", *ros_arguments]
         environment = dict(scope.environment)
         for variable in action.nested.get("env", []):
             variable.check_attributes(("name", "value"))
-            environment[scope.text(variable.require("name"))] = scope.text(variable.require("value"))
+            environment[scope.text(variable.require("name"))] = scope.text(
+                variable.require("value")
+            )
         on_exit = scope.text(action.attrs["on_exit"]) if "on_exit" in action.attrs else None
         if on_exit not in (None, "shutdown"):
             raise LaunchError(f"on_exit must be 'shutdown', got '{on_exit}'")
@@ -600,20 +634,22 @@ class LaunchDescription:
             retries = int(scope.text(action.attrs.get("respawn_max_retries", -1)))
         except ValueError:
             raise LaunchError("respawn_max_retries must be an integer") from None
-        self.nodes.append(NodeSpec(
-            label=f"{base_label}-{self._labels[base_label]}",
-            argv=command,
-            environment=environment,
-            output=output,
-            respawn=parse_bool(scope.substitute(action.attrs.get("respawn", False)), "respawn"),
-            respawn_delay=_float_attribute(action, scope, "respawn_delay", 0.0),
-            respawn_max_retries=retries,
-            required=on_exit == "shutdown",
-            sigterm_timeout=_float_attribute(action, scope, "sigterm_timeout", 5.0),
-            sigkill_timeout=_float_attribute(action, scope, "sigkill_timeout", 5.0),
-        ))  # fmt: skip
+        self.nodes.append(
+            NodeSpec(
+                label=f"{base_label}-{self._labels[base_label]}",
+                argv=command,
+                environment=environment,
+                output=output,
+                respawn=parse_bool(scope.substitute(action.attrs.get("respawn", False)), "respawn"),
+                respawn_delay=_float_attribute(action, scope, "respawn_delay", 0.0),
+                respawn_max_retries=retries,
+                required=on_exit == "shutdown",
+                sigterm_timeout=_float_attribute(action, scope, "sigterm_timeout", 5.0),
+                sigkill_timeout=_float_attribute(action, scope, "sigkill_timeout", 5.0),
+            )
+        )
 
-    _HANDLERS: dict[str, Callable[["LaunchDescription", Entity, Scope], None]] = {
+    _HANDLERS: dict[str, Callable[[LaunchDescription, Entity, Scope], None]] = {
         "arg": _arg,
         "let": _let,
         "set_env": _set_env,

@@ -24,7 +24,8 @@ import subprocess
 import sys
 import threading
 import time
-from typing import IO, Sequence
+from collections.abc import Sequence
+from typing import IO
 
 from ament_index_python.packages import PackageNotFoundError, get_package_share_directory
 
@@ -69,8 +70,9 @@ class Console:
 class ManagedProcess:
     """One node of the launch: its current process, its output pumps, respawn bookkeeping."""
 
-    def __init__(self, spec: NodeSpec, environment: dict[str, str], log_dir: pathlib.Path,
-                 console: Console):
+    def __init__(
+        self, spec: NodeSpec, environment: dict[str, str], log_dir: pathlib.Path, console: Console
+    ):
         self.spec = spec
         self._environment = environment
         self._console = console
@@ -93,7 +95,9 @@ class ManagedProcess:
                 start_new_session=True,  # own process group: signals reach its children too
             )
         except OSError as error:
-            self._console.log("ERROR", self.spec.label, f"cannot start {self.spec.argv[0]}: {error}")
+            self._console.log(
+                "ERROR", self.spec.label, f"cannot start {self.spec.argv[0]}: {error}"
+            )
             return False
         self.exit_code, self.respawn_at = None, None
         self._pumps = [
@@ -113,7 +117,9 @@ class ManagedProcess:
         for line in iter(stream.readline, b""):
             self._log.write(line)
             if to_screen:
-                self._console.write(prefix + line if line.endswith(b"\n") else prefix + line + b"\n")
+                self._console.write(
+                    prefix + line if line.endswith(b"\n") else prefix + line + b"\n"
+                )
         stream.close()
 
     def running(self) -> bool:
@@ -132,10 +138,11 @@ class ManagedProcess:
             self._console.log("INFO", self.spec.label, f"process has finished cleanly [pid {pid}]")
         else:
             self._console.log(
-                "ERROR", self.spec.label,
+                "ERROR",
+                self.spec.label,
                 f"process has died [pid {pid}, exit code {self.exit_code}, "
                 f"cmd '{shlex.join(self.spec.argv)}']",
-            )  # fmt: skip
+            )
         return self.exit_code
 
     def may_respawn(self) -> bool:
@@ -161,8 +168,13 @@ def exit_status(code: int) -> int:
 class Supervisor:
     """Runs the processes of a launch description until shutdown."""
 
-    def __init__(self, specs: list[NodeSpec], environment: dict[str, str],
-                 log_dir: pathlib.Path, console: Console):
+    def __init__(
+        self,
+        specs: list[NodeSpec],
+        environment: dict[str, str],
+        log_dir: pathlib.Path,
+        console: Console,
+    ):
         self._console = console
         self._processes = [
             ManagedProcess(spec, self._process_environment(environment, spec), log_dir, console)
@@ -212,7 +224,10 @@ class Supervisor:
             if process.respawn_at is not None and now >= process.respawn_at:
                 process.respawns += 1
                 if not process.start():
-                    self._shutdown_reason, self._exit_status = f"{process.spec.label} could not restart", 1
+                    self._shutdown_reason, self._exit_status = (
+                        f"{process.spec.label} could not restart",
+                        1,
+                    )
                     return
                 continue
             code = process.reap()
@@ -224,8 +239,9 @@ class Supervisor:
                 return
             if process.may_respawn():
                 process.respawn_at = now + process.spec.respawn_delay
-                self._console.log("INFO", process.spec.label,
-                                  f"respawning in {process.spec.respawn_delay:g} s")
+                self._console.log(
+                    "INFO", process.spec.label, f"respawning in {process.spec.respawn_delay:g} s"
+                )
             elif code != 0:
                 self._exit_status = 1
 
@@ -243,8 +259,11 @@ class Supervisor:
             if not running:
                 return
             if stage:
-                self._console.log("WARNING", "launch",
-                                  f"sending {sig.name} to {', '.join(p.spec.label for p in running)}")
+                self._console.log(
+                    "WARNING",
+                    "launch",
+                    f"sending {sig.name} to {', '.join(p.spec.label for p in running)}",
+                )
             interrupts = self._interrupts
             for process in running:
                 process.signal_group(sig)
@@ -263,7 +282,9 @@ def _resolve_launch_file(words: list[str]) -> tuple[pathlib.Path, list[str]]:
     try:
         share = pathlib.Path(get_package_share_directory(words[0]))
     except PackageNotFoundError:
-        raise LaunchError(f"launch file '{words[0]}' not found (nor a package of that name)") from None
+        raise LaunchError(
+            f"launch file '{words[0]}' not found (nor a package of that name)"
+        ) from None
     matches = sorted(share.rglob(words[1]))
     if not matches:
         raise LaunchError(f"no file named '{words[1]}' in the share directory of '{words[0]}'")
@@ -286,12 +307,22 @@ def _argument_parser() -> argparse.ArgumentParser:
         description="Run a ROS 2 launch file in the YAML or XML format (the subset of launch and "
         "launch_ros documented in filmnav_common.launch_files) without ros2 launch.",
     )
-    parser.add_argument("launch", nargs="+", metavar="FILE|PACKAGE FILE name:=value",
-                        help="launch file (or package and file name), then launch arguments")
-    parser.add_argument("-s", "--show-args", action="store_true",
-                        help="list the file's launch arguments and exit")
-    parser.add_argument("-p", "--print", action="store_true", dest="print_only",
-                        help="print the resolved commands and exit without starting them")
+    parser.add_argument(
+        "launch",
+        nargs="+",
+        metavar="FILE|PACKAGE FILE name:=value",
+        help="launch file (or package and file name), then launch arguments",
+    )
+    parser.add_argument(
+        "-s", "--show-args", action="store_true", help="list the file's launch arguments and exit"
+    )
+    parser.add_argument(
+        "-p",
+        "--print",
+        action="store_true",
+        dest="print_only",
+        help="print the resolved commands and exit without starting them",
+    )
     return parser
 
 
@@ -302,9 +333,13 @@ def main(argv: Sequence[str]) -> int:
         path, words = _resolve_launch_file(options.launch)
         if options.show_args:
             for argument in declared_arguments(path):
-                default = "required" if argument.default is None else f"default: '{argument.default}'"
-                print(f"    '{argument.name}':\n        {argument.description or 'no description'}"
-                      f"\n        ({default})")
+                default = (
+                    "required" if argument.default is None else f"default: '{argument.default}'"
+                )
+                print(
+                    f"    '{argument.name}':\n        {argument.description or 'no description'}"
+                    f"\n        ({default})"
+                )
             return 0
         description = LaunchDescription(path, parse_launch_arguments(words))
     except LaunchError as error:
@@ -325,8 +360,10 @@ def main(argv: Sequence[str]) -> int:
     log_dir = _log_directory()
     console.log("INFO", "launch", f"All log files can be found below {log_dir}")
     supervisor = Supervisor(description.nodes, environment, log_dir, console)
-    previous = {sig: signal.signal(sig, supervisor.request_shutdown)
-                for sig in (signal.SIGINT, signal.SIGTERM)}  # fmt: skip
+    previous = {
+        sig: signal.signal(sig, supervisor.request_shutdown)
+        for sig in (signal.SIGINT, signal.SIGTERM)
+    }
     try:
         return supervisor.run()
     finally:
