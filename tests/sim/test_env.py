@@ -5,9 +5,11 @@ import math
 import numpy as np
 import pytest
 
-from filmnav_sim.env import PathFollower, SimEnv
+from filmnav_sim.config import SimConfig
+from filmnav_sim.env import PathFollower, SimEnv, move_with_sliding, wrap_angle
 from filmnav_sim.episodes import SPLITS, make_episode
 from filmnav_sim.house import UNSEEN_CATEGORIES, generate_house
+from filmnav_sim.navigation import NavGrid
 
 SEED = 3  # a train seed; the small house fixture uses it too
 
@@ -152,3 +154,29 @@ def test_splits_are_disjoint_and_checked(small_config):
         make_episode("train", SPLITS["test"][0], 0, "object", small_config)
     with pytest.raises(ValueError):
         make_episode("train", 0, 0, "teleport", small_config)
+
+
+def test_path_follower_drives_around_a_wall_and_rejects_unreachable_goals():
+    navigable = np.ones((80, 120), bool)
+    navigable[0:60, 58:62] = False  # a wall from the bottom, open at the top
+    navigable[:, 100:104] = False  # a closed-off strip on the right
+    nav = NavGrid(navigable, 0.05, (0.0, 0.0))
+    config = SimConfig()
+    follower = PathFollower(nav, config)
+    pose, goal = (1.0, 1.0, 0.0), (4.0, 1.0)
+    for _ in range(200):
+        action = follower.next_action(pose, goal)
+        if action == "stop":
+            break
+        x, y, yaw = pose
+        if action == "forward":
+            x, y = move_with_sliding(nav, x, y, 0.25 * math.cos(yaw), 0.25 * math.sin(yaw))
+        else:
+            yaw = wrap_angle(yaw + (1 if action == "turn_left" else -1) * math.radians(config.turn_deg))
+        pose = (x, y, yaw)
+        assert nav.is_navigable((x, y))
+    assert action == "stop"
+    assert math.hypot(pose[0] - goal[0], pose[1] - goal[1]) <= config.forward_step
+    assert follower.next_action(pose, (5.5, 1.0)) is None  # beyond the closed strip
+    assert follower.next_action(pose, (30.0, 30.0)) is None  # far outside the grid
+    assert len(follower.path((1.0, 1.0, 0.0), goal)) >= 3  # goes over the wall's end

@@ -1,6 +1,7 @@
 """Rendering: shapes, ranges, depth against known geometry, instance ids."""
 
 import math
+import threading
 
 import numpy as np
 import pytest
@@ -112,3 +113,24 @@ def test_floor_depth_matches_the_pinhole_intrinsics(env, small_config):
                 assert np.all(np.abs(measured[floor] - expected[floor]) < 0.02)
                 return
     raise AssertionError("no open view of the floor")
+
+
+def test_rendering_from_several_threads(env):
+    """ROS executors call from worker threads: the GL context must follow the caller."""
+    points = env.house.nav.navigable_points()
+    errors, frames = [], []
+
+    def work(offset: int) -> None:
+        try:
+            for i in range(5):
+                frames.append(env.set_pose(*points[(offset + 31 * i) % len(points)], 0.5 * i).rgb.std())
+        except Exception as error:  # collected and asserted in the main thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(k * 101,)) for k in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert len(frames) == 15 and min(frames) > 0

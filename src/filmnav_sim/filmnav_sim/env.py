@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import math
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,10 +52,23 @@ def move_with_sliding(nav: NavGrid, x: float, y: float, dx: float, dy: float) ->
     return float(best[0]), float(best[1])
 
 
+def _serialised(method):
+    """Run a SimEnv method under the environment's lock."""
+
+    @functools.wraps(method)
+    def locked(self, *args, **kwargs):
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return locked
+
+
 class SimEnv:
-    """Habitat-like environment over MuJoCo-rendered procedural houses."""
+    """Habitat-like environment over MuJoCo-rendered procedural houses. Calls may come from
+    several threads (one at a time: they are serialised)."""
 
     def __init__(self, config: SimConfig | None = None):
+        self._lock = threading.RLock()
         self._config = config or SimConfig()
         self._renderer = None
         self._house: House | None = None
@@ -97,6 +112,7 @@ class SimEnv:
         return self._steps * self._config.action_duration
 
     # ---- episode control ---------------------------------------------------------------------
+    @_serialised
     def load_house(self, house: House) -> None:
         """Use a house without an episode (free exploration, rendering); resets the counters."""
         if self._renderer is None:
@@ -108,6 +124,7 @@ class SimEnv:
         self._episode = None
         self._reset_counters()
 
+    @_serialised
     def load_episode(self, episode: Episode, house: House | None = None) -> Observation:
         """Load the episode's house (reused when unchanged) and place the agent at the start.
         Pass `house` when the episode was made from a house built with non-default arguments."""
@@ -130,6 +147,7 @@ class SimEnv:
         return self._house
 
     # ---- acting ------------------------------------------------------------------------------
+    @_serialised
     def step(self, action: str) -> Observation:
         """Apply one Habitat action: 'forward', 'turn_left', 'turn_right' or 'stop'."""
         house = self._require_house()
@@ -151,6 +169,7 @@ class SimEnv:
         self._steps += 1
         return self.observe()
 
+    @_serialised
     def set_pose(self, x: float, y: float, yaw: float) -> Observation:
         """Teleport the agent; the position must be navigable. Does not count as a step."""
         house = self._require_house()
@@ -159,6 +178,7 @@ class SimEnv:
         self._pose = (float(x), float(y), wrap_angle(float(yaw)))
         return self.observe()
 
+    @_serialised
     def observe(self) -> Observation:
         self._require_house()
         x, y, yaw = self._pose
@@ -211,24 +231,42 @@ class SimEnv:
 class PathFollower:
     """Greedy follower of the grid's shortest path with Habitat actions (like habitat-lab's
     ShortestPathFollower): turn towards the next waypoint when off by more than half a turn,
-    otherwise step forward; 'stop' within `goal_radius` of the (snapped) goal."""
+    otherwise step forward; 'stop' within `goal_radius` of the goal.
 
-    def __init__(self, nav: NavGrid, config: SimConfig | None = None, goal_radius: float | None = None):
+    A goal off the navigable area (inside furniture, beyond a wall) is snapped to the nearest
+    navigable point if that is within `max_snap_distance`; farther goals are unreachable."""
+
+    def __init__(self, nav: NavGrid, config: SimConfig | None = None, goal_radius: float | None = None,
+                 max_snap_distance: float = 0.5):
         self.nav = nav
         self.config = config or SimConfig()
         self.goal_radius = self.config.forward_step if goal_radius is None else goal_radius
+        self.max_snap_distance = max_snap_distance
+
+    def reachable_goal(self, pose, goal_xy) -> np.ndarray | None:
+        """The navigable point the follower will drive to, or None when the goal is unreachable."""
+        goal = np.asarray(goal_xy, dtype=float)[:2]
+        snapped = np.asarray(self.nav.snap(goal))
+        if np.linalg.norm(snapped - goal) > self.max_snap_distance:
+            return None
+        if not np.isfinite(self.nav.geodesic_distance(pose[:2], snapped[None])):
+            return None
+        return snapped
 
     def path(self, pose, goal_xy) -> np.ndarray:
-        """Waypoints from the pose to the goal snapped onto the grid (empty when unreachable)."""
-        return self.nav.shortest_path(pose[:2], self.nav.snap(goal_xy))
+        """Waypoints from the pose to the goal (empty when unreachable)."""
+        goal = self.reachable_goal(pose, goal_xy)
+        return np.empty((0, 2)) if goal is None else self.nav.shortest_path(pose[:2], goal)
 
     def next_action(self, pose, goal_xy) -> str | None:
         """The next action towards goal_xy from pose (x, y, yaw); None when unreachable."""
-        goal = np.asarray(self.nav.snap(goal_xy))
+        goal = self.reachable_goal(pose, goal_xy)
+        if goal is None:
+            return None
         position = np.asarray(pose[:2], dtype=float)
         if np.linalg.norm(goal - position) <= self.goal_radius:
             return "stop"
-        path = self.path(pose, goal)
+        path = self.nav.shortest_path(position, goal)
         if len(path) == 0:
             return None
         ahead = [p for p in path[1:] if np.linalg.norm(p - position) > 0.5 * self.nav.resolution]

@@ -7,6 +7,7 @@ The camera pose is written straight into the scene data, so no physics step runs
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass
 
 import mujoco
@@ -120,12 +121,12 @@ def camera_matrix(yaw: float) -> np.ndarray:
 
 class HouseRenderer:
     """Renders a house from agent poses. Reuses its GL context across houses and its model while
-    the house is unchanged."""
+    the house is unchanged. Thread-safe: the context is current only while a call renders."""
 
     def __init__(self, max_width: int = 640, max_height: int = 480):
         self.max_width, self.max_height = max_width, max_height
         self._gl = mujoco.GLContext(max_width, max_height)
-        self._gl.make_current()
+        self._lock = threading.Lock()
         self.house: House | None = None
         self.model: mujoco.MjModel | None = None
         self.data: mujoco.MjData | None = None
@@ -142,19 +143,20 @@ class HouseRenderer:
         if self.house is house:
             return
         xml, instance_of_geom = house_mjcf(house, self.max_width, self.max_height)
-        self.model = mujoco.MjModel.from_xml_string(xml)
-        self.data = mujoco.MjData(self.model)
-        mujoco.mj_forward(self.model, self.data)
-        self._gl.make_current()
-        if self._context is not None:
-            self._context.free()
-        self._context = mujoco.MjrContext(self.model, mujoco.mjtFontScale.mjFONTSCALE_150)
-        mujoco.mjr_setBuffer(mujoco.mjtFramebuffer.mjFB_OFFSCREEN, self._context)
-        self._context.readDepthMap = mujoco.mjtDepthMap.mjDEPTH_ZEROFAR
-        self._scene = mujoco.MjvScene(self.model, maxgeom=self.model.ngeom + 100)
-        self._instance_of_geom = np.asarray(instance_of_geom, dtype=np.int32)
-        self._segment_lut = None
-        self.house = house
+        model = mujoco.MjModel.from_xml_string(xml)
+        data = mujoco.MjData(model)
+        mujoco.mj_forward(model, data)
+        with self._lock, self._gl.as_current():
+            if self._context is not None:
+                self._context.free()
+            self._context = mujoco.MjrContext(model, mujoco.mjtFontScale.mjFONTSCALE_150)
+            mujoco.mjr_setBuffer(mujoco.mjtFramebuffer.mjFB_OFFSCREEN, self._context)
+            self._context.readDepthMap = mujoco.mjtDepthMap.mjDEPTH_ZEROFAR
+            self.model, self.data = model, data
+            self._scene = mujoco.MjvScene(model, maxgeom=model.ngeom + 100)
+            self._instance_of_geom = np.asarray(instance_of_geom, dtype=np.int32)
+            self._segment_lut = None
+            self.house = house
 
     def _segment_table(self) -> np.ndarray:
         """Segmentation colour index -> instance id (index 0: background)."""
@@ -174,7 +176,11 @@ class HouseRenderer:
         width, height = config.width, config.height
         if width > self.max_width or height > self.max_height:
             raise ValueError(f"{width}x{height} exceeds the renderer's {self.max_width}x{self.max_height}")
-        self._gl.make_current()
+        with self._lock, self._gl.as_current():
+            return self._render(x, y, yaw, config)
+
+    def _render(self, x: float, y: float, yaw: float, config: SimConfig) -> Frame:
+        width, height = config.width, config.height
         self.model.cam_fovy[0] = config.vfov_deg
         self.data.cam_xpos[0] = (x, y, config.camera_height)
         self.data.cam_xmat[0] = camera_matrix(yaw).ravel()
@@ -212,8 +218,9 @@ class HouseRenderer:
         return (d_coef / (buffer.astype(np.float64) + c_coef)).astype(np.float32)
 
     def close(self) -> None:
-        if self._context is not None:
-            self._gl.make_current()
-            self._context.free()
-            self._context = None
-        self._gl.free()
+        with self._lock:
+            if self._context is not None:
+                with self._gl.as_current():
+                    self._context.free()
+                self._context = None
+            self._gl.free()
