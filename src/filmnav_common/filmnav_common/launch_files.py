@@ -272,7 +272,7 @@ class Scope:
             )
         try:
             return handler(self, arguments)
-        except (TypeError, IndexError):
+        except (TypeError, IndexError, ValueError):  # unpacking the wrong number of arguments
             raise LaunchError(f"wrong number of arguments in $({body})") from None
 
 
@@ -326,12 +326,12 @@ def _eval(scope: Scope, args: list[str]) -> str:
     if len(args) not in (1, 2):
         raise LaunchError("$(eval) takes the expression (quoted if it has spaces) and modules")
     names: dict[str, Any] = {}
-    for module_name in args[1].split(",") if len(args) == 2 else ["math"]:
-        module = importlib.import_module(module_name.strip())
-        if module.__name__ == "math":
-            names.update(vars(module))
-        names[module.__name__] = module
     try:
+        for module_name in args[1].split(",") if len(args) == 2 else ["math"]:
+            module = importlib.import_module(module_name.strip())
+            if module.__name__ == "math":
+                names.update(vars(module))
+            names[module.__name__] = module
         return str(eval(args[0], {}, names))
     except Exception as error:
         raise LaunchError(f"$(eval {args[0]}) failed: {error}") from error
@@ -441,7 +441,7 @@ def _parameter_value(value: Any) -> str:
 def _parameters(entities: list[Entity], scope: Scope, prefix: str = "") -> list[str]:
     arguments: list[str] = []
     for param in entities:
-        param.check_attributes(("name", "value", "from", "allow_substs"), nested=("param",))
+        param.check_attributes(("name", "value", "from"), nested=("param",))
         if "from" in param.attrs:
             if prefix or "name" in param.attrs:
                 raise LaunchError(f"{param.where}: 'from' cannot be nested or used with 'name'")
