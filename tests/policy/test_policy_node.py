@@ -150,3 +150,48 @@ def test_missing_checkpoint_exits_with_clear_error(tmp_path):
     code = process.stop()
     assert exited and code == 1, output
     assert "cannot load policy 'compact'" in output or "policy 'compact' is not available" in output
+
+
+def test_oracle_follows_the_simulators_episode(ros_client_node, tmp_path):
+    import json
+
+    from filmnav_common.qos import LATCHED_QOS
+    from filmnav_sim.episodes import make_episode
+    from std_msgs.msg import String
+
+    from filmnav_policy.baselines import OraclePolicy
+    from filmnav_policy.protocol import GoalSpec
+    from filmnav_policy.policy_node import candidate_of
+
+    # Its own namespace keeps it apart from the module's nearest-policy node.
+    process = NodeProcess(python_module(NODE, "--ros-args", "-r", "__ns:=/oracle_test", "-p", "policy:=oracle",
+                                        "-p", "episode_seed:=10000"), tmp_path / "oracle.log")
+    try:
+        client = ros_client_node.create_client(SelectFrontier, "/oracle_test/filmnav/select_frontier")
+        assert client.wait_for_service(timeout_sec=60.0), process.output()
+        episode = make_episode("val", 10000, 0, "object")
+        request = valid_request()
+        request.robot_pose.position.x, request.robot_pose.position.y = episode.start_pose[:2]
+        targets = [episode.viewpoints[0], episode.viewpoints[-1], episode.start_pose[:2] + np.array([1.0, 0.0])]
+        request.frontiers = [frontier_msg(i, float(x), float(y), -1.0) for i, (x, y) in enumerate(targets)]
+
+        def expected(seed: int) -> np.ndarray:
+            oracle = OraclePolicy.for_episode_id("val", seed, 0, "object")
+            return oracle.score(GoalSpec("object", "chair"), [], [], [candidate_of(f) for f in request.frontiers],
+                                (*episode.start_pose[:2], 0.0))
+
+        response = call(ros_client_node, client, request)
+        assert response.success and response.policy == "oracle", response.message
+        mine = expected(10000)
+        np.testing.assert_allclose(response.scores, mine, rtol=1e-5)
+        assert response.index == int(np.argmax(mine))
+
+        publisher = ros_client_node.create_publisher(String, "/oracle_test/sim/instances", LATCHED_QOS)
+        publisher.publish(String(data=json.dumps({"split": "val", "seed": 10001, "episode": 0, "task": "object"})))
+        other = expected(10001)
+        assert wait_until(
+            lambda: np.allclose(call(ros_client_node, client, request).scores, other, rtol=1e-5), timeout=30.0
+        ), process.output()
+        assert "rebuilding the oracle" in process.output()
+    finally:
+        process.stop()

@@ -8,6 +8,7 @@ message; the node keeps running.
 
 from __future__ import annotations
 
+import json
 import math
 import sys
 import time
@@ -18,6 +19,7 @@ import cv2
 import numpy as np
 import rclpy
 from filmnav_common.image_codec import ImageEncodingError, image_to_numpy
+from filmnav_common.qos import LATCHED_QOS
 from filmnav_common.reporting import StatusReporter
 from filmnav_interfaces.msg import Frontier
 from filmnav_interfaces.srv import SelectFrontier
@@ -27,6 +29,7 @@ from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
 from rclpy.parameter import Parameter
 from sensor_msgs.msg import Image
+from std_msgs.msg import String
 
 from filmnav_policy.protocol import FrontierCandidate, FrontierPolicy, GoalSpec
 from filmnav_policy.registry import POLICY_NAMES, PolicyLoadError, make_policy
@@ -159,6 +162,7 @@ class PolicyNode(Node):
         self._policy = self._build(self._parameter_values())
         self.add_on_set_parameters_callback(self._on_set_parameters)
         self._service = self.create_service(SelectFrontier, "filmnav/select_frontier", self._select)
+        self.create_subscription(String, "sim/instances", self._on_sim_episode, LATCHED_QOS)
         self._status.ok(f"serving policy '{self._policy.name}'")
 
     def _parameter_values(self) -> dict[str, Any]:
@@ -189,6 +193,26 @@ class PolicyNode(Node):
             return SetParametersResult(successful=False, reason=str(error))
         self._status.ok(f"serving policy '{self._policy.name}'")
         return SetParametersResult(successful=True)
+
+    def _on_sim_episode(self, msg: String) -> None:
+        """The oracle follows the simulator: a new episode there (sim/reset_episode) rebuilds it."""
+        if self.get_parameter("policy").value != "oracle":
+            return
+        try:
+            table = json.loads(msg.data)
+            episode = {
+                "episode_split": str(table["split"]),
+                "episode_seed": int(table["seed"]),
+                "episode_index": int(table["episode"]),
+                "episode_task": str(table["task"]),
+            }
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as error:
+            self._status.warn(f"sim/instances without a usable episode: {error}")
+            return
+        if all(self.get_parameter(name).value == value for name, value in episode.items()):
+            return
+        self.get_logger().info(f"simulator episode changed: rebuilding the oracle for {episode}")
+        self.set_parameters_atomically([Parameter(name, value=value) for name, value in episode.items()])
 
     def _select(self, request: SelectFrontier.Request, response: SelectFrontier.Response) -> SelectFrontier.Response:
         response.policy = self._policy.name
