@@ -12,7 +12,6 @@ import sys
 import time
 from typing import Callable, Sequence
 
-import cv2
 import rclpy
 from filmnav_common.image_codec import numpy_to_image
 from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS
@@ -76,6 +75,8 @@ def _run(name: str, body: Callable[[_StatusWatcher], int]) -> int:
 
 def _goal_message(args: argparse.Namespace) -> Goal:
     if args.image:
+        import cv2  # only image goals need OpenCV: keep the other commands quick to start
+
         bgr = cv2.imread(args.image, cv2.IMREAD_COLOR)
         if bgr is None:
             raise ValueError(f"cannot read image '{args.image}'")
