@@ -29,7 +29,7 @@ def test_habitat_backend_observes_a_scene(small_config):
     scene = os.environ.get("FILMNAV_HABITAT_SCENE")
     if not scene:
         pytest.skip("set FILMNAV_HABITAT_SCENE to an HM3D scene (.glb) to test the habitat-sim backend")
-    env = ha.HabitatSimEnv([scene], config=small_config)
+    env = ha.HabitatSimEnv(small_config, [scene])
     env.load_scene(scene)
     x, y = env.nav.navigable_points()[0]
     obs = env.set_pose(x, y, 0.5)

@@ -8,6 +8,7 @@ conversion used throughout: world (x, y, z) = (-z_h, -x_h, y_h), and a Habitat h
 from __future__ import annotations
 
 import math
+import os
 from typing import Sequence
 
 import numpy as np
@@ -57,15 +58,22 @@ def habitat_quaternion_to_yaw(w: float, x: float, y: float, z: float) -> float:
 
 
 class HabitatSimEnv:
-    """Habitat-backed environment with SimEnv's methods; episode.seed indexes `scene_ids`."""
+    """Habitat-backed environment with SimEnv's methods; episode.seed indexes `scene_ids`.
 
-    def __init__(self, scene_ids: Sequence[str], scene_dataset_config_file: str = "default",
-                 config: SimConfig | None = None):
+    Scenes default to $FILMNAV_HABITAT_SCENES (paths separated by os.pathsep) and the dataset
+    config to $FILMNAV_HABITAT_DATASET, so `HabitatSimEnv(config)` works like `SimEnv(config)`."""
+
+    def __init__(self, config: SimConfig | None = None, scene_ids: Sequence[str] | None = None,
+                 scene_dataset_config_file: str | None = None):
         if habitat_sim is None:
             raise RuntimeError("habitat_sim is not installed; use the built-in SimEnv backend")
         self._config = config or SimConfig()
+        if scene_ids is None:
+            scene_ids = [s for s in os.environ.get("FILMNAV_HABITAT_SCENES", "").split(os.pathsep) if s]
+        if not scene_ids:
+            raise ValueError("no habitat scenes: pass scene_ids or set FILMNAV_HABITAT_SCENES")
         self._scene_ids = list(scene_ids)
-        self._dataset = scene_dataset_config_file
+        self._dataset = scene_dataset_config_file or os.environ.get("FILMNAV_HABITAT_DATASET", "default")
         self._sim = None
         self._scene = None
         self._episode: Episode | None = None
