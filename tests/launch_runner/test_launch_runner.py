@@ -131,3 +131,16 @@ def test_exits_non_zero_when_a_node_fails_and_nothing_is_left(tmp_path: pathlib.
     assert result.returncode == 1, result.stdout + result.stderr
     assert "[broken-1]: process has died" in result.stdout
     assert "all processes have finished" in result.stdout
+
+
+def test_package_and_file_name_form_finds_the_file_in_the_share_directory(capsys) -> None:
+    from filmnav_common.launch_runner import main
+
+    # The share directory of filmnav_common holds the DDS profile: found, then rejected as a
+    # launch file, which shows the lookup worked.
+    assert main(["filmnav_common", "fastdds_large_images.xml"]) == 2
+    error = capsys.readouterr().err
+    assert "config/fastdds_large_images.xml" in error
+    assert "the root element must be <launch>" in error
+    assert main(["filmnav_common", "missing.launch.yaml"]) == 2
+    assert "no file named 'missing.launch.yaml'" in capsys.readouterr().err

@@ -304,14 +304,16 @@ def _log_directory() -> pathlib.Path:
 def _argument_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="filmnav launch",
+        usage="filmnav launch [-h] [-s] [-p] {FILE | PACKAGE FILE_NAME} [name:=value ...]",
         description="Run a ROS 2 launch file in the YAML or XML format (the subset of launch and "
         "launch_ros documented in filmnav_common.launch_files) without ros2 launch.",
     )
     parser.add_argument(
         "launch",
         nargs="+",
-        metavar="FILE|PACKAGE FILE name:=value",
-        help="launch file (or package and file name), then launch arguments",
+        metavar="ARGUMENT",
+        help="a launch file (or a package and a file name in its share directory), then "
+        "launch arguments as name:=value",
     )
     parser.add_argument(
         "-s", "--show-args", action="store_true", help="list the file's launch arguments and exit"
