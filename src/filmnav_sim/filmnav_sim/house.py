@@ -190,12 +190,17 @@ class _Grid:
         r1 = int(math.ceil((ymax - self.origin[1]) / self.resolution - 1e-6))
         return slice(max(r0, 0), max(r1, 0)), slice(max(c0, 0), max(c1, 0))
 
-    def polygon_mask(self, corners: np.ndarray) -> np.ndarray:
-        mask = np.zeros(self.shape, dtype=np.uint8)
-        shift = 4
+    def polygon_window(self, corners: np.ndarray) -> tuple[slice, slice, np.ndarray]:
+        """Cells covered by a polygon, as a mask over its bounding window (one spare cell around)."""
         cells = (corners - np.array(self.origin)) / self.resolution - 0.5
-        cv2.fillPoly(mask, [np.round(cells * (1 << shift)).astype(np.int32)], 1, cv2.LINE_8, shift)
-        return mask.astype(bool)
+        low = np.maximum(np.floor(cells.min(axis=0)).astype(int) - 1, 0)
+        high = np.ceil(cells.max(axis=0)).astype(int) + 2
+        rows, cols = slice(low[1], high[1]), slice(low[0], high[0])
+        mask = np.zeros((high[1] - low[1], high[0] - low[0]), dtype=np.uint8)
+        shift = 4
+        local = np.round((cells - low) * (1 << shift)).astype(np.int32)
+        cv2.fillPoly(mask, [local], 1, cv2.LINE_8, shift)
+        return rows, cols, mask.astype(bool)
 
     def cell(self, xy) -> tuple[int, int]:
         return (
@@ -451,10 +456,12 @@ class _Placer:
             if (corners[:, 0].min() < xmin or corners[:, 0].max() > xmax
                     or corners[:, 1].min() < ymin or corners[:, 1].max() > ymax):
                 continue
-            footprint = self.grid.polygon_mask(corners)
+            rows, cols, window = self.grid.polygon_window(corners)
             # Keep a one-cell gap to other pieces and out of doorways; walls may be touched.
-            if np.any(ndi.binary_dilation(footprint) & (self.furniture | self.door_zones)):
+            if np.any(ndi.binary_dilation(window) & (self.furniture[rows, cols] | self.door_zones[rows, cols])):
                 continue
+            footprint = np.zeros(self.grid.shape, dtype=bool)
+            footprint[rows, cols] = window
             if not self._keeps_room_connected(room, footprint):
                 continue
             self.furniture |= footprint
