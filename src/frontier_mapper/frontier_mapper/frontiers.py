@@ -232,7 +232,7 @@ class FrontierTracker:
         else:
             yaw = float(unknown_yaw)
         distance = float(reach.distance[target[0], target[1]]) + reach.start_offset
-        return Pose2D(float(xy[0]), float(xy[1]), yaw), distance
+        return Pose2D(float(xy[0]), float(xy[1]), yaw), distance if math.isfinite(distance) else -1.0
 
     def _assign_ids(self, frontiers: list[Frontier]) -> None:
         """Carry ids over from the previous update (one-to-one, nearest first)."""

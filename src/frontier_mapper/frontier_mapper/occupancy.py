@@ -196,6 +196,7 @@ class OccupancyMap:
     ) -> IntegrationResult:
         """Add one depth frame (float32 metres, [H, W]) taken at base pose `pose`."""
         depth = np.asarray(depth)
+        intrinsics = Intrinsics(*map(float, intrinsics))
         if depth.ndim != 2 or depth.size == 0:
             raise ValueError(f"depth must be a non-empty [H, W] array, got shape {depth.shape}")
         if not (intrinsics.fx > 0 and intrinsics.fy > 0):
@@ -203,7 +204,7 @@ class OccupancyMap:
         config = self.config
         camera = config.camera if camera is None else camera
         stride = config.pixel_stride if config.pixel_stride > 0 else self.automatic_stride(intrinsics)
-        directions = ray_directions(depth.shape, Intrinsics(*map(float, intrinsics)), stride, camera)
+        directions = ray_directions(depth.shape, intrinsics, stride, camera)
         sampled = depth[::stride, ::stride].astype(np.float32, copy=False)
 
         with np.errstate(invalid="ignore"):
