@@ -6,7 +6,9 @@
     tracker.clear_blacklist(); tracker.reset()
 
 A frontier cell is an explored free cell with an unknown 4-neighbour. Cells are grouped into
-8-connected clusters; clusters shorter than `min_size` (sensor noise, specks) are dropped. Each
+8-connected clusters; a cluster whose cells face different ways (the V around the field of
+view's apex, an L at a corner) is split along its normals into pieces that each face one way;
+pieces shorter than `min_size` (sensor noise, specks) are dropped. Each
 frontier carries its cells, centroid, size (cells x resolution), a waypoint and the path length
 to it. The waypoint is the navigable cell nearest the centroid within the robot's connected
 navigable region (so it is reachable even when the frontier itself lies behind a gap narrower
