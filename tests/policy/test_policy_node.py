@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 
 import numpy as np
 import pytest
@@ -131,25 +130,48 @@ def test_switching_policy_by_parameter_and_rejecting_unknown_one(ros_client_node
         assert set_policy("nearest").successful
 
 
+def exits_with(argv: list[str], log, timeout: float = 60.0) -> str:
+    """Output of a node process that must exit with status 1 on its own."""
+    process = NodeProcess(python_module(NODE, "--ros-args", *argv), log)
+    exited = wait_until(lambda: not process.alive(), timeout=timeout)
+    output = process.output()
+    code = process.stop()
+    assert exited and code == 1, output
+    return output
+
+
 def test_unknown_policy_exits_with_clear_error(tmp_path):
-    process = NodeProcess(python_module(NODE, "--ros-args", "-p", "policy:=teleport"), tmp_path / "bad.log")
-    exited = wait_until(lambda: not process.alive(), timeout=TIMEOUT)
-    output = process.output()
-    code = process.stop()
-    assert exited and code == 1, output
-    assert "unknown policy 'teleport'" in output
+    output = exits_with(["-p", "policy:=teleport"], tmp_path / "bad.log", timeout=TIMEOUT)
+    assert "unknown policy 'teleport'; choose one of: nearest, random, oracle" in output
 
 
-def test_missing_checkpoint_exits_with_clear_error(tmp_path):
-    process = NodeProcess(
-        python_module(NODE, "--ros-args", "-p", "policy:=compact", "-p", f"checkpoint:={tmp_path / 'missing'}"),
-        tmp_path / "bad.log",
-    )
-    exited = wait_until(lambda: not process.alive(), timeout=60.0)
-    output = process.output()
-    code = process.stop()
-    assert exited and code == 1, output
-    assert "cannot load policy 'compact'" in output or "policy 'compact' is not available" in output
+def test_missing_or_corrupt_checkpoint_exits_with_clear_error(tmp_path):
+    missing = tmp_path / "missing"
+    output = exits_with(["-p", "policy:=compact", "-p", f"checkpoint:={missing}"], tmp_path / "missing.log")
+    assert f"cannot load policy 'compact': FileNotFoundError: compact checkpoint not found: {missing}" in output
+    corrupt = tmp_path / "corrupt"
+    corrupt.mkdir()
+    (corrupt / "config.json").write_text("{not json")
+    (corrupt / "model.safetensors").write_bytes(b"garbage")
+    output = exits_with(["-p", "policy:=compact", "-p", f"checkpoint:={corrupt}"], tmp_path / "corrupt.log")
+    assert "cannot load policy 'compact': ValueError: corrupt compact checkpoint" in output
+
+
+def test_learned_policy_checkpoint_is_served(ros_client_node, tmp_path):
+    from filmnav_policy.models.compact import CompactConfig, CompactPolicy
+
+    checkpoint = CompactPolicy.create(CompactConfig(image_size=64, history_len=2, d_model=64, ff_dim=128)).save(tmp_path / "compact")
+    process = NodeProcess(python_module(NODE, "--ros-args", "-r", "__ns:=/compact_test", "-p", "policy:=compact",
+                                        "-p", f"checkpoint:={checkpoint}"), tmp_path / "compact.log")
+    try:
+        client = ros_client_node.create_client(SelectFrontier, "/compact_test/filmnav/select_frontier")
+        assert client.wait_for_service(timeout_sec=120.0), process.output()
+        response = call(ros_client_node, client, valid_request())
+        assert response.success and response.policy == "compact", response.message
+        assert len(response.scores) == 3 and response.index == int(np.argmax(response.scores))
+        assert "warm-up decision" in process.output()
+    finally:
+        process.stop()
 
 
 def test_oracle_follows_the_simulators_episode(ros_client_node, tmp_path):

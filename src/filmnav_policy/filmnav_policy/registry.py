@@ -6,7 +6,7 @@ nodes that serve them start fast and without those dependencies.
 
 from __future__ import annotations
 
-import importlib
+import functools
 from typing import Any, Callable
 
 from filmnav_policy.baselines import NearestPolicy, OraclePolicy, RandomPolicy
@@ -30,11 +30,17 @@ BASELINES: dict[str, Callable[..., FrontierPolicy]] = {
     "oracle": _oracle,
 }
 
-# name -> "module:factory" inside filmnav_policy.models; factory(**params) -> FrontierPolicy
-LEARNED: dict[str, str] = {
-    "qwen_vl": "filmnav_policy.models.qwen_vl:load_policy",
-    "compact": "filmnav_policy.models.compact:load_policy",
-}
+# Learned policies, loaded by filmnav_policy.models.load_policy(name, checkpoint, device=...).
+LEARNED: tuple[str, ...] = ("qwen_vl", "compact")
+
+
+def _learned(name: str, checkpoint: str = "", device: str = "cpu", **_: Any) -> FrontierPolicy:
+    try:
+        from filmnav_policy.models import load_policy
+    except ImportError as error:
+        raise PolicyLoadError(f"policy '{name}' is not available in this installation: {error}") from error
+    return load_policy(name, checkpoint or None, device=device)
+
 
 POLICY_NAMES: tuple[str, ...] = (*BASELINES, *LEARNED)
 
@@ -47,11 +53,7 @@ def make_policy(name: str, **params: Any) -> FrontierPolicy:
     if name in BASELINES:
         factory = BASELINES[name]
     elif name in LEARNED:
-        module_name, function_name = LEARNED[name].split(":")
-        try:
-            factory = getattr(importlib.import_module(module_name), function_name)
-        except (ImportError, AttributeError) as error:
-            raise PolicyLoadError(f"policy '{name}' is not available in this installation: {error}") from error
+        factory = functools.partial(_learned, name)
     else:
         raise PolicyLoadError(f"unknown policy '{name}'; choose one of: {', '.join(POLICY_NAMES)}")
     try:
