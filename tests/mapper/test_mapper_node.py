@@ -49,6 +49,12 @@ def test_mapper_reports_bad_input_and_keeps_running(client, mapper):
     client.odom_pub.publish(odom(50.1, Pose2D(0, 0, 0)))
     assert publish_until(client, lambda: client.info_pub.publish(camera_info()) or client.depth_pub.publish(
         stamped(numpy_to_image(depth, "32FC1"), 20.0)), lambda: "stale" in diagnostics_text(client))
+    assert publish_until(client, lambda: client.odom_pub.publish(odom(49.0, Pose2D(0, 0, 0))),
+                         lambda: "out of order" in diagnostics_text(client))
+    broken = odom(51.0, Pose2D(0, 0, 0))
+    broken.pose.pose.position.x = math.nan
+    assert publish_until(client, lambda: client.odom_pub.publish(broken),
+                         lambda: "NaN" in diagnostics_text(client))
     assert mapper.alive()
     assert not client.inbox["map"], "a frame without a matching pose reached the map"
 
@@ -90,5 +96,11 @@ def test_mapper_publishes_map_frontiers_and_markers(client, mapper):
         assert frontier.waypoint.orientation.w != 0.0 or frontier.waypoint.orientation.z != 0.0
     assert wait_until(lambda: spin(client) or any(len(m.markers) > 1 for m in client.inbox["markers"]), TIMEOUT)
     assert "mapping" in diagnostics_text(client)
+
+    blind = numpy_to_image(np.full(depth_at(ROOM, Pose2D(0, 0, 0)).shape, np.nan, np.float32), "32FC1")
+    client.odom_pub.publish(odom(stamp, Pose2D(0, 0, 0)))
+    assert publish_until(client, lambda: client.depth_pub.publish(stamped(blind, stamp)),
+                         lambda: "no valid readings" in diagnostics_text(client))
+    assert mapper.alive()
 
 
