@@ -407,8 +407,7 @@ def qwen_trainable(config: TrainConfig, accelerator: Any) -> Trainable:
 
     policy = QwenVLPolicy.from_base(QwenVLSettings(**config.qwen_vl), device=str(accelerator.device), lora=True)
     if config.gradient_checkpointing:
-        policy.model.enable_input_require_grads()
-        policy.model.gradient_checkpointing_enable()
+        policy.model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
     root = dataset_root(config)
     train_rows = load_samples(root, config.train_split, config.tasks)
     eval_rows = {split: load_samples(root, split, config.tasks) for split in config.eval_splits}
@@ -473,3 +472,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     summary = {split: groups["all"] for split, groups in metrics["final"].items()}
     print(json.dumps({"output_dir": config.output_dir, "final": summary}))
     return 0
+
+
+if __name__ == "__main__":  # `accelerate launch -m filmnav_policy.train --config ...`
+    raise SystemExit(main())

@@ -49,17 +49,9 @@ def _to_batch(images: Sequence[np.ndarray], side: int) -> torch.Tensor:
     return torch.from_numpy(resized).permute(0, 3, 1, 2).float().div_(255.0)
 
 
-class _PooledFeatures(torch.nn.Module):
-    def __init__(self, network: torch.nn.Module):
-        super().__init__()
-        self.network = network
-
-    def forward(self, rgb01: torch.Tensor) -> torch.Tensor:
-        return self.network.features(rgb01)
-
-
 class EfficientNetLiteEncoder:
-    """EfficientNet-Lite0 (ImageNet), pooled 1280-d features; frozen and fused for inference."""
+    """EfficientNet-Lite0 (ImageNet), pooled 1280-d features; frozen, batch norm folded into the
+    convolutions and channels-last memory (about twice as fast on one CPU core)."""
 
     dim = 1280
 
@@ -68,18 +60,19 @@ class EfficientNetLiteEncoder:
 
         self.image_size = image_size
         self.batch_size = batch_size
-        example = torch.zeros(1, 3, image_size, image_size)
-        with torch.inference_mode():
-            traced = torch.jit.trace(_PooledFeatures(load_efficientnet_lite0(weights)).eval(), example)
-            # Freezing folds batch norm into the convolutions: ~1.5x faster on one CPU core.
-            self.network = torch.jit.optimize_for_inference(torch.jit.freeze(traced))
+        self.network = load_efficientnet_lite0(weights).fuse_batch_norm().to(memory_format=torch.channels_last)
+        self.network.requires_grad_(False)
 
     @torch.inference_mode()
     def encode(self, images: Sequence[np.ndarray]) -> torch.Tensor:
         if not images:
             return torch.zeros(0, self.dim)
         chunks = [
-            self.network(_to_batch(images[start : start + self.batch_size], self.image_size))
+            self.network.features(
+                _to_batch(images[start : start + self.batch_size], self.image_size).contiguous(
+                    memory_format=torch.channels_last
+                )
+            )
             for start in range(0, len(images), self.batch_size)
         ]
         return torch.cat(chunks).float()
@@ -136,11 +129,14 @@ class SentenceEncoder:
         return torch.stack([self._cached(text) for text in texts])
 
 
+# Encoders are frozen: one instance per process is shared by every policy that uses it.
+@functools.lru_cache(maxsize=4)
 def build_image_encoder(name: str = DEFAULT_IMAGE_ENCODER, image_size: int = 128) -> ImageEncoder:
     if name == DEFAULT_IMAGE_ENCODER:
         return EfficientNetLiteEncoder(image_size)
     return TransformersImageEncoder(name, image_size)
 
 
+@functools.lru_cache(maxsize=4)
 def build_text_encoder(name: str = DEFAULT_TEXT_ENCODER) -> TextEncoder:
     return SentenceEncoder(name)

@@ -1,0 +1,107 @@
+"""compact: pretrained encoders + fusion transformer trained by `filmnav train` on synthetic data."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import yaml
+
+from filmnav_policy.dataset import decode_sample, load_samples
+from filmnav_policy.models import load_policy
+from filmnav_policy.models.compact import CompactPolicy
+from filmnav_policy.protocol import GoalSpec
+from filmnav_policy.train import main as train_main
+
+STEPS = 80
+CHANCE = np.mean([1 / n for n in range(2, 9)])  # uniform guess over 2..8 frontiers
+
+
+def _write_config(folder, steps: int) -> str:
+    config = {
+        "model": "compact",
+        "output_dir": str(folder / "run"),
+        "data": {"synthetic": {"train": 200, "val": 60, "seed": 0, "image_size": 64, "history_len": 2}},
+        "steps": steps,
+        "batch_size": 32,
+        "lr": 0.001,
+        "warmup_steps": 10,
+        "eval_every": 40,
+        "checkpoint_every": 40,
+        "torch_threads": 1,
+        "compact": {"image_size": 64, "history_len": 2, "d_model": 128, "ff_dim": 256},
+    }
+    path = folder / f"train_{steps}.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return str(path)
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("compact")
+    assert train_main(["--config", _write_config(folder, STEPS)]) == 0
+    return folder
+
+
+def test_learns_the_synthetic_task_well_above_chance(run):
+    metrics = json.loads((run / "run" / "metrics.json").read_text())
+    val = metrics["final"]["val"]
+    assert val["all"]["samples"] == 60
+    assert val["all"]["top1"] > CHANCE + 0.3
+    assert set(val) == {"all", "object", "text", "image", "spatial"}
+    assert all(group["regret_m"] >= 0 for group in val.values())
+    losses = [h["loss"] for h in metrics["history"]]
+    assert np.mean(losses[-10:]) < 0.6 * np.mean(losses[:10])
+    assert (run / "run" / "metrics.png").stat().st_size > 10_000
+    assert list((run / "run" / "feature_cache").glob("features-*.safetensors"))
+
+
+def test_exported_model_loads_in_one_call_and_scores_raw_images(run):
+    policy = load_policy("compact", str(run / "run" / "model"))
+    assert isinstance(policy, CompactPolicy) and policy.name == "compact"
+    assert 0.2e6 < sum(p.numel() for p in policy.scorer.parameters()) < 3e6
+    rows = load_samples(run / "run" / "synthetic_data", split="val")
+    agree = 0
+    for row in rows.select(range(20)):
+        sample = decode_sample(row)
+        goal = GoalSpec(sample.task if sample.task != "spatial" else "object", sample.goal_text, sample.goal_image)
+        scores = policy.score(goal, sample.history_images, sample.frontier_images, [], (0.0, 0.0, 0.0))
+        assert scores.shape == (len(sample.frontier_images),) and np.isfinite(scores).all()
+        agree += int(np.argmax(scores) == sample.oracle_index)
+    assert agree / 20 > CHANCE + 0.2
+    again = CompactPolicy.load(run / "run" / "model")
+    first = decode_sample(rows[0])
+    goal = GoalSpec("object", "chair")
+    assert np.array_equal(
+        policy.score(goal, first.history_images, first.frontier_images, [], (0, 0, 0)),
+        again.score(goal, first.history_images, first.frontier_images, [], (0, 0, 0)),
+    )
+
+
+def test_missing_or_corrupt_checkpoints_fail_clearly(run, tmp_path):
+    with pytest.raises(FileNotFoundError, match="not found"):
+        load_policy("compact", str(tmp_path / "nowhere"))
+    with pytest.raises(FileNotFoundError, match="config.json"):
+        load_policy("compact", str(tmp_path))
+    model = run / "run" / "model"
+    for name, damage, message in (
+        ("model.safetensors", lambda b: b[: len(b) // 2], "corrupt compact checkpoint .*model.safetensors"),
+        ("config.json", lambda b: b"{not json", "corrupt compact checkpoint .*config.json"),
+        ("config.json", lambda b: b.replace(b'"d_model": 128', b'"d_model": 64'), "does not match its config"),
+    ):
+        broken = tmp_path / f"broken_{name}_{len(message)}"
+        broken.mkdir()
+        for item in model.iterdir():
+            data = item.read_bytes()
+            (broken / item.name).write_bytes(damage(data) if item.name == name else data)
+        with pytest.raises(ValueError, match=message):
+            load_policy("compact", str(broken))
+
+
+def test_training_resumes_from_its_checkpoint(run, capsys):
+    assert train_main(["--config", _write_config(run, STEPS + 10)]) == 0
+    assert f"resumed from {run / 'run' / 'checkpoint'} at step {STEPS}" in capsys.readouterr().out
+    metrics = json.loads((run / "run" / "metrics.json").read_text())
+    steps = [h["step"] for h in metrics["history"]]
+    assert steps == list(range(1, STEPS + 11))
