@@ -8,7 +8,7 @@ import pytest
 
 from filmnav_sim.env import SimEnv
 from filmnav_sim.episodes import footprint_distance
-from filmnav_sim.house import WALL_THICKNESS
+from filmnav_sim.house import CATEGORIES, WALL_THICKNESS, showroom_house
 
 
 @pytest.fixture(scope="module")
@@ -134,3 +134,19 @@ def test_rendering_from_several_threads(env):
         thread.join()
     assert not errors
     assert len(frames) == 15 and min(frames) > 0
+
+
+def test_every_category_builds_and_is_seen_from_its_front(small_config):
+    house = showroom_house()
+    assert sorted(o.category for o in house.objects) == sorted(CATEGORIES)
+    sim = SimEnv(small_config)
+    sim.load_house(house)
+    for obj in house.objects:
+        view = sim.set_pose(obj.position[0], obj.position[1] - obj.size[0] / 2 - 1.6, math.pi / 2)
+        assert np.count_nonzero(view.instance == obj.id) >= 0.01 * view.instance.size, obj.category
+        # Nothing else stands nearer (the row behind is farther away).
+        depth = np.where(np.isfinite(view.depth), view.depth, np.inf)
+        nearest = depth[view.instance == obj.id].min()
+        others = depth[(view.instance > 0) & (view.instance != obj.id)]
+        assert others.size == 0 or others.min() > nearest, obj.category
+    sim.close()

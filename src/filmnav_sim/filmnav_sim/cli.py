@@ -71,6 +71,38 @@ def render_house(seed: int, out: pathlib.Path, views: int, width: int, height: i
             "views": len(poses), "house_gen_s": round(generated, 3), "out": str(out)}
 
 
+def render_catalogue(out: pathlib.Path, width: int, height: int) -> pathlib.Path:
+    """catalogue.png: one labelled view of every category in a showroom, seen from its front."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from .config import SimConfig
+    from .env import SimEnv
+    from .house import UNSEEN_CATEGORIES, showroom_house
+
+    house = showroom_house()
+    env = SimEnv(SimConfig(width=width, height=height))
+    env.load_house(house)
+    per_row = 7
+    rows = math.ceil(len(house.objects) / per_row)
+    fig, axes = plt.subplots(rows, per_row, figsize=(per_row * 2.2, rows * 2.0))
+    for ax, obj in zip(axes.ravel(), house.objects):
+        distance = obj.size[0] / 2 + 1.6
+        view = env.set_pose(obj.position[0], obj.position[1] - distance, math.pi / 2)
+        ax.imshow(view.rgb)
+        ax.set_title(obj.category + (" (unseen)" if obj.category in UNSEEN_CATEGORIES else ""), fontsize=9)
+    for ax in axes.ravel():
+        ax.axis("off")
+    env.close()
+    fig.tight_layout()
+    out.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out / "catalogue.png", dpi=110)
+    plt.close(fig)
+    return out / "catalogue.png"
+
+
 def main(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(prog="filmnav sim", description="Simulator tools.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -81,7 +113,14 @@ def main(argv: Sequence[str]) -> int:
     render.add_argument("--width", type=int, default=320, help="view width in pixels")
     render.add_argument("--height", type=int, default=240, help="view height in pixels")
     render.add_argument("--max-rooms", type=int, default=10, help="largest number of rooms")
+    catalogue = commands.add_parser("catalogue", help="one view of every object category")
+    catalogue.add_argument("--out", type=pathlib.Path, required=True, help="output directory")
+    catalogue.add_argument("--width", type=int, default=200, help="view width in pixels")
+    catalogue.add_argument("--height", type=int, default=160, help="view height in pixels")
     args = parser.parse_args(list(argv))
+    if args.command == "catalogue":
+        print(f"wrote {render_catalogue(args.out, args.width, args.height)}")
+        return 0
     summary = render_house(args.seed, args.out, args.views, args.width, args.height, args.max_rooms)
     print(f"house {summary['seed']}: {len(summary['rooms'])} rooms ({', '.join(summary['rooms'])}), "
           f"{summary['objects']} objects, {summary['views']} views -> {summary['out']}/house.png, views.png")

@@ -130,7 +130,8 @@ class SimEnv:
         Pass `house` when the episode was made from a house built with non-default arguments."""
         if house is None:
             house = self._house if self._house is not None and self._house.seed == episode.seed \
-                else cached_house(episode.seed)
+                else cached_house(episode.seed, resolution=self._config.grid_resolution,
+                                  agent_radius=self._config.agent_radius)
         self.load_house(house)
         self._episode = episode
         self._pose = tuple(float(v) for v in episode.start_pose)

@@ -104,7 +104,7 @@ def make_episode(split: str, seed: int, index: int, task: str, config: SimConfig
     if task not in TASKS:
         raise ValueError(f"unknown task {task!r}; expected one of {TASKS}")
     config = config or SimConfig()
-    house = house or cached_house(seed)
+    house = house or cached_house(seed, resolution=config.grid_resolution, agent_radius=config.agent_radius)
     rng = np.random.default_rng([seed, index, TASKS.index(task)])
     allowed = SEEN_CATEGORIES if split == "train" else CATEGORIES
     categories = [c for c in house.categories_present() if c in allowed]

@@ -38,6 +38,7 @@ class Part:
     pos: tuple[float, float, float]
     size: tuple[float, float, float]
     rgba: tuple[float, float, float, float]
+    axis: str = "z"  # the local axis a cylinder's height runs along: "z" or "x" (facing front)
 
 
 def _rgba(rgb, alpha: float = 1.0) -> tuple[float, float, float, float]:
@@ -312,7 +313,7 @@ def washing_machine(s, c):
     sx, sy, sz = s
     return [
         _box(0, 0, sz / 2, sx / 2, sy / 2, sz / 2, c),
-        Part("cylinder", (sx / 2 + 0.01, 0, sz * 0.45), (0.19, 0.01, 0.0), _rgba(DARK)),
+        Part("cylinder", (sx / 2 + 0.01, 0, sz * 0.45), (0.19, 0.01, 0.0), _rgba(DARK), axis="x"),
         _box(sx / 2 + 0.005, 0, sz - 0.08, 0.005, sy / 2 - 0.05, 0.05, COLORS["gray"]),
     ]
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Sequence
 
 import cv2
 import numpy as np
@@ -503,6 +504,34 @@ def generate_house(seed: int, min_rooms: int = 3, max_rooms: int = 10,
 
 
 @lru_cache(maxsize=8)
-def cached_house(seed: int, min_rooms: int = 3, max_rooms: int = 10) -> House:
+def cached_house(seed: int, min_rooms: int = 3, max_rooms: int = 10, resolution: float = GRID_RESOLUTION,
+                 agent_radius: float = AGENT_RADIUS) -> House:
     """generate_house with a small per-process cache (houses are immutable once built)."""
-    return generate_house(seed, min_rooms, max_rooms)
+    return generate_house(seed, min_rooms, max_rooms, resolution, agent_radius)
+
+
+def showroom_house(categories: Sequence[str] = tuple(CATEGORIES), per_row: int = 7, spacing: float = 3.2) -> House:
+    """One open room with a mid-sized piece of each category in rows, fronts facing -y (seed -1).
+
+    For catalogue pictures and for checking that every category builds and renders."""
+    rows = math.ceil(len(categories) / per_row)
+    size = (per_row * spacing, rows * spacing + 2.5)
+    room = Room(0, "living room", (0.0, 0.0, size[0], size[1]))
+    walls = _walls([room], [], size)
+    grid = _Grid(size, GRID_RESOLUTION)
+    occupied = np.zeros(grid.shape, dtype=bool)
+    for wall in walls:
+        occupied[grid.box_slices(wall.bounds)] = True
+    objects = []
+    for index, category in enumerate(categories):
+        furniture = FURNITURE[category]
+        extents = (np.array(furniture.size_min) + np.array(furniture.size_max)) / 2
+        row, column = divmod(index, per_row)
+        centre = np.array([(column + 0.5) * spacing, size[1] - (row + 0.5) * spacing])
+        objects.append(ObjectInstance(index + 1, category, 0, np.array([*centre, extents[2] / 2]), extents,
+                                      -math.pi / 2, furniture.colors[0]))
+        rs, cs, window = grid.polygon_window(objects[-1].footprint())
+        occupied[rs, cs] |= window
+    navigable = largest_component(navigable_from_free(~occupied, GRID_RESOLUTION, AGENT_RADIUS))
+    return House(-1, [room], objects, NavGrid(navigable, GRID_RESOLUTION, grid.origin), [], walls,
+                 {0: LOOKS["living room"][0]}, size)

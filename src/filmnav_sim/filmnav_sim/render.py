@@ -80,10 +80,12 @@ def house_mjcf(house: House, max_width: int, max_height: int) -> tuple[str, list
             x, y, z = part.pos
             world = (obj.position[0] + c * x - s * y, obj.position[1] + s * x + c * y, z)
             size = part.size if part.kind != "cylinder" else part.size[:2]
-            add(f'<geom type="{part.kind}" pos="{_fmt(world)}" euler="0 0 {obj.yaw:.5f}" '
+            # Fixed-axis rotations: tip a front-facing cylinder's height onto x, then the heading.
+            pitch = math.pi / 2 if part.axis == "x" else 0.0
+            add(f'<geom type="{part.kind}" pos="{_fmt(world)}" euler="{pitch:.5f} {obj.yaw:.5f} 0" '
                 f'size="{_fmt(size)}" rgba="{_fmt(part.rgba)}"/>', obj.id)
     xml = f"""<mujoco model="house_{house.seed}">
-  <compiler angle="radian"/>
+  <compiler angle="radian" eulerseq="YZX"/>
   <statistic extent="{_EXTENT}" center="{_fmt((width / 2, depth / 2, 1.0))}"/>
   <visual>
     <global offwidth="{max_width}" offheight="{max_height}"/>
