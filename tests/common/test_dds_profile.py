@@ -29,6 +29,11 @@ def test_profile_declares_a_shared_memory_segment_larger_than_a_frame() -> None:
     assert segment is not None and int(segment.text) >= 8 * FRAME_BYTES
     default = root.find(".//dds:participant[@is_default_profile='true']", NAMESPACE)
     assert default is not None, "the profile must apply to every participant"
+    # Nodes started under load are found at the next announcement: keep that period short.
+    period = default.find(".//dds:leaseAnnouncement", NAMESPACE)
+    seconds = int(period.find("dds:sec", NAMESPACE).text)
+    seconds += int(period.find("dds:nanosec", NAMESPACE).text) / 1e9
+    assert 0 < seconds <= 1.0
 
 
 def test_tests_run_with_the_profile_and_localhost_discovery() -> None:
