@@ -40,13 +40,24 @@ def process_exists(pid: int) -> bool:
     return True
 
 
-def test_runs_two_nodes_and_shuts_down_cleanly_on_sigint(tmp_path: pathlib.Path) -> None:
+def node_environment(pid: int) -> dict[str, str]:
+    entries = pathlib.Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    return dict(entry.decode().split("=", 1) for entry in entries if b"=" in entry)
+
+
+def test_runs_two_nodes_and_shuts_down_cleanly_on_sigint(
+    tmp_path: pathlib.Path, monkeypatch
+) -> None:
+    monkeypatch.delenv("FASTRTPS_DEFAULT_PROFILES_FILE")  # the runner must supply the profile
     runner = start_runner(tmp_path, "talk_listen.launch.yaml", "message:=hi there", "topic:=words")
     try:
         # The listener hears the talker only if namespace, remaps and the message param all apply.
         assert wait_until(lambda: "I heard: [hi there" in runner.output(), timeout=30), (
             runner.output()
         )
+        (talker,) = started_pids(runner.output(), "speaker-1")
+        profile = node_environment(talker)["FASTRTPS_DEFAULT_PROFILES_FILE"]
+        assert profile.endswith("share/filmnav_common/config/fastdds_large_images.xml")
     finally:
         status = runner.stop(timeout=20)
     output = pathlib.Path(runner.log_path).read_text()  # the log is closed after stop()
