@@ -19,6 +19,7 @@ from filmnav_interfaces.msg import EpisodeResult
 from filmnav_interfaces.srv import ResetEpisode
 from filmnav_sim.config import SimConfig
 from filmnav_sim.episodes import make_episode
+from filmnav_sim.habitat_adapter import habitat_available
 from filmnav_sim.house import cached_house
 from nav2_msgs.action import NavigateToPose
 from nav_msgs.msg import Odometry
@@ -55,10 +56,10 @@ class BridgeClient:
         "sim/episode_result": (EpisodeResult, LATCHED_QOS),
     }
 
-    def __init__(self) -> None:
+    def __init__(self, namespace: str = "") -> None:
         self.context = Context()
         rclpy.init(context=self.context)
-        self.node = Node("bridge_test_client", context=self.context)
+        self.node = Node("bridge_test_client", namespace=namespace, context=self.context)
         self.latest: dict[str, Any] = {}
         self.counts: dict[str, int] = {topic: 0 for topic in self.TOPICS}
         self._lock = threading.Lock()
@@ -107,19 +108,32 @@ class BridgeClient:
         self._spinner.join(timeout=5.0)
 
 
-@pytest.fixture(scope="module")
-def bridge(tmp_path_factory):
-    process = NodeProcess(
-        python_module(
-            "habitat_bridge.bridge_node", "--ros-args",
-            "-p", f"width:={WIDTH}", "-p", f"height:={HEIGHT}",
-            "-p", f"split:={SPLIT}", "-p", f"seed:={SEED}", "-p", f"episode:={EPISODE}",
-            "-p", f"task:={TASK}", "-p", "step_rate:=25.0", "-p", "publish_rate:=5.0",
-            "-p", f"goal_tolerance:={GOAL_TOLERANCE}",
-        ),
-        tmp_path_factory.mktemp("bridge") / "bridge.log",
+def start_bridge(log_path, namespace: str = "", **parameters: object) -> NodeProcess:
+    """The bridge node in its own process, on the test episode at a small image size."""
+    parameters = {
+        "width": WIDTH, "height": HEIGHT, "split": SPLIT, "seed": SEED, "episode": EPISODE,
+        "task": TASK, "goal_tolerance": GOAL_TOLERANCE, **parameters,
+    }
+    arguments = ["--ros-args", "-r", f"__ns:={namespace or '/'}"]
+    for name, value in parameters.items():
+        arguments += ["-p", f"{name}:={value}"]
+    return NodeProcess(python_module("habitat_bridge.bridge_node", *arguments), log_path)
+
+
+def connect(process: NodeProcess, namespace: str = "") -> BridgeClient:
+    client = BridgeClient(namespace)
+    ready = wait_until(
+        lambda: client.navigate.server_is_ready() and client.reset.service_is_ready()
+        and client.get("odom") is not None,
+        timeout=90.0,
     )
-    yield process
+    if not ready:
+        client.close()
+        raise AssertionError(f"the bridge did not come up:\n{process.output()[-3000:]}")
+    return client
+
+
+def stop_cleanly(process: NodeProcess) -> None:
     alive_at_end = process.alive()
     code = process.stop()
     assert alive_at_end, f"the bridge died during the tests:\n{process.output()[-3000:]}"
@@ -127,14 +141,18 @@ def bridge(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def client(bridge):
-    client = BridgeClient()
-    ready = wait_until(
-        lambda: client.navigate.server_is_ready() and client.reset.service_is_ready()
-        and client.get("odom") is not None,
-        timeout=90.0,
+def bridge(tmp_path_factory):
+    process = start_bridge(
+        tmp_path_factory.mktemp("bridge") / "bridge.log", step_rate=25.0, publish_rate=5.0,
+        use_sim_time=True,  # as launched: timers must not stall on the sim clock it publishes
     )
-    assert ready, f"the bridge did not come up:\n{bridge.output()[-3000:]}"
+    yield process
+    stop_cleanly(process)
+
+
+@pytest.fixture(scope="module")
+def client(bridge):
+    client = connect(bridge)
     yield client
     client.close()
 
@@ -289,3 +307,61 @@ def test_stop_ends_the_episode_and_publishes_its_result(client: BridgeClient, ep
     handle = client.send_goal(x + 0.5, y)
     result = client.wait_for(handle.get_result_async())
     assert result.status == ABORTED and "over" in result.result.error_msg
+
+
+def test_a_newer_goal_preempts_the_active_one(client: BridgeClient, episode) -> None:
+    assert client.reset_episode().success
+    far = reachable_goal(episode, episode.start_pose, 5.0, 8.0)
+    near = reachable_goal(episode, episode.start_pose, 1.0, 2.0)
+    feedback: list[NavigateToPose.Feedback] = []
+    first = client.send_goal(far[0], far[1], feedback=lambda f: feedback.append(f.feedback))
+    assert wait_until(lambda: len(feedback) >= 2, 30.0)
+    second = client.send_goal(near[0], near[1])
+    assert client.wait_for(first.get_result_async()).status == ABORTED
+    assert client.wait_for(second.get_result_async(), timeout=90.0).status == SUCCEEDED
+    assert math.dist(odom_pose(client)[:2], near) <= 0.5
+
+
+@pytest.mark.parametrize("task", ["text", "image"])
+def test_reset_to_text_and_image_goals(client: BridgeClient, task: str) -> None:
+    response = client.reset_episode(task=task)
+    assert response.success, response.message
+    expected = make_episode(SPLIT, SEED, EPISODE, task, config=SimConfig(width=WIDTH, height=HEIGHT))
+    assert response.goal.task == task and response.goal.id
+    if task == "image":
+        assert response.goal.text == ""
+        picture = image_to_numpy(response.goal.image)
+        assert response.goal.image.encoding == "rgb8" and picture.shape == (HEIGHT, WIDTH, 3)
+        np.testing.assert_array_equal(picture, expected.goal_image)
+    else:
+        assert response.goal.text == expected.goal_text and response.goal.image.width == 0
+    table = json.loads(client.get("sim/instances").data)
+    assert table["task"] == task and table["goal_instance_ids"] == expected.goal_instance_ids
+
+
+def test_step_budget_aborts_navigation_and_ends_the_episode(tmp_path, episode) -> None:
+    """A second bridge, in its own namespace, with a budget of 6 steps."""
+    process = start_bridge(tmp_path / "budget.log", "/budget", max_steps=6, step_rate=0.0)
+    try:
+        client = connect(process, "/budget")
+        try:
+            goal = reachable_goal(episode, episode.start_pose, 5.0, 8.0)
+            result = client.wait_for(client.send_goal(*goal).get_result_async())
+            assert result.status == ABORTED and result.result.error_code == 9003
+            assert "budget" in result.result.error_msg
+            assert wait_until(lambda: client.get("sim/episode_result") is not None, 10.0)
+            outcome = client.get("sim/episode_result")
+            assert (outcome.seed, outcome.steps, outcome.success) == (SEED, 6, False)
+        finally:
+            client.close()
+    finally:
+        stop_cleanly(process)
+
+
+@pytest.mark.skipif(habitat_available(), reason="habitat_sim is installed here: the habitat backend would start")
+def test_missing_habitat_sim_fails_with_a_clear_error(tmp_path) -> None:
+    process = start_bridge(tmp_path / "habitat.log", "/habitat", backend="habitat")
+    assert wait_until(lambda: not process.alive(), 60.0)
+    output = process.output()
+    assert process.stop() == 1
+    assert "cannot start the simulated robot" in output and "habitat-sim" in output

@@ -5,13 +5,17 @@ Functions taking `env` run on the simulator thread (see sim_thread.SimThread).
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from typing import Any, Callable
 
 import numpy as np
 from filmnav_sim.config import SimConfig
-from filmnav_sim.episodes import make_episode
+from filmnav_sim.episodes import Episode, make_episode
+from filmnav_sim.navigation import NavGrid
 
 BACKENDS = ("builtin", "habitat")
+# (split, seed, index, task) -> Episode
+EpisodeSampler = Callable[[str, int, int, str], Episode]
 
 # SimConfig fields exposed as node parameters (besides width, height, hfov), with descriptions.
 TUNABLE_CONFIG_FIELDS: dict[str, str] = {
@@ -26,25 +30,48 @@ TUNABLE_CONFIG_FIELDS: dict[str, str] = {
 }
 
 
-def create_env(name: str, config: SimConfig) -> Any:
-    """The simulator for backend `name`; the habitat backend needs `habitat_sim` installed."""
+def create_backend(
+    name: str,
+    config: SimConfig,
+    split: str,
+    habitat_episodes: str = "",
+    habitat_scenes_dir: str = "",
+    habitat_scene_dataset: str = "",
+) -> tuple[Callable[[], Any], EpisodeSampler]:
+    """(environment factory, episode sampler) of a backend. Run both on the simulator thread:
+    building the environment and sampling image goals create GL contexts.
+
+    builtin: procedural houses, episodes from filmnav_sim. habitat: habitat-sim scenes, episodes
+    from a habitat-lab ObjectNav/OVON split file (`habitat_episodes`)."""
     if name == "builtin":
         from filmnav_sim.env import SimEnv
 
-        return SimEnv(config)
+        return (lambda: SimEnv(config)), functools.partial(make_episode, config=config)
     if name == "habitat":
-        try:
-            from filmnav_sim.habitat_adapter import HabitatSimEnv
-        except ImportError as error:
-            raise RuntimeError(f"backend 'habitat' needs habitat-sim, which does not import: {error}") from error
-        return HabitatSimEnv(config)
+        from filmnav_sim.habitat_adapter import HabitatSimEnv, habitat_available
+
+        from habitat_bridge.habitat_episodes import HabitatEpisodes
+
+        if not habitat_available():
+            raise RuntimeError("backend 'habitat' needs habitat-sim, which does not import here")
+        if not habitat_episodes:
+            raise ValueError("backend 'habitat' needs habitat_episodes: a habitat-lab split file")
+        dataset = HabitatEpisodes.load(habitat_episodes, split, habitat_scenes_dir)
+        return (
+            lambda: HabitatSimEnv(config, dataset.scene_ids, habitat_scene_dataset or None)
+        ), dataset.episode
     raise ValueError(f"unknown backend '{name}' (choose one of {', '.join(BACKENDS)})")
 
 
-def load_episode(env: Any, split: str, seed: int, index: int, task: str) -> tuple[Any, Any]:
+def navigation_grid(env: Any) -> NavGrid:
+    """The environment's navigable grid (the house's, or the habitat scene's)."""
+    return env.house.nav if env.house is not None else env.nav
+
+
+def load_episode(env: Any, sample: EpisodeSampler, split: str, seed: int, index: int, task: str) -> tuple[Episode, Any]:
     """Sample the (split, seed, index, task) episode and place the agent at its start.
-    Raises ValueError for a bad split, seed or task."""
-    episode = make_episode(split, seed, index, task, config=env.config)
+    Raises ValueError for a bad split, seed, index or task."""
+    episode = sample(split, seed, index, task)
     return episode, env.load_episode(episode)
 
 
@@ -59,7 +86,8 @@ def instance_table(env: Any) -> dict[str, Any]:
         "goal_text": episode.goal_text,
         "goal_category": episode.goal_category,
         "goal_instance_ids": [int(i) for i in episode.goal_instance_ids],
-        "instances": {str(obj.id): obj.category for obj in env.house.objects},
+        # habitat-sim scenes: categories only through env.category_of, no table (yet)
+        "instances": {str(obj.id): obj.category for obj in env.house.objects} if env.house else {},
     }
 
 

@@ -32,6 +32,8 @@ from nav_msgs.msg import Odometry
 from rcl_interfaces.msg import ParameterDescriptor
 from rclpy.action import ActionServer, CancelResponse
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup, ReentrantCallbackGroup
+from rclpy.clock import Clock as RosClock
+from rclpy.clock import ClockType
 from rclpy.executors import ExternalShutdownException, MultiThreadedExecutor
 from rclpy.logging import get_logger
 from rclpy.node import Node
@@ -43,6 +45,9 @@ from std_srvs.srv import Trigger
 from habitat_bridge import backend, ros_messages
 from habitat_bridge.goal_runner import GoalRunner, NavigationError, NavigationErrorCode
 from habitat_bridge.sim_thread import SimThread
+
+
+HABITAT_PARAMETERS = ("habitat_episodes", "habitat_scenes_dir", "habitat_scene_dataset")
 
 
 class HabitatBridgeNode(Node):
@@ -71,7 +76,13 @@ class HabitatBridgeNode(Node):
         self._instances_pub = self.create_publisher(String, "sim/instances", LATCHED_QOS)
         self._result_pub = self.create_publisher(EpisodeResult, "sim/episode_result", LATCHED_QOS)
 
-        self._sim = SimThread(lambda: backend.create_env(self._param("backend"), self._config))
+        make_env, self._sample_episode = backend.create_backend(
+            self._param("backend"),
+            self._config,
+            self._param("split"),
+            **{name: self._param(name) for name in HABITAT_PARAMETERS},
+        )
+        self._sim = SimThread(make_env)
         self._observation_lock = threading.Lock()
         self._last_messages: list[tuple[Any, Any]] = []
         # One navigation goal (or reset/stop) at a time; a newcomer asks the active goal to yield.
@@ -96,8 +107,12 @@ class HabitatBridgeNode(Node):
         self.create_service(Trigger, "sim/stop", self._on_stop, callback_group=commands)
         publish_rate = self._param("publish_rate")
         if publish_rate > 0.0:
+            # Wall-clock timer: under use_sim_time the sim clock stands still while idle.
             self.create_timer(
-                1.0 / publish_rate, self._republish, callback_group=MutuallyExclusiveCallbackGroup()
+                1.0 / publish_rate,
+                self._republish,
+                callback_group=MutuallyExclusiveCallbackGroup(),
+                clock=RosClock(clock_type=ClockType.STEADY_TIME),
             )
 
     # ----------------------------------------------------------------------------- parameters
@@ -117,6 +132,9 @@ class HabitatBridgeNode(Node):
             ("goal_tolerance", 0.5, "navigate_to_pose: a goal off the navigable area is moved to the nearest navigable point up to this far, metres"),
             ("align_yaw", True, "navigate_to_pose: turn to the goal orientation on arrival (as Nav2 does)"),
             ("max_stalled_steps", 20, "navigate_to_pose: abort after this many steps without getting closer"),
+            ("habitat_episodes", "", "habitat backend: habitat-lab ObjectNav/OVON split file (.json.gz); seed = scene index"),
+            ("habitat_scenes_dir", "", "habitat backend: directory the episodes' scene paths are relative to"),
+            ("habitat_scene_dataset", "", "habitat backend: scene dataset config file (empty: $FILMNAV_HABITAT_DATASET or default)"),
             ("odom_frame", "odom", "frame of odom and of navigate_to_pose goals"),
             ("base_frame", "base_link", "child frame of odom"),
             ("camera_frame", "camera_color_optical_frame", "frame of the images and camera_info"),
@@ -201,7 +219,9 @@ class HabitatBridgeNode(Node):
     # -------------------------------------------------------------------------- episodes
     def _load_episode(self, split: str, seed: int, index: int, task: str) -> Any:
         """Load an episode on the sim thread, publish its first frame and instance table."""
-        episode, observation = self._sim.call(backend.load_episode, split, seed, index, task)
+        episode, observation = self._sim.call(
+            backend.load_episode, self._sample_episode, split, seed, index, task
+        )
         self._result_published = False
         table = self._sim.call(backend.instance_table)
         self._instances_pub.publish(String(data=json.dumps(table)))

@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 from filmnav_sim.env import PathFollower, wrap_angle
 
+from habitat_bridge.backend import navigation_grid
+
 
 class NavigationErrorCode(IntEnum):
     """Nav2 Jazzy codes: NavigateToPose's own, and the planner's (ComputePathToPose) that Nav2
@@ -59,7 +61,7 @@ class GoalRunner:
             raise NavigationError(
                 NavigationErrorCode.UNKNOWN, "the episode is over (stop called or step budget spent): reset it"
             )
-        nav = env.house.nav
+        nav = navigation_grid(env)
         goal = np.asarray(goal_xy, dtype=float)
         row, col = nav.world_to_cell(goal)
         rows, cols = nav.shape
