@@ -67,6 +67,9 @@ def graph(tmp_path_factory):
         assert client.select_client.wait_for_service(timeout_sec=30), peer.output()
         assert client.action_client.wait_for_server(timeout_sec=30), peer.output()
         assert wait_until(lambda: client.goal_publisher.get_subscription_count() > 0, timeout=30)
+        # Replies are only delivered once the peer's publishers have matched this process too.
+        for topic in ("filmnav/frontiers", "find_object/_action/feedback"):
+            assert wait_until(lambda t=topic: client.node.count_publishers(t) > 0, timeout=30)
         yield client, peer
     finally:
         client.close()
