@@ -79,27 +79,35 @@ def test_oracle_episode_reaches_the_goal(runner):
     json.dumps(result.summary())  # the record is plain JSON
 
 
-def test_waypoint_executor_turns_and_aborts_on_real_grid():
-    from filmnav_sim.config import SimConfig
-    from filmnav_sim.env import PathFollower
-    from filmnav_sim.navigation import NavGrid
-    from goal_interface.mission import ExecutorStatus, NavigateTo, Rotate
+def test_waypoint_executor_turns_navigates_and_aborts(runner):
+    from filmnav_sim.episodes import make_episode
+    from goal_interface.mission import ExecutorState, ExecutorStatus, NavigateTo, Rotate
 
     from filmnav_policy.episode_runner import RunnerConfig, WaypointExecutor
 
-    navigable = np.ones((40, 40), bool)
-    navigable[:, 20:22] = False  # a wall cutting the room in two
-    config = SimConfig()
-    executor = WaypointExecutor(PathFollower(NavGrid(navigable, 0.1, (0.0, 0.0)), config), RunnerConfig(),
-                                math.radians(config.turn_deg))
+    env = runner.env
+    episode = make_episode("val", 10000, 0, "object", config=runner.sim_config)
+    env.load_episode(episode)
+    executor = WaypointExecutor(env, RunnerConfig())
+    x, y, yaw = env.pose
     executor.start(Rotate(seq=1, angle=-math.radians(90)))
-    actions = [executor.next_action((1.0, 1.0, 0.0)) for _ in range(4)]
-    assert actions == ["turn_right"] * 3 + [None]
-    assert executor.state.seq == 1 and executor.state.status == ExecutorStatus.SUCCEEDED
-    executor.start(NavigateTo(seq=2, x=3.5, y=2.0, yaw=0.0))  # beyond the wall: no path
-    assert executor.next_action((1.0, 1.0, 0.0)) is None
-    assert executor.state.status == ExecutorStatus.ABORTED
-    executor.start(NavigateTo(seq=3, x=1.0, y=3.0, yaw=0.0))
-    assert executor.next_action((1.0, 1.0, 0.0)) == "turn_left"  # face +y first
+    poses = []
+    while (observation := executor.step()) is not None:
+        poses.append(observation.pose)
+    assert len(poses) == 3 and all(p[:2] == (x, y) for p in poses)
+    assert math.isclose(math.cos(poses[-1][2] - (yaw - math.pi / 2)), 1.0, abs_tol=1e-9)
+    assert executor.state == ExecutorState(1, ExecutorStatus.SUCCEEDED)
+
+    executor.start(NavigateTo(seq=2, x=-50.0, y=-50.0, yaw=0.0))  # far outside the house
+    assert executor.state.status == ExecutorStatus.ABORTED and executor.step() is None
+
+    goal = episode.viewpoints[0]
+    executor.start(NavigateTo(seq=3, x=float(goal[0]), y=float(goal[1]), yaw=0.0))
+    for _ in range(200):
+        if executor.step() is None:
+            break
+    assert executor.state.status == ExecutorStatus.SUCCEEDED
+    assert math.dist(env.pose[:2], goal) <= runner.sim_config.forward_step + 0.05
+    executor.start(Rotate(seq=4, angle=math.pi))
     executor.cancel()
-    assert executor.state.seq == 3 and executor.state.status == ExecutorStatus.CANCELED
+    assert executor.state == ExecutorState(4, ExecutorStatus.CANCELED) and executor.step() is None

@@ -7,8 +7,9 @@
 Per tick: render (SimEnv) -> OccupancyMap.integrate -> FrontierTracker.update -> KeyframeBuffer
 (add, link frontiers) -> sim_semantic detector -> Mission.update; the mission's commands go to
 the policy (RequestDecision, answered synchronously, like the SelectFrontier service) and to a
-waypoint executor that follows the simulator's shortest path with Habitat actions (PathFollower,
-the stand-in for Nav2, as the bridge's navigate_to_pose does). A Finish command calls STOP.
+waypoint executor running the bridge's own navigate_to_pose core (habitat_bridge.goal_runner:
+the simulator's shortest-path follower with Habitat actions, the stand-in for Nav2). A Finish
+command calls STOP.
 """
 
 from __future__ import annotations
@@ -21,12 +22,13 @@ from typing import Any, Sequence
 
 import numpy as np
 from filmnav_sim.config import SimConfig
-from filmnav_sim.env import Observation, PathFollower, SimEnv
+from filmnav_sim.env import Observation, SimEnv
 from filmnav_sim.episodes import Episode
 from frontier_mapper.frontiers import Frontier, FrontierTracker
 from frontier_mapper.geometry import Intrinsics, Pose2D
 from frontier_mapper.keyframes import KeyframeBuffer, KeyframeConfig
 from frontier_mapper.occupancy import CameraExtrinsics, MapConfig, OccupancyMap
+from habitat_bridge.goal_runner import GoalRunner, NavigationError
 from goal_interface.mission import (
     CancelNavigation,
     Command,
@@ -40,7 +42,6 @@ from goal_interface.mission import (
     NavigateTo,
     RequestDecision,
     Rotate,
-    wrap_angle,
 )
 
 from filmnav_policy.detector import CameraModel, SemanticGoalDetector
@@ -55,9 +56,9 @@ class RunnerConfig:
     history_keyframes: int = 4       # K recent keyframes given to the policy (goal_interface default)
     keyframe_image_size: int = 224   # square side of the policy's images (goal_interface default)
     min_area_fraction: float = 0.001  # detector: share of the image the goal must cover
-    goal_tolerance: float = 0.5      # executor: snap waypoints off the navigable area up to this far
+    goal_tolerance: float = 0.5      # executor (bridge defaults): snap waypoints off the navigable area
     align_yaw: bool = True           # executor: turn to the waypoint's yaw on arrival (as Nav2)
-    max_stalled_steps: int = 20      # executor: abort after this many actions without getting closer
+    max_stalled_steps: int = 20      # executor: abort after this many steps without getting closer
     max_idle_ticks: int = 10         # ticks without an action before the episode is declared stuck
 
 
@@ -133,69 +134,51 @@ def frontier_candidate(frontier: Frontier) -> FrontierCandidate:
 
 
 class WaypointExecutor:
-    """Runs NavigateTo / Rotate commands one Habitat action at a time on the simulator's grid."""
+    """The bridge's navigate_to_pose without ROS: each command becomes a GoalRunner, one Habitat
+    step per tick. A Rotate is sent as the goal_interface node sends it: the current position
+    with the yaw turned by the angle."""
 
-    def __init__(self, follower: PathFollower, config: RunnerConfig, turn: float):
-        self._follower = follower
+    def __init__(self, env: SimEnv, config: RunnerConfig):
+        self._env = env
         self._config = config
-        self._turn = turn
+        self._runner: GoalRunner | None = None
         self.state = ExecutorState()
-        self._command: NavigateTo | Rotate | None = None
-        self._turns_left = 0
-        self._best_distance = math.inf
-        self._stalled = 0
 
     def start(self, command: NavigateTo | Rotate) -> None:
-        self._command = command
         self.state = ExecutorState(command.seq, ExecutorStatus.ACTIVE)
         if isinstance(command, Rotate):
-            self._turns_left = int(round(command.angle / self._turn))
+            x, y, yaw = self._env.pose
+            goal, yaw = (x, y), yaw + command.angle
         else:
-            nav = self._follower.nav
-            target = (command.x, command.y)
-            if not nav.is_navigable(target) and math.dist(nav.snap(target), target) > self._config.goal_tolerance:
-                self._end(ExecutorStatus.ABORTED)
-            self._best_distance, self._stalled = math.inf, 0
+            goal, yaw = (command.x, command.y), command.yaw
+        try:
+            self._runner = GoalRunner(self._env, goal, yaw if self._config.align_yaw else None,
+                                      snap_tolerance=self._config.goal_tolerance,
+                                      max_stalled_steps=self._config.max_stalled_steps)
+        except NavigationError:
+            self._end(ExecutorStatus.ABORTED)
 
     def cancel(self) -> None:
-        if self._command is not None:
+        if self._runner is not None:
             self._end(ExecutorStatus.CANCELED)
 
     def _end(self, status: ExecutorStatus) -> None:
         self.state = ExecutorState(self.state.seq, status)
-        self._command = None
+        self._runner = None
 
-    def next_action(self, pose: tuple[float, float, float]) -> str | None:
-        """The action for this tick; None when idle (the state then tells how the command ended)."""
-        command = self._command
-        if command is None:
+    def step(self) -> Observation | None:
+        """Take this tick's step; None when idle (the state then tells how the command ended)."""
+        if self._runner is None:
             return None
-        if isinstance(command, Rotate):
-            if self._turns_left == 0:
-                self._end(ExecutorStatus.SUCCEEDED)
-                return None
-            action = "turn_left" if self._turns_left > 0 else "turn_right"
-            self._turns_left -= int(math.copysign(1, self._turns_left))
-            return action
-        action = self._follower.next_action(pose, (command.x, command.y))
-        if action is None:
+        try:
+            report = self._runner.step(self._env)
+        except NavigationError:
             self._end(ExecutorStatus.ABORTED)
             return None
-        if action == "stop":
-            error = wrap_angle(command.yaw - pose[2])
-            if self._config.align_yaw and abs(error) > self._turn / 2:
-                return "turn_left" if error > 0 else "turn_right"
+        if report is None:
             self._end(ExecutorStatus.SUCCEEDED)
             return None
-        distance = math.dist(pose[:2], (command.x, command.y))
-        if distance < self._best_distance - 1e-3:
-            self._best_distance, self._stalled = distance, 0
-        else:
-            self._stalled += 1
-            if self._stalled > self._config.max_stalled_steps:
-                self._end(ExecutorStatus.ABORTED)
-                return None
-        return action
+        return report.observation
 
 
 class EpisodeRunner:
@@ -238,7 +221,7 @@ class _Episode:
         ))
         self.started = time.perf_counter()
         self.first_observation = self.env.load_episode(episode)
-        self.executor = WaypointExecutor(PathFollower(self.env.house.nav, sim), config, math.radians(sim.turn_deg))
+        self.executor = WaypointExecutor(self.env, config)
         self.frontiers: list[Frontier] = []
         self.decisions: list[DecisionRecord] = []
         self.chosen: list[tuple[float, float, float]] = []
@@ -259,14 +242,14 @@ class _Episode:
             self._execute(commands)
             if self.finish is not None:
                 break
-            action = self.executor.next_action(observation.pose)
-            if action is None:
+            stepped = self.executor.step()
+            if stepped is None:
                 idle += 1
                 if idle > self.config.max_idle_ticks:
                     self._execute(self.mission.cancel(observation.time, "stuck: no command to execute"))
                 continue
             idle = 0
-            observation = self.env.step(action)
+            observation = stepped
             trajectory.append(observation.pose)
         if not self.env.done:  # the mission finished (any outcome): Habitat STOP ends the episode
             trajectory.append(self.env.step("stop").pose)
