@@ -53,3 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"filmnav {name}: not available in this installation ({error})", file=sys.stderr)
         return 2
     return int(entry(rest) or 0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -217,9 +217,10 @@ def main(argv: Sequence[str]) -> int:
     try:
         graph_up = spin_until(
             recorder,
-            lambda: recorder.reset_client.service_is_ready()
-            and recorder.goal_pub.get_subscription_count() > 0
-            and recorder.status is not None,
+            lambda: launch.poll() is not None
+            or (recorder.reset_client.service_is_ready()
+                and recorder.goal_pub.get_subscription_count() > 0
+                and recorder.status is not None),
             120.0,
         )
         if not graph_up or launch.poll() is not None:
