@@ -119,22 +119,26 @@ class HabitatBridgeNode(Node):
     def _declare_parameters(self) -> None:
         defaults = SimConfig()
         declarations: list[tuple[str, Any, str]] = [
-            ("backend", "builtin", "simulator backend: builtin (procedural MuJoCo houses) | habitat"),
-            ("split", "val", "episode split of the start-up episode: train | val | test"),
-            ("seed", SPLITS["val"].start, "house seed of the start-up episode (in the split's seed range)"),
+            ("backend", "builtin", "simulator: builtin (procedural MuJoCo houses) | habitat"),
+            ("split", "val", "split of the start-up episode: train | val | test"),
+            ("seed", SPLITS["val"].start, "house seed of the start-up episode (in the split)"),
             ("episode", 0, "episode index within the house of the start-up episode"),
             ("task", "object", "task of the start-up episode: object | text | image"),
             ("width", defaults.width, "image width, pixels"),
             ("height", defaults.height, "image height, pixels"),
             ("hfov", defaults.hfov_deg, "horizontal field of view, degrees"),
             ("publish_rate", 2.0, "republish the latest sensors while idle, Hz (0: never)"),
-            ("step_rate", 10.0, "Habitat steps per second of wall time while navigating (0: as fast as possible)"),
-            ("goal_tolerance", 0.5, "navigate_to_pose: a goal off the navigable area is moved to the nearest navigable point up to this far, metres"),
-            ("align_yaw", True, "navigate_to_pose: turn to the goal orientation on arrival (as Nav2 does)"),
-            ("max_stalled_steps", 20, "navigate_to_pose: abort after this many steps without getting closer"),
-            ("habitat_episodes", "", "habitat backend: habitat-lab ObjectNav/OVON split file (.json.gz); seed = scene index"),
-            ("habitat_scenes_dir", "", "habitat backend: directory the episodes' scene paths are relative to"),
-            ("habitat_scene_dataset", "", "habitat backend: scene dataset config file (empty: $FILMNAV_HABITAT_DATASET or default)"),
+            ("step_rate", 10.0, "Habitat steps per wall-clock second while navigating (0: no limit)"),
+            ("goal_tolerance", 0.5, "navigate_to_pose: goals off the navigable area move to the "
+             "nearest navigable point up to this far, metres"),
+            ("align_yaw", True, "navigate_to_pose: turn to the goal orientation (as Nav2 does)"),
+            ("max_stalled_steps", 20, "navigate_to_pose: abort after this many steps without "
+             "getting closer"),
+            ("habitat_episodes", "", "habitat: habitat-lab ObjectNav/OVON split file (.json.gz); "
+             "seed = scene index"),
+            ("habitat_scenes_dir", "", "habitat: directory the episodes' scene paths start from"),
+            ("habitat_scene_dataset", "", "habitat: scene dataset config file "
+             "(empty: $FILMNAV_HABITAT_DATASET or habitat's default)"),
             ("odom_frame", "odom", "frame of odom and of navigate_to_pose goals"),
             ("base_frame", "base_link", "child frame of odom"),
             ("camera_frame", "camera_color_optical_frame", "frame of the images and camera_info"),

@@ -81,7 +81,7 @@ class GoalRunner:
             goal = snapped
         self.goal = goal
         self.goal_yaw = goal_yaw
-        self._follower = PathFollower(nav, env.config)
+        self._follower = PathFollower(nav, env.config, max_snap_distance=snap_tolerance)
         if len(self._follower.path(env.pose, goal)) == 0:
             raise NavigationError(
                 NavigationErrorCode.NO_VALID_PATH, f"no path to ({goal[0]:.2f}, {goal[1]:.2f})"
