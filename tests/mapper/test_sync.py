@@ -12,7 +12,7 @@ from frontier_mapper.sync import FrameSync, SyncConfig
 
 @pytest.fixture
 def sync():
-    return FrameSync(SyncConfig(tolerance=0.05, max_gap=0.5, history=5.0, max_pending=2))
+    return FrameSync(SyncConfig(tolerance=0.05, max_gap=0.5, history=5.0, max_pending=2, max_jump=5.0))
 
 
 def test_interpolates_between_odometry_samples(sync):
@@ -36,7 +36,7 @@ def test_frame_waits_for_odometry_then_is_released(sync):
 
 def test_nearest_within_tolerance_across_a_gap(sync):
     sync.add_pose(1.0, Pose2D(1, 0, 0))
-    sync.add_pose(3.0, Pose2D(9, 0, 0))  # 2 s gap: no interpolation
+    sync.add_pose(3.0, Pose2D(4, 0, 0))  # 2 s gap: no interpolation
     assert sync.add_frame(1.03, "a").matched[0].pose.x == 1
     (dropped,) = sync.add_frame(2.0, "b").dropped
     assert "gap" in dropped.reason
@@ -67,7 +67,7 @@ def test_pending_frames_are_bounded(sync):
 
 def test_out_of_order_odometry_is_ignored(sync):
     sync.add_pose(5.0, Pose2D(0, 0, 0))
-    rejected = sync.add_pose(4.9, Pose2D(7, 7, 0))
+    rejected = sync.add_pose(4.9, Pose2D(0.1, 0, 0))
     assert "out of order" in rejected.notice and not rejected.pose_accepted
     assert sync.latest_stamp == 5.0
     assert sync.add_frame(4.96, "f").matched[0].pose.x == 0
@@ -77,7 +77,31 @@ def test_time_jump_back_restarts_the_history(sync):
     sync.add_pose(100.0, Pose2D(5, 5, 0))
     sync.add_frame(100.5, "pending across the reset")
     restarted = sync.add_pose(1.0, Pose2D(0, 0, 0))
-    assert "jumped back" in restarted.notice and restarted.pose_accepted
+    assert "jumped back" in restarted.notice and restarted.pose_accepted and restarted.restarted
     assert [d.stamp for d in restarted.dropped] == [100.5]
     assert sync.latest_stamp == 1.0
     assert sync.add_frame(1.0, "fresh").matched[0].pose.x == 0
+
+
+def test_repeated_odometry_is_ignored_silently(sync):
+    sync.add_pose(2.0, Pose2D(1, 2, 0.5))
+    repeat = sync.add_pose(2.0, Pose2D(1, 2, 0.5))
+    assert not repeat.pose_accepted and not repeat.notice and not repeat.restarted
+
+
+def test_a_new_pose_for_the_same_stamp_restarts(sync):
+    """A simulator reset at an idle episode start: the clock stays at 0, the robot moves house."""
+    sync.add_pose(0.0, Pose2D(3, 3, 0))
+    restarted = sync.add_pose(0.0, Pose2D(3.2, 3, 0))
+    assert restarted.restarted and "same stamp" not in restarted.notice
+    assert "different pose" in restarted.notice
+    assert sync.add_frame(0.0, "f").matched[0].pose.x == pytest.approx(3.2)
+
+
+def test_a_pose_jump_restarts(sync):
+    sync.add_pose(1.0, Pose2D(0, 0, 0))
+    assert not sync.add_pose(1.1, Pose2D(0.3, 0, 0)).restarted
+    teleported = sync.add_pose(1.2, Pose2D(5, 5, 0))
+    assert teleported.restarted and "jumped 6" in teleported.notice
+    back_and_away = sync.add_pose(1.15, Pose2D(0, 0, 0))  # older stamp, far pose: not a reorder
+    assert back_and_away.restarted

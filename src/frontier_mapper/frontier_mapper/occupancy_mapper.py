@@ -2,7 +2,9 @@
 
 A thin adapter over OccupancyMap, FrontierTracker and FrameSync. Depth frames are paired with
 odometry by stamp; frames without a matching pose are dropped with a reason (never integrated).
-The map lives in the odometry message's frame. Extra inputs: `filmnav/frontier_blacklist`
+The map lives in the odometry message's frame and is cleared when odometry restarts (time jumps
+back, a new pose for the same stamp, or a jump over `max_odom_jump`: a new simulator episode, a
+looping bag). Extra inputs: `filmnav/frontier_blacklist`
 (geometry_msgs/PointStamped, suppress frontiers within `blacklist_radius`),
 `filmnav/clear_blacklist` and `filmnav/reset_map` (std_msgs/Empty; the latter starts over).
 """
@@ -57,6 +59,7 @@ PARAMETERS: dict[str, tuple[Any, str]] = {
     "blacklist_radius": (0.5, "radius suppressed around a blacklisted point, metres"),
     "sync_tolerance": (0.05, "max seconds between a depth frame and the nearest odometry"),
     "max_odom_gap": (0.5, "max seconds between odometry samples to interpolate a pose across"),
+    "max_odom_jump": (1.0, "metres between odometry samples that mean a restart: the map is cleared (0: off)"),
     "max_integration_rate": (10.0, "depth frames integrated per second at most (0: all)"),
     "publish_rate": (2.0, "map and frontier publications per second"),
 }
@@ -81,7 +84,7 @@ class OccupancyMapperNode(Node):
             blacklist_radius=p("blacklist_radius"),
         ))
         self._sync: FrameSync[tuple[Any, Intrinsics]] = FrameSync(
-            SyncConfig(tolerance=p("sync_tolerance"), max_gap=p("max_odom_gap")))
+            SyncConfig(tolerance=p("sync_tolerance"), max_gap=p("max_odom_gap"), max_jump=p("max_odom_jump")))
         rate = p("max_integration_rate")
         self._min_frame_interval = 1.0 / rate if rate > 0 else 0.0
         self._reporter = StatusReporter(self)
@@ -125,6 +128,8 @@ class OccupancyMapperNode(Node):
         self._frame_id = msg.header.frame_id or "odom"
         stamp = stamp_seconds(msg.header.stamp)
         result = self._sync.add_pose(stamp, pose)
+        if result.restarted:  # a new episode or odometry source: the old map is in another frame
+            self._clear_map()
         if result.pose_accepted:
             self._robot = (stamp, pose)
         self._handle(result)
@@ -181,10 +186,14 @@ class OccupancyMapperNode(Node):
         self.get_logger().info("frontier blacklist cleared")
 
     def _on_reset(self, _: Empty) -> None:
+        self._sync.reset()
+        self._frame_id, self._robot = "", None
+        self._clear_map()
+
+    def _clear_map(self) -> None:
         self._grid.reset()
         self._tracker.reset()
-        self._sync.reset()
-        self._frame_id, self._robot, self._last_integrated = "", None, -math.inf
+        self._last_integrated = -math.inf
         self._map_dirty = True
         self.get_logger().info("map, frontiers and blacklist reset")
 

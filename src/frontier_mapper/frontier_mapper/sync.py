@@ -10,13 +10,21 @@ A frame's pose is interpolated between the odometry samples around its stamp whe
 most `max_gap` apart, else taken from the nearest sample within `tolerance`. A frame newer than
 all odometry waits (at most `max_pending` frames); a frame older than the kept history, or
 inside a longer odometry gap, is dropped with the reason, so the map never receives a frame
-without a matching pose. Odometry older than the latest sample is rejected, except a jump back
-of more than `reset_jump` seconds (a simulator reset or a looping bag), which starts over.
+without a matching pose.
+
+Odometry is a single stream, so a discontinuity means it started over (a simulator episode
+reset, a looping bag, a re-initialised odometry source): a stamp more than `reset_jump` seconds
+back, a different pose for the latest stamp, or a jump of more than `max_jump` metres between
+consecutive samples restarts the history and sets `SyncResult.restarted`, telling the caller
+that whatever it built in the old frame is void. A repeated sample (same stamp and pose, as a
+publisher republishing its last state) is ignored silently; a slightly older stamp with a
+nearby pose is an out-of-order message and is ignored with a notice.
 """
 
 from __future__ import annotations
 
 import bisect
+import math
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Generic, NamedTuple, TypeVar
@@ -33,6 +41,7 @@ class SyncConfig:
     history: float = 5.0  # seconds of odometry kept
     max_pending: int = 3  # frames waiting for newer odometry
     reset_jump: float = 1.0  # seconds odometry may jump back before the history restarts
+    max_jump: float = 1.0  # metres between consecutive samples before the history restarts (0: off)
 
 
 class Matched(NamedTuple, Generic[FrameT]):
@@ -52,6 +61,7 @@ class SyncResult(Generic[FrameT]):
     dropped: list[Dropped] = field(default_factory=list)
     notice: str = ""  # about the odometry itself (rejected or restarted), empty if fine
     pose_accepted: bool = True  # False when add_pose ignored the odometry sample
+    restarted: bool = False  # odometry started over: poses before it are in another frame
 
 
 class _Waiting(Exception):
@@ -75,22 +85,38 @@ class FrameSync(Generic[FrameT]):
     def add_pose(self, stamp: float, pose: Pose2D) -> SyncResult:
         """Record odometry; returns waiting frames it completes and any notice about it."""
         result = SyncResult()
-        if self._stamps and stamp <= self._stamps[-1]:
-            back = self._stamps[-1] - stamp
-            if back <= self.config.reset_jump:
-                result.notice = (f"odometry out of order: stamp {stamp:.3f} s is {back:.3f} s "
-                                 f"older than the previous one; ignored")
+        if self._stamps:
+            restart = self._discontinuity(stamp, pose)
+            if restart is None and stamp <= self._stamps[-1]:
                 result.pose_accepted = False
+                back = self._stamps[-1] - stamp
+                if back > 0.0:
+                    result.notice = (f"odometry out of order: stamp {stamp:.3f} s is {back:.3f} s "
+                                     f"older than the previous one; ignored")
                 return result
-            result.notice = f"odometry time jumped back {back:.1f} s; pose history restarted"
-            result.dropped += [Dropped(s, "dropped at an odometry time reset") for s, _ in self._pending]
-            self.reset()
+            if restart is not None:
+                result.notice = f"odometry restarted ({restart}); pose history cleared"
+                result.restarted = True
+                result.dropped += [Dropped(s, "dropped at an odometry restart") for s, _ in self._pending]
+                self.reset()
         self._stamps.append(stamp)
         self._poses.append(pose)
         expired = bisect.bisect_left(self._stamps, stamp - self.config.history)
         del self._stamps[:expired], self._poses[:expired]
         self._release(result)
         return result
+
+    def _discontinuity(self, stamp: float, pose: Pose2D) -> str | None:
+        """Why (stamp, pose) cannot continue the current odometry stream, or None if it can."""
+        last_stamp, last = self._stamps[-1], self._poses[-1]
+        jump = math.hypot(pose.x - last.x, pose.y - last.y)
+        if last_stamp - stamp > self.config.reset_jump:
+            return f"time jumped back {last_stamp - stamp:.1f} s"
+        if stamp == last_stamp and (jump > 1e-3 or abs(wrap_angle(pose.yaw - last.yaw)) > 1e-3):
+            return f"a different pose for stamp {stamp:.3f} s"
+        if self.config.max_jump > 0.0 and jump > self.config.max_jump:
+            return f"the pose jumped {jump:.2f} m"
+        return None
 
     def add_frame(self, stamp: float, frame: FrameT) -> SyncResult:
         """Pair a frame with odometry now, queue it until odometry catches up, or drop it."""

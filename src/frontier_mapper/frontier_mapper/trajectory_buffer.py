@@ -5,7 +5,8 @@ stamp and kept as keyframes every `min_distance` metres or `min_rotation` radian
 from `filmnav/frontiers` are linked to the keyframe that shows them best as they arrive, so a
 frontier keeps the view from its first sighting until a frame shows more of it. The service
 returns the recent history and one view per requested frontier (its link, else the best view
-right now, else an empty image). `filmnav/reset_map` (std_msgs/Empty) forgets everything.
+right now, else an empty image). `filmnav/reset_map` (std_msgs/Empty) and an odometry restart
+(see FrameSync) forget everything.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ PARAMETERS: dict[str, tuple[Any, str]] = {
     "view_range": (5.0, "metres a keyframe is taken to see (frontier linking)"),
     "sync_tolerance": (0.05, "max seconds between an image and the nearest odometry"),
     "max_odom_gap": (0.5, "max seconds between odometry samples to interpolate a pose across"),
+    "max_odom_jump": (1.0, "metres between odometry samples that mean a restart: keyframes are cleared (0: off)"),
 }
 
 COLOUR_CONVERSIONS = {"rgb8": None, "bgr8": cv2.COLOR_BGR2RGB, "rgba8": cv2.COLOR_RGBA2RGB,
@@ -60,7 +62,7 @@ class TrajectoryBufferNode(Node):
             store_width=p("store_width"), hfov=p("camera_hfov"), view_range=p("view_range"),
         ))
         self._sync: FrameSync[np.ndarray] = FrameSync(
-            SyncConfig(tolerance=p("sync_tolerance"), max_gap=p("max_odom_gap")))
+            SyncConfig(tolerance=p("sync_tolerance"), max_gap=p("max_odom_gap"), max_jump=p("max_odom_jump")))
         self._reporter = StatusReporter(self)
         self.create_subscription(Image, "camera/color/image_raw", self._on_image, SENSOR_QOS)
         self.create_subscription(Odometry, "odom", self._on_odom, SENSOR_QOS)
@@ -78,7 +80,11 @@ class TrajectoryBufferNode(Node):
         except ValueError as error:
             self._reporter.warn(f"odometry ignored: {error}")
             return
-        self._handle(self._sync.add_pose(stamp_seconds(msg.header.stamp), pose))
+        result = self._sync.add_pose(stamp_seconds(msg.header.stamp), pose)
+        if result.restarted:  # a new episode or odometry source: old keyframes are elsewhere
+            self._buffer.reset()
+            self.get_logger().info("keyframes reset")
+        self._handle(result)
 
     def _on_image(self, msg: Image) -> None:
         if msg.encoding not in COLOUR_CONVERSIONS:
