@@ -16,6 +16,7 @@ from typing import Sequence
 
 import numpy as np
 import rclpy
+from filmnav_common.geometry import pose_to_xy_yaw
 from filmnav_common.image_codec import ImageEncodingError, depth_to_metres, image_to_numpy
 from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS, SENSOR_QOS
 from filmnav_common.reporting import StatusReporter
@@ -28,7 +29,6 @@ from sensor_msgs.msg import CameraInfo, Image
 from std_msgs.msg import Empty, String
 
 from filmnav_policy.detector import CameraModel, SemanticGoalDetector, SimInstanceTable, goal_instances
-from filmnav_policy.policy_node import yaw_of
 from filmnav_policy.protocol import TASKS
 
 ODOM_HISTORY = 100
@@ -129,7 +129,7 @@ class DetectorNode(Node):
         self._camera_info = msg
 
     def _on_odom(self, msg: Odometry) -> None:
-        self._odom.append((stamp_ns(msg), (msg.pose.pose.position.x, msg.pose.pose.position.y, yaw_of(msg.pose.pose)), msg.header.frame_id))
+        self._odom.append((stamp_ns(msg), pose_to_xy_yaw(msg.pose.pose), msg.header.frame_id))
 
     def _on_image(self, kind: str, msg: Image) -> None:
         self._pending[kind] = msg

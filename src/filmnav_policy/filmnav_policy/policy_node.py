@@ -18,12 +18,12 @@ from typing import Any, Sequence
 import cv2
 import numpy as np
 import rclpy
+from filmnav_common.geometry import pose_to_xy_yaw
 from filmnav_common.image_codec import ImageEncodingError, image_to_numpy
 from filmnav_common.qos import LATCHED_QOS
 from filmnav_common.reporting import StatusReporter
 from filmnav_interfaces.msg import Frontier
 from filmnav_interfaces.srv import SelectFrontier
-from geometry_msgs.msg import Pose
 from rcl_interfaces.msg import ParameterDescriptor, SetParametersResult
 from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
@@ -71,11 +71,6 @@ class PolicyInputs:
     robot_pose: tuple[float, float, float]
 
 
-def yaw_of(pose: Pose) -> float:
-    q = pose.orientation
-    return math.atan2(2.0 * (q.w * q.z + q.x * q.y), 1.0 - 2.0 * (q.y * q.y + q.z * q.z))
-
-
 def rgb_of(msg: Image, what: str) -> np.ndarray | None:
     """RGB uint8 pixels of an image message; None for an empty image."""
     if msg.width == 0 or msg.height == 0:
@@ -95,7 +90,7 @@ def candidate_of(frontier: Frontier) -> FrontierCandidate:
     return FrontierCandidate(
         id=int(frontier.id),
         centroid=(frontier.centroid.x, frontier.centroid.y),
-        waypoint=(waypoint.position.x, waypoint.position.y, yaw_of(waypoint)),
+        waypoint=pose_to_xy_yaw(waypoint),
         size=float(frontier.size),
         path_distance=float(frontier.path_distance) if frontier.path_distance >= 0.0 else math.inf,
     )
@@ -123,13 +118,12 @@ def inputs_of(request: SelectFrontier.Request) -> PolicyInputs:
     history = [rgb_of(image, f"history image {i}") for i, image in enumerate(request.history)]
     views = [rgb_of(image, f"frontier image {i}") for i, image in enumerate(request.frontier_images)]
     shape = next((v.shape for v in views if v is not None), (PLACEHOLDER_SIDE, PLACEHOLDER_SIDE, 3))
-    pose = request.robot_pose
     return PolicyInputs(
         goal=goal,
         history_images=[image for image in history if image is not None],
         frontier_images=[v if v is not None else np.zeros(shape, np.uint8) for v in views],
         frontiers=[candidate_of(f) for f in request.frontiers],
-        robot_pose=(pose.position.x, pose.position.y, yaw_of(pose)),
+        robot_pose=pose_to_xy_yaw(request.robot_pose),
     )
 
 
