@@ -110,8 +110,9 @@ def test_wandering_then_stopping_away_from_the_goal_gets_partial_soft_spl(env, e
     env.load_episode(episode, house=env.house)
     nav = env.house.nav
     follower = PathFollower(nav, env.config)
-    halfway = nav.shortest_path(episode.start_pose[:2], episode.viewpoints[0])
-    target = halfway[len(halfway) // 2] if len(halfway) > 2 else halfway[-1]
+    path = nav.shortest_path(episode.start_pose[:2], episode.viewpoints[0])
+    lengths = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(path, axis=0), axis=1))])
+    target = np.array([np.interp(lengths[-1] / 2, lengths, path[:, k]) for k in range(2)])  # halfway
     while (action := follower.next_action(env.pose, target)) != "stop":
         env.step(action)
     env.step("stop")

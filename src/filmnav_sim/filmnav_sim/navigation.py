@@ -43,6 +43,7 @@ class NavGrid:
         self.resolution = float(resolution)
         self.origin = (float(origin[0]), float(origin[1]))
         self._fields: OrderedDict[bytes, np.ndarray] = OrderedDict()
+        self._trees: OrderedDict[tuple, np.ndarray] = OrderedDict()
         self._graph: sp.csr_matrix | None = None
         self._node_of_cell: np.ndarray | None = None
         self._cell_of_node: np.ndarray | None = None
@@ -178,22 +179,33 @@ class NavGrid:
         row, col = self.world_to_cell(point)
         return int(self._node_of_cell[row, col])
 
+    def _predecessors_towards(self, goal_node: int) -> np.ndarray:
+        """Shortest-path tree rooted at a goal cell (cached): each node's next node to the goal."""
+        key = ("tree", goal_node)
+        if key not in self._trees:
+            _, predecessors = csgraph.dijkstra(self._graph, directed=False, indices=goal_node,
+                                               return_predecessors=True)
+            self._trees[key] = predecessors
+            if len(self._trees) > _FIELD_CACHE_SIZE:
+                self._trees.popitem(last=False)
+        self._trees.move_to_end(key)
+        return self._trees[key]
+
     def shortest_path(self, start_xy, goal_xy) -> np.ndarray:
         """World waypoints [M, 2] from start to goal (both included, string-pulled so consecutive
-        points see each other); empty when the goal is unreachable."""
+        points see each other); empty when the goal is unreachable. Repeated queries towards the
+        same goal reuse its shortest-path tree."""
         if self._graph is None:
             self._build_graph()
         source, target = self._node(start_xy), self._node(goal_xy)
-        distances, predecessors = csgraph.dijkstra(
-            self._graph, directed=False, indices=source, return_predecessors=True, min_only=False
-        )
-        if not np.isfinite(distances[target]):
-            return np.empty((0, 2))
-        nodes = [target]
-        while nodes[-1] != source:
-            nodes.append(int(predecessors[nodes[-1]]))
-        cells = self._cell_of_node[np.array(nodes[::-1])]
-        points = self.cell_to_world(cells)
+        predecessors = self._predecessors_towards(target)
+        nodes = [source]
+        while nodes[-1] != target:
+            following = int(predecessors[nodes[-1]])
+            if following < 0:
+                return np.empty((0, 2))
+            nodes.append(following)
+        points = self.cell_to_world(self._cell_of_node[np.array(nodes)])
         start = np.asarray(start_xy, dtype=float)[:2]
         goal = np.asarray(goal_xy, dtype=float)[:2]
         if self.is_navigable(start):
@@ -203,11 +215,22 @@ class NavGrid:
         return self._string_pull(points)
 
     def _string_pull(self, points: np.ndarray) -> np.ndarray:
-        """Keep a waypoint only where the straight line from the last kept one gets blocked."""
+        """Keep as few waypoints as possible: from each kept point jump to the farthest later
+        point it sees in a straight line (found by exponential then binary search)."""
+        last = len(points) - 1
         kept = [0]
-        for index in range(2, len(points)):
-            if not self.segment_clear(points[kept[-1]], points[index]):
-                kept.append(index - 1)
-        if len(points) > 1:
-            kept.append(len(points) - 1)
+        while kept[-1] < last:
+            origin = kept[-1]
+            seen, step = origin + 1, 1  # neighbouring cells always see each other
+            while seen + step <= last and self.segment_clear(points[origin], points[seen + step]):
+                seen += step
+                step *= 2
+            blocked = min(seen + step, last + 1)
+            while blocked - seen > 1:
+                middle = (seen + blocked) // 2
+                if self.segment_clear(points[origin], points[middle]):
+                    seen = middle
+                else:
+                    blocked = middle
+            kept.append(seen)
         return points[kept]
