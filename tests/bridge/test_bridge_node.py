@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import json
 import math
-import threading
-from typing import Any
+import time
+from typing import Any, Callable
 
 import numpy as np
 import pytest
@@ -41,8 +41,11 @@ SUCCEEDED, CANCELED, ABORTED = 4, 5, 6  # action_msgs/GoalStatus
 
 
 class BridgeClient:
-    """A client node on a private context, spun on a background thread; keeps the latest
-    message of every bridge topic."""
+    """A client node on a private context that keeps the latest message of every bridge topic.
+
+    It spins only on the test's thread, inside `spin_until`/`wait_for`: rclpy's ActionClient is
+    not thread-safe (a goal response handled by a spinning thread before send_goal_async stored
+    its future is dropped), so nothing else may spin it."""
 
     TOPICS: dict[str, tuple[type, Any]] = {
         "camera/color/image_raw": (Image, SENSOR_QOS),
@@ -62,7 +65,6 @@ class BridgeClient:
         self.node = Node("bridge_test_client", namespace=namespace, context=self.context)
         self.latest: dict[str, Any] = {}
         self.counts: dict[str, int] = {topic: 0 for topic in self.TOPICS}
-        self._lock = threading.Lock()
         for topic, (message_type, qos) in self.TOPICS.items():
             self.node.create_subscription(
                 message_type, topic, lambda message, topic=topic: self._store(topic, message), qos
@@ -72,20 +74,24 @@ class BridgeClient:
         self.stop = self.node.create_client(Trigger, "sim/stop")
         self.executor = SingleThreadedExecutor(context=self.context)
         self.executor.add_node(self.node)
-        self._spinner = threading.Thread(target=self.executor.spin, daemon=True)
-        self._spinner.start()
 
     def _store(self, topic: str, message: Any) -> None:
-        with self._lock:
-            self.latest[topic] = message
-            self.counts[topic] += 1
+        self.latest[topic] = message
+        self.counts[topic] += 1
 
     def get(self, topic: str) -> Any:
-        with self._lock:
-            return self.latest.get(topic)
+        return self.latest.get(topic)
+
+    def spin_until(self, predicate: Callable[[], bool], timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            if time.monotonic() > deadline:
+                return False
+            self.executor.spin_once(timeout_sec=0.02)
+        return True
 
     def wait_for(self, future, timeout: float = 30.0) -> Any:
-        assert wait_until(future.done, timeout), "no answer from the bridge in time"
+        assert self.spin_until(future.done, timeout), "no answer from the bridge in time"
         return future.result()
 
     def reset_episode(self, seed: int = SEED, episode: int = EPISODE, task: str = TASK) -> ResetEpisode.Response:
@@ -105,7 +111,6 @@ class BridgeClient:
         self.executor.shutdown()
         self.node.destroy_node()
         rclpy.shutdown(context=self.context)
-        self._spinner.join(timeout=5.0)
 
 
 def start_bridge(log_path, namespace: str = "", **parameters: object) -> NodeProcess:
@@ -122,7 +127,7 @@ def start_bridge(log_path, namespace: str = "", **parameters: object) -> NodePro
 
 def connect(process: NodeProcess, namespace: str = "") -> BridgeClient:
     client = BridgeClient(namespace)
-    ready = wait_until(
+    ready = client.spin_until(
         lambda: client.navigate.server_is_ready() and client.reset.service_is_ready()
         and client.get("odom") is not None,
         timeout=90.0,
@@ -186,7 +191,7 @@ def angle_difference(a: float, b: float) -> float:
 def test_publishes_sensors_with_sizes_encodings_and_intrinsics(client: BridgeClient) -> None:
     topics = ["camera/color/image_raw", "camera/depth/image_raw", "camera/instance/image_raw",
               "camera/color/camera_info", "camera/depth/camera_info", "clock", "sim/instances"]
-    assert wait_until(lambda: all(client.get(topic) is not None for topic in topics), 30.0)
+    assert client.spin_until(lambda: all(client.get(topic) is not None for topic in topics), 30.0)
     color, depth = client.get("camera/color/image_raw"), client.get("camera/depth/image_raw")
     instance = client.get("camera/instance/image_raw")
     assert (color.encoding, depth.encoding, instance.encoding) == ("rgb8", "32FC1", "16UC1")
@@ -215,7 +220,7 @@ def test_reset_returns_the_seeded_episode_and_places_the_robot(client: BridgeCli
     assert response.goal.task == TASK and response.goal.text == episode.goal_text
     assert response.geodesic_distance == pytest.approx(episode.geodesic_distance, rel=1e-4)
     x, y, yaw = episode.start_pose
-    assert wait_until(lambda: np.allclose(odom_pose(client)[:2], (x, y), atol=1e-3), 10.0)
+    assert client.spin_until(lambda: np.allclose(odom_pose(client)[:2], (x, y), atol=1e-3), 10.0)
     assert angle_difference(odom_pose(client)[2], yaw) < 1e-3
     table = json.loads(client.get("sim/instances").data)
     assert table["goal_category"] == episode.goal_category and table["seed"] == SEED
@@ -245,13 +250,13 @@ def test_cancel_stops_the_robot(client: BridgeClient, episode) -> None:
     goal = reachable_goal(episode, episode.start_pose, 5.0, 8.0)
     feedback: list[NavigateToPose.Feedback] = []
     handle = client.send_goal(goal[0], goal[1], feedback=lambda f: feedback.append(f.feedback))
-    assert wait_until(lambda: len(feedback) >= 3, 30.0)
+    assert client.spin_until(lambda: len(feedback) >= 3, 30.0)
     client.wait_for(handle.cancel_goal_async())
     result = client.wait_for(handle.get_result_async())
     assert result.status == CANCELED
     def after_two_more_odometry_messages() -> tuple[float, float, float]:
         count = client.counts["odom"]
-        assert wait_until(lambda: client.counts["odom"] >= count + 2, 5.0)  # idle republishing
+        assert client.spin_until(lambda: client.counts["odom"] >= count + 2, 5.0)  # idle republishing
         return odom_pose(client)
 
     settled = after_two_more_odometry_messages()
@@ -292,7 +297,7 @@ def test_stop_ends_the_episode_and_publishes_its_result(client: BridgeClient, ep
     assert response.success
     metrics = json.loads(response.message)
     assert metrics["success"] == 0.0 and metrics["spl"] == 0.0  # stopped at the start, >= 1 m away
-    assert wait_until(
+    assert client.spin_until(
         lambda: client.get("sim/episode_result") is not None
         and client.get("sim/episode_result").seed == SEED
         and client.get("sim/episode_result").steps == 1,
@@ -315,7 +320,7 @@ def test_a_newer_goal_preempts_the_active_one(client: BridgeClient, episode) -> 
     near = reachable_goal(episode, episode.start_pose, 1.0, 2.0)
     feedback: list[NavigateToPose.Feedback] = []
     first = client.send_goal(far[0], far[1], feedback=lambda f: feedback.append(f.feedback))
-    assert wait_until(lambda: len(feedback) >= 2, 30.0)
+    assert client.spin_until(lambda: len(feedback) >= 2, 30.0)
     second = client.send_goal(near[0], near[1])
     assert client.wait_for(first.get_result_async()).status == ABORTED
     assert client.wait_for(second.get_result_async(), timeout=90.0).status == SUCCEEDED
@@ -349,7 +354,7 @@ def test_step_budget_aborts_navigation_and_ends_the_episode(tmp_path, episode) -
             result = client.wait_for(client.send_goal(*goal).get_result_async())
             assert result.status == ABORTED and result.result.error_code == 9003
             assert "budget" in result.result.error_msg
-            assert wait_until(lambda: client.get("sim/episode_result") is not None, 10.0)
+            assert client.spin_until(lambda: client.get("sim/episode_result") is not None, 10.0)
             outcome = client.get("sim/episode_result")
             assert (outcome.seed, outcome.steps, outcome.success) == (SEED, 6, False)
         finally:

@@ -24,6 +24,8 @@ TUNABLE_CONFIG_FIELDS: dict[str, str] = {
     "max_depth": "farthest depth reading, metres (farther: +inf)",
     "forward_step": "Habitat forward action, metres",
     "turn_deg": "Habitat turn actions, degrees",
+    "agent_radius": "robot radius for collisions and planning, metres",
+    "grid_resolution": "cell size of the navigable grid, metres",
     "max_steps": "episode step budget (Habitat: 500)",
     "success_distance": "success: stop within this distance of a visible goal instance, metres",
     "action_duration": "simulated seconds per Habitat step (drives the clock)",
