@@ -90,6 +90,7 @@ class OccupancyMapperNode(Node):
         self._reporter = StatusReporter(self)
         self._frame_id = ""
         self._camera_info: CameraInfo | None = None
+        self._depth_before_info: Image | None = None  # the latest depth frame, until info arrives
         self._robot = None  # (stamp, Pose2D) of the latest odometry
         self._last_integrated = -math.inf
         self._frames = 0
@@ -114,6 +115,9 @@ class OccupancyMapperNode(Node):
     # ---- inputs ------------------------------------------------------------------------------
     def _on_camera_info(self, msg: CameraInfo) -> None:
         self._camera_info = msg
+        if self._depth_before_info is not None:  # drivers may publish the image before its info
+            depth, self._depth_before_info = self._depth_before_info, None
+            self._on_depth(depth)
 
     def _on_odom(self, msg: Odometry) -> None:
         try:
@@ -140,8 +144,10 @@ class OccupancyMapperNode(Node):
             return
         info = self._camera_info
         if info is None:
-            self._reporter.warn("depth frame dropped: no camera_info received yet on "
-                                "camera/depth/camera_info")
+            if self._depth_before_info is not None:
+                self._reporter.warn("depth frame dropped: no camera_info received yet on "
+                                    "camera/depth/camera_info")
+            self._depth_before_info = msg
             return
         if (info.width, info.height) != (msg.width, msg.height):
             self._reporter.warn(f"depth frame dropped: image is {msg.width}x{msg.height} but "
