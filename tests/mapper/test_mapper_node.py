@@ -103,4 +103,10 @@ def test_mapper_publishes_map_frontiers_and_markers(client, mapper):
                          lambda: "no valid readings" in diagnostics_text(client))
     assert mapper.alive()
 
+    # a new simulator episode: the clock restarts and the robot is elsewhere -> the map is cleared
+    assert publish_until(client, lambda: client.odom_pub.publish(odom(0.0, Pose2D(9.0, 9.0, 0.0))),
+                         lambda: "odometry restarted" in diagnostics_text(client))
+    assert wait_until(lambda: spin(client) or not (np.frombuffer(client.inbox["map"][-1].data, np.int8) == 100).any(),
+                      TIMEOUT)
+
 
