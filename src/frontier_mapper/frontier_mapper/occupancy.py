@@ -180,12 +180,6 @@ class OccupancyMap:
         y = self.origin[1] + (np.asarray(rows, dtype=float) + 0.5) * self.resolution
         return np.stack([x, y], axis=-1)
 
-    def contains(self, cells: np.ndarray) -> np.ndarray:
-        """Which (row, col) cells [..., 2] lie inside the grid."""
-        rows, cols = self.shape
-        return ((cells[..., 0] >= 0) & (cells[..., 0] < rows)
-                & (cells[..., 1] >= 0) & (cells[..., 1] < cols))
-
     # ---- integration -------------------------------------------------------------------------
     def integrate(
         self,
@@ -325,8 +319,8 @@ class OccupancyMap:
         fixed = np.round(centre * (1 << _FILL_SHIFT)).astype(int)
         cv2.circle(self._explored, (int(fixed[0]), int(fixed[1])),
                    int(round(radius * (1 << _FILL_SHIFT))), 1, -1, cv2.LINE_8, _FILL_SHIFT)
-        self._extend_bounds_xy(np.array([[pose.x - self.config.robot_radius, pose.y - self.config.robot_radius],
-                                         [pose.x + self.config.robot_radius, pose.y + self.config.robot_radius]]))
+        reach = self.config.robot_radius
+        self._extend_bounds_xy(np.array([[pose.x - reach, pose.y - reach], [pose.x + reach, pose.y + reach]]))
 
     def _extend_bounds_xy(self, xy: np.ndarray) -> None:
         cells = self.world_to_cell(xy)
