@@ -7,7 +7,6 @@ import json
 import numpy as np
 import pytest
 import yaml
-
 from filmnav_policy.dataset import decode_sample, load_samples
 from filmnav_policy.models import load_policy
 from filmnav_policy.models.compact import CompactPolicy
@@ -65,7 +64,9 @@ def test_exported_model_loads_in_one_call_and_scores_raw_images(run):
     agree = 0
     for row in rows.select(range(20)):
         sample = decode_sample(row)
-        goal = GoalSpec(sample.task if sample.task != "spatial" else "object", sample.goal_text, sample.goal_image)
+        goal = GoalSpec(
+            sample.task if sample.task != "spatial" else "object", sample.goal_text, sample.goal_image
+        )
         scores = policy.score(goal, sample.history_images, sample.frontier_images, [], (0.0, 0.0, 0.0))
         assert scores.shape == (len(sample.frontier_images),) and np.isfinite(scores).all()
         agree += int(np.argmax(scores) == sample.oracle_index)
@@ -88,7 +89,11 @@ def test_missing_or_corrupt_checkpoints_fail_clearly(run, tmp_path):
     for name, damage, message in (
         ("model.safetensors", lambda b: b[: len(b) // 2], "corrupt compact checkpoint .*model.safetensors"),
         ("config.json", lambda b: b"{not json", "corrupt compact checkpoint .*config.json"),
-        ("config.json", lambda b: b.replace(b'"d_model": 128', b'"d_model": 64'), "does not match its config"),
+        (
+            "config.json",
+            lambda b: b.replace(b'"d_model": 128', b'"d_model": 64'),
+            "does not match its config",
+        ),
     ):
         broken = tmp_path / f"broken_{name}_{len(message)}"
         broken.mkdir()

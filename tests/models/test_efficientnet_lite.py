@@ -9,7 +9,6 @@ import matplotlib.cbook
 import numpy as np
 import pytest
 import torch
-
 from filmnav_policy.models.efficientnet_lite import load_efficientnet_lite0
 from filmnav_policy.models.encoders import EfficientNetLiteEncoder, resize_square
 
@@ -44,3 +43,14 @@ def test_fused_encoder_matches_the_plain_network_and_separates_images(portrait):
     assert torch.allclose(features[0], eager[0], atol=1e-4)
     cosine = torch.nn.functional.cosine_similarity
     assert cosine(features[0], features[1], dim=0) > cosine(features[0], features[2], dim=0)
+
+
+def test_feature_cache_is_exact_and_bounded():
+    encoder = EfficientNetLiteEncoder(image_size=64, cache_size=3)
+    rng = np.random.default_rng(1)
+    images = [rng.integers(0, 256, (48, 64, 3), dtype=np.uint8) for _ in range(5)]
+    first = encoder.encode(images)
+    assert len(encoder._cache) == 3
+    assert torch.equal(encoder.encode(images[::-1]), first.flip(0))
+    twice = encoder.encode([images[2], images[2]])
+    assert torch.equal(twice[0], twice[1]) and torch.equal(twice[0], first[2])

@@ -6,7 +6,6 @@ import os
 
 import numpy as np
 import pytest
-
 from filmnav_policy.models.owlv2 import DEFAULT_OWLV2_MODEL, Owlv2Detector
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from filmnav_policy.dataset import (
     FEATURES,
     MAX_FRONTIERS,
@@ -23,7 +22,9 @@ from filmnav_policy.dataset import (
 
 @pytest.fixture(scope="module")
 def synthetic_root(tmp_path_factory):
-    return make_synthetic_dataset(tmp_path_factory.mktemp("data"), {"train": 30, "val": 10}, seed=3, shard_size=16)
+    return make_synthetic_dataset(
+        tmp_path_factory.mktemp("data"), {"train": 30, "val": 10}, seed=3, shard_size=16
+    )
 
 
 def test_png_round_trip_is_exact_and_jpeg_is_close():

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-
 from filmnav_policy.models import load_policy
 from filmnav_policy.models.qwen_tiny import TINY_IMAGE_SIDE, build_tiny_qwen_checkpoint
 from filmnav_policy.models.qwen_vl import (
@@ -75,13 +74,17 @@ def test_labels_are_single_tokens_and_only_the_answer_is_supervised(settings):
     with torch.no_grad():
         loss, log_probs = policy.forward(batch)
         logits = policy.model(
-            input_ids=batch["input_ids"], attention_mask=batch["attention_mask"],
-            pixel_values=batch["pixel_values"], image_grid_thw=batch["image_grid_thw"],
+            input_ids=batch["input_ids"],
+            attention_mask=batch["attention_mask"],
+            pixel_values=batch["pixel_values"],
+            image_grid_thw=batch["image_grid_thw"],
         ).logits[0]
     answer_positions = supervised.nonzero()[:, 0] - 1  # position t predicts token t + 1
     manual = torch.nn.functional.cross_entropy(logits[answer_positions], encoded["labels"][supervised])
     assert torch.allclose(loss, manual, atol=1e-5)
-    assert torch.isinf(log_probs[0, CHOICES:]).all() and torch.isclose(log_probs[0, :CHOICES].exp().sum(), torch.tensor(1.0))
+    assert torch.isinf(log_probs[0, CHOICES:]).all() and torch.isclose(
+        log_probs[0, :CHOICES].exp().sum(), torch.tensor(1.0)
+    )
 
 
 def test_lora_adapts_only_the_language_model_and_lowers_the_loss(trained):
@@ -108,7 +111,9 @@ def test_save_load_is_exact_and_serves_the_protocol(trained):
     loaded = load_policy("qwen_vl", str(folder))
     assert loaded.name == "qwen_vl"
     assert np.array_equal(policy.score_sample(sample), loaded.score_sample(sample))
-    scores = loaded.score(GoalSpec("object", "chair"), sample.history_images, sample.choice_images, [], (0.0, 0.0, 0.0))
+    scores = loaded.score(
+        GoalSpec("object", "chair"), sample.history_images, sample.choice_images, [], (0.0, 0.0, 0.0)
+    )
     assert np.allclose(scores, policy.score_sample(sample))
 
 

@@ -7,10 +7,10 @@ import json
 import pytest
 import torch
 import yaml
-
 from filmnav_policy.models import load_policy
 from filmnav_policy.models.qwen_tiny import TINY_IMAGE_SIDE, build_tiny_qwen_checkpoint
-from filmnav_policy.train import decision_metrics, main as train_main
+from filmnav_policy.train import decision_metrics
+from filmnav_policy.train import main as train_main
 
 
 def test_qwen_vl_lora_run_writes_metrics_plot_and_a_loadable_adapter(tmp_path):
@@ -48,7 +48,9 @@ def test_bad_configs_are_rejected_with_exit_code_2(tmp_path, capsys):
     path.write_text(yaml.safe_dump({"model": "bert", "output_dir": "x", "data": {"path": "d"}}))
     assert train_main(["--config", str(path)]) == 2
     assert "model must be one of" in capsys.readouterr().out
-    path.write_text(yaml.safe_dump({"model": "compact", "output_dir": "x", "data": {"path": "d"}, "stepz": 3}))
+    path.write_text(
+        yaml.safe_dump({"model": "compact", "output_dir": "x", "data": {"path": "d"}, "stepz": 3})
+    )
     assert train_main(["--config", str(path)]) == 2
     assert "unknown keys ['stepz']" in capsys.readouterr().out
 

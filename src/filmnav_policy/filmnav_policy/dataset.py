@@ -16,8 +16,9 @@ from __future__ import annotations
 import os
 import pathlib
 import shutil
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any
 
 import cv2
 import datasets
@@ -31,7 +32,7 @@ FEATURES = datasets.Features(
     {
         "task": datasets.Value("string"),
         "goal_text": datasets.Value("string"),
-        "goal_image": datasets.Value("binary"),          # encoded image; b"" unless task == image
+        "goal_image": datasets.Value("binary"),  # encoded image; b"" unless task == image
         "history_images": datasets.List(datasets.Value("binary")),
         "frontier_images": datasets.List(datasets.Value("binary")),
         "oracle_index": datasets.Value("int32"),
@@ -143,7 +144,7 @@ class ShardWriter:
     def close(self) -> None:
         self.flush()
 
-    def __enter__(self) -> "ShardWriter":
+    def __enter__(self) -> ShardWriter:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -177,7 +178,7 @@ def load_samples(
         wanted_tasks = set(tasks or TASKS)
         keep = [
             index
-            for index, (row_split, row_task) in enumerate(zip(dataset["split"], dataset["task"]))
+            for index, (row_split, row_task) in enumerate(zip(dataset["split"], dataset["task"], strict=True))
             if (split is None or row_split == split) and row_task in wanted_tasks
         ]
         dataset = dataset.select(keep)
@@ -234,7 +235,11 @@ def _background(size: int, rng: np.random.Generator) -> np.ndarray:
 
 
 def synthetic_sample(
-    rng: np.random.Generator, split: str, episode: int, seed: int, image_size: int = 64,
+    rng: np.random.Generator,
+    split: str,
+    episode: int,
+    seed: int,
+    image_size: int = 64,
     history_len: int = 4,
 ) -> dict[str, Any]:
     """One decision whose answer is the frontier showing the goal category's coloured shape."""
@@ -294,6 +299,7 @@ def make_synthetic_dataset(
     shard_size: int = 500,
 ) -> pathlib.Path:
     """Write `counts[split]` synthetic samples per split as shards under root (deterministic)."""
+
     def generate() -> Iterator[dict[str, Any]]:
         for split_index, (split, count) in enumerate(sorted(counts.items())):
             rng = np.random.default_rng([seed, split_index])

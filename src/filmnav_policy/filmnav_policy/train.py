@@ -16,8 +16,9 @@ import json
 import math
 import pathlib
 import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any
 
 import numpy as np
 import torch
@@ -33,7 +34,7 @@ MODELS = ("compact", "qwen_vl")
 class TrainConfig:
     model: str
     output_dir: str
-    data: dict[str, Any]                    # {path: shards root} or {synthetic: {train: N, val: M, ...}}
+    data: dict[str, Any]  # {path: shards root} or {synthetic: {train: N, val: M, ...}}
     train_split: str = "train"
     eval_splits: list[str] = field(default_factory=lambda: ["val"])
     tasks: list[str] = field(default_factory=lambda: list(TASKS))
@@ -48,7 +49,7 @@ class TrainConfig:
     checkpoint_every: int = 200
     resume: bool = True
     torch_threads: int | None = None
-    gradient_checkpointing: bool = False    # qwen_vl on a real checkpoint
+    gradient_checkpointing: bool = False  # qwen_vl on a real checkpoint
     compact: dict[str, Any] = field(default_factory=dict)
     qwen_vl: dict[str, Any] = field(default_factory=dict)
 
@@ -91,7 +92,9 @@ def decision_metrics(
     """Top-1 agreement with the oracle and geodesic regret (metres the chosen frontier lies further
     from the goal than the best one), overall ("all") and per task."""
     predicted_arr, oracle_arr = np.asarray(predicted), np.asarray(oracle)
-    regret = np.array([g[p] - np.min(g) for g, p in zip(geodesic, predicted_arr)], dtype=np.float64)
+    regret = np.array(
+        [g[p] - np.min(g) for g, p in zip(geodesic, predicted_arr, strict=True)], dtype=np.float64
+    )
     tasks_arr = np.asarray(tasks)
     groups = {"all": np.ones(len(tasks_arr), bool)} | {t: tasks_arr == t for t in sorted(set(tasks))}
     return {
@@ -114,7 +117,7 @@ def plot_history(history: list[dict[str, Any]], path: pathlib.Path, title: str) 
     figure, (loss_axes, top1_axes) = plt.subplots(1, 2, figsize=(11, 4))
     loss_points = [(h["step"], h["loss"]) for h in history if "loss" in h]
     if loss_points:
-        loss_axes.plot(*zip(*loss_points), label="train loss")
+        loss_axes.plot(*zip(*loss_points, strict=True), label="train loss")
     loss_axes.set_xlabel("step")
     loss_axes.set_ylabel("cross-entropy")
     loss_axes.legend()
@@ -125,7 +128,7 @@ def plot_history(history: list[dict[str, Any]], path: pathlib.Path, title: str) 
             for group, values in groups.items():
                 series.setdefault(f"{split}/{group}", []).append((entry["step"], values["top1"]))
     for name, points in sorted(series.items()):
-        top1_axes.plot(*zip(*points), marker="o", label=name)
+        top1_axes.plot(*zip(*points, strict=True), marker="o", label=name)
     top1_axes.set_xlabel("step")
     top1_axes.set_ylabel("top-1 agreement with oracle")
     top1_axes.set_ylim(0, 1)
@@ -139,8 +142,16 @@ def plot_history(history: list[dict[str, Any]], path: pathlib.Path, title: str) 
 
 # ----- compact: cached frozen features ------------------------------------------------------
 FEATURE_KEYS = (
-    "goal_text", "goal_image", "goal_is_image", "task", "history", "history_mask", "frontiers",
-    "frontier_mask", "oracle", "geodesic",
+    "goal_text",
+    "goal_image",
+    "goal_is_image",
+    "task",
+    "history",
+    "history_mask",
+    "frontiers",
+    "frontier_mask",
+    "oracle",
+    "geodesic",
 )
 
 
@@ -153,14 +164,18 @@ def _cache_key(root: pathlib.Path, split: str, tasks: Sequence[str], extra: dict
     return digest.hexdigest()[:16]
 
 
-def extract_features(policy: Any, dataset: Any, chunk: int = 32, show: bool = True) -> dict[str, torch.Tensor]:
+def extract_features(
+    policy: Any, dataset: Any, chunk: int = 32, show: bool = True
+) -> dict[str, torch.Tensor]:
     """Frozen-encoder features of every sample (all images of a chunk in one encoder pass)."""
     from filmnav_policy.models.compact import TASK_INDEX, pad_features
 
     config = policy.config
     out: dict[str, list[torch.Tensor]] = {key: [] for key in FEATURE_KEYS}
     for start in tqdm(range(0, len(dataset), chunk), desc="features", disable=not show):
-        samples = [decode_sample(row) for row in dataset.select(range(start, min(start + chunk, len(dataset))))]
+        samples = [
+            decode_sample(row) for row in dataset.select(range(start, min(start + chunk, len(dataset))))
+        ]
         images, spans = [], []
         for s in samples:
             history = s.history_images[-config.history_len :] if config.history_len else []
@@ -170,7 +185,7 @@ def extract_features(policy: Any, dataset: Any, chunk: int = 32, show: bool = Tr
         encoded = policy.image_encoder.encode(images)
         texts = policy.text_encoder.encode([s.goal_text for s in samples])
         history_rows, frontier_rows = [], []
-        for s, text, (offset, goals, histories, frontiers) in zip(samples, texts, spans):
+        for s, text, (offset, goals, histories, frontiers) in zip(samples, texts, spans, strict=True):
             is_image = goals == 1
             out["goal_image"].append(encoded[offset] if is_image else torch.zeros(config.image_dim))
             out["goal_text"].append(torch.zeros(config.text_dim) if is_image else text)
@@ -198,8 +213,16 @@ def cached_features(
 ) -> dict[str, torch.Tensor]:
     from safetensors.torch import load_file, save_file
 
-    key = _cache_key(root, split, tasks, {k: v for k, v in asdict(policy.config).items()
-                                         if k in ("image_encoder", "text_encoder", "image_size", "history_len")})
+    key = _cache_key(
+        root,
+        split,
+        tasks,
+        {
+            k: v
+            for k, v in asdict(policy.config).items()
+            if k in ("image_encoder", "text_encoder", "image_size", "history_len")
+        },
+    )
     path = cache_dir / f"features-{split}-{key}.safetensors"
     if path.exists():
         return load_file(str(path))
@@ -234,14 +257,22 @@ def _trainable_state(module: torch.nn.Module) -> dict[str, torch.Tensor]:
     return {n: p.detach().cpu().contiguous() for n, p in module.named_parameters() if p.requires_grad}
 
 
-def save_checkpoint(folder: pathlib.Path, module: torch.nn.Module, optimizer: Any, scheduler: Any,
-                    step: int, history: list[dict[str, Any]]) -> None:
+def save_checkpoint(
+    folder: pathlib.Path,
+    module: torch.nn.Module,
+    optimizer: Any,
+    scheduler: Any,
+    step: int,
+    history: list[dict[str, Any]],
+) -> None:
     from safetensors.torch import save_file
 
     partial = folder.with_name(folder.name + ".partial")
     partial.mkdir(parents=True, exist_ok=True)
     save_file(_trainable_state(module), str(partial / "trainable.safetensors"))
-    torch.save({"optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict()}, partial / "optimizer.pt")
+    torch.save(
+        {"optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict()}, partial / "optimizer.pt"
+    )
     (partial / "state.json").write_text(json.dumps({"step": step, "history": history}))
     if folder.exists():
         for old in folder.iterdir():
@@ -250,8 +281,9 @@ def save_checkpoint(folder: pathlib.Path, module: torch.nn.Module, optimizer: An
     partial.rename(folder)
 
 
-def load_checkpoint(folder: pathlib.Path, module: torch.nn.Module, optimizer: Any,
-                    scheduler: Any) -> tuple[int, list[dict[str, Any]]]:
+def load_checkpoint(
+    folder: pathlib.Path, module: torch.nn.Module, optimizer: Any, scheduler: Any
+) -> tuple[int, list[dict[str, Any]]]:
     from safetensors.torch import load_file
 
     state = load_file(str(folder / "trainable.safetensors"))
@@ -282,8 +314,11 @@ def run_training(config: TrainConfig, trainable: Trainable, accelerator: Any) ->
     warmup = max(1, config.warmup_steps)
     scheduler = torch.optim.lr_scheduler.LambdaLR(
         optimizer,
-        lambda step: min(1.0, (step + 1) / warmup)
-        * 0.5 * (1 + math.cos(math.pi * min(1.0, step / max(1, config.steps)))),
+        lambda step: (
+            min(1.0, (step + 1) / warmup)
+            * 0.5
+            * (1 + math.cos(math.pi * min(1.0, step / max(1, config.steps))))
+        ),
     )
     module, optimizer, loader, scheduler = accelerator.prepare(
         trainable.module, optimizer, trainable.train_loader, scheduler
@@ -295,8 +330,12 @@ def run_training(config: TrainConfig, trainable: Trainable, accelerator: Any) ->
         accelerator.print(f"resumed from {checkpoint} at step {step}")
     batches = _cycle(loader, start_epoch=step)
     samples_seen, started = 0, time.perf_counter()
-    progress = tqdm(total=config.steps, initial=step, desc=f"train {config.model}",
-                    disable=not accelerator.is_main_process)
+    progress = tqdm(
+        total=config.steps,
+        initial=step,
+        desc=f"train {config.model}",
+        disable=not accelerator.is_main_process,
+    )
     module.train()
     while step < config.steps:
         batch = next(batches)
@@ -347,14 +386,18 @@ def compact_trainable(config: TrainConfig, accelerator: Any) -> Trainable:
     cache = pathlib.Path(config.output_dir) / "feature_cache"
     show = accelerator.is_main_process
     with accelerator.main_process_first():
-        tables = {split: cached_features(policy, root, split, config.tasks, cache, show)
-                  for split in dict.fromkeys([config.train_split, *config.eval_splits])}
+        tables = {
+            split: cached_features(policy, root, split, config.tasks, cache, show)
+            for split in dict.fromkeys([config.train_split, *config.eval_splits])
+        }
     train = tables[config.train_split]
     model_keys = [f.name for f in fields(FusionBatch)]
     generator = torch.Generator().manual_seed(config.seed)
     loader = torch.utils.data.DataLoader(
         torch.utils.data.TensorDataset(*(train[k] for k in model_keys), train["oracle"]),
-        batch_size=config.batch_size, shuffle=True, drop_last=len(train["oracle"]) > config.batch_size,
+        batch_size=config.batch_size,
+        shuffle=True,
+        drop_last=len(train["oracle"]) > config.batch_size,
         generator=generator,
     )
 
@@ -368,13 +411,24 @@ def compact_trainable(config: TrainConfig, accelerator: Any) -> Trainable:
         results = {}
         for split in config.eval_splits:
             table = tables[split]
-            predicted = torch.cat([
-                module(FusionBatch(*(table[k][s : s + config.eval_batch_size] for k in model_keys)).to(device))
-                .argmax(-1).cpu()
-                for s in range(0, len(table["oracle"]), config.eval_batch_size)
-            ])
-            results[split] = decision_metrics(predicted.tolist(), table["oracle"].tolist(),
-                                              [g.numpy() for g in table["geodesic"]], _task_names(table))
+            predicted = torch.cat(
+                [
+                    module(
+                        FusionBatch(*(table[k][s : s + config.eval_batch_size] for k in model_keys)).to(
+                            device
+                        )
+                    )
+                    .argmax(-1)
+                    .cpu()
+                    for s in range(0, len(table["oracle"]), config.eval_batch_size)
+                ]
+            )
+            results[split] = decision_metrics(
+                predicted.tolist(),
+                table["oracle"].tolist(),
+                [g.numpy() for g in table["geodesic"]],
+                _task_names(table),
+            )
         return results
 
     def export(module: torch.nn.Module, folder: pathlib.Path) -> None:
@@ -397,23 +451,34 @@ class _PromptDataset(torch.utils.data.Dataset):
         from filmnav_policy.models.qwen_vl import PromptSample
 
         s = decode_sample(self.rows[int(index)])
-        sample = PromptSample(s.task, s.goal_text, s.goal_image, s.history_images, s.frontier_images,
-                              s.oracle_index if self.with_answer else None)
+        sample = PromptSample(
+            s.task,
+            s.goal_text,
+            s.goal_image,
+            s.history_images,
+            s.frontier_images,
+            s.oracle_index if self.with_answer else None,
+        )
         return self.policy.encode(sample)
 
 
 def qwen_trainable(config: TrainConfig, accelerator: Any) -> Trainable:
     from filmnav_policy.models.qwen_vl import QwenVLPolicy, QwenVLSettings
 
-    policy = QwenVLPolicy.from_base(QwenVLSettings(**config.qwen_vl), device=str(accelerator.device), lora=True)
+    policy = QwenVLPolicy.from_base(
+        QwenVLSettings(**config.qwen_vl), device=str(accelerator.device), lora=True
+    )
     if config.gradient_checkpointing:
         policy.model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
     root = dataset_root(config)
     train_rows = load_samples(root, config.train_split, config.tasks)
     eval_rows = {split: load_samples(root, split, config.tasks) for split in config.eval_splits}
     loader = torch.utils.data.DataLoader(
-        _PromptDataset(train_rows, policy, with_answer=True), batch_size=config.batch_size, shuffle=True,
-        collate_fn=policy.collate, generator=torch.Generator().manual_seed(config.seed),
+        _PromptDataset(train_rows, policy, with_answer=True),
+        batch_size=config.batch_size,
+        shuffle=True,
+        collate_fn=policy.collate,
+        generator=torch.Generator().manual_seed(config.seed),
     )
 
     def loss(module: torch.nn.Module, batch: dict[str, torch.Tensor]) -> torch.Tensor:
@@ -426,13 +491,17 @@ def qwen_trainable(config: TrainConfig, accelerator: Any) -> Trainable:
         results = {}
         for split, rows in eval_rows.items():
             eval_loader = torch.utils.data.DataLoader(
-                _PromptDataset(rows, policy, with_answer=False), batch_size=config.eval_batch_size,
+                _PromptDataset(rows, policy, with_answer=False),
+                batch_size=config.eval_batch_size,
                 collate_fn=policy.collate,
             )
             predicted = torch.cat([policy.forward(batch)[1].argmax(-1).cpu() for batch in eval_loader])
-            results[split] = decision_metrics(predicted.tolist(), list(rows["oracle_index"]),
-                                              [np.asarray(g) for g in rows["frontier_geodesic"]],
-                                              list(rows["task"]))
+            results[split] = decision_metrics(
+                predicted.tolist(),
+                list(rows["oracle_index"]),
+                [np.asarray(g) for g in rows["frontier_geodesic"]],
+                list(rows["task"]),
+            )
         return results
 
     def export(module: torch.nn.Module, folder: pathlib.Path) -> None:
@@ -462,7 +531,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--steps", type=int, help="override steps")
     parser.add_argument("--no-resume", action="store_true", help="start over even if a checkpoint exists")
     args = parser.parse_args(argv)
-    overrides = {"output_dir": args.output_dir, "steps": args.steps, "resume": False if args.no_resume else None}
+    overrides = {
+        "output_dir": args.output_dir,
+        "steps": args.steps,
+        "resume": False if args.no_resume else None,
+    }
     try:
         config = load_config(args.config, overrides)
     except (OSError, ValueError, TypeError, yaml.YAMLError) as error:

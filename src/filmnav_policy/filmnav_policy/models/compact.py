@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import json
 import pathlib
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
-from typing import Sequence
 
 import numpy as np
 import torch
@@ -50,7 +50,7 @@ class CompactConfig:
     max_frontiers: int = 8
 
     @classmethod
-    def from_dict(cls, values: dict) -> "CompactConfig":
+    def from_dict(cls, values: dict) -> CompactConfig:
         known = {f.name for f in fields(cls)}
         unknown = set(values) - known
         if unknown:
@@ -62,16 +62,16 @@ class CompactConfig:
 class FusionBatch:
     """Frozen-encoder features of B decisions (padded); masks are True where an entry exists."""
 
-    goal_text: torch.Tensor        # (B, text_dim), zeros for image goals
-    goal_image: torch.Tensor       # (B, image_dim), zeros for text goals
-    goal_is_image: torch.Tensor    # (B,) bool
-    task: torch.Tensor             # (B,) long, TASK_INDEX
-    history: torch.Tensor          # (B, K, image_dim)
-    history_mask: torch.Tensor     # (B, K) bool
-    frontiers: torch.Tensor        # (B, F, image_dim)
-    frontier_mask: torch.Tensor    # (B, F) bool
+    goal_text: torch.Tensor  # (B, text_dim), zeros for image goals
+    goal_image: torch.Tensor  # (B, image_dim), zeros for text goals
+    goal_is_image: torch.Tensor  # (B,) bool
+    task: torch.Tensor  # (B,) long, TASK_INDEX
+    history: torch.Tensor  # (B, K, image_dim)
+    history_mask: torch.Tensor  # (B, K) bool
+    frontiers: torch.Tensor  # (B, F, image_dim)
+    frontier_mask: torch.Tensor  # (B, F) bool
 
-    def to(self, device: torch.device | str) -> "FusionBatch":
+    def to(self, device: torch.device | str) -> FusionBatch:
         return FusionBatch(**{f.name: getattr(self, f.name).to(device) for f in fields(self)})
 
 
@@ -149,7 +149,7 @@ class CompactPolicy:
         self.scorer = (scorer or FusionScorer(config)).eval()
 
     @classmethod
-    def create(cls, config: CompactConfig) -> "CompactPolicy":
+    def create(cls, config: CompactConfig) -> CompactPolicy:
         """A fresh (untrained) policy; the feature widths come from the encoders."""
         image_encoder = build_image_encoder(config.image_encoder, config.image_size)
         text_encoder = build_text_encoder(config.text_encoder)
@@ -196,7 +196,7 @@ class CompactPolicy:
         return config, state
 
     @classmethod
-    def load(cls, folder: str | pathlib.Path) -> "CompactPolicy":
+    def load(cls, folder: str | pathlib.Path) -> CompactPolicy:
         config, state = cls.read_checkpoint(folder)
         scorer = FusionScorer(config)
         try:
@@ -216,7 +216,9 @@ class CompactPolicy:
     ) -> FusionBatch:
         """Encode one decision (all its images in one encoder batch) as a batch of one."""
         if not 1 <= len(frontier_images) <= self.config.max_frontiers:
-            raise ValueError(f"need 1..{self.config.max_frontiers} frontier images, got {len(frontier_images)}")
+            raise ValueError(
+                f"need 1..{self.config.max_frontiers} frontier images, got {len(frontier_images)}"
+            )
         history = list(history_images)[-self.config.history_len :] if self.config.history_len else []
         is_image = task == "image"
         if is_image and goal_image is None:
@@ -225,8 +227,12 @@ class CompactPolicy:
         encoded = self.image_encoder.encode(images)
         goal_image_feature = encoded[0] if is_image else torch.zeros(self.config.image_dim)
         encoded = encoded[1:] if is_image else encoded
-        goal_text_feature = torch.zeros(self.config.text_dim) if is_image else self.text_encoder.encode([goal_text])[0]
-        history_features, history_mask = pad_features([encoded[: len(history)]], self.config.history_len, self.config.image_dim)
+        goal_text_feature = (
+            torch.zeros(self.config.text_dim) if is_image else self.text_encoder.encode([goal_text])[0]
+        )
+        history_features, history_mask = pad_features(
+            [encoded[: len(history)]], self.config.history_len, self.config.image_dim
+        )
         frontier_features, frontier_mask = pad_features(
             [encoded[len(history) :]], len(frontier_images), self.config.image_dim
         )

@@ -96,7 +96,7 @@ class EfficientNetLite0(nn.Module):
     def forward(self, rgb01: torch.Tensor) -> torch.Tensor:
         return self._fc(self.features(rgb01))
 
-    def fuse_batch_norm(self) -> "EfficientNetLite0":
+    def fuse_batch_norm(self) -> EfficientNetLite0:
         """Fold every batch norm into its convolution: same outputs in eval mode, fewer passes."""
         self.eval()
         self._conv_stem, self._bn0 = fuse_conv_bn_eval(self._conv_stem, self._bn0), nn.Identity()

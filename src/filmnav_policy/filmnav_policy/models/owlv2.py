@@ -6,8 +6,8 @@ Only the image processor and the tokenizer are used (the full processor class is
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 import torch
@@ -17,9 +17,9 @@ DEFAULT_OWLV2_MODEL = "google/owlv2-base-patch16-ensemble"
 
 @dataclass(frozen=True)
 class BoxDetection:
-    label: str                                  # the text query that matched
-    score: float                                # in [0, 1]
-    box: tuple[int, int, int, int]              # x_min, y_min, x_max, y_max in image pixels
+    label: str  # the text query that matched
+    score: float  # in [0, 1]
+    box: tuple[int, int, int, int]  # x_min, y_min, x_max, y_max in image pixels
 
 
 class Owlv2Detector:
@@ -37,7 +37,9 @@ class Owlv2Detector:
 
         try:
             self.tokenizer = AutoTokenizer.from_pretrained(model, local_files_only=local_files_only)
-            self.image_processor = Owlv2ImageProcessorPil.from_pretrained(model, local_files_only=local_files_only)
+            self.image_processor = Owlv2ImageProcessorPil.from_pretrained(
+                model, local_files_only=local_files_only
+            )
             self.model = Owlv2ForObjectDetection.from_pretrained(model, local_files_only=local_files_only)
         except OSError as error:
             raise FileNotFoundError(
@@ -54,8 +56,9 @@ class Owlv2Detector:
         if not queries:
             raise ValueError("need at least one text query")
         height, width = rgb.shape[:2]
-        text = self.tokenizer(list(queries), padding="max_length", truncation=True, max_length=16,
-                              return_tensors="pt")
+        text = self.tokenizer(
+            list(queries), padding="max_length", truncation=True, max_length=16, return_tensors="pt"
+        )
         pixels = self.image_processor(images=[np.ascontiguousarray(rgb[..., :3])], return_tensors="pt")
         outputs = self.model(
             input_ids=text["input_ids"].to(self.device),
@@ -71,6 +74,8 @@ class Owlv2Detector:
         boxes = np.clip(boxes, 0, [width - 1, height - 1, width - 1, height - 1]).round().astype(int)
         order = np.argsort(-result["scores"].cpu().numpy())
         return [
-            BoxDetection(queries[int(result["labels"][i])], float(result["scores"][i]), tuple(int(v) for v in boxes[i]))
+            BoxDetection(
+                queries[int(result["labels"][i])], float(result["scores"][i]), tuple(int(v) for v in boxes[i])
+            )
             for i in order
         ]

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import json
 import pathlib
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import torch
@@ -35,7 +36,7 @@ IGNORE_INDEX = -100
 @dataclass(frozen=True)
 class QwenVLSettings:
     base_model: str = DEFAULT_MODEL_ID
-    image_side: int = 224          # pixels; a multiple of 28 (patch 14 x merge 2)
+    image_side: int = 224  # pixels; a multiple of 28 (patch 14 x merge 2)
     history_len: int = 4
     lora_rank: int = 16
     lora_alpha: int = 32
@@ -50,12 +51,12 @@ class QwenVLSettings:
 class PromptSample:
     """One decision in model-agnostic form (see dataset.py)."""
 
-    task: str                                  # object | text | image | spatial
+    task: str  # object | text | image | spatial
     goal_text: str
     goal_image: np.ndarray | None
     history_images: Sequence[np.ndarray]
     choice_images: Sequence[np.ndarray]
-    answer: int | None = None                  # index of the correct choice (training)
+    answer: int | None = None  # index of the correct choice (training)
 
 
 def goal_prompt(task: str, goal_text: str) -> str:
@@ -101,13 +102,13 @@ class QwenVLPolicy:
         self.settings = settings
         self.label_token_ids = self._label_token_ids()
         self.image_token = "<|image_pad|>"
-        self.merge_length = image_processor.merge_size ** 2
+        self.merge_length = image_processor.merge_size**2
 
     # ----- construction -------------------------------------------------------------------
     @classmethod
     def from_base(
         cls, settings: QwenVLSettings, device: str | None = None, lora: bool = False
-    ) -> "QwenVLPolicy":
+    ) -> QwenVLPolicy:
         """Load base weights (hub id or local path); with lora=True attach a fresh LoRA adapter."""
         from transformers import AutoTokenizer, Qwen2_5_VLForConditionalGeneration
         from transformers.models.qwen2_vl.image_processing_pil_qwen2_vl import (
@@ -115,7 +116,7 @@ class QwenVLPolicy:
         )
 
         target = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
-        pixels = settings.image_side ** 2
+        pixels = settings.image_side**2
         tokenizer = AutoTokenizer.from_pretrained(settings.base_model)
         image_processor = Qwen2VLImageProcessorPil.from_pretrained(
             settings.base_model, min_pixels=pixels, max_pixels=pixels
@@ -139,7 +140,7 @@ class QwenVLPolicy:
         return cls(model, tokenizer, image_processor, settings)
 
     @classmethod
-    def load(cls, checkpoint: str | pathlib.Path, device: str | None = None) -> "QwenVLPolicy":
+    def load(cls, checkpoint: str | pathlib.Path, device: str | None = None) -> QwenVLPolicy:
         """A fine-tuned checkpoint written by `save`: base model + LoRA adapter."""
         from peft import PeftModel
 
@@ -187,12 +188,15 @@ class QwenVLPolicy:
         images += list(sample.choice_images)
         if sample.task == "image" and sample.goal_image is None:
             raise ValueError("an image goal needs goal_image")
-        vision = self.image_processor(images=[resize_square(i, self.settings.image_side) for i in images], return_tensors="pt")
+        vision = self.image_processor(
+            images=[resize_square(i, self.settings.image_side) for i in images], return_tensors="pt"
+        )
         tokens_per_image = (vision["image_grid_thw"].prod(dim=-1) // self.merge_length).tolist()
         text = prompt_text(sample)
         pieces = text.split("<|image_pad|>")
         text = pieces[0] + "".join(
-            self.image_token * count + piece for count, piece in zip(tokens_per_image, pieces[1:])
+            self.image_token * count + piece
+            for count, piece in zip(tokens_per_image, pieces[1:], strict=True)
         )
         prompt_ids = self.tokenizer(text, add_special_tokens=False).input_ids
         answer_ids: list[int] = []
@@ -235,8 +239,7 @@ class QwenVLPolicy:
         """(loss over answer tokens, label log-probs (B, MAX_CHOICES) with -inf past num_choices)."""
         device = self.device
         inputs = {
-            key: batch[key].to(device)
-            for key in ("input_ids", "labels", "attention_mask", "image_grid_thw")
+            key: batch[key].to(device) for key in ("input_ids", "labels", "attention_mask", "image_grid_thw")
         }
         inputs["pixel_values"] = batch["pixel_values"].to(device, dtype=_torch_dtype(device))
         output = self.model(**inputs)
@@ -266,7 +269,7 @@ class QwenVLPolicy:
             max_new_tokens=1,
             do_sample=False,
         )
-        return self.tokenizer.decode(output[0, len(encoded["input_ids"]):])
+        return self.tokenizer.decode(output[0, len(encoded["input_ids"]) :])
 
     def score(
         self,
@@ -276,6 +279,6 @@ class QwenVLPolicy:
         frontiers: Sequence[FrontierCandidate],
         robot_pose: tuple[float, float, float],
     ) -> np.ndarray:
-        history = list(history_images)[-self.settings.history_len:] if self.settings.history_len else []
+        history = list(history_images)[-self.settings.history_len :] if self.settings.history_len else []
         sample = PromptSample(goal.task, goal.text, goal.image, history, list(frontier_images))
         return self.score_sample(sample).astype(np.float64)
