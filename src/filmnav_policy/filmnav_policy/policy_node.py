@@ -18,12 +18,13 @@ from typing import Any, Sequence
 import cv2
 import numpy as np
 import rclpy
-from filmnav_common.geometry import pose_to_xy_yaw
+from filmnav_common.geometry import pose_to_xy_yaw, yaw_from_quaternion
 from filmnav_common.image_codec import ImageEncodingError, image_to_numpy
 from filmnav_common.qos import LATCHED_QOS
 from filmnav_common.reporting import StatusReporter
 from filmnav_interfaces.msg import Frontier
 from filmnav_interfaces.srv import SelectFrontier
+from geometry_msgs.msg import Pose
 from rcl_interfaces.msg import ParameterDescriptor, SetParametersResult
 from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
@@ -69,6 +70,11 @@ class PolicyInputs:
     frontier_images: list[np.ndarray]
     frontiers: list[FrontierCandidate]
     robot_pose: tuple[float, float, float]
+
+
+def yaw_of(pose: Pose) -> float:
+    """Yaw of a message pose (also used by the goal_interface node)."""
+    return yaw_from_quaternion(pose.orientation)
 
 
 def rgb_of(msg: Image, what: str) -> np.ndarray | None:
