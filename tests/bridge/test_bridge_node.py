@@ -370,3 +370,19 @@ def test_missing_habitat_sim_fails_with_a_clear_error(tmp_path) -> None:
     output = process.output()
     assert process.stop() == 1
     assert "cannot start the simulated robot" in output and "habitat-sim" in output
+
+
+def test_sigint_during_navigation_ends_the_goal_and_exits_cleanly(tmp_path, episode) -> None:
+    process = start_bridge(tmp_path / "sigint.log", "/sigint", step_rate=5.0)
+    client = connect(process, "/sigint")
+    try:
+        goal = reachable_goal(episode, episode.start_pose, 5.0, 8.0)
+        feedback: list[NavigateToPose.Feedback] = []
+        client.send_goal(goal[0], goal[1], feedback=lambda f: feedback.append(f.feedback))
+        assert client.spin_until(lambda: len(feedback) >= 2, 30.0)
+        assert process.stop() == 0
+    finally:
+        client.close()
+    output = (tmp_path / "sigint.log").read_text()
+    assert "navigate_to_pose aborted: the robot is shutting down" in output
+    assert "Traceback" not in output and "Error" not in output

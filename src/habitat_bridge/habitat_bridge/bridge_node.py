@@ -14,10 +14,11 @@ navigable grid), sim/reset_episode (filmnav_interfaces/srv/ResetEpisode) and sim
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 import rclpy
 from filmnav_common.image_codec import numpy_to_image
@@ -34,9 +35,10 @@ from rclpy.action import ActionServer, CancelResponse
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup, ReentrantCallbackGroup
 from rclpy.clock import Clock as RosClock
 from rclpy.clock import ClockType
-from rclpy.executors import ExternalShutdownException, MultiThreadedExecutor
+from rclpy.executors import MultiThreadedExecutor
 from rclpy.logging import get_logger
 from rclpy.node import Node
+from rclpy.signals import SignalHandlerOptions
 from rosgraph_msgs.msg import Clock
 from sensor_msgs.msg import CameraInfo, Image
 from std_msgs.msg import Header, String
@@ -85,9 +87,12 @@ class HabitatBridgeNode(Node):
         self._sim = SimThread(make_env)
         self._observation_lock = threading.Lock()
         self._last_messages: list[tuple[Any, Any]] = []
-        # One navigation goal (or reset/stop) at a time; a newcomer asks the active goal to yield.
+        # One navigation goal (or reset/stop) at a time. Each newcomer takes a new generation
+        # number, which tells the active goal to yield: the newest request wins.
         self._motion_lock = threading.Lock()
-        self._preempt = threading.Event()
+        self._generation_lock = threading.Lock()
+        self._generation = 0
+        self._closing = False
         self._result_published = False
 
         self._load_episode(
@@ -244,35 +249,46 @@ class HabitatBridgeNode(Node):
             goal.text = episode.goal_text
         return goal
 
-    def _take_motion(self) -> None:
-        """Make the active navigation goal (if any) yield, then hold the motion lock."""
-        self._preempt.set()
-        self._motion_lock.acquire()
-        self._preempt.clear()
+    @contextlib.contextmanager
+    def _motion(self) -> Iterator[int]:
+        """Hold the robot: make the active goal (if any) yield, wait for it, run the body.
+        Yields this request's generation (see `_preempted`)."""
+        with self._generation_lock:
+            self._generation += 1
+            generation = self._generation
+        with self._motion_lock:
+            yield generation
 
-    def _on_reset(self, request: ResetEpisode.Request, response: ResetEpisode.Response) -> ResetEpisode.Response:
+    def _preempted(self, generation: int) -> bool:
+        return self._generation != generation
+
+    def _on_reset(
+        self, request: ResetEpisode.Request, response: ResetEpisode.Response
+    ) -> ResetEpisode.Response:
         split = request.split or self._param("split")
         task = request.task or self._param("task")
-        self._take_motion()
         try:
-            episode = self._load_episode(split, request.seed, request.episode, task)
+            with self._motion():
+                episode = self._load_episode(split, request.seed, request.episode, task)
         except (ValueError, RuntimeError) as error:
             response.success = False
-            response.message = f"cannot load {split} seed {request.seed} episode {request.episode} ({task}): {error}"
+            response.message = (
+                f"cannot load {split} seed {request.seed} episode {request.episode} ({task}): {error}"
+            )
             self._reporter.error(response.message)
             return response
-        finally:
-            self._motion_lock.release()
         response.success = True
-        response.message = f"loaded {split} seed {episode.seed} episode {episode.index}: {episode.task} goal '{episode.goal_text}'"
+        response.message = (
+            f"loaded {split} seed {episode.seed} episode {episode.index}: "
+            f"{episode.task} goal '{episode.goal_text}'"
+        )
         response.goal = self._goal_message(episode)
         response.geodesic_distance = float(episode.geodesic_distance)
         return response
 
     def _on_stop(self, _request: Trigger.Request, response: Trigger.Response) -> Trigger.Response:
         """Habitat STOP: ends the episode; the reply carries its metrics as JSON."""
-        self._take_motion()
-        try:
+        with self._motion():
             if self._sim.call(lambda env: env.done):
                 response.success = False
                 response.message = "the episode is already over: reset it first"
@@ -280,26 +296,23 @@ class HabitatBridgeNode(Node):
             self._publish_observation(self._sim.call(lambda env: env.step("stop")))
             self._publish_result_if_over()
             metrics = self._sim.call(lambda env: env.metrics())
-        finally:
-            self._motion_lock.release()
         response.success = True
         response.message = json.dumps({key: float(value) for key, value in metrics.items()})
         return response
 
     # ------------------------------------------------------------------------ navigation
     def _execute_navigation(self, goal_handle) -> NavigateToPose.Result:
-        self._take_motion()
-        try:
-            return self._navigate(goal_handle)
-        finally:
-            self._motion_lock.release()
+        with self._motion() as generation:
+            if self._closing:
+                return self._abort(goal_handle, NavigationErrorCode.UNKNOWN, "the robot is shutting down")
+            return self._navigate(goal_handle, generation)
 
     def _abort(self, goal_handle, code: int, message: str) -> NavigateToPose.Result:
         self._reporter.warn(f"navigate_to_pose aborted: {message}")
         goal_handle.abort()
         return NavigateToPose.Result(error_code=int(code), error_msg=message)
 
-    def _navigate(self, goal_handle) -> NavigateToPose.Result:
+    def _navigate(self, goal_handle, generation: int) -> NavigateToPose.Result:
         target = goal_handle.request.pose
         frame = target.header.frame_id
         if frame not in ("", self._odom_frame):
@@ -326,8 +339,9 @@ class HabitatBridgeNode(Node):
             if goal_handle.is_cancel_requested:
                 goal_handle.canceled()
                 return NavigateToPose.Result(error_code=0, error_msg="canceled")
-            if self._preempt.is_set():
-                return self._abort(goal_handle, NavigationErrorCode.UNKNOWN, "preempted by a newer request")
+            if self._preempted(generation):
+                reason = "the robot is shutting down" if self._closing else "preempted by a newer request"
+                return self._abort(goal_handle, NavigationErrorCode.UNKNOWN, reason)
             if step_rate > 0.0:
                 time.sleep(max(0.0, next_step_at - time.monotonic()))
                 next_step_at = max(next_step_at + 1.0 / step_rate, time.monotonic())
@@ -356,26 +370,33 @@ class HabitatBridgeNode(Node):
             goal_handle.publish_feedback(feedback)
 
     def destroy_node(self) -> None:
-        self._sim.close()
+        """End the active goal (aborted, so its client hears of it), then free the simulator."""
+        self._closing = True
+        with self._motion():
+            self._sim.close()
         super().destroy_node()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    rclpy.init(args=argv)
-    node = None
+    # rclpy's own SIGINT handler would invalidate the context at once, under a running goal;
+    # with Python's, SIGINT raises KeyboardInterrupt here and the goal ends properly.
+    rclpy.init(args=argv, signal_handler_options=SignalHandlerOptions.NO)
     try:
         node = HabitatBridgeNode()
-        executor = MultiThreadedExecutor(num_threads=4)
-        executor.add_node(node)
-        executor.spin()
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
     except (ValueError, RuntimeError) as error:
         get_logger("habitat_bridge").fatal(f"cannot start the simulated robot: {error}")
+        rclpy.try_shutdown()
         return 1
+    executor = MultiThreadedExecutor(num_threads=4)
+    executor.add_node(node)
+    try:
+        while rclpy.ok():
+            executor.spin_once(timeout_sec=0.1)  # returns often enough to notice SIGINT
+    except KeyboardInterrupt:
+        pass
     finally:
-        if node is not None:
-            node.destroy_node()
+        executor.shutdown()
+        node.destroy_node()
         rclpy.try_shutdown()
     return 0
 
