@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 
@@ -48,16 +49,21 @@ def graph(tmp_path_factory):
     assert process.stop() == 0
 
 
-def publish_frame(publishers, seconds: int, instance: np.ndarray, depth: np.ndarray, encoding: str = "16UC1") -> None:
+def publish_frame(publishers, seconds: int, instance: np.ndarray, depth: np.ndarray, encoding: str = "16UC1",
+                  odom_first: bool = False) -> None:
+    """One frame of sensor messages; the bridge sends the odometry after the images."""
     header = Header(stamp=Time(sec=seconds), frame_id="camera")
     info = CameraInfo(header=header, width=WIDTH, height=HEIGHT, k=[FX, 0.0, CAMERA.cx, 0.0, FX, CAMERA.cy, 0.0, 0.0, 1.0])
     odom = Odometry(header=Header(stamp=header.stamp, frame_id="odom"))
     odom.pose.pose.position.x, odom.pose.pose.position.y = POSE[0], POSE[1]
     odom.pose.pose.orientation.z, odom.pose.pose.orientation.w = math.sin(POSE[2] / 2), math.cos(POSE[2] / 2)
     publishers["info"].publish(info)
-    publishers["odom"].publish(odom)
+    if odom_first:
+        publishers["odom"].publish(odom)
     publishers["instance"].publish(numpy_to_image(instance.astype(np.uint16 if encoding == "16UC1" else np.uint8), encoding, header))
     publishers["depth"].publish(numpy_to_image(depth, "32FC1", header))
+    if not odom_first:
+        publishers["odom"].publish(odom)
 
 
 def spin_until(node, predicate, publish, timeout: float = 15.0) -> bool:
@@ -72,8 +78,9 @@ def test_goal_seen_is_published_with_its_position(graph):
     node, publishers, received, process = graph
     instance, depth = synthetic_frame(POSE, TARGET, half_size=0.15, instance_id=7)
     publishers["goal"].publish(Goal(id="g7", task="object", text="chair"))
+    stamps = itertools.count(100)  # a new stamp per frame: each frame's odometry arrives after its images
     assert spin_until(node, lambda: any(m.detections for m in received),
-                      lambda: publish_frame(publishers, 1, instance, depth)), process.output()
+                      lambda: publish_frame(publishers, next(stamps), instance, depth)), process.output()
     message = next(m for m in received if m.detections)
     assert message.goal_id == "g7" and message.header.frame_id == "odom"
     detection = message.detections[0]
@@ -96,5 +103,5 @@ def test_other_goal_gives_empty_detections_and_bad_frames_are_skipped(graph):
     received.clear()
     publishers["goal"].publish(Goal(id="g9", task="text", text="go find a chair"))
     assert spin_until(node, lambda: any(m.goal_id == "g9" and m.detections for m in received),
-                      lambda: publish_frame(publishers, 4, instance, depth)), process.output()
+                      lambda: publish_frame(publishers, 4, instance, depth, odom_first=True)), process.output()
     assert process.alive()

@@ -1,8 +1,8 @@
 """ROS 2 node for the simulator-only goal detector (`sim_semantic`).
 
-Pairs the bridge's instance and depth images by stamp, takes the odometry pose nearest to that
-stamp and the camera intrinsics from camera_info, and publishes `filmnav/detections` for every
-frame while a goal is active (an empty array means "not seen"). The goal comes from
+Pairs the bridge's instance and depth images by stamp, waits for odometry up to that stamp and
+takes the pose nearest to it, the camera intrinsics from camera_info, and publishes
+`filmnav/detections` for every frame while a goal is active (an empty array means "not seen"). The goal comes from
 `filmnav/goal` or `filmnav/goal_text` (cleared by `filmnav/cancel`); instance ids map to
 categories through the bridge's latched `sim/instances` table.
 """
@@ -67,6 +67,7 @@ class DetectorNode(Node):
         self._label = ""
         self._odom: collections.deque[tuple[int, tuple[float, float, float], str]] = collections.deque(maxlen=ODOM_HISTORY)
         self._pending: dict[str, Image] = {}
+        self._waiting: tuple[Image, Image] | None = None  # depth, instance
 
         self._publisher = self.create_publisher(DetectionArray, "filmnav/detections", RELIABLE_QOS)
         self.create_subscription(Image, "camera/depth/image_raw", lambda m: self._on_image("depth", m), SENSOR_QOS)
@@ -130,6 +131,7 @@ class DetectorNode(Node):
 
     def _on_odom(self, msg: Odometry) -> None:
         self._odom.append((stamp_ns(msg), pose_to_xy_yaw(msg.pose.pose), msg.header.frame_id))
+        self._detect_waiting_frame()
 
     def _on_image(self, kind: str, msg: Image) -> None:
         self._pending[kind] = msg
@@ -137,8 +139,22 @@ class DetectorNode(Node):
         if depth is None or instance is None or stamp_ns(depth) != stamp_ns(instance):
             return
         self._pending.clear()
-        if self._goal is None or self._camera_info is None or not self._goal_ids:
+        self._waiting = (depth, instance)
+        self._detect_waiting_frame()
+
+    def _detect_waiting_frame(self) -> None:
+        """Detect in the latest image pair once odometry up to its stamp has arrived (the bridge
+        publishes a frame's images before its odometry)."""
+        if self._waiting is None:
             return
+        depth, instance = self._waiting
+        if self._goal is None or self._camera_info is None or not self._goal_ids:
+            self._waiting = None
+            return
+        tolerance = int(self._param("max_pose_age") * 1e9)
+        if not self._odom or self._odom[-1][0] < stamp_ns(depth) - tolerance:
+            return  # the odometry for this frame is still on its way
+        self._waiting = None
         try:
             self._detect(depth, instance)
         except (ImageEncodingError, ValueError) as error:
