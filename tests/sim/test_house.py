@@ -72,3 +72,13 @@ def test_objects_do_not_overlap():
                         if pa.max() <= pb.min() + 1e-6 or pb.max() <= pa.min() + 1e-6:
                             overlap = False
                 assert not overlap, (a.category, b.category)
+
+
+def test_every_room_kind_has_a_look_a_program_and_a_map_colour():
+    from filmnav_sim.furniture import ROOM_KINDS, ROOM_PROGRAMS
+    from filmnav_sim.house import LOOKS
+    from filmnav_sim.topdown import ROOM_COLORS
+
+    assert set(ROOM_KINDS) == set(ROOM_PROGRAMS) == set(LOOKS) == set(ROOM_COLORS)
+    placed = {p.category for program in ROOM_PROGRAMS.values() for p in program}
+    assert placed == set(CATEGORIES)  # every category can appear in some room

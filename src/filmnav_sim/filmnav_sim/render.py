@@ -22,8 +22,10 @@ from .house import EXTERIOR_RGB, WALL_HEIGHT, House
 # Near/far clip planes in metres (depth precision comes from reversed-Z float buffers).
 Z_NEAR = 0.05
 Z_FAR = 50.0
+# Floors and the ceiling: drawn in colour, left out of the segmentation pass (they hide no
+# object and are instance 0 anyway), which saves much of that pass's fill on a CPU rasteriser.
+FLOOR_GROUP = 1
 _EXTENT = 10.0
-_TILE_SIZE = {"tiles": 0.6, "wood": 1.0, "carpet": 1.0}
 
 
 def _fmt(values) -> str:
@@ -67,7 +69,8 @@ def house_mjcf(house: House, max_width: int, max_height: int) -> tuple[str, list
         assets += [texture, material]
         xmin, ymin, xmax, ymax = room.bounds
         add(f'<geom type="box" pos="{_fmt(((xmin + xmax) / 2, (ymin + ymax) / 2, -0.05))}" '
-            f'size="{_fmt(((xmax - xmin) / 2, (ymax - ymin) / 2, 0.05))}" material="floor{room.id}"/>', 0)
+            f'size="{_fmt(((xmax - xmin) / 2, (ymax - ymin) / 2, 0.05))}" material="floor{room.id}" '
+            f'group="{FLOOR_GROUP}"/>', 0)
     for wall in house.walls:
         xmin, ymin, xmax, ymax = wall.bounds
         rgb = EXTERIOR_RGB if wall.room_id < 0 else house.looks[wall.room_id].wall_rgb
@@ -75,7 +78,8 @@ def house_mjcf(house: House, max_width: int, max_height: int) -> tuple[str, list
             f'size="{_fmt(((xmax - xmin) / 2, (ymax - ymin) / 2, WALL_HEIGHT / 2))}" '
             f'rgba="{_fmt(rgb)} 1"/>', 0)
     add(f'<geom type="box" pos="{_fmt((width / 2, depth / 2, WALL_HEIGHT + 0.03))}" '
-        f'size="{_fmt((width / 2 + 0.2, depth / 2 + 0.2, 0.03))}" rgba="0.95 0.95 0.93 1"/>', 0)
+        f'size="{_fmt((width / 2 + 0.2, depth / 2 + 0.2, 0.03))}" rgba="0.95 0.95 0.93 1" '
+        f'group="{FLOOR_GROUP}"/>', 0)
     for obj in house.objects:
         c, s = math.cos(obj.yaw), math.sin(obj.yaw)
         for part in build_parts(obj.category, obj.size, obj.color):
@@ -136,10 +140,13 @@ class HouseRenderer:
         self.data: mujoco.MjData | None = None
         self._context: mujoco.MjrContext | None = None
         self._scene: mujoco.MjvScene | None = None
+        self._segment_scene: mujoco.MjvScene | None = None
         self._camera = mujoco.MjvCamera()
         self._camera.type = mujoco.mjtCamera.mjCAMERA_FIXED
         self._camera.fixedcamid = 0
         self._option = mujoco.MjvOption()
+        self._segment_option = mujoco.MjvOption()
+        self._segment_option.geomgroup[FLOOR_GROUP] = 0
         self._instance_of_geom = np.zeros(1, dtype=np.int32)
         self._segment_lut: np.ndarray | None = None
 
@@ -158,16 +165,20 @@ class HouseRenderer:
             self._context.readDepthMap = mujoco.mjtDepthMap.mjDEPTH_ZEROFAR
             self.model, self.data = model, data
             self._scene = mujoco.MjvScene(model, maxgeom=model.ngeom + 100)
+            self._segment_scene = mujoco.MjvScene(model, maxgeom=model.ngeom + 100)
+            self._segment_scene.flags[mujoco.mjtRndFlag.mjRND_SEGMENT] = True
+            self._segment_scene.flags[mujoco.mjtRndFlag.mjRND_IDCOLOR] = True
             self._instance_of_geom = np.asarray(instance_of_geom, dtype=np.int32)
             self._segment_lut = None
             self.house = house
 
     def _segment_table(self) -> np.ndarray:
         """Segmentation colour index -> instance id (index 0: background)."""
-        if self._segment_lut is None or len(self._segment_lut) != self._scene.ngeom + 1:
-            lut = np.zeros(self._scene.ngeom + 1, dtype=np.int32)
-            for index in range(self._scene.ngeom):
-                geom = self._scene.geoms[index]
+        scene = self._segment_scene
+        if self._segment_lut is None or len(self._segment_lut) != scene.ngeom + 1:
+            lut = np.zeros(scene.ngeom + 1, dtype=np.int32)
+            for index in range(scene.ngeom):
+                geom = scene.geoms[index]
                 if geom.objtype == mujoco.mjtObj.mjOBJ_GEOM and geom.segid >= 0:
                     lut[geom.segid + 1] = self._instance_of_geom[geom.objid]
             self._segment_lut = lut
@@ -189,25 +200,18 @@ class HouseRenderer:
         self.data.cam_xpos[0] = (x, y, config.camera_height)
         self.data.cam_xmat[0] = camera_matrix(yaw).ravel()
         rect = mujoco.MjrRect(0, 0, width, height)
-        scene = self._scene
-        mujoco.mjv_updateScene(self.model, self.data, self._option, None, self._camera,
-                               mujoco.mjtCatBit.mjCAT_ALL, scene)
-        scene.flags[mujoco.mjtRndFlag.mjRND_SEGMENT] = False
-        scene.flags[mujoco.mjtRndFlag.mjRND_IDCOLOR] = False
         rgb = np.empty((height, width, 3), dtype=np.uint8)
         raw_depth = np.empty((height, width), dtype=np.float32)
-        mujoco.mjr_render(rect, scene, self._context)
-        mujoco.mjr_readPixels(rgb, raw_depth, rect, self._context)
-        scene.flags[mujoco.mjtRndFlag.mjRND_SEGMENT] = True
-        scene.flags[mujoco.mjtRndFlag.mjRND_IDCOLOR] = True
         segment = np.empty((height, width, 3), dtype=np.uint8)
-        mujoco.mjr_render(rect, scene, self._context)
-        mujoco.mjr_readPixels(segment, None, rect, self._context)
-        scene.flags[mujoco.mjtRndFlag.mjRND_SEGMENT] = False
-        scene.flags[mujoco.mjtRndFlag.mjRND_IDCOLOR] = False
+        for option, scene, colour, depth in ((self._option, self._scene, rgb, raw_depth),
+                                             (self._segment_option, self._segment_scene, segment, None)):
+            mujoco.mjv_updateScene(self.model, self.data, option, None, self._camera,
+                                   mujoco.mjtCatBit.mjCAT_ALL, scene)
+            mujoco.mjr_render(rect, scene, self._context)
+            mujoco.mjr_readPixels(colour, depth, rect, self._context)
         ids = segment[..., 0].astype(np.int32) | (segment[..., 1].astype(np.int32) << 8) \
             | (segment[..., 2].astype(np.int32) << 16)
-        instance = self._segment_table()[np.minimum(ids, self._scene.ngeom)]
+        instance = self._segment_table()[np.minimum(ids, self._segment_scene.ngeom)]
         return Frame(np.flipud(rgb), np.flipud(self._linear_depth(raw_depth)), np.flipud(instance))
 
     def _linear_depth(self, buffer: np.ndarray) -> np.ndarray:
