@@ -111,3 +111,22 @@ def test_waypoint_executor_turns_navigates_and_aborts(runner):
     executor.start(Rotate(seq=4, angle=math.pi))
     executor.cancel()
     assert executor.state == ExecutorState(4, ExecutorStatus.CANCELED) and executor.step() is None
+
+
+def test_runner_defaults_follow_the_simulated_graphs_parameters():
+    import yaml
+
+    from filmnav_policy.episode_runner import RunnerConfig
+
+    from conftest import REPO_ROOT
+
+    params = yaml.safe_load((REPO_ROOT / "launch/config/sim.yaml").read_text())
+    config = RunnerConfig()
+    buffer = params["trajectory_buffer"]["ros__parameters"]
+    mission = params["goal_interface"]["ros__parameters"]
+    detector = params["detector_node"]["ros__parameters"]
+    assert (config.keyframe_min_distance, config.keyframe_min_rotation, config.keyframe_store_width) == (
+        buffer["min_distance"], buffer["min_rotation"], buffer["store_width"])
+    assert (config.history_keyframes, config.keyframe_image_size) == (
+        mission["history_keyframes"], mission["keyframe_image_size"])
+    assert config.min_area_fraction == detector["min_area_fraction"]

@@ -51,14 +51,20 @@ from filmnav_policy.topdown import MappedArea
 
 @dataclass(frozen=True)
 class RunnerConfig:
+    """Settings of the headless loop. Defaults equal the simulated ROS graph's (launch/config/sim.yaml
+    and the nodes' defaults; a test keeps them in step) except the render size."""
+
     width: int = 320                 # render size; evaluation default (the bridge renders 640x480)
     height: int = 240
-    history_keyframes: int = 4       # K recent keyframes given to the policy (goal_interface default)
-    keyframe_image_size: int = 224   # square side of the policy's images (goal_interface default)
-    min_area_fraction: float = 0.001  # detector: share of the image the goal must cover
-    goal_tolerance: float = 0.5      # executor (bridge defaults): snap waypoints off the navigable area
-    align_yaw: bool = True           # executor: turn to the waypoint's yaw on arrival (as Nav2)
-    max_stalled_steps: int = 20      # executor: abort after this many steps without getting closer
+    history_keyframes: int = 4       # goal_interface: K recent keyframes given to the policy
+    keyframe_image_size: int = 224   # goal_interface: square side of the policy's images
+    keyframe_min_distance: float = 0.5   # trajectory_buffer: metres between keyframes
+    keyframe_min_rotation: float = 0.436  # trajectory_buffer: radians between keyframes
+    keyframe_store_width: int = 224  # trajectory_buffer: stored image width
+    min_area_fraction: float = 0.001  # detector_node: share of the image the goal must cover
+    goal_tolerance: float = 0.5      # habitat_bridge: snap waypoints off the navigable area
+    align_yaw: bool = True           # habitat_bridge: turn to the waypoint's yaw on arrival (as Nav2)
+    max_stalled_steps: int = 20      # habitat_bridge: abort after this many steps without getting closer
     max_idle_ticks: int = 10         # ticks without an action before the episode is declared stuck
 
 
@@ -211,7 +217,10 @@ class _Episode:
             center_x=episode.start_pose[0], center_y=episode.start_pose[1],
         ))
         self.tracker = FrontierTracker()
-        self.keyframes = KeyframeBuffer(KeyframeConfig(hfov=math.radians(sim.hfov_deg), view_range=sim.max_depth))
+        self.keyframes = KeyframeBuffer(KeyframeConfig(
+            min_distance=config.keyframe_min_distance, min_rotation=config.keyframe_min_rotation,
+            store_width=config.keyframe_store_width, hfov=math.radians(sim.hfov_deg), view_range=sim.max_depth,
+        ))
         self.detector = SemanticGoalDetector(
             CameraModel(*sim.intrinsics(), height=sim.camera_height),
             min_area_fraction=config.min_area_fraction, max_distance=sim.max_depth,
