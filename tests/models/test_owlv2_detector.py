@@ -18,6 +18,46 @@ def _weights_available() -> bool:
         return False
 
 
+def test_tiny_random_owlv2_runs_the_detection_path(tmp_path):
+    """Real classes with tiny random weights: tokenising, padding to a square, box scaling, order."""
+    import torch
+    from filmnav_policy.models.qwen_tiny import train_tokenizer
+    from transformers import Owlv2Config, Owlv2ForObjectDetection
+    from transformers.models.owlv2.image_processing_pil_owlv2 import Owlv2ImageProcessorPil
+
+    tokenizer = train_tokenizer()
+    text = {
+        "vocab_size": len(tokenizer),
+        "max_position_embeddings": 16,
+        "eos_token_id": tokenizer.eos_token_id,
+    }
+    tiny = {"hidden_size": 32, "num_hidden_layers": 1, "num_attention_heads": 2, "intermediate_size": 64}
+    config = Owlv2Config(
+        text_config=text | tiny,
+        vision_config=tiny | {"image_size": 64, "patch_size": 16},
+        projection_dim=32,
+    )
+    torch.manual_seed(0)
+    Owlv2ForObjectDetection(config).save_pretrained(tmp_path)
+    tokenizer.save_pretrained(tmp_path)
+    Owlv2ImageProcessorPil(size={"height": 64, "width": 64}).save_pretrained(tmp_path)
+
+    detector = Owlv2Detector(str(tmp_path), score_threshold=0.0, device="cpu")
+    image = np.random.default_rng(0).integers(0, 256, (48, 80, 3), dtype=np.uint8)
+    detections = detector.detect(image, ["chair", "red sofa"])
+    assert len(detections) == (64 // 16) ** 2  # one box per patch at threshold 0
+    scores = [d.score for d in detections]
+    assert scores == sorted(scores, reverse=True) and all(0 <= s <= 1 for s in scores)
+    assert {d.label for d in detections} <= {"chair", "red sofa"}
+    for x0, y0, x1, y1 in (d.box for d in detections):
+        assert 0 <= x0 <= x1 < 80 and 0 <= y0 <= y1 < 48
+    median = scores[len(scores) // 2]
+    strict = Owlv2Detector(str(tmp_path), score_threshold=median).detect(image, ["chair", "red sofa"])
+    assert len(strict) < len(detections) and all(d.score > median for d in strict)
+    with pytest.raises(ValueError, match="at least one text query"):
+        detector.detect(image, [])
+
+
 def test_missing_weights_give_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="OWLv2 weights .* not in the local Hugging Face cache"):
         Owlv2Detector(str(tmp_path / "no_such_model"))
