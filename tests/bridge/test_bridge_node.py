@@ -18,7 +18,7 @@ from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS, SENSOR_QOS
 from filmnav_interfaces.msg import EpisodeResult
 from filmnav_interfaces.srv import ResetEpisode
 from filmnav_sim.config import SimConfig
-from filmnav_sim.episodes import make_episode
+from filmnav_sim.episodes import footprint_distance, make_episode
 from filmnav_sim.habitat_adapter import habitat_available
 from filmnav_sim.house import cached_house
 from nav2_msgs.action import NavigateToPose
@@ -212,6 +212,43 @@ def test_publishes_sensors_with_sizes_encodings_and_intrinsics(client: BridgeCli
     table = json.loads(client.get("sim/instances").data)
     ids = np.unique(image_to_numpy(instance))
     assert all(str(int(i)) in table["instances"] for i in ids if i != 0)
+
+
+def test_published_geometry_puts_object_pixels_on_their_objects(client: BridgeClient, episode) -> None:
+    """Back-project each instance's pixels with the published depth, camera_info and odometry
+    (optical frame: x right, y down, z forward; camera at camera_height on base_link): the
+    points must land on that object's footprint, between the floor and its top."""
+    assert client.reset_episode().success
+    topics = ("camera/depth/image_raw", "camera/instance/image_raw", "camera/color/camera_info", "odom")
+
+    def same_instant() -> bool:
+        messages = [client.get(topic) for topic in topics]
+        if any(message is None for message in messages):
+            return False
+        stamps = {(m.header.stamp.sec, m.header.stamp.nanosec) for m in messages}
+        return len(stamps) == 1 and np.allclose(odom_pose(client)[:2], episode.start_pose[:2])
+
+    assert client.spin_until(same_instant, 10.0)
+    depth = depth_to_metres(client.get("camera/depth/image_raw"))
+    instance = image_to_numpy(client.get("camera/instance/image_raw"))
+    k = client.get("camera/color/camera_info").k
+    x, y, yaw = odom_pose(client)
+    house = cached_house(episode.seed)
+    checked = 0
+    for instance_id in np.unique(instance[instance > 0]):
+        rows, cols = np.nonzero((instance == instance_id) & np.isfinite(depth))
+        if len(rows) < 20:
+            continue
+        z = depth[rows, cols].astype(float)
+        right, down = (cols - k[2]) / k[0] * z, (rows - k[5]) / k[4] * z
+        forward, left, up = z, -right, SimConfig().camera_height - down
+        points = np.stack([x + forward * math.cos(yaw) - left * math.sin(yaw),
+                           y + forward * math.sin(yaw) + left * math.cos(yaw)], axis=1)
+        obj = house.object_by_id(int(instance_id))
+        assert np.percentile(footprint_distance(points, obj), 95) < 0.05, obj.category
+        assert up.min() > -0.05 and up.max() < obj.size[2] + 0.05, obj.category
+        checked += 1
+    assert checked >= 1, "no object in view at the episode start"
 
 
 def test_reset_returns_the_seeded_episode_and_places_the_robot(client: BridgeClient, episode) -> None:

@@ -175,8 +175,9 @@ class HabitatBridgeNode(Node):
         return Header(stamp=ros_messages.seconds_to_time(sim_time), frame_id=frame)
 
     def _observation_messages(self, observation: Any) -> list[tuple[Any, Any]]:
-        """(publisher, message) pairs of one observation; the clock first, so nodes on sim time
-        see the sensors' stamp as now."""
+        """(publisher, message) pairs of one observation, all with its stamp. The clock goes
+        first, so nodes on sim time see the stamp as now, then odometry and camera_info, so a
+        node that receives an image already has the pose and intrinsics of its instant."""
         camera = self._header(observation.time, self._camera_frame)
         info = ros_messages.camera_info(
             self._config.intrinsics(), self._config.width, self._config.height, camera
@@ -187,12 +188,12 @@ class HabitatBridgeNode(Node):
         instance = backend.instance_image_16bit(observation.instance)
         return [
             (self._clock_pub, Clock(clock=camera.stamp)),
+            (self._odom_pub, odometry),
+            (self._color_info_pub, info),
+            (self._depth_info_pub, info),
             (self._color_pub, numpy_to_image(observation.rgb, "rgb8", camera)),
             (self._depth_pub, numpy_to_image(observation.depth, "32FC1", camera)),
             (self._instance_pub, numpy_to_image(instance, "16UC1", camera)),
-            (self._color_info_pub, info),
-            (self._depth_info_pub, info),
-            (self._odom_pub, odometry),
         ]
 
     def _publish_observation(self, observation: Any) -> None:
