@@ -31,7 +31,7 @@ def test_habitat_backend_observes_a_scene(small_config):
         pytest.skip("set FILMNAV_HABITAT_SCENE to an HM3D scene (.glb) to test the habitat-sim backend")
     env = ha.HabitatSimEnv(small_config, [scene])
     env.load_scene(scene)
-    x, y = env.nav.navigable_points()[0]
+    x, y = env.house.nav.navigable_points()[0]
     obs = env.set_pose(x, y, 0.5)
     assert obs.rgb.shape == (small_config.height, small_config.width, 3)
     assert obs.pose[:2] == pytest.approx((x, y), abs=0.1) and obs.pose[2] == pytest.approx(0.5, abs=1e-3)

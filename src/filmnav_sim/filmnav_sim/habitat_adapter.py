@@ -16,6 +16,7 @@ import numpy as np
 from .config import SimConfig
 from .env import ACTIONS, Observation, wrap_angle
 from .episodes import VIEWPOINT_TOLERANCE, Episode
+from .house import House, ObjectInstance
 from .metrics import soft_spl, spl, success
 from .navigation import NavGrid
 
@@ -78,6 +79,7 @@ class HabitatSimEnv:
         self._scene = None
         self._episode: Episode | None = None
         self._nav: NavGrid | None = None
+        self._house: House | None = None
         self._steps = 0
         self._path_length = 0.0
         self._called_stop = False
@@ -120,12 +122,22 @@ class HabitatSimEnv:
         self._sim = habitat_sim.Simulator(self._make_configuration(scene_id))
         self._scene = scene_id
         objects = self._sim.semantic_scene.objects
-        self._categories = {index + 1: (obj.category.name() if obj.category else "") for index, obj in enumerate(objects)}
         semantic_ids = [int(obj.semantic_id) for obj in objects] if objects else [0]
         self._instance_lut = np.zeros(max(semantic_ids) + 1, dtype=np.int32)
         for index, semantic_id in enumerate(semantic_ids):
             self._instance_lut[semantic_id] = index + 1
         self._nav = self._navgrid()
+        self._house = House(seed=-1, rooms=[], objects=[self._instance(index + 1, obj) for index, obj in enumerate(objects)],
+                            nav=self._nav)
+
+    @staticmethod
+    def _instance(instance_id: int, semantic_object) -> ObjectInstance:
+        """A scene object as an axis-aligned ObjectInstance in the world frame."""
+        aabb = semantic_object.aabb
+        centre = habitat_to_world(np.asarray(aabb.center, dtype=float))
+        sx, sy, sz = np.asarray(aabb.sizes, dtype=float)  # habitat x, y (up), z
+        category = semantic_object.category.name() if semantic_object.category else ""
+        return ObjectInstance(instance_id, category, -1, centre, np.array([sz, sx, sy]), 0.0, "")
 
     def _navgrid(self) -> NavGrid:
         """Top-down navigability at the agent's floor height as a NavGrid in the world frame."""
@@ -150,12 +162,9 @@ class HabitatSimEnv:
         return self._episode
 
     @property
-    def house(self):
-        return None  # procedural houses only; scene geometry lives in habitat-sim
-
-    @property
-    def nav(self) -> NavGrid | None:
-        return self._nav
+    def house(self) -> House | None:
+        """The scene's objects (axis-aligned boxes, no rooms) and navigable grid, as a House."""
+        return self._house
 
     @property
     def steps_taken(self) -> int:
@@ -226,7 +235,9 @@ class HabitatSimEnv:
                            self._steps * cfg.action_duration)
 
     def category_of(self, instance_id: int) -> str:
-        return self._categories.get(int(instance_id), "")
+        if instance_id <= 0 or self._house is None or instance_id > len(self._house.objects):
+            return ""
+        return self._house.object_by_id(int(instance_id)).category
 
     def distance_to_goal(self) -> float:
         path = habitat_sim.MultiGoalShortestPath()
