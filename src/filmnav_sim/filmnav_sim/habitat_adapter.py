@@ -78,7 +78,6 @@ class HabitatSimEnv:
         self._sim = None
         self._scene = None
         self._episode: Episode | None = None
-        self._nav: NavGrid | None = None
         self._house: House | None = None
         self._steps = 0
         self._path_length = 0.0
@@ -126,9 +125,8 @@ class HabitatSimEnv:
         self._instance_lut = np.zeros(max(semantic_ids) + 1, dtype=np.int32)
         for index, semantic_id in enumerate(semantic_ids):
             self._instance_lut[semantic_id] = index + 1
-        self._nav = self._navgrid()
-        self._house = House(seed=-1, rooms=[], objects=[self._instance(index + 1, obj) for index, obj in enumerate(objects)],
-                            nav=self._nav)
+        instances = [self._instance(index + 1, obj) for index, obj in enumerate(objects)]
+        self._house = House(seed=-1, rooms=[], objects=instances, nav=self._navgrid())
 
     @staticmethod
     def _instance(instance_id: int, semantic_object) -> ObjectInstance:
