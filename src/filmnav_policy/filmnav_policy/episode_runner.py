@@ -10,6 +10,20 @@ the policy (RequestDecision, answered synchronously, like the SelectFrontier ser
 waypoint executor running the bridge's own navigate_to_pose core (habitat_bridge.goal_runner:
 the simulator's shortest-path follower with Habitat actions, the stand-in for Nav2). A Finish
 command calls STOP.
+
+Same decisions as the ROS graph: the cores and their settings are the graph's (map centred on the
+odometry origin, keyframe spacing, K=4 history images of 224 px, the bridge's executor), so the
+first decisions match: on val/10000/0 with `nearest` the graph (launch/config/sim.yaml, 640x480)
+and this loop pick the same three frontiers (ids 1, 2, 0). What still differs:
+- Timing. Here everything is lockstep: every frame is mapped, the mission ticks once per Habitat
+  step and the policy answers before the next step. In the graph the bridge steps as fast as it
+  can (step_rate 0) while the mission ticks at 10 Hz and the mapper integrates at most 10 frames/s,
+  so the mission sees a frontier vanish or the goal appear a few steps later, and the paths part
+  after that (val/10000/0: 60 steps in the graph, 74 here at 640x480).
+- Start. The graph maps the first frame a few times while it waits for the goal (the bridge
+  republishes it); this loop maps it once (same map).
+- Render size. Evaluation renders 320x240 by default; the map then holds fewer depth points, which
+  moves when the goal is first detected (val/10000/0: same first three decisions, 53 steps).
 """
 
 from __future__ import annotations
@@ -211,10 +225,10 @@ class _Episode:
         self.episode, self.policy = episode, policy
         self.goal = GoalSpec(task=episode.task, text=episode.goal_text, image=episode.goal_image)
         self.intrinsics = Intrinsics(*sim.intrinsics())
+        # As the mapper node builds it: centred on the odometry origin, so the cells line up.
         self.grid = OccupancyMap(MapConfig(
-            resolution=sim.grid_resolution, min_depth=sim.min_depth, max_depth=sim.max_depth,
-            robot_radius=sim.agent_radius, camera=CameraExtrinsics(height=sim.camera_height),
-            center_x=episode.start_pose[0], center_y=episode.start_pose[1],
+            resolution=sim.grid_resolution, max_depth=sim.max_depth, robot_radius=sim.agent_radius,
+            camera=CameraExtrinsics(height=sim.camera_height),
         ))
         self.tracker = FrontierTracker()
         self.keyframes = KeyframeBuffer(KeyframeConfig(
