@@ -49,6 +49,8 @@ def test_shards_hold_every_sample_with_the_schema(synthetic_root):
     assert len(val) == 10 and set(val["split"]) == {"val"}
     images_only = load_samples(synthetic_root, tasks=["image"])
     assert set(images_only["task"]) == {"image"} and all(images_only["goal_image"])
+    with pytest.raises(ValueError, match="no samples"):
+        load_samples(synthetic_root, split="test")
     sample = decode_sample(val[0])
     assert 2 <= len(sample.frontier_images) <= MAX_FRONTIERS
     assert len(sample.history_images) == 4

@@ -181,6 +181,8 @@ def load_samples(
             for index, (row_split, row_task) in enumerate(zip(dataset["split"], dataset["task"], strict=True))
             if (split is None or row_split == split) and row_task in wanted_tasks
         ]
+        if not keep:
+            raise ValueError(f"no samples under {root} for split={split!r}, tasks={list(wanted_tasks)}")
         dataset = dataset.select(keep)
     return dataset
 

@@ -193,7 +193,7 @@ class QwenVLPolicy:
         )
         tokens_per_image = (vision["image_grid_thw"].prod(dim=-1) // self.merge_length).tolist()
         text = prompt_text(sample)
-        pieces = text.split("<|image_pad|>")
+        pieces = text.split(self.image_token)
         text = pieces[0] + "".join(
             self.image_token * count + piece
             for count, piece in zip(tokens_per_image, pieces[1:], strict=True)
