@@ -25,7 +25,7 @@ from filmnav_common.image_codec import numpy_to_image
 from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS, SENSOR_QOS
 from filmnav_common.reporting import StatusReporter
 from filmnav_sim.config import SimConfig
-from filmnav_sim.episodes import SPLITS
+from filmnav_sim.episodes import SPLITS, Episode
 from filmnav_interfaces.msg import EpisodeResult, Goal
 from filmnav_interfaces.srv import ResetEpisode
 from nav2_msgs.action import NavigateToPose
@@ -47,7 +47,6 @@ from std_srvs.srv import Trigger
 from habitat_bridge import backend, ros_messages
 from habitat_bridge.goal_runner import GoalRunner, NavigationError, NavigationErrorCode
 from habitat_bridge.sim_thread import SimThread
-
 
 HABITAT_PARAMETERS = ("habitat_episodes", "habitat_scenes_dir", "habitat_scene_dataset")
 
@@ -87,6 +86,7 @@ class HabitatBridgeNode(Node):
         self._sim = SimThread(make_env)
         self._observation_lock = threading.Lock()
         self._last_messages: list[tuple[Any, Any]] = []
+        self._sim_time = 0.0  # of the last observation
         # One navigation goal (or reset/stop) at a time. Each newcomer takes a new generation
         # number, which tells the active goal to yield: the newest request wins.
         self._motion_lock = threading.Lock()
@@ -200,6 +200,7 @@ class HabitatBridgeNode(Node):
         messages = self._observation_messages(observation)
         with self._observation_lock:
             self._last_messages = messages
+            self._sim_time = observation.time
         for publisher, message in messages:
             publisher.publish(message)
 
@@ -217,8 +218,7 @@ class HabitatBridgeNode(Node):
         if self._result_published or not self._sim.call(lambda env: env.done):
             return
         summary = self._sim.call(backend.episode_summary)
-        sim_time = self._sim.call(lambda env: env.time)
-        message = EpisodeResult(header=self._header(sim_time, self._odom_frame), **summary)
+        message = EpisodeResult(header=self._header(self._sim_time, self._odom_frame), **summary)
         self._result_pub.publish(message)
         self._result_published = True
         self.get_logger().info(
@@ -227,7 +227,7 @@ class HabitatBridgeNode(Node):
         )
 
     # -------------------------------------------------------------------------- episodes
-    def _load_episode(self, split: str, seed: int, index: int, task: str) -> Any:
+    def _load_episode(self, split: str, seed: int, index: int, task: str) -> Episode:
         """Load an episode on the sim thread, publish its first frame and instance table."""
         episode, observation = self._sim.call(
             backend.load_episode, self._sample_episode, split, seed, index, task
@@ -242,7 +242,7 @@ class HabitatBridgeNode(Node):
         )
         return episode
 
-    def _goal_message(self, episode: Any) -> Goal:
+    def _goal_message(self, episode: Episode) -> Goal:
         goal = Goal(id=f"{episode.split}/{episode.seed}/{episode.index}", task=episode.task)
         if episode.goal_image is not None:
             goal.image = numpy_to_image(episode.goal_image, "rgb8")
@@ -333,7 +333,7 @@ class HabitatBridgeNode(Node):
         except NavigationError as error:
             return self._abort(goal_handle, error.code, str(error))
         step_rate = self._param("step_rate")
-        start_time = runner.start_time
+        start_time = self._sim_time
         travelled = 0.0
         next_step_at = time.monotonic()
         while True:

@@ -59,7 +59,8 @@ class GoalRunner:
     ):
         if env.done:
             raise NavigationError(
-                NavigationErrorCode.UNKNOWN, "the episode is over (stop called or step budget spent): reset it"
+                NavigationErrorCode.UNKNOWN,
+                "the episode is over (stop called or step budget spent): reset it",
             )
         nav = navigation_grid(env)
         goal = np.asarray(goal_xy, dtype=float)
@@ -75,8 +76,8 @@ class GoalRunner:
             if np.linalg.norm(snapped - goal) > snap_tolerance:
                 raise NavigationError(
                     NavigationErrorCode.GOAL_OCCUPIED,
-                    f"goal ({goal[0]:.2f}, {goal[1]:.2f}) is {np.linalg.norm(snapped - goal):.2f} m from "
-                    f"the navigable area (tolerance {snap_tolerance:.2f} m)",
+                    f"goal ({goal[0]:.2f}, {goal[1]:.2f}) is {np.linalg.norm(snapped - goal):.2f} m "
+                    f"from the navigable area (tolerance {snap_tolerance:.2f} m)",
                 )
             goal = snapped
         self.goal = goal
@@ -92,7 +93,6 @@ class GoalRunner:
         self._max_stalled_steps = max_stalled_steps
         self._best_distance = self.distance_remaining(env.pose)
         self._stalled_steps = 0
-        self.start_time = env.time
 
     def distance_remaining(self, pose: tuple[float, float, float]) -> float:
         row, col = self._nav.world_to_cell(pose[:2])
