@@ -17,7 +17,7 @@ import numpy as np
 
 from .config import SimConfig
 from .furniture import build_parts
-from .house import EXTERIOR_RGB, WALL_HEIGHT, House
+from .house import DOOR_HEIGHT, EXTERIOR_RGB, WALL_HEIGHT, WALL_THICKNESS, House
 
 # Near/far clip planes in metres (depth precision comes from reversed-Z float buffers).
 Z_NEAR = 0.05
@@ -77,6 +77,14 @@ def house_mjcf(house: House, max_width: int, max_height: int) -> tuple[str, list
         add(f'<geom type="box" pos="{_fmt(((xmin + xmax) / 2, (ymin + ymax) / 2, WALL_HEIGHT / 2))}" '
             f'size="{_fmt(((xmax - xmin) / 2, (ymax - ymin) / 2, WALL_HEIGHT / 2))}" '
             f'rgba="{_fmt(rgb)} 1"/>', 0)
+    for door in house.doors:  # the wall above each doorway
+        lo, hi = door.span
+        half = WALL_THICKNESS / 2
+        bounds = (door.line - half, lo, door.line + half, hi) if door.axis == "x" else (lo, door.line - half, hi, door.line + half)
+        xmin, ymin, xmax, ymax = bounds
+        lintel = (WALL_HEIGHT - DOOR_HEIGHT) / 2
+        add(f'<geom type="box" pos="{_fmt(((xmin + xmax) / 2, (ymin + ymax) / 2, DOOR_HEIGHT + lintel))}" '
+            f'size="{_fmt(((xmax - xmin) / 2, (ymax - ymin) / 2, lintel))}" rgba="{_fmt(EXTERIOR_RGB)} 1"/>', 0)
     add(f'<geom type="box" pos="{_fmt((width / 2, depth / 2, WALL_HEIGHT + 0.03))}" '
         f'size="{_fmt((width / 2 + 0.2, depth / 2 + 0.2, 0.03))}" rgba="0.95 0.95 0.93 1" '
         f'group="{FLOOR_GROUP}"/>', 0)
