@@ -52,6 +52,8 @@ def test_eval_rejects_bad_arguments(tmp_path):
     assert unknown.returncode == 2 and "invalid choice: 'teleport'" in unknown.stderr
     bad_task = filmnav_eval("--policy", "nearest", "--task", "dance", "--out", str(tmp_path))
     assert bad_task.returncode == 2 and "unknown task(s) ['dance']" in bad_task.stderr
+    bad_split = filmnav_eval("--policy", "nearest", "--split", "holdout", "--out", str(tmp_path))
+    assert bad_split.returncode == 2 and "invalid choice: 'holdout'" in bad_split.stderr
 
 
 @pytest.fixture(scope="module")

@@ -33,9 +33,11 @@ METRIC_KEYS = ("success_rate", "spl", "soft_spl")
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    from filmnav_sim.episodes import SPLITS
+
     parser = argparse.ArgumentParser(prog="filmnav eval", description=__doc__.split("\n\n")[0])
     parser.add_argument("--policy", required=True, choices=POLICY_NAMES, help="frontier policy")
-    parser.add_argument("--split", default="val", help="episode split: train | val | test (default val)")
+    parser.add_argument("--split", default="val", choices=tuple(SPLITS), help="episode split (default val)")
     parser.add_argument("--task", default="object", help="object | text | image | all, or a comma list (default object)")
     parser.add_argument("--episodes", type=int, default=10, help="episodes per task (default 10)")
     parser.add_argument("--out", required=True, type=pathlib.Path, help="output directory")
@@ -60,8 +62,6 @@ def episode_ids(split: str, task: str, count: int) -> list[tuple[str, int, int, 
     """(split, house seed, index, task) of the first `count` episodes of a task in a split."""
     from filmnav_sim.episodes import SPLITS
 
-    if split not in SPLITS:
-        raise ValueError(f"unknown split '{split}'; choose from {', '.join(SPLITS)}")
     houses = SPLITS[split]
     return [(split, houses[i % len(houses)], i // len(houses), task) for i in range(count)]
 
@@ -137,12 +137,11 @@ def plot_metrics(path: pathlib.Path, document: dict[str, Any]) -> None:
     plt.close(figure)
 
 
-def failed_record(key: str, task: str, metrics: dict[str, Any], error: Exception) -> dict[str, Any]:
-    """Record of an episode that raised: a failure, with the simulator's metrics so far."""
+def failed_record(key: str, task: str, error: Exception) -> dict[str, Any]:
+    """Record of an episode that raised: a failure (zero metrics) with the error, counted in `errors`."""
     return {
-        "key": key, "task": task, "success": False, "spl": 0.0, "soft_spl": float(metrics["soft_spl"]),
-        "steps": int(metrics["steps"]), "path_length": float(metrics["path_length"]), "wall_time": 0.0,
-        "decisions": [], "policy_latency_mean": 0.0, "policy_fallbacks": 0,
+        "key": key, "task": task, "success": False, "spl": 0.0, "soft_spl": 0.0, "steps": 0, "path_length": 0.0,
+        "wall_time": 0.0, "decisions": [], "policy_latency_mean": 0.0, "policy_fallbacks": 0,
         "error": f"{type(error).__name__}: {error}",
     }
 
@@ -174,7 +173,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         records_path.unlink()
     done = {r["key"]: r for r in read_records(records_path) if r.get("policy") == args.policy}
     wanted = [ids for task in args.tasks for ids in episode_ids(args.split, task, args.episodes)]
-    todo = [ids for ids in wanted if episode_key(*ids) not in done]
+    wanted_keys = [episode_key(*ids) for ids in wanted]
+    todo = [ids for ids, key in zip(wanted, wanted_keys) if key not in done]
     params = {"checkpoint": args.checkpoint, "device": args.device, "seed": args.seed}
     shared = None if args.policy in ("oracle", "random") else make_policy(args.policy, **params)
 
@@ -183,20 +183,19 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         with records_path.open("a") as sink, tqdm(total=len(wanted), initial=len(wanted) - len(todo),
                                                   desc=f"eval {args.policy}", unit="ep") as progress:
             for split, seed, index, task in todo:
-                episode = make_episode(split, seed, index, task, config=runner.sim_config)
-                policy = policy_for_episode(args.policy, shared, args.seed, episode)
+                key = episode_key(split, seed, index, task)
                 try:
-                    result = runner.run(episode, policy)
+                    episode = make_episode(split, seed, index, task, config=runner.sim_config)
+                    result = runner.run(episode, policy_for_episode(args.policy, shared, args.seed, episode))
                 except Exception as error:  # one broken episode must not lose a long run: record it
-                    log.exception("episode %s failed", episode_key(split, seed, index, task))
-                    record = failed_record(episode_key(split, seed, index, task), task, runner.env.metrics(), error)
-                    result = None
+                    log.exception("episode %s failed", key)
+                    record, result = failed_record(key, task, error), None
                 else:
                     record = result.summary()
                 record["policy"] = args.policy
                 sink.write(json.dumps(record) + "\n")
                 sink.flush()
-                done[record["key"]] = record
+                done[key] = record
                 if result is not None and not args.no_pictures:
                     save_episode_map(
                         out / "episodes" / f"{task}_{seed}_{index}.png", runner.env.house,
@@ -205,11 +204,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                         result.trajectory, result.chosen_waypoints, result.goal_instance_ids,
                         result.mapped, result.frontier_centroids,
                     )
-                progress.set_postfix(sr=f"{np.mean([done[episode_key(*i)]['success'] for i in wanted if episode_key(*i) in done]):.2f}")
+                progress.set_postfix(sr=f"{np.mean([done[k]['success'] for k in wanted_keys if k in done]):.2f}")
                 progress.update(1)
     finally:
         runner.close()
-    records = [done[episode_key(*ids)] for ids in wanted]
+    records = [done[key] for key in wanted_keys]
     document = metrics_document(args.policy, args.split, records, (args.width, args.height))
     (out / "metrics.json").write_text(json.dumps(document, indent=2) + "\n")
     plot_metrics(out / "metrics.png", document)
