@@ -378,11 +378,10 @@ def run_training(config: TrainConfig, trainable: Trainable, accelerator: Any) ->
 
 
 # ----- model families -------------------------------------------------------------------------
-def compact_trainable(config: TrainConfig, accelerator: Any) -> Trainable:
+def compact_trainable(config: TrainConfig, root: pathlib.Path, accelerator: Any) -> Trainable:
     from filmnav_policy.models.compact import CompactConfig, CompactPolicy, FusionBatch
 
     policy = CompactPolicy.create(CompactConfig.from_dict(config.compact))
-    root = dataset_root(config)
     cache = pathlib.Path(config.output_dir) / "feature_cache"
     show = accelerator.is_main_process
     with accelerator.main_process_first():
@@ -462,7 +461,7 @@ class _PromptDataset(torch.utils.data.Dataset):
         return self.policy.encode(sample)
 
 
-def qwen_trainable(config: TrainConfig, accelerator: Any) -> Trainable:
+def qwen_trainable(config: TrainConfig, root: pathlib.Path, accelerator: Any) -> Trainable:
     from filmnav_policy.models.qwen_vl import QwenVLPolicy, QwenVLSettings
 
     policy = QwenVLPolicy.from_base(
@@ -470,7 +469,6 @@ def qwen_trainable(config: TrainConfig, accelerator: Any) -> Trainable:
     )
     if config.gradient_checkpointing:
         policy.model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
-    root = dataset_root(config)
     train_rows = load_samples(root, config.train_split, config.tasks)
     eval_rows = {split: load_samples(root, split, config.tasks) for split in config.eval_splits}
     loader = torch.utils.data.DataLoader(
@@ -521,7 +519,9 @@ def train(config: TrainConfig) -> dict[str, Any]:
     set_seed(config.seed)
     pathlib.Path(config.output_dir).mkdir(parents=True, exist_ok=True)
     build = compact_trainable if config.model == "compact" else qwen_trainable
-    return run_training(config, build(config, accelerator), accelerator)
+    with accelerator.main_process_first():  # one process writes synthetic shards, the others wait
+        root = dataset_root(config)
+    return run_training(config, build(config, root, accelerator), accelerator)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
