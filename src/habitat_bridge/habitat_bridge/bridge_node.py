@@ -240,6 +240,10 @@ class HabitatBridgeNode(Node):
             "episode loaded", split=split, seed=seed, episode=index, task=episode.task,
             goal=episode.goal_text,
         )
+        self.get_logger().info(
+            f"episode {split}/{seed}/{index} loaded: {episode.task} goal '{episode.goal_text}', "
+            f"{episode.geodesic_distance:.2f} m away"
+        )
         return episode
 
     def _goal_message(self, episode: Episode) -> Goal:
