@@ -103,6 +103,24 @@ class RoomLook:
 
 
 @dataclass
+class Lighting:
+    """Per-house light: camera headlight brightness, and a tinted directional light from above."""
+
+    ambient: float = 0.45
+    sun: float = 0.35
+    sun_direction: tuple[float, float, float] = (0.3, 0.2, -1.0)
+    tint: tuple[float, float, float] = (1.0, 1.0, 1.0)
+
+    @staticmethod
+    def sample(rng: np.random.Generator) -> "Lighting":
+        """Varied light across houses (warm to cool, dim to bright) for more diverse pictures."""
+        warmth = rng.uniform(-1.0, 1.0)
+        tint = (1.0 + 0.06 * warmth, 1.0, 1.0 - 0.06 * warmth)
+        direction = (rng.uniform(-0.5, 0.5), rng.uniform(-0.5, 0.5), -1.0)
+        return Lighting(rng.uniform(0.38, 0.5), rng.uniform(0.25, 0.45), direction, tint)
+
+
+@dataclass
 class House:
     seed: int
     rooms: list[Room]
@@ -112,6 +130,7 @@ class House:
     walls: list[Wall] = field(default_factory=list)
     looks: dict[int, RoomLook] = field(default_factory=dict)
     size: tuple[float, float] = (0.0, 0.0)  # the house spans [0, sx] x [0, sy]
+    lighting: Lighting = field(default_factory=Lighting)
 
     def object_by_id(self, instance_id: int) -> ObjectInstance:
         return self.objects[instance_id - 1]
@@ -500,7 +519,7 @@ def generate_house(seed: int, min_rooms: int = 3, max_rooms: int = 10,
         if not all(navigable[grid.cell(d.center)] for d in doors):
             continue
         nav = NavGrid(navigable, resolution, grid.origin)
-        return House(seed, rooms, placer.objects, nav, doors, walls, looks, size)
+        return House(seed, rooms, placer.objects, nav, doors, walls, looks, size, Lighting.sample(rng))
     raise RuntimeError(f"could not generate a connected house for seed {seed}")
 
 

@@ -98,6 +98,9 @@ def house_mjcf(house: House, max_width: int, max_height: int) -> tuple[str, list
             pitch = math.pi / 2 if part.axis == "x" else 0.0
             add(f'<geom type="{part.kind}" pos="{_fmt(world)}" euler="{pitch:.5f} {obj.yaw:.5f} 0" '
                 f'size="{_fmt(size)}" rgba="{_fmt(part.rgba)}"/>', obj.id)
+    light = house.lighting
+    ambient = _fmt(np.array(light.tint) * light.ambient)
+    sun = _fmt(np.array(light.tint) * light.sun)
     xml = f"""<mujoco model="house_{house.seed}">
   <compiler angle="radian" eulerseq="YZX"/>
   <statistic extent="{_EXTENT}" center="{_fmt((width / 2, depth / 2, 1.0))}"/>
@@ -105,14 +108,14 @@ def house_mjcf(house: House, max_width: int, max_height: int) -> tuple[str, list
     <global offwidth="{max_width}" offheight="{max_height}"/>
     <quality offsamples="0" shadowsize="0" numquads="1" numslices="16" numstacks="8"/>
     <map znear="{Z_NEAR / _EXTENT}" zfar="{Z_FAR / _EXTENT}"/>
-    <headlight ambient="0.45 0.45 0.45" diffuse="0.35 0.35 0.35" specular="0 0 0"/>
+    <headlight ambient="{ambient}" diffuse="0.35 0.35 0.35" specular="0 0 0"/>
     <rgba haze="0 0 0 0"/>
   </visual>
   <asset>
     {chr(10).join(assets)}
   </asset>
   <worldbody>
-    <light directional="true" castshadow="false" pos="0 0 5" dir="0.3 0.2 -1" diffuse="0.35 0.35 0.35"/>
+    <light directional="true" castshadow="false" pos="0 0 5" dir="{_fmt(light.sun_direction)}" diffuse="{sun}"/>
     <camera name="agent" pos="0 0 1" mode="fixed"/>
     {chr(10).join(geoms)}
   </worldbody>
