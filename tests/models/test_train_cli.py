@@ -27,6 +27,7 @@ def test_qwen_vl_lora_run_writes_metrics_plot_and_a_loadable_adapter(tmp_path):
         "warmup_steps": 1,
         "eval_every": 2,
         "checkpoint_every": 2,
+        "gradient_checkpointing": True,  # as for the real 3B model
         "qwen_vl": {"base_model": str(base), "image_side": TINY_IMAGE_SIDE, "history_len": 2, "lora_rank": 4},
     }
     path = tmp_path / "qwen.yaml"
