@@ -11,6 +11,7 @@ import matplotlib
 
 matplotlib.use("Agg")  # headless: evaluation machines have no display
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
 import numpy as np  # noqa: E402
 from filmnav_sim.house import House  # noqa: E402
 from filmnav_sim.topdown import draw_house  # noqa: E402
@@ -65,7 +66,12 @@ def save_episode_map(
                   zorder=9, label="start")
     goals = np.array([house.object_by_id(i).position[:2] for i in goal_instance_ids]).reshape(-1, 2)
     axes.scatter(*goals.T, s=200, marker="*", c="red", edgecolors="black", zorder=10, label="goal")
-    axes.legend(loc="upper right", fontsize=7, framealpha=0.85)
+    handles, _ = axes.get_legend_handles_labels()
+    handles += [  # draw_house draws these without labels
+        Line2D([], [], color="#0055ff", linewidth=1.5, label="trajectory"),
+        Line2D([], [], marker="o", color="#0055ff", linestyle="none", label="chosen frontiers (in order)"),
+    ]
+    axes.legend(handles=handles, loc="upper right", fontsize=7, framealpha=0.85)
     axes.set_title(title, fontsize=9)
     figure.tight_layout()
     figure.savefig(path, dpi=110)
