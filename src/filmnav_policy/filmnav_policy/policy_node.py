@@ -53,7 +53,7 @@ POLICY_PARAMETERS: dict[str, tuple[Any, str]] = {
     "device": ("cpu", "torch device of a learned policy (cpu, cuda, cuda:0, ...)"),
     "seed": (0, "random seed (random policy)"),
     "episode_split": ("val", "oracle only: split of the simulated episode (same as the bridge)"),
-    "episode_seed": (0, "oracle only: house seed of the simulated episode (same as the bridge)"),
+    "episode_seed": (10000, "oracle only: house seed of the simulated episode (same as the bridge; 10000: first val house)"),
     "episode_index": (0, "oracle only: episode index in the house (same as the bridge)"),
     "episode_task": ("object", "oracle only: task of the simulated episode (object, text, image)"),
 }
