@@ -28,6 +28,10 @@ _CORPUS = (
     "Which frontier should the robot explore next? Answer with the frontier number. assistant "
     "Which history image was taken closest to the place shown? 0 1 2 3 4 5 6 7 8 9 "
     "red green blue yellow purple orange white black kitchen bedroom bathroom living room "
+    "Question: which option shows where the object was seen? Option the long couch a seat to sit on "
+    "television screen plant in a pot wooden cabinet shelf refrigerator microwave bathtub mirror desk "
+    "dining office hallway corridor stairs window door wall floor ceiling carpet picture painting clock "
+    "left right front behind near far between above below next to the in on of with and or "
 )
 
 
