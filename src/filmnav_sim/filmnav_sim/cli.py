@@ -12,25 +12,18 @@ import numpy as np
 
 
 def _view_poses(house, config, count: int) -> list[tuple[float, float, float]]:
-    """Poses in different rooms that look at a large object in the same room from 1.2-3 m away."""
-    from .episodes import footprint_distance
-    from .visibility import sight_model
+    """Poses in different rooms, each looking at a large object of its room from 1.2-3 m."""
+    from .episodes import footprint_distance, views_of
 
-    points = house.nav.navigable_points()[::7]
     poses, rooms_seen = [], set()
     for obj in sorted(house.objects, key=lambda o: -float(np.prod(o.size))):
         if obj.room_id in rooms_seen:
             continue
-        xmin, ymin, xmax, ymax = house.rooms[obj.room_id].bounds
-        in_room = (points[:, 0] > xmin) & (points[:, 0] < xmax) & (points[:, 1] > ymin) & (points[:, 1] < ymax)
-        distance = footprint_distance(points, obj)
-        near = points[in_room & (distance >= 1.2) & (distance <= 3.0)]
-        near = near[sight_model(house).visible_from(near, obj, config.camera_height)]
-        if not len(near):
+        views = views_of(house, obj, config, near=1.2, far=3.0)
+        if not len(views):
             continue
-        offsets = near - obj.position[:2]
-        x, y = near[int(np.argmax(np.hypot(offsets[:, 0], offsets[:, 1])))]
-        poses.append((float(x), float(y), math.atan2(obj.position[1] - y, obj.position[0] - x)))
+        x, y, yaw = views[int(np.argmax(footprint_distance(views[:, :2], obj)))]  # the roomiest view
+        poses.append((float(x), float(y), float(yaw)))
         rooms_seen.add(obj.room_id)
         if len(poses) == count:
             break

@@ -79,18 +79,36 @@ def _goal_renderer(width: int, height: int):
     return HouseRenderer(width, height)
 
 
-def render_goal_image(house: House, instance_id: int, config: SimConfig, rng: np.random.Generator) -> np.ndarray:
-    """RGB view of the instance from one of its viewpoints, facing the object."""
+def views_of(house: House, obj: ObjectInstance, config: SimConfig, near: float = 0.8, far: float = 2.5) -> np.ndarray:
+    """Poses [N, 3] (x, y, yaw facing the object) in the object's room, `near` to `far` metres
+    from its footprint, from which it is visible."""
+    points = house.nav.navigable_points()[::VIEWPOINT_STRIDE]
+    if obj.room_id >= 0:
+        xmin, ymin, xmax, ymax = house.rooms[obj.room_id].bounds
+        points = points[(points[:, 0] > xmin) & (points[:, 0] < xmax) & (points[:, 1] > ymin) & (points[:, 1] < ymax)]
+    distance = footprint_distance(points, obj)
+    points = points[(distance >= near) & (distance <= far)]
+    points = points[sight_model(house).visible_from(points, obj, config.camera_height)]
+    yaw = np.arctan2(obj.position[1] - points[:, 1], obj.position[0] - points[:, 0])
+    return np.column_stack([points, yaw])
+
+
+def render_goal_image(house: House, instance_id: int, config: SimConfig, rng: np.random.Generator,
+                      candidates: int = 6) -> np.ndarray:
+    """RGB view of the instance for ImageNav: of a few random poses 0.8-2.5 m away that see it,
+    the one where it covers the most pixels. Falls back to its viewpoints for cramped spots."""
     obj = house.object_by_id(instance_id)
-    viewpoints = instance_viewpoints(house, instance_id, config)
-    distances = footprint_distance(viewpoints, obj)
-    # Prefer views from a little distance so the object is framed with some context.
-    candidates = viewpoints[distances >= np.quantile(distances, 0.5)]
-    x, y = candidates[int(rng.integers(len(candidates)))]
-    yaw = math.atan2(obj.position[1] - y, obj.position[0] - x)
+    poses = views_of(house, obj, config)
+    if not len(poses):
+        viewpoints = instance_viewpoints(house, instance_id, config)
+        yaw = np.arctan2(obj.position[1] - viewpoints[:, 1], obj.position[0] - viewpoints[:, 0])
+        poses = np.column_stack([viewpoints, yaw])
+    chosen = poses[rng.choice(len(poses), size=min(candidates, len(poses)), replace=False)]
     renderer = _goal_renderer(config.width, config.height)
     renderer.load(house)
-    return renderer.render(float(x), float(y), yaw, config).rgb.copy()
+    frames = [renderer.render(float(x), float(y), float(yaw), config) for x, y, yaw in chosen]
+    best = max(frames, key=lambda frame: np.count_nonzero(frame.instance == instance_id))
+    return best.rgb.copy()
 
 
 def make_episode(split: str, seed: int, index: int, task: str, config: SimConfig | None = None,
