@@ -7,7 +7,7 @@ import pytest
 
 from filmnav_sim.config import SimConfig
 from filmnav_sim.env import PathFollower, SimEnv, move_with_sliding, wrap_angle
-from filmnav_sim.episodes import SPLITS, make_episode
+from filmnav_sim.episodes import SPLITS, make_episode, views_of
 from filmnav_sim.house import UNSEEN_CATEGORIES, generate_house
 from filmnav_sim.navigation import NavGrid
 
@@ -181,3 +181,14 @@ def test_path_follower_drives_around_a_wall_and_rejects_unreachable_goals():
     assert follower.next_action(pose, (5.5, 1.0)) is None  # beyond the closed strip
     assert follower.next_action(pose, (30.0, 30.0)) is None  # far outside the grid
     assert len(follower.path((1.0, 1.0, 0.0), goal)) >= 3  # goes over the wall's end
+
+
+def test_ray_cast_visibility_agrees_with_the_renderer(env, small_house, small_config):
+    """Poses that the ray casts say see an object show it in the instance image (facing it)."""
+    checked = 0
+    for obj in small_house.objects[:6]:
+        views = views_of(small_house, obj, small_config)
+        for x, y, yaw in views[:: max(1, len(views) // 3)][:3]:
+            assert obj.id in env.set_pose(x, y, yaw).instance, obj.category
+            checked += 1
+    assert checked >= 6
