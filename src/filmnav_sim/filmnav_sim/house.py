@@ -523,10 +523,14 @@ def generate_house(seed: int, min_rooms: int = 3, max_rooms: int = 10,
     raise RuntimeError(f"could not generate a connected house for seed {seed}")
 
 
-@lru_cache(maxsize=8)
 def cached_house(seed: int, min_rooms: int = 3, max_rooms: int = 10, resolution: float = GRID_RESOLUTION,
                  agent_radius: float = AGENT_RADIUS) -> House:
     """generate_house with a small per-process cache (houses are immutable once built)."""
+    return _cached_house(int(seed), int(min_rooms), int(max_rooms), float(resolution), float(agent_radius))
+
+
+@lru_cache(maxsize=8)
+def _cached_house(seed: int, min_rooms: int, max_rooms: int, resolution: float, agent_radius: float) -> House:
     return generate_house(seed, min_rooms, max_rooms, resolution, agent_radius)
 
 
