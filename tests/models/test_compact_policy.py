@@ -144,6 +144,10 @@ def test_encoders_are_configurable_by_path(tmp_path):
     frontiers = [rng.integers(0, 256, (48, 64, 3), dtype=np.uint8) for _ in range(3)]
     goal = GoalSpec("image", image=frontiers[1])
     scores = policy.score(goal, frontiers[:2], frontiers, [], (0.0, 0.0, 0.0))
+    many = policy.score(goal, [], frontiers * 4, [], (0.0, 0.0, 0.0))  # more than max_frontiers
+    assert many.shape == (12,) and np.allclose(many[:3], many[3:6], atol=1e-5)
+    with pytest.raises(ValueError, match="at least one frontier"):
+        policy.score(goal, [], [], [], (0.0, 0.0, 0.0))
     reloaded = load_policy("compact", str(policy.save(tmp_path / "vit_compact")))
     assert reloaded.config == policy.config
     assert np.array_equal(scores, reloaded.score(goal, frontiers[:2], frontiers, [], (0.0, 0.0, 0.0)))
