@@ -150,3 +150,10 @@ def test_every_category_builds_and_is_seen_from_its_front(small_config):
         others = depth[(view.instance > 0) & (view.instance != obj.id)]
         assert others.size == 0 or others.min() > nearest, obj.category
     sim.close()
+
+
+def test_images_are_contiguous_arrays(env):
+    """OpenCV and ROS message packing need C-contiguous images (no negative strides)."""
+    x, y = env.house.nav.navigable_points()[10]
+    obs = env.set_pose(x, y, 1.0)
+    assert obs.rgb.flags.c_contiguous and obs.depth.flags.c_contiguous and obs.instance.flags.c_contiguous

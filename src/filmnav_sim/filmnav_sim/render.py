@@ -220,10 +220,12 @@ class HouseRenderer:
                                    mujoco.mjtCatBit.mjCAT_ALL, scene)
             mujoco.mjr_render(rect, scene, self._context)
             mujoco.mjr_readPixels(colour, depth, rect, self._context)
+        # OpenGL rows run bottom-up: flip while converting, so every array comes out contiguous.
+        segment = segment[::-1]
         ids = segment[..., 0].astype(np.int32) | (segment[..., 1].astype(np.int32) << 8) \
             | (segment[..., 2].astype(np.int32) << 16)
         instance = self._segment_table()[np.minimum(ids, self._segment_scene.ngeom)]
-        return Frame(np.flipud(rgb), np.flipud(self._linear_depth(raw_depth)), np.flipud(instance))
+        return Frame(np.ascontiguousarray(rgb[::-1]), self._linear_depth(raw_depth[::-1]), instance)
 
     def _linear_depth(self, buffer: np.ndarray) -> np.ndarray:
         """Undo the reversed-Z perspective mapping (as mujoco.Renderer does)."""
