@@ -77,6 +77,7 @@ def test_abort_blacklists_the_frontier_and_chooses_again():
     # A renumbered copy of the blacklisted frontier (same waypoint) stays excluded too.
     renamed = frontier(9, 5.1, 0.0)
     again = only(mission.on_decision(request.request_id, 0, policy="p"), NavigateTo)
+    assert mission.status(1.0).message == "exploring frontier 2 chosen by p (1 failed frontier blacklisted)"
     commands = mission.update(2.0, ORIGIN, [renamed, NEAR, OTHER], None, ExecutorState(again.seq, ExecutorStatus.ABORTED))
     assert [candidate.id for candidate in only(commands, RequestDecision).frontiers] == [3]
 
@@ -258,8 +259,10 @@ def test_detection_approaches_and_stops_within_reach_facing_the_object():
     # On the way, further than 1 m: keep going, the small jitter of the detection changes nothing.
     approaching = ExecutorState(approach.seq, ExecutorStatus.ACTIVE)
     assert mission.update(2.0, (2.0, 0.0, 0.0), [FAR], chair_at(4.1, 0.05), approaching) == []
-    # Within 1.0 m and in view: stop there and finish.
-    commands = mission.update(3.0, (3.2, 0.0, 0.0), [FAR], None, approaching)
+    # Within 1.0 m and in view, but no detection this tick: not proof enough (a wall may be between).
+    assert mission.update(3.0, (3.2, 0.0, 0.0), [FAR], None, approaching) == []
+    # Seen from there: stop and finish.
+    commands = mission.update(3.1, (3.2, 0.0, 0.0), [FAR], chair_at(4.05, 0.0), approaching)
     assert isinstance(commands[0], CancelNavigation)
     finish = only(commands, Finish)
     assert finish.state == MissionState.SUCCEEDED and mission.state == MissionState.SUCCEEDED
@@ -272,8 +275,37 @@ def test_within_reach_but_not_in_view_turns_to_face_the_object():
     at_pose = (1.2, 0.0, math.pi)
     turn = only(mission.update(1.0, at_pose, [], None, ExecutorState(approach.seq, ExecutorStatus.SUCCEEDED)), Rotate)
     assert abs(turn.angle) == pytest.approx(math.pi)
-    finish = only(mission.update(2.0, (1.2, 0.0, 0.0), [], None, ExecutorState(turn.seq, ExecutorStatus.SUCCEEDED)), Finish)
+    facing = (1.2, 0.0, 0.0)
+    assert mission.update(2.0, facing, [], None, ExecutorState(turn.seq, ExecutorStatus.SUCCEEDED)) == []
+    assert "confirm" in mission.status(2.0).message
+    finish = only(mission.update(2.1, facing, [], chair_at(2.0, 0.0), ExecutorState(turn.seq, ExecutorStatus.SUCCEEDED)), Finish)
     assert finish.state == MissionState.SUCCEEDED
+
+
+def test_unconfirmed_object_at_the_approach_pose_tries_another_side():
+    mission = started(confirm_ticks=3)
+    approach = only(mission.update(0.0, ORIGIN, [], chair_at(2.0, 0.0), IDLE), NavigateTo)
+    arrived = ExecutorState(approach.seq, ExecutorStatus.SUCCEEDED)
+    facing = (1.2, 0.0, 0.0)  # within reach and facing it, but the detector does not see it
+    assert mission.update(1.0, facing, [], None, arrived) == []
+    assert mission.update(1.1, facing, [], None, arrived) == []
+    assert mission.update(1.2, facing, [], None, arrived) == []
+    other_side = only(mission.update(1.3, facing, [], None, arrived), NavigateTo)
+    assert math.dist((other_side.x, other_side.y), (2.0, 0.0)) == pytest.approx(0.8)
+    assert (other_side.x, other_side.y) != pytest.approx((approach.x, approach.y))
+    assert "not seen" in mission.status(1.3).message
+
+
+def test_stopping_short_of_reach_moves_closer_on_the_same_line():
+    mission = started()
+    approach = only(mission.update(0.0, ORIGIN, [], chair_at(4.0, 0.0), IDLE), NavigateTo)
+    short = (2.8, 0.0, 0.0)  # the executor's goal tolerance left it 1.2 m away
+    closer = only(mission.update(1.0, short, [], None, ExecutorState(approach.seq, ExecutorStatus.SUCCEEDED)), NavigateTo)
+    assert (closer.x, closer.y) == pytest.approx((3.6, 0.0)) and closer.yaw == pytest.approx(0.0)
+    assert "closer" in mission.status(1.0).message
+    # Short again: that line is done, try another side.
+    other = only(mission.update(2.0, (2.9, 0.0, 0.0), [], None, ExecutorState(closer.seq, ExecutorStatus.SUCCEEDED)), NavigateTo)
+    assert math.dist((other.x, other.y), (4.0, 0.0)) == pytest.approx(0.8) and other.x > 3.3
 
 
 def test_moved_detection_replans_the_approach():

@@ -34,6 +34,7 @@ from nav_msgs.msg import Odometry
 from rcl_interfaces.msg import ParameterDescriptor
 from rclpy.action import ActionServer, CancelResponse, GoalResponse
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup, ReentrantCallbackGroup
+from rclpy.clock import Clock, ClockType
 from rclpy.executors import ExternalShutdownException, MultiThreadedExecutor
 from rclpy.node import Node
 from sensor_msgs.msg import Image
@@ -108,8 +109,10 @@ class GoalInterfaceNode(Node):
         self._detection: tuple[float, GoalDetection] | None = None
         self._goal_msg = Goal()
         self._nav_seq = -1
+        self._decision_deadline: tuple[int, float] | None = None  # request id, steady-clock deadline
         self._finished: dict[str, Finish] = {}
-        self._notice = ""
+        self._notice = ""   # the last rejected goal, until the next goal starts
+        self._waiting = ""  # what the mission waits for before it can tick
         self._relayed: dict[str, str] = {}
         self._last_status_key: tuple | None = None
         self._last_status_time = 0.0
@@ -144,9 +147,13 @@ class GoalInterfaceNode(Node):
             cancel_callback=lambda _handle: CancelResponse.ACCEPT,
             callback_group=io,
         )
-        self.create_timer(1.0 / self._param("tick_rate"), self._tick, callback_group=MutuallyExclusiveCallbackGroup())
+        # Timers run on the steady clock: a simulator's clock stands still until the robot moves.
+        steady = Clock(clock_type=ClockType.STEADY_TIME)
+        self.create_timer(1.0 / self._param("tick_rate"), self._tick, MutuallyExclusiveCallbackGroup(), clock=steady)
         self._initial_goal_pub = self.create_publisher(String, "filmnav/goal_text", RELIABLE_QOS)
-        self._initial_goal_timer = self.create_timer(0.2, self._send_initial_goal, callback_group=MutuallyExclusiveCallbackGroup()) if self._param("initial_goal") else None
+        self._initial_goal_timer = None
+        if self._param("initial_goal"):
+            self._initial_goal_timer = self.create_timer(0.2, self._send_initial_goal, MutuallyExclusiveCallbackGroup(), clock=steady)
         self._publish_status(force=True)
         self._reporter.ok(f"ready (navigator: {self._navigator.name})")
 
@@ -319,10 +326,22 @@ class GoalInterfaceNode(Node):
     def _tick(self) -> None:
         with self._lock:
             if not self._mission.active:
+                self._waiting = ""
                 return
             if self._pose is None:
-                self.get_logger().warning("waiting for odometry on 'odom'", throttle_duration_sec=5.0)
+                waiting = "waiting for odometry on 'odom'"
+            elif not self._navigator.ready():
+                waiting = f"waiting for the navigator ({self._navigator.name})"
+            else:
+                waiting = ""
+            if waiting != self._waiting:
+                self._waiting = waiting
+                if waiting:
+                    self.get_logger().warning(waiting)
+                self._publish_status()
+            if waiting:
                 return
+            self._expire_decision()
             now = self._now()
             detection = None
             if self._detection is not None and now - self._detection[0] <= self._param("detection_timeout"):
@@ -330,6 +349,18 @@ class GoalInterfaceNode(Node):
             executor = ExecutorState(self._nav_seq, self._navigator.result()) if self._nav_seq >= 0 else ExecutorState()
             self._execute(self._mission.update(now, self._pose, self._frontiers, detection, executor))
             self._publish_status()
+
+    def _expire_decision(self) -> None:
+        """Give up on a policy answer after decision_timeout seconds of wall time.
+
+        The mission's own timeout counts ROS time, which stands still in a paused simulator."""
+        if self._decision_deadline is None:
+            return
+        request_id, deadline = self._decision_deadline
+        if time.monotonic() < deadline:
+            return
+        self._decision_deadline = None
+        self._execute(self._mission.on_decision(request_id, None, error=f"no answer within {self._param('decision_timeout'):.1f} s"))
 
     def _execute(self, commands: Sequence[Command]) -> None:
         """Carry out the mission's commands (the caller holds the lock)."""
@@ -372,6 +403,7 @@ class GoalInterfaceNode(Node):
 
     # ------------------------------------------------------------------------------ decisions
     def _request_decision(self, command: RequestDecision) -> None:
+        self._decision_deadline = (command.request_id, time.monotonic() + self._param("decision_timeout"))
         frontiers = [self._frontier_msgs.get(candidate.id) or _frontier_msg(candidate) for candidate in command.frontiers]
         x, y, yaw = command.robot_pose
         request = SelectFrontier.Request(goal=self._goal_msg, frontiers=frontiers)
@@ -420,7 +452,7 @@ class GoalInterfaceNode(Node):
         """Publish on every change, and periodically while a goal runs (distance, elapsed)."""
         now = self._now()
         snapshot = self._mission.status(now)
-        message = "; ".join(part for part in (self._notice, snapshot.message, self._relay_text()) if part)
+        message = "; ".join(part for part in (self._notice, self._waiting, snapshot.message, self._relay_text()) if part)
         key = (snapshot.goal_id, snapshot.state, message, snapshot.policy, snapshot.policy_fallback,
                snapshot.decisions, snapshot.current_frontier)
         periodic = self._mission.active and time.monotonic() - self._last_status_time >= self._param("status_period")

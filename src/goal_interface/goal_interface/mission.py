@@ -33,8 +33,11 @@ for ``no_progress_timeout`` seconds blacklists its frontier and triggers a new d
 frontiers left the robot turns a full circle to look around, then fails with a reason; policy
 errors and timeouts fall back to the nearest frontier (``policy_fallback`` in the status); a goal
 detection switches to APPROACHING a navigable pose ``approach_distance`` from the object, facing
-it; the mission succeeds once within ``success_distance`` with the object inside the camera's
-field of view. Time (``time_budget``), step (``max_steps``, counted from ``steps`` when the caller
+it (halfway closer when the executor stops short; other sides when a pose fails); the mission
+succeeds when a detection arrives while the robot is within ``success_distance`` of the object
+with it inside the camera's field of view (a detection in the same tick is the proof that no
+wall is in between: pass only detections of the current frame). At the approach pose it waits
+``confirm_ticks`` updates for that detection before trying another side. Time (``time_budget``), step (``max_steps``, counted from ``steps`` when the caller
 passes it) and decision (``max_decisions``) budgets end the goal as FAILED.
 """
 
@@ -105,6 +108,7 @@ class MissionConfig:
     look_around_angle: float = math.radians(30.0)
     object_rejection_radius: float = 0.5  # detections near an unreachable object are ignored
     replan_distance: float = 0.5       # re-plan the approach when the object moves this much
+    confirm_ticks: int = 10            # ticks to wait for a detection at the approach pose
     time_budget: float = 0.0           # seconds; 0 disables
     max_steps: int = 0                 # caller-counted steps; 0 disables
     max_decisions: int = 0             # 0 disables
@@ -195,6 +199,8 @@ class _Activity:
     last_progress: float = 0.0
     frontier: FrontierCandidate | None = None
     frontiers: tuple[FrontierCandidate, ...] = ()
+    closer: bool = False           # approach: already the closer retry on the same line
+    ticks_left: int = 0            # confirm: ticks left to wait for a detection
 
 
 @dataclass
@@ -215,6 +221,7 @@ class _Progress:
     blacklist_points: list[tuple[float, float]] = field(default_factory=list)
     rejected_objects: list[tuple[float, float]] = field(default_factory=list)
     look_turns_done: int = 0
+    failed_frontiers: int = 0
     object_position: tuple[float, float] | None = None
     approach_candidates: list[tuple[float, float, float]] = field(default_factory=list)
 
@@ -355,11 +362,11 @@ class Mission:
             self._progress.message = f"reached frontier {frontier.id}, choosing again"
             return self._decide_or_look(now, robot_pose, self._unblacklisted(frontiers))
         if outcome is not None:
-            self._blacklist(frontier)
+            self._blacklist(frontier, failed=True)
             self._progress.message = f"navigation to frontier {frontier.id} {outcome.value}: blacklisted, choosing again"
             return self._decide_or_look(now, robot_pose, self._unblacklisted(frontiers))
         if self._no_progress(now, robot_pose, activity):
-            self._blacklist(frontier)
+            self._blacklist(frontier, failed=True)
             self._progress.message = (
                 f"no progress towards frontier {frontier.id} for {self.config.no_progress_timeout:.0f} s: "
                 "blacklisted, choosing again"
@@ -396,7 +403,8 @@ class Mission:
     def _go_to_frontier(self, frontier: FrontierCandidate, message: str) -> list[Command]:
         self._progress.decisions += 1
         self._progress.current_frontier = frontier.id
-        self._progress.message = message
+        failed = self._progress.failed_frontiers
+        self._progress.message = message + (f" ({failed} failed frontier{'s' * (failed > 1)} blacklisted)" if failed else "")
         x, y, yaw = frontier.waypoint
         command = self._navigate("frontier", x, y, yaw, frontier.id)
         assert self._activity is not None
@@ -414,7 +422,7 @@ class Mission:
             return None
         previous = self._progress.object_position
         self._progress.object_position = position
-        if self._reached(robot_pose):
+        if self._reached(robot_pose):  # seen right now, within reach and in view
             return self._succeed(now)
         if self._progress.state == MissionState.APPROACHING and previous is not None:
             if math.dist(previous, position) < self.config.replan_distance:
@@ -426,19 +434,28 @@ class Mission:
         return cancel + self._next_approach(f"goal {detection.label or 'object'} detected: approaching")
 
     def _update_approach(self, now: float, robot_pose: Pose2D, executor: ExecutorState) -> list[Command]:
-        if self._reached(robot_pose):
-            return self._succeed(now)
+        """Drive to the approach pose, face the object, then wait for the detector to confirm it.
+
+        Success needs a detection in the same tick (handled by _on_detection): distance and
+        bearing alone cannot tell that a wall stands between the robot and the object."""
         activity = self._activity
         assert activity is not None
+        if activity.kind == "confirm":
+            activity.ticks_left -= 1
+            if activity.ticks_left > 0:
+                return []
+            return self._next_approach("object not seen from the approach pose: trying another side")
         outcome = self._outcome(now, activity, executor)
         if outcome is None:
             if activity.kind == "approach" and self._no_progress(now, robot_pose, activity):
                 return [CancelNavigation(), *self._next_approach("no progress on the approach: trying another side")]
             return []
         if activity.kind == "face":
-            return self._next_approach("object not in view after turning: trying another side")
+            return self._confirm(now)
         if outcome == ExecutorStatus.SUCCEEDED and self._within_success_distance(robot_pose):
             return self._face_object(now, robot_pose)
+        if outcome == ExecutorStatus.SUCCEEDED and not activity.closer:
+            return self._approach_closer(robot_pose)
         return self._next_approach(f"approach {outcome.value}: trying another side")
 
     def _approach_poses(self, robot_pose: Pose2D, target: tuple[float, float]) -> list[tuple[float, float, float]]:
@@ -462,9 +479,29 @@ class Mission:
         self._progress.message = message
         return [self._navigate("approach", x, y, yaw, -1)]
 
+    def _approach_closer(self, robot_pose: Pose2D) -> list[Command]:
+        """The executor stopped short of reach (goal tolerance): go halfway closer on the same line."""
+        target = self._progress.object_position
+        assert target is not None
+        radius = self.config.approach_distance / 2
+        angle = math.atan2(robot_pose[1] - target[1], robot_pose[0] - target[0])
+        x, y = target[0] + radius * math.cos(angle), target[1] + radius * math.sin(angle)
+        self._progress.message = "stopped short of the object: moving closer"
+        command = self._navigate("approach", x, y, wrap_angle(angle + math.pi), -1)
+        assert self._activity is not None
+        self._activity.closer = True
+        return [command]
+
+    def _confirm(self, now: float) -> list[Command]:
+        self._activity = _Activity(kind="confirm", started=now, ticks_left=self.config.confirm_ticks)
+        self._progress.message = "waiting for the detector to confirm the object"
+        return []
+
     def _face_object(self, now: float, robot_pose: Pose2D) -> list[Command]:
         target = self._progress.object_position
         assert target is not None
+        if object_in_view(robot_pose, target, self._half_view()):
+            return self._confirm(now)
         bearing = math.atan2(target[1] - robot_pose[1], target[0] - robot_pose[0])
         self._next_seq += 1
         self._activity = _Activity(kind="face", seq=self._next_seq, started=now)
@@ -486,7 +523,10 @@ class Mission:
         target = self._progress.object_position
         if target is None or not self._within_success_distance(robot_pose):
             return False
-        return object_in_view(robot_pose, target, self.config.view_margin * self.config.camera_hfov / 2)
+        return object_in_view(robot_pose, target, self._half_view())
+
+    def _half_view(self) -> float:
+        return self.config.view_margin * self.config.camera_hfov / 2
 
     def _within_success_distance(self, robot_pose: Pose2D) -> bool:
         target = self._progress.object_position
@@ -535,7 +575,8 @@ class Mission:
             return False
         return now - activity.last_progress > self.config.no_progress_timeout
 
-    def _blacklist(self, frontier: FrontierCandidate) -> None:
+    def _blacklist(self, frontier: FrontierCandidate, failed: bool = False) -> None:
+        self._progress.failed_frontiers += failed
         self._progress.blacklist_ids.add(frontier.id)
         self._progress.blacklist_points.append((frontier.waypoint[0], frontier.waypoint[1]))
         self._progress.current_frontier = -1

@@ -33,6 +33,10 @@ NAVIGATOR_KINDS = ("auto", "basic_navigator", "action_client")
 class WaypointNavigator(Protocol):
     name: str
 
+    def ready(self) -> bool:
+        """True when goals can be sent (the action server is up)."""
+        ...
+
     def go_to_pose(self, pose: PoseStamped) -> bool:
         """Send a goal (preempting the current one); False when it could not be sent."""
         ...
@@ -63,6 +67,9 @@ class ActionClientNavigator:
         self._goal_handle = None
         self._status = ExecutorStatus.IDLE
         self.last_error = ""
+
+    def ready(self) -> bool:
+        return self._client.server_is_ready()
 
     def go_to_pose(self, pose: PoseStamped) -> bool:
         if not self._client.server_is_ready():
@@ -144,6 +151,10 @@ class SimpleCommanderNavigator:
         self._lock = threading.Lock()  # BasicNavigator's calls spin its node: one at a time
         self._sent = False
         self.last_error = ""
+
+    def ready(self) -> bool:
+        """Always: the first goal waits until Nav2 is active."""
+        return True
 
     def go_to_pose(self, pose: PoseStamped) -> bool:
         with self._lock:
