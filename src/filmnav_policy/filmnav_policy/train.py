@@ -26,6 +26,7 @@ import yaml
 from tqdm.auto import tqdm
 
 from filmnav_policy.dataset import TASKS, decode_sample, load_samples, make_synthetic_dataset, shard_paths
+from filmnav_policy.models.compact import TASK_INDEX, CompactConfig, CompactPolicy, FusionBatch
 
 MODELS = ("compact", "qwen_vl")
 
@@ -141,18 +142,7 @@ def plot_history(history: list[dict[str, Any]], path: pathlib.Path, title: str) 
 
 
 # ----- compact: cached frozen features ------------------------------------------------------
-FEATURE_KEYS = (
-    "goal_text",
-    "goal_image",
-    "goal_is_image",
-    "task",
-    "history",
-    "history_mask",
-    "frontiers",
-    "frontier_mask",
-    "oracle",
-    "geodesic",
-)
+FEATURE_KEYS = (*(f.name for f in fields(FusionBatch)), "oracle", "geodesic")
 
 
 def _cache_key(root: pathlib.Path, split: str, tasks: Sequence[str], extra: dict[str, Any]) -> str:
@@ -164,52 +154,33 @@ def _cache_key(root: pathlib.Path, split: str, tasks: Sequence[str], extra: dict
     return digest.hexdigest()[:16]
 
 
-def extract_features(
-    policy: Any, dataset: Any, chunk: int = 32, show: bool = True
-) -> dict[str, torch.Tensor]:
-    """Frozen-encoder features of every sample (all images of a chunk in one encoder pass)."""
-    from filmnav_policy.models.compact import TASK_INDEX, pad_features
-
-    config = policy.config
+def extract_features(policy: CompactPolicy, dataset: Any, show: bool = True) -> dict[str, torch.Tensor]:
+    """Frozen-encoder features of every sample, through the same code path as inference,
+    with frontiers padded to max_frontiers."""
+    length = policy.config.max_frontiers
     out: dict[str, list[torch.Tensor]] = {key: [] for key in FEATURE_KEYS}
-    for start in tqdm(range(0, len(dataset), chunk), desc="features", disable=not show):
-        samples = [
-            decode_sample(row) for row in dataset.select(range(start, min(start + chunk, len(dataset))))
-        ]
-        images, spans = [], []
-        for s in samples:
-            history = s.history_images[-config.history_len :] if config.history_len else []
-            goal = [s.goal_image] if s.task == "image" else []
-            spans.append((len(images), len(goal), len(history), len(s.frontier_images)))
-            images += goal + history + s.frontier_images
-        encoded = policy.image_encoder.encode(images)
-        texts = policy.text_encoder.encode([s.goal_text for s in samples])
-        history_rows, frontier_rows = [], []
-        for s, text, (offset, goals, histories, frontiers) in zip(samples, texts, spans, strict=True):
-            is_image = goals == 1
-            out["goal_image"].append(encoded[offset] if is_image else torch.zeros(config.image_dim))
-            out["goal_text"].append(torch.zeros(config.text_dim) if is_image else text)
-            out["goal_is_image"].append(torch.tensor(is_image))
-            out["task"].append(torch.tensor(TASK_INDEX[s.task]))
-            history_rows.append(encoded[offset + goals : offset + goals + histories])
-            frontier_rows.append(encoded[offset + goals + histories : offset + goals + histories + frontiers])
-            out["oracle"].append(torch.tensor(s.oracle_index))
-            geodesic = torch.full((config.max_frontiers,), math.inf)
-            geodesic[: len(s.frontier_geodesic)] = torch.from_numpy(s.frontier_geodesic)
-            out["geodesic"].append(geodesic)
-        for name, mask_name, rows, length in (
-            ("history", "history_mask", history_rows, config.history_len),
-            ("frontiers", "frontier_mask", frontier_rows, config.max_frontiers),
-        ):
-            padded, mask = pad_features(rows, length, config.image_dim)
-            out[name].append(padded)
-            out[mask_name].append(mask)
-    batched = ("history", "history_mask", "frontiers", "frontier_mask")  # appended per chunk
-    return {key: torch.cat(rows) if key in batched else torch.stack(rows) for key, rows in out.items()}
+    for row in tqdm(dataset, desc="features", total=len(dataset), disable=not show):
+        s = decode_sample(row)
+        batch = policy.features(s.task, s.goal_text, s.goal_image, s.history_images, s.frontier_images)
+        values = {f.name: getattr(batch, f.name) for f in fields(FusionBatch)}
+        missing = length - batch.frontiers.shape[1]
+        values["frontiers"] = torch.nn.functional.pad(values["frontiers"], (0, 0, 0, missing))
+        values["frontier_mask"] = torch.nn.functional.pad(values["frontier_mask"], (0, missing))
+        values["oracle"] = torch.tensor([s.oracle_index])
+        values["geodesic"] = torch.full((1, length), math.inf)
+        values["geodesic"][0, : len(s.frontier_geodesic)] = torch.from_numpy(s.frontier_geodesic)
+        for name, value in values.items():
+            out[name].append(value)
+    return {key: torch.cat(rows) for key, rows in out.items()}
 
 
 def cached_features(
-    policy: Any, root: pathlib.Path, split: str, tasks: Sequence[str], cache_dir: pathlib.Path, show: bool
+    policy: CompactPolicy,
+    root: pathlib.Path,
+    split: str,
+    tasks: Sequence[str],
+    cache_dir: pathlib.Path,
+    show: bool,
 ) -> dict[str, torch.Tensor]:
     from safetensors.torch import load_file, save_file
 
@@ -235,8 +206,6 @@ def cached_features(
 
 
 def _task_names(table: dict[str, torch.Tensor]) -> list[str]:
-    from filmnav_policy.models.compact import TASK_INDEX
-
     names = {index: name for name, index in TASK_INDEX.items()}
     return [names[int(t)] for t in table["task"]]
 
@@ -379,8 +348,6 @@ def run_training(config: TrainConfig, trainable: Trainable, accelerator: Any) ->
 
 # ----- model families -------------------------------------------------------------------------
 def compact_trainable(config: TrainConfig, root: pathlib.Path, accelerator: Any) -> Trainable:
-    from filmnav_policy.models.compact import CompactConfig, CompactPolicy, FusionBatch
-
     policy = CompactPolicy.create(CompactConfig.from_dict(config.compact))
     cache = pathlib.Path(config.output_dir) / "feature_cache"
     show = accelerator.is_main_process
