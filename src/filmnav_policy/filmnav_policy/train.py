@@ -115,7 +115,7 @@ def plot_history(history: list[dict[str, Any]], path: pathlib.Path, title: str) 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    figure, (loss_axes, top1_axes) = plt.subplots(1, 2, figsize=(11, 4))
+    figure, (loss_axes, top1_axes, regret_axes) = plt.subplots(1, 3, figsize=(16, 4))
     loss_points = [(h["step"], h["loss"]) for h in history if "loss" in h]
     if loss_points:
         loss_axes.plot(*zip(*loss_points, strict=True), label="train loss")
@@ -123,18 +123,22 @@ def plot_history(history: list[dict[str, Any]], path: pathlib.Path, title: str) 
     loss_axes.set_ylabel("cross-entropy")
     loss_axes.legend()
     evals = [h for h in history if "eval" in h]
-    series: dict[str, list[tuple[int, float]]] = {}
-    for entry in evals:
-        for split, groups in entry["eval"].items():
-            for group, values in groups.items():
-                series.setdefault(f"{split}/{group}", []).append((entry["step"], values["top1"]))
-    for name, points in sorted(series.items()):
-        top1_axes.plot(*zip(*points, strict=True), marker="o", label=name)
-    top1_axes.set_xlabel("step")
-    top1_axes.set_ylabel("top-1 agreement with oracle")
+    for axes, metric, label in (
+        (top1_axes, "top1", "top-1 agreement with oracle"),
+        (regret_axes, "regret_m", "mean geodesic regret (m)"),
+    ):
+        series: dict[str, list[tuple[int, float]]] = {}
+        for entry in evals:
+            for split, groups in entry["eval"].items():
+                for group, values in groups.items():
+                    series.setdefault(f"{split}/{group}", []).append((entry["step"], values[metric]))
+        for name, points in sorted(series.items()):
+            axes.plot(*zip(*points, strict=True), marker="o", label=name)
+        axes.set_xlabel("step")
+        axes.set_ylabel(label)
+        if series:
+            axes.legend(fontsize=7)
     top1_axes.set_ylim(0, 1)
-    if series:
-        top1_axes.legend(fontsize=7)
     figure.suptitle(title)
     figure.tight_layout()
     figure.savefig(path, dpi=100)
