@@ -13,6 +13,8 @@ from filmnav_policy.models.compact import CompactPolicy
 from filmnav_policy.protocol import GoalSpec
 from filmnav_policy.train import main as train_main
 
+pytestmark = pytest.mark.slow  # trains a model
+
 STEPS = 80
 CHANCE = np.mean([1 / n for n in range(2, 9)])  # uniform guess over 2..8 frontiers
 

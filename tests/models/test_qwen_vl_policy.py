@@ -16,6 +16,8 @@ from filmnav_policy.models.qwen_vl import (
 )
 from filmnav_policy.protocol import GoalSpec
 
+pytestmark = pytest.mark.slow  # trains a model
+
 CHOICES = 4
 
 

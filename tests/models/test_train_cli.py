@@ -13,6 +13,7 @@ from filmnav_policy.train import decision_metrics
 from filmnav_policy.train import main as train_main
 
 
+@pytest.mark.slow
 def test_qwen_vl_lora_run_writes_metrics_plot_and_a_loadable_adapter(tmp_path):
     torch.set_num_threads(1)
     base = build_tiny_qwen_checkpoint(tmp_path / "base")
