@@ -19,6 +19,7 @@ import threading
 import time
 from typing import Any, Sequence
 
+import numpy as np
 import rclpy
 from diagnostic_msgs.msg import DiagnosticArray
 from filmnav_common.image_codec import numpy_to_image
@@ -30,7 +31,7 @@ from filmnav_interfaces.srv import GetKeyframes, SelectFrontier
 from filmnav_policy.policy_node import RequestError, candidate_of, rgb_of, yaw_of
 from filmnav_policy.protocol import FrontierCandidate, GoalSpec
 from geometry_msgs.msg import PoseStamped
-from nav_msgs.msg import Odometry
+from nav_msgs.msg import OccupancyGrid, Odometry
 from rcl_interfaces.msg import ParameterDescriptor
 from rclpy.action import ActionServer, CancelResponse, GoalResponse
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup, ReentrantCallbackGroup
@@ -41,6 +42,7 @@ from sensor_msgs.msg import Image
 from std_msgs.msg import Empty, String
 from std_srvs.srv import Trigger
 
+from goal_interface.clearance import OccupancyView
 from goal_interface.goals import GoalError, GoalLimits, goal_from_text, validate_goal
 from goal_interface.mission import (
     CancelNavigation,
@@ -70,6 +72,7 @@ PARAMETERS: dict[str, tuple[Any, str]] = {
     "max_decisions": (0, "frontier decisions per goal before it fails (0: unlimited)"),
     "success_distance": (1.0, "stop within this distance of the detected object, metres"),
     "approach_distance": (0.8, "distance of the approach pose from the detected object, metres"),
+    "approach_clearance": (0.2, "approach poses need this much room from mapped obstacles, metres (0: no check)"),
     "camera_hfov": (79.0, "horizontal field of view of the camera, degrees (object-in-view check)"),
     "min_detection_score": (0.0, "detections with a lower score are ignored"),
     "detection_timeout": (1.0, "seconds after which a detection is too old to act on"),
@@ -98,7 +101,8 @@ class GoalInterfaceNode(Node):
         for name, (default, description) in PARAMETERS.items():
             self.declare_parameter(name, default, ParameterDescriptor(description=description))
         self._lock = threading.RLock()
-        self._mission = Mission(self._mission_config())
+        self._occupancy: OccupancyView | None = None
+        self._mission = Mission(self._mission_config(), is_navigable=self._approach_pose_clear)
         self._limits = GoalLimits(self._param("max_text_length"), self._param("min_image_side"), self._param("max_image_side"))
         self._reporter = StatusReporter(self)
 
@@ -127,6 +131,7 @@ class GoalInterfaceNode(Node):
         self.create_subscription(FrontierArray, "filmnav/frontiers", self._on_frontiers, RELIABLE_QOS, callback_group=io)
         self.create_subscription(DetectionArray, "filmnav/detections", self._on_detections, RELIABLE_QOS, callback_group=io)
         self.create_subscription(DiagnosticArray, "diagnostics", self._on_diagnostics, 10, callback_group=io)
+        self.create_subscription(OccupancyGrid, "filmnav/map", self._on_map, LATCHED_QOS, callback_group=io)
         self._keyframes_client = self.create_client(GetKeyframes, self._param("keyframes_service"), callback_group=io)
         self._policy_client = self.create_client(SelectFrontier, self._param("policy_service"), callback_group=io)
         self._stop_client = self.create_client(Trigger, self._param("sim_stop_service"), callback_group=io)
@@ -295,6 +300,21 @@ class GoalInterfaceNode(Node):
         with self._lock:
             self._frontier_msgs = {frontier.id: frontier for frontier in msg.frontiers}
             self._frontiers = [candidate_of(frontier) for frontier in msg.frontiers]
+
+    def _on_map(self, msg: OccupancyGrid) -> None:
+        info = msg.info
+        if info.width * info.height != len(msg.data) or info.resolution <= 0.0:
+            self._reporter.warn(f"ignored a malformed map: {info.width}x{info.height} cells, {len(msg.data)} values")
+            return
+        cells = np.frombuffer(msg.data, dtype=np.int8).reshape(info.height, info.width)  # rclpy: array('b')
+        view = OccupancyView(cells, (info.origin.position.x, info.origin.position.y), info.resolution)
+        with self._lock:
+            self._occupancy = view
+
+    def _approach_pose_clear(self, x: float, y: float) -> bool:
+        """Mission callback (lock held): is an approach pose clear of mapped obstacles?"""
+        clearance = self._param("approach_clearance")
+        return self._occupancy is None or clearance <= 0.0 or self._occupancy.is_clear(x, y, clearance)
 
     def _on_detections(self, msg: DetectionArray) -> None:
         if not msg.detections:
