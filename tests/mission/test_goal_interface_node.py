@@ -31,7 +31,7 @@ NODE_PARAMETERS = [
     "-p", "look_around_turns:=4",
     "-p", "look_around_angle:=90.0",
     "-p", "tick_rate:=20.0",
-    "-p", "sim_stop_on_success:=true",
+    "-p", "sim_mode:=true",
     "-p", "navigator:=action_client",
     "-p", "max_text_length:=50",
 ]
@@ -130,15 +130,20 @@ def test_aborted_goal_is_blacklisted_and_exploration_fails_with_reason_when_done
     failed = operator.wait_for(lambda s: s.goal_id == "explore_1" and s.state == MissionStatus.FAILED, start)
     assert "no frontiers left" in failed.message and failed.state_name == "FAILED"
     assert failed.distance_travelled > 10.0 and failed.elapsed > 0.5 and failed.decisions == 3
+    assert wait_until(lambda: stops(processes) == 1, 5.0)  # sim mode: a failed goal ends the episode too
     # The blacklisted frontier was never chosen again.
     chosen_ids = [s.current_frontier for s in operator.since(start) if s.goal_id == "explore_1" and s.current_frontier >= 0]
     assert chosen_ids.index(FRONTIER_A) < chosen_ids.index(FRONTIER_B) and FRONTIER_A not in chosen_ids[chosen_ids.index(FRONTIER_B):]
     assert processes["node"].alive()
 
 
+def stops(processes) -> int:
+    return processes["robot"].output().count("STOP at")
+
+
 def test_action_goal_approaches_the_detected_object_and_stops_the_sim(graph):
     operator, processes = graph
-    start = operator.mark()
+    start, stops_before = operator.mark(), stops(processes)
     feedback: list = []
     sent = operator.action.send_goal_async(
         FindObject.Goal(goal=Goal(id="chair_1", task="object", text="chair")),
@@ -151,7 +156,7 @@ def test_action_goal_approaches_the_detected_object_and_stops_the_sim(graph):
     assert result.final_state == MissionStatus.SUCCEEDED and "in view" in result.message
     assert feedback and feedback[0].state == MissionStatus.EXPLORING
     assert any(s.goal_id == "chair_1" and s.state == MissionStatus.APPROACHING for s in operator.since(start))
-    assert wait_until(lambda: "STOP at" in processes["robot"].output(), 5.0), processes["robot"].output()
+    assert wait_until(lambda: stops(processes) == stops_before + 1, 5.0), processes["robot"].output()
     stop_line = [line for line in processes["robot"].output().splitlines() if line.startswith("STOP at")][-1]
     assert float(stop_line.split("distance")[1]) <= 1.0
 

@@ -86,7 +86,7 @@ PARAMETERS: dict[str, tuple[Any, str]] = {
     "max_text_length": (200, "longest accepted goal text, characters"),
     "min_image_side": (16, "smallest accepted goal image side, pixels"),
     "max_image_side": (4096, "largest accepted goal image side, pixels"),
-    "sim_stop_on_success": (False, "simulation: call the bridge's stop service when a goal succeeds"),
+    "sim_mode": (False, "simulation: call the stop service when a goal succeeds or fails, so the episode ends and is scored"),
     "sim_stop_service": ("sim/stop", "std_srvs/Trigger service that ends the simulated episode"),
     "initial_goal": ("", "goal text sent on filmnav/goal_text once odometry arrives, e.g. 'find a chair' (empty: none)"),
     "initial_goal_subscribers": (1, "send the initial goal once filmnav/goal_text has this many subscribers (this node counts)"),
@@ -415,7 +415,7 @@ class GoalInterfaceNode(Node):
             self.get_logger().info(line)
         else:
             self.get_logger().warning(line)
-        if finish.state == MissionState.SUCCEEDED and self._param("sim_stop_on_success"):
+        if finish.state != MissionState.CANCELED and self._param("sim_mode"):
             if self._stop_client.service_is_ready():
                 self._stop_client.call_async(Trigger.Request())
             else:
