@@ -4,9 +4,9 @@ node is respawned by the launch and serves again."""
 
 from __future__ import annotations
 
+import os
 import re
 import signal
-import os
 import sys
 import threading
 
@@ -68,8 +68,8 @@ def test_sim_launch_finds_the_goal_and_the_episode_succeeds(sim_graph):
     launch, watcher = sim_graph
     ended = lambda: any(s.state in (MissionStatus.SUCCEEDED, MissionStatus.FAILED) for s in watcher.statuses)  # noqa: E731
     assert wait_until(ended, EPISODE_TIMEOUT, interval=0.5), f"{describe(watcher)}\n{launch.output()[-4000:]}"
-    final = watcher.statuses[-1] if watcher.statuses[-1].state == MissionStatus.SUCCEEDED else None
-    assert final is not None, describe(watcher)
+    final = watcher.statuses[-1]
+    assert final.state == MissionStatus.SUCCEEDED, describe(watcher)
     assert final.goal_text == "floor lamp" and final.decisions >= 1 and final.distance_travelled > 0.5
     assert any(s.state == MissionStatus.APPROACHING for s in watcher.statuses)
     assert not any(s.policy_fallback for s in watcher.statuses), describe(watcher)

@@ -76,6 +76,7 @@ PARAMETERS: dict[str, tuple[Any, str]] = {
     "camera_hfov": (79.0, "horizontal field of view of the camera, degrees (object-in-view check)"),
     "min_detection_score": (0.0, "detections with a lower score are ignored"),
     "detection_timeout": (1.0, "seconds after which a detection is too old to act on"),
+    "confirm_time": (1.0, "seconds to wait at the approach pose for a detection that confirms the object"),
     "look_around_turns": (12, "turns in place when no frontier is left, before failing"),
     "look_around_angle": (30.0, "angle of one look-around turn, degrees"),
     "navigator": ("auto", f"waypoint executor: {' | '.join(NAVIGATOR_KINDS)} (auto: BasicNavigator where installed)"),
@@ -174,6 +175,7 @@ class GoalInterfaceNode(Node):
             min_detection_score=self._param("min_detection_score"),
             decision_timeout=self._param("decision_timeout"),
             no_progress_timeout=self._param("no_progress_timeout"),
+            confirm_ticks=max(1, round(self._param("confirm_time") * self._param("tick_rate"))),
             look_around_turns=self._param("look_around_turns"),
             look_around_angle=math.radians(self._param("look_around_angle")),
             time_budget=self._param("time_budget"),
@@ -363,9 +365,11 @@ class GoalInterfaceNode(Node):
                 return
             self._expire_decision()
             now = self._now()
+            # Each detection is used once: the mission treats it as "seen in the current frame".
             detection = None
             if self._detection is not None and now - self._detection[0] <= self._param("detection_timeout"):
                 detection = self._detection[1]
+            self._detection = None
             executor = ExecutorState(self._nav_seq, self._navigator.result()) if self._nav_seq >= 0 else ExecutorState()
             self._execute(self._mission.update(now, self._pose, self._frontiers, detection, executor))
             self._publish_status()
