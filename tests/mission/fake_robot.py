@@ -76,7 +76,7 @@ class FakeRobot(Node):
     def _publish(self) -> None:
         with self._lock:
             x, y, yaw = self._pose
-            goal_text = self._goal_text
+            goal_text, goal_id = self._goal_text, self._goal_id
         stamp = self.get_clock().now().to_msg()
         odom = Odometry()
         odom.header.stamp, odom.header.frame_id, odom.child_frame_id = stamp, "odom", "base_link"
@@ -96,7 +96,7 @@ class FakeRobot(Node):
         target = self.get_parameter("object").value
         label = self.get_parameter("object_label").value
         if label in goal_text and math.dist((x, y), target) <= self.get_parameter("detection_range").value:
-            detections = DetectionArray()
+            detections = DetectionArray(goal_id=goal_id)  # as the detector does: the goal it looks for
             detections.header.stamp, detections.header.frame_id = stamp, "odom"
             detection = Detection(label=label, score=0.9, distance=math.dist((x, y), target), instance_id=7)
             detection.position.x, detection.position.y, detection.position.z = target[0], target[1], 0.5

@@ -50,6 +50,8 @@ class Operator:
         self.goal_pub = self.node.create_publisher(Goal, "filmnav/goal", RELIABLE_QOS)
         self.text_pub = self.node.create_publisher(String, "filmnav/goal_text", RELIABLE_QOS)
         self.cancel_pub = self.node.create_publisher(Empty, "filmnav/cancel", RELIABLE_QOS)
+        self.announced: list[Goal] = []
+        self.node.create_subscription(Goal, "filmnav/goal", self.announced.append, RELIABLE_QOS)
         self.diagnostics_pub = self.node.create_publisher(DiagnosticArray, "diagnostics", 10)
         self.action = ActionClient(self.node, FindObject, "filmnav/find_object")
         self.executor = SingleThreadedExecutor()
@@ -153,6 +155,8 @@ def test_action_goal_approaches_the_detected_object_and_stops_the_sim(graph):
     result = operator.wait_future(handle.get_result_async()).result
     assert result.success, result.message
     assert result.final_state == MissionStatus.SUCCEEDED and "in view" in result.message
+    # The action goal was announced on filmnav/goal (for the detector) without restarting the mission.
+    assert [(g.id, g.task, g.text) for g in operator.announced if g.id == "chair_1"] == [("chair_1", "object", "chair")]
     assert feedback and feedback[0].state == MissionStatus.EXPLORING
     assert any(s.goal_id == "chair_1" and s.state == MissionStatus.APPROACHING for s in operator.since(start))
     assert wait_until(lambda: stops(processes) == stops_before + 1, 5.0), processes["robot"].output()
@@ -183,6 +187,7 @@ def test_bad_goals_are_rejected_while_the_next_good_goal_is_served(graph):
     start = operator.mark()
     operator.text_pub.publish(String(data="find a potted plant"))
     running = operator.wait_for(lambda s: s.goal_text == "potted plant" and s.state == MissionStatus.EXPLORING, start)
+    assert wait_until(lambda: any(g.id == running.goal_id and g.text == "potted plant" for g in operator.announced), 5.0)
     operator.cancel_pub.publish(Empty())
     canceled = operator.wait_for(lambda s: s.goal_id == running.goal_id and s.state == MissionStatus.CANCELED, start)
     assert "canceled" in canceled.message

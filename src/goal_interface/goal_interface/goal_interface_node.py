@@ -2,7 +2,8 @@
 
 A thin ROS adapter around `goal_interface.mission.Mission`. Goals arrive on `filmnav/goal`
 (filmnav_interfaces/Goal), `filmnav/goal_text` (std_msgs/String, "find a chair") or the
-`filmnav/find_object` action; `filmnav/cancel` (std_msgs/Empty) cancels. Every tick feeds the
+`filmnav/find_object` action (the last two are re-announced on `filmnav/goal` with their goal id,
+so that every goal-following node, such as the detector, sees them); `filmnav/cancel` cancels. Every tick feeds the
 mission with `odom`, `filmnav/frontiers` and fresh `filmnav/detections`; its commands become
 asynchronous calls of `filmnav/get_keyframes` then `filmnav/select_frontier`, and waypoints for
 the navigator (Nav2's BasicNavigator or a `navigate_to_pose` client). `filmnav/status`
@@ -156,6 +157,7 @@ class GoalInterfaceNode(Node):
         # Timers run on the steady clock: a simulator's clock stands still until the robot moves.
         steady = Clock(clock_type=ClockType.STEADY_TIME)
         self.create_timer(1.0 / self._param("tick_rate"), self._tick, MutuallyExclusiveCallbackGroup(), clock=steady)
+        self._goal_pub = self.create_publisher(Goal, "filmnav/goal", RELIABLE_QOS)
         self._initial_goal_pub = self.create_publisher(String, "filmnav/goal_text", RELIABLE_QOS)
         self._initial_goal_timer = None
         if self._param("initial_goal"):
@@ -202,8 +204,11 @@ class GoalInterfaceNode(Node):
             self._publish_status()
         self.get_logger().warning(self._notice)
 
-    def _start(self, msg: Goal) -> str | None:
-        """Start the mission on a goal message; its goal id, or None when rejected."""
+    def _start(self, msg: Goal, announce: bool) -> str | None:
+        """Start the mission on a goal message; its goal id, or None when rejected.
+
+        `announce` republishes the accepted goal, with its id, on `filmnav/goal`, where every
+        goal-following node (the detector) listens: for goals that came from elsewhere."""
         try:
             spec = self._spec_of(msg)
         except GoalError as error:
@@ -219,6 +224,8 @@ class GoalInterfaceNode(Node):
             self._finished.pop(goal_id, None)
             self._execute(self._mission.start(spec, self._now(), goal_id=goal_id))
             self._publish_status()
+            if announce:
+                self._goal_pub.publish(self._goal_msg)
         self.get_logger().info(f"goal '{goal_id}': {spec.task} '{spec.describe()}'")
         return goal_id
 
@@ -230,11 +237,14 @@ class GoalInterfaceNode(Node):
         self._initial_goal_pub.publish(String(data=self._param("initial_goal")))
 
     def _on_goal(self, msg: Goal) -> None:
-        self._start(msg)
+        with self._lock:
+            if msg.id and msg.id == self._goal_msg.id and self._mission.active:
+                return  # our own announcement, or a repeat of the running goal
+        self._start(msg, announce=False)
 
     def _on_goal_text(self, msg: String) -> None:
         task, text = goal_from_text(msg.data)
-        self._start(Goal(task=task, text=text))
+        self._start(Goal(task=task, text=text), announce=True)
 
     def _on_cancel(self, _msg: Empty) -> None:
         with self._lock:
@@ -251,7 +261,7 @@ class GoalInterfaceNode(Node):
         return GoalResponse.ACCEPT
 
     def _execute_find_object(self, goal_handle) -> FindObject.Result:
-        goal_id = self._start(goal_handle.request.goal)
+        goal_id = self._start(goal_handle.request.goal, announce=True)
         result = FindObject.Result()
         if goal_id is None:  # validated on acceptance; a goal can only fail here if parameters changed
             goal_handle.abort()
