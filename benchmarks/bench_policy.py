@@ -168,7 +168,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="filmnav bench policy", description=__doc__.splitlines()[0])
     parser.add_argument("--checkpoint", help="compact checkpoint folder (default: an untrained one)")
     parser.add_argument(
-        "--image-size", type=int, default=128, help="compact encoder input side without --checkpoint"
+        "--image-size", type=int, default=112, help="compact encoder input side without --checkpoint"
     )
     parser.add_argument("--repeats", type=int, default=50, help="timed decisions per policy")
     parser.add_argument("--skip-qwen", action="store_true", help="only the compact policy")

@@ -31,7 +31,7 @@ def test_imagenet_weights_recognise_a_photo(portrait):
     assert float(probabilities.max()) > 0.2
 
 
-def test_fused_encoder_matches_the_plain_network_and_separates_images(portrait):
+def test_compiled_encoder_matches_the_plain_network_and_separates_images(portrait):
     encoder = EfficientNetLiteEncoder(image_size=128)
     noise = np.random.default_rng(0).integers(0, 256, (100, 120, 3), dtype=np.uint8)
     features = encoder.encode([portrait, portrait[:, ::-1], noise])

@@ -11,7 +11,6 @@ import pathlib
 
 import torch
 from torch import nn
-from torch.nn.utils import fuse_conv_bn_eval
 
 # (kernel, stride, expand ratio, output channels, repeats) per stage, EfficientNet-B0 / Lite0 widths.
 LITE0_STAGES: tuple[tuple[int, int, int, int, int], ...] = (
@@ -49,13 +48,6 @@ class MBConvBlock(nn.Module):
         self._bn2 = nn.BatchNorm2d(out_channels, **_BN)
         self.use_skip = stride == 1 and in_channels == out_channels
         self.act = nn.ReLU6(inplace=True)
-
-    def fuse_batch_norm(self) -> None:
-        """Fold each batch norm into its convolution (inference only)."""
-        if self.has_expand:
-            self._expand_conv, self._bn0 = fuse_conv_bn_eval(self._expand_conv, self._bn0), nn.Identity()
-        self._depthwise_conv, self._bn1 = fuse_conv_bn_eval(self._depthwise_conv, self._bn1), nn.Identity()
-        self._project_conv, self._bn2 = fuse_conv_bn_eval(self._project_conv, self._bn2), nn.Identity()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         y = self.act(self._bn0(self._expand_conv(x))) if self.has_expand else x
@@ -95,15 +87,6 @@ class EfficientNetLite0(nn.Module):
 
     def forward(self, rgb01: torch.Tensor) -> torch.Tensor:
         return self._fc(self.features(rgb01))
-
-    def fuse_batch_norm(self) -> EfficientNetLite0:
-        """Fold every batch norm into its convolution: same outputs in eval mode, fewer passes."""
-        self.eval()
-        self._conv_stem, self._bn0 = fuse_conv_bn_eval(self._conv_stem, self._bn0), nn.Identity()
-        for block in self._blocks:
-            block.fuse_batch_norm()
-        self._conv_head, self._bn1 = fuse_conv_bn_eval(self._conv_head, self._bn1), nn.Identity()
-        return self
 
 
 def pretrained_weights_path() -> pathlib.Path:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import collections
 import functools
 import hashlib
+import warnings
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -46,9 +47,17 @@ def resize_square(image: np.ndarray, side: int) -> np.ndarray:
     return cv2.resize(rgb, (side, side), interpolation=cv2.INTER_AREA)
 
 
+class _PooledFeatures(torch.nn.Module):
+    def __init__(self, network: torch.nn.Module):
+        super().__init__()
+        self.network = network
+
+    def forward(self, rgb01: torch.Tensor) -> torch.Tensor:
+        return self.network.features(rgb01)
+
+
 class EfficientNetLiteEncoder:
-    """EfficientNet-Lite0 (ImageNet), pooled 1280-d features; frozen, batch norm folded into the
-    convolutions and channels-last memory (about twice as fast on one CPU core).
+    """EfficientNet-Lite0 (ImageNet), pooled 1280-d features, frozen and compiled for inference.
 
     Consecutive decisions of a mission show mostly the same keyframes, so features are remembered
     by a hash of the resized image (exact: the features depend on nothing else)."""
@@ -56,23 +65,28 @@ class EfficientNetLiteEncoder:
     dim = 1280
 
     def __init__(
-        self, image_size: int = 128, weights: str | None = None, batch_size: int = 32, cache_size: int = 512
+        self, image_size: int = 112, weights: str | None = None, batch_size: int = 32, cache_size: int = 512
     ):
         from filmnav_policy.models.efficientnet_lite import load_efficientnet_lite0
 
         self.image_size = image_size
         self.batch_size = batch_size
-        self.network = (
-            load_efficientnet_lite0(weights).fuse_batch_norm().to(memory_format=torch.channels_last)
-        )
-        self.network.requires_grad_(False)
+        example = torch.zeros(1, 3, image_size, image_size)
+        with torch.inference_mode(), warnings.catch_warnings():
+            # torch.jit is deprecated upstream, but with the pinned torch, freezing +
+            # optimize_for_inference (batch norm folded, conv+ReLU6 fused, prepacked oneDNN weights)
+            # measured 1.5x faster than eager on one core; torch.compile was no faster and took a
+            # minute to compile.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            traced = torch.jit.trace(_PooledFeatures(load_efficientnet_lite0(weights)).eval(), example)
+            self.network = torch.jit.optimize_for_inference(torch.jit.freeze(traced))
         self.cache_size = cache_size
         self._cache: collections.OrderedDict[bytes, torch.Tensor] = collections.OrderedDict()
 
     @torch.inference_mode()
     def _run(self, resized: np.ndarray) -> torch.Tensor:
-        batch = torch.from_numpy(resized).permute(0, 3, 1, 2).float().div_(255.0)
-        return self.network.features(batch.contiguous(memory_format=torch.channels_last)).float()
+        batch = torch.from_numpy(resized).permute(0, 3, 1, 2).contiguous().float().div_(255.0)
+        return self.network(batch).float()
 
     def encode(self, images: Sequence[np.ndarray]) -> torch.Tensor:
         if not images:
@@ -148,7 +162,7 @@ class SentenceEncoder:
 
 # Encoders are frozen: one instance per process is shared by every policy that uses it.
 @functools.lru_cache(maxsize=4)
-def build_image_encoder(name: str = DEFAULT_IMAGE_ENCODER, image_size: int = 128) -> ImageEncoder:
+def build_image_encoder(name: str = DEFAULT_IMAGE_ENCODER, image_size: int = 112) -> ImageEncoder:
     if name == DEFAULT_IMAGE_ENCODER:
         return EfficientNetLiteEncoder(image_size)
     return TransformersImageEncoder(name, image_size)
