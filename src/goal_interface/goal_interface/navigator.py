@@ -3,8 +3,8 @@
 Two implementations of `WaypointNavigator`:
 
 - `SimpleCommanderNavigator`: `nav2_simple_commander.BasicNavigator` (a robot with Nav2 installed).
-  The first goal waits until Nav2 is active; the localizer to wait for is a parameter
-  (empty: none, as with odometry-only navigation; "amcl" also waits for an initial pose).
+  It is ready once Nav2's action server is up; with a localizer named (a parameter: empty for
+  odometry-only navigation, "amcl" also waits for an initial pose) the first goal waits for it.
 - `ActionClientNavigator`: a thin rclpy client of `navigate_to_pose`
   (nav2_msgs/action/NavigateToPose, Jazzy fields), used where nav2_simple_commander does not import
   (the pip environment, where the simulator bridge serves the action).
@@ -147,21 +147,21 @@ class SimpleCommanderNavigator:
         self._task_result = TaskResult
         self._localizer = localizer
         self._behavior_tree = behavior_tree
-        self._nav2_active = False
+        self._localizer_active = False
         self._lock = threading.Lock()  # BasicNavigator's calls spin its node: one at a time
         self._sent = False
         self.last_error = ""
 
     def ready(self) -> bool:
-        """Always: the first goal waits until Nav2 is active."""
-        return True
+        """Nav2's navigate_to_pose server is up (bt_navigator creates it when it activates)."""
+        return self._navigator.nav_to_pose_client.server_is_ready()
 
     def go_to_pose(self, pose: PoseStamped) -> bool:
         with self._lock:
-            if not self._nav2_active:
-                # 'robot_localization' tells BasicNavigator to wait for no localizer node.
-                self._navigator.waitUntilNav2Active(localizer=self._localizer or "robot_localization")
-                self._nav2_active = True
+            if self._localizer and not self._localizer_active:
+                # Blocks until the localizer is active (and, for amcl, has an initial pose).
+                self._navigator.waitUntilNav2Active(localizer=self._localizer)
+                self._localizer_active = True
             self._sent = bool(self._navigator.goToPose(pose, behavior_tree=self._behavior_tree))
             if not self._sent:
                 self.last_error = "navigation goal rejected"
