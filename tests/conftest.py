@@ -4,11 +4,12 @@ large-image Fast DDS profile, so parallel runs on one machine never see each oth
 from __future__ import annotations
 
 import os
-import pathlib
+import random
 
-REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
+from processes import REPO_ROOT
 
-os.environ.setdefault("ROS_DOMAIN_ID", str(100 + os.getpid() % 100))
+# Random, not pid-based: concurrent runs on one machine rarely meet (Fast DDS allows 0-232).
+os.environ.setdefault("ROS_DOMAIN_ID", str(random.SystemRandom().randint(1, 200)))
 os.environ["ROS_AUTOMATIC_DISCOVERY_RANGE"] = "LOCALHOST"
 os.environ.setdefault(
     "FASTRTPS_DEFAULT_PROFILES_FILE",

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import pathlib
 import signal
 import subprocess
 import sys
 import time
 from typing import Sequence
+
+REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
 class NodeProcess:

@@ -120,7 +120,7 @@ def test_runner_defaults_follow_the_simulated_graphs_parameters():
 
     from filmnav_policy.episode_runner import RunnerConfig
 
-    from conftest import REPO_ROOT
+    from processes import REPO_ROOT
 
     params = yaml.safe_load((REPO_ROOT / "launch/config/sim.yaml").read_text())
     config = RunnerConfig()

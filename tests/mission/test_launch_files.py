@@ -13,7 +13,7 @@ import yaml
 from filmnav_common.launch_files import LaunchDescription, NodeSpec, declared_arguments
 from rcl_interfaces.srv import ListParameters
 
-from conftest import REPO_ROOT
+from processes import REPO_ROOT
 from processes import NodeProcess, wait_until
 
 LAUNCH_DIR = REPO_ROOT / "launch"

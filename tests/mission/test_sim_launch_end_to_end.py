@@ -17,7 +17,7 @@ from filmnav_interfaces.msg import EpisodeResult, Frontier, Goal, MissionStatus
 from filmnav_interfaces.srv import SelectFrontier
 from rclpy.executors import SingleThreadedExecutor
 
-from conftest import REPO_ROOT
+from processes import REPO_ROOT
 from processes import NodeProcess, wait_until
 
 SEED, GOAL = 10003, "find a floor lamp"  # val house whose episode 0 asks for a floor lamp 3.2 m away
