@@ -62,3 +62,14 @@ def test_snap_finds_the_nearest_navigable_cell(split_grid):
     x, y = split_grid.snap((2.5, 1.0))  # inside the wall
     assert split_grid.is_navigable((x, y))
     assert abs(x - 2.5) <= 0.15 and abs(y - 1.0) <= 0.05
+
+
+def test_distance_field_of_an_isolated_goal_cell_is_zero_there_and_inf_elsewhere():
+    navigable = np.zeros((20, 20), dtype=bool)
+    navigable[2:10, 2:10] = True
+    navigable[15, 15] = True  # a one-cell pocket: no zero contour for fast marching
+    grid = NavGrid(navigable, resolution=0.05, origin=(0.0, 0.0))
+    field = grid.distance_field(np.array([grid.cell_to_world((15, 15))]))
+    assert field[15, 15] == 0.0
+    assert np.isinf(field[5, 5])
+    assert grid.geodesic_distance(grid.cell_to_world((5, 5)), np.array([grid.cell_to_world((15, 15))])) == np.inf

@@ -126,7 +126,12 @@ class NavGrid:
             phi = np.ones(self.navigable.shape)
             phi[cells[:, 0], cells[:, 1]] = -1.0
             masked = np.ma.MaskedArray(phi, mask=~self.navigable)
-            distance = skfmm.distance(masked, dx=self.resolution)
+            try:
+                distance = skfmm.distance(masked, dx=self.resolution)
+            except ValueError:
+                # No zero contour: the goal cells fill their whole navigable pocket (e.g. one
+                # isolated cell), so nothing else is reachable from them.
+                distance = np.ma.MaskedArray(np.full(phi.shape, -0.5 * self.resolution), mask=phi > 0)
             # The zero contour runs half a cell from the goal cell centres: shift it back so
             # goal cells read 0 and distances are measured between cell centres.
             values = np.ma.filled(distance, np.inf).astype(float)
