@@ -6,13 +6,13 @@ talker publishes `<message> <n>` on `chatter` at `rate` Hz; listener logs what i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
-import rclpy
 from rcl_interfaces.msg import ParameterDescriptor
-from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
 from std_msgs.msg import String
+
+from filmnav_common.node_main import run_node
 
 
 class Talker(Node):
@@ -46,23 +46,9 @@ class Listener(Node):
         self.get_logger().info(f"I heard: [{msg.data}]")
 
 
-def spin_node(node_type: Callable[[], Node], argv: Sequence[str] | None) -> int:
-    """Run a node until Ctrl-C or SIGTERM, then shut down cleanly (exit status 0)."""
-    rclpy.init(args=argv)
-    node = node_type()
-    try:
-        rclpy.spin(node)
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
-    finally:
-        node.destroy_node()
-        rclpy.try_shutdown()
-    return 0
-
-
 def talker(argv: Sequence[str] | None = None) -> int:
-    return spin_node(Talker, argv)
+    return run_node(Talker, argv)
 
 
 def listener(argv: Sequence[str] | None = None) -> int:
-    return spin_node(Listener, argv)
+    return run_node(Listener, argv)

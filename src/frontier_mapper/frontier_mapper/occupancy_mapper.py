@@ -15,24 +15,29 @@ import math
 import sys
 from typing import Any, Sequence
 
-import rclpy
-from filmnav_interfaces.msg import FrontierArray
+from filmnav_common.image_codec import ImageEncodingError, depth_to_metres
+from filmnav_common.node_main import run_node
+from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS, SENSOR_QOS
+from filmnav_common.reporting import StatusReporter
 from geometry_msgs.msg import PointStamped
 from nav_msgs.msg import OccupancyGrid, Odometry
 from rcl_interfaces.msg import ParameterDescriptor
-from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
 from sensor_msgs.msg import CameraInfo, Image
 from std_msgs.msg import Empty
 from visualization_msgs.msg import MarkerArray
 
-from filmnav_common.image_codec import ImageEncodingError, depth_to_metres
-from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS, SENSOR_QOS
-from filmnav_common.reporting import StatusReporter
+from filmnav_interfaces.msg import FrontierArray
 from frontier_mapper.frontiers import FrontierConfig, FrontierTracker
 from frontier_mapper.geometry import Intrinsics
 from frontier_mapper.messages import (
-    frontier_markers, frontier_msg, occupancy_grid_msg, pose2d_of, pose_msg, stamp_msg, stamp_seconds,
+    frontier_markers,
+    frontier_msg,
+    occupancy_grid_msg,
+    pose2d_of,
+    pose_msg,
+    stamp_msg,
+    stamp_seconds,
 )
 from frontier_mapper.occupancy import CameraExtrinsics, MapConfig, OccupancyMap
 from frontier_mapper.sync import FrameSync, SyncConfig, SyncResult
@@ -220,16 +225,7 @@ class OccupancyMapperNode(Node):
 
 
 def main(args: Sequence[str] | None = None) -> int:
-    rclpy.init(args=args)
-    node = OccupancyMapperNode()
-    try:
-        rclpy.spin(node)
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
-    finally:
-        node.destroy_node()
-        rclpy.try_shutdown()
-    return 0
+    return run_node(OccupancyMapperNode, args)
 
 
 if __name__ == "__main__":

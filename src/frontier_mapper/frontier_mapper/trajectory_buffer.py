@@ -16,22 +16,26 @@ from typing import Any, Sequence
 
 import cv2
 import numpy as np
-import rclpy
-from filmnav_interfaces.msg import FrontierArray
-from filmnav_interfaces.msg import Keyframe as KeyframeMsg
-from filmnav_interfaces.srv import GetKeyframes
+from filmnav_common.image_codec import ImageEncodingError, image_to_numpy
+from filmnav_common.node_main import run_node
+from filmnav_common.qos import RELIABLE_QOS, SENSOR_QOS
+from filmnav_common.reporting import StatusReporter
 from nav_msgs.msg import Odometry
 from rcl_interfaces.msg import ParameterDescriptor
-from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
 from sensor_msgs.msg import Image
 from std_msgs.msg import Empty
 
-from filmnav_common.image_codec import ImageEncodingError, image_to_numpy
-from filmnav_common.qos import RELIABLE_QOS, SENSOR_QOS
-from filmnav_common.reporting import StatusReporter
+from filmnav_interfaces.msg import FrontierArray
+from filmnav_interfaces.msg import Keyframe as KeyframeMsg
+from filmnav_interfaces.srv import GetKeyframes
 from frontier_mapper.keyframes import KeyframeBuffer, KeyframeConfig
-from frontier_mapper.messages import frontier_points, keyframe_msg, pose2d_of, stamp_seconds
+from frontier_mapper.messages import (
+    frontier_points,
+    keyframe_msg,
+    pose2d_of,
+    stamp_seconds,
+)
 from frontier_mapper.sync import FrameSync, SyncConfig, SyncResult
 
 # parameter name -> (default, description)
@@ -145,16 +149,7 @@ class TrajectoryBufferNode(Node):
 
 
 def main(args: Sequence[str] | None = None) -> int:
-    rclpy.init(args=args)
-    node = TrajectoryBufferNode()
-    try:
-        rclpy.spin(node)
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
-    finally:
-        node.destroy_node()
-        rclpy.try_shutdown()
-    return 0
+    return run_node(TrajectoryBufferNode, args)
 
 
 if __name__ == "__main__":

@@ -24,11 +24,9 @@ import numpy as np
 import rclpy
 from diagnostic_msgs.msg import DiagnosticArray
 from filmnav_common.image_codec import numpy_to_image
+from filmnav_common.node_main import run_node
 from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS
 from filmnav_common.reporting import WARN, StatusReporter
-from filmnav_interfaces.action import FindObject
-from filmnav_interfaces.msg import DetectionArray, Frontier, FrontierArray, Goal, MissionStatus
-from filmnav_interfaces.srv import GetKeyframes, SelectFrontier
 from filmnav_policy.policy_node import RequestError, candidate_of, rgb_of, yaw_of
 from filmnav_policy.protocol import FrontierCandidate, GoalSpec
 from geometry_msgs.msg import PoseStamped
@@ -37,12 +35,20 @@ from rcl_interfaces.msg import ParameterDescriptor
 from rclpy.action import ActionServer, CancelResponse, GoalResponse
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup, ReentrantCallbackGroup
 from rclpy.clock import Clock, ClockType
-from rclpy.executors import ExternalShutdownException, MultiThreadedExecutor
 from rclpy.node import Node
 from sensor_msgs.msg import Image
 from std_msgs.msg import Empty, String
 from std_srvs.srv import Trigger
 
+from filmnav_interfaces.action import FindObject
+from filmnav_interfaces.msg import (
+    DetectionArray,
+    Frontier,
+    FrontierArray,
+    Goal,
+    MissionStatus,
+)
+from filmnav_interfaces.srv import GetKeyframes, SelectFrontier
 from goal_interface.clearance import OccupancyView
 from goal_interface.goals import GoalError, GoalLimits, goal_from_text, validate_goal
 from goal_interface.mission import (
@@ -530,19 +536,7 @@ def _frontier_msg(candidate: FrontierCandidate) -> Frontier:
 
 
 def main(args: Sequence[str] | None = None) -> int:
-    rclpy.init(args=args)
-    node = GoalInterfaceNode()
-    executor = MultiThreadedExecutor(num_threads=8)  # action goals wait in their own threads
-    executor.add_node(node)
-    try:
-        executor.spin()
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
-    finally:
-        executor.shutdown()
-        node.destroy_node()
-        rclpy.try_shutdown()
-    return 0
+    return run_node(GoalInterfaceNode, args, threads=8)  # action goals wait in their own threads
 
 
 if __name__ == "__main__":

@@ -20,14 +20,12 @@ import threading
 import time
 from typing import Any, Iterator, Sequence
 
-import rclpy
 from filmnav_common.image_codec import numpy_to_image
+from filmnav_common.node_main import run_node
 from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS, SENSOR_QOS
 from filmnav_common.reporting import StatusReporter
 from filmnav_sim.config import SimConfig
 from filmnav_sim.episodes import SPLITS, Episode
-from filmnav_interfaces.msg import EpisodeResult, Goal
-from filmnav_interfaces.srv import ResetEpisode
 from nav2_msgs.action import NavigateToPose
 from nav_msgs.msg import Odometry
 from rcl_interfaces.msg import ParameterDescriptor
@@ -35,15 +33,14 @@ from rclpy.action import ActionServer, CancelResponse
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup, ReentrantCallbackGroup
 from rclpy.clock import Clock as RosClock
 from rclpy.clock import ClockType
-from rclpy.executors import MultiThreadedExecutor
-from rclpy.logging import get_logger
 from rclpy.node import Node
-from rclpy.signals import SignalHandlerOptions
 from rosgraph_msgs.msg import Clock
 from sensor_msgs.msg import CameraInfo, Image
 from std_msgs.msg import Header, String
 from std_srvs.srv import Trigger
 
+from filmnav_interfaces.msg import EpisodeResult, Goal
+from filmnav_interfaces.srv import ResetEpisode
 from habitat_bridge import backend, ros_messages
 from habitat_bridge.goal_runner import GoalRunner, NavigationError, NavigationErrorCode
 from habitat_bridge.sim_thread import SimThread
@@ -385,25 +382,8 @@ class HabitatBridgeNode(Node):
 def main(argv: Sequence[str] | None = None) -> int:
     # rclpy's own SIGINT handler would invalidate the context at once, under a running goal;
     # with Python's, SIGINT raises KeyboardInterrupt here and the goal ends properly.
-    rclpy.init(args=argv, signal_handler_options=SignalHandlerOptions.NO)
-    try:
-        node = HabitatBridgeNode()
-    except (ValueError, RuntimeError) as error:
-        get_logger("habitat_bridge").fatal(f"cannot start the simulated robot: {error}")
-        rclpy.try_shutdown()
-        return 1
-    executor = MultiThreadedExecutor(num_threads=4)
-    executor.add_node(node)
-    try:
-        while rclpy.ok():
-            executor.spin_once(timeout_sec=0.1)  # returns often enough to notice SIGINT
-    except KeyboardInterrupt:
-        pass
-    finally:
-        executor.shutdown()
-        node.destroy_node()
-        rclpy.try_shutdown()
-    return 0
+    return run_node(HabitatBridgeNode, argv, threads=4, startup_errors=(ValueError, RuntimeError),
+                    rclpy_signal_handlers=False, description="the simulated robot")
 
 
 if __name__ == "__main__":
