@@ -37,12 +37,3 @@ def wrap_angle(angle: float) -> float:
     """Angle in [-pi, pi)."""
     return (angle + math.pi) % (2.0 * math.pi) - math.pi
 
-
-def yaw_from_quaternion(x: float, y: float, z: float, w: float) -> float:
-    """Yaw (rotation about z) of a unit quaternion."""
-    return math.atan2(2.0 * (w * z + x * y), 1.0 - 2.0 * (y * y + z * z))
-
-
-def quaternion_from_yaw(yaw: float) -> tuple[float, float, float, float]:
-    """(x, y, z, w) of a rotation by `yaw` about z."""
-    return 0.0, 0.0, math.sin(yaw / 2.0), math.cos(yaw / 2.0)

@@ -7,15 +7,16 @@ import math
 
 import numpy as np
 from builtin_interfaces.msg import Time
-from filmnav_interfaces.msg import Frontier as FrontierMsg
-from filmnav_interfaces.msg import Keyframe as KeyframeMsg
+from filmnav_common.geometry import planar_pose, yaw_from_quaternion
+from filmnav_common.image_codec import numpy_to_image
 from geometry_msgs.msg import Point, Pose
 from nav_msgs.msg import OccupancyGrid
 from visualization_msgs.msg import Marker, MarkerArray
 
-from filmnav_common.image_codec import numpy_to_image
+from filmnav_interfaces.msg import Frontier as FrontierMsg
+from filmnav_interfaces.msg import Keyframe as KeyframeMsg
 from frontier_mapper.frontiers import Frontier
-from frontier_mapper.geometry import Pose2D, quaternion_from_yaw, yaw_from_quaternion
+from frontier_mapper.geometry import Pose2D
 from frontier_mapper.keyframes import Keyframe, frontier_segment
 from frontier_mapper.occupancy import OccupancyMap
 
@@ -37,15 +38,11 @@ def pose2d_of(pose: Pose) -> Pose2D:
         raise ValueError("pose contains NaN or infinite values")
     if q.x * q.x + q.y * q.y + q.z * q.z + q.w * q.w < 1e-12:
         raise ValueError("pose orientation is a zero quaternion")
-    return Pose2D(pose.position.x, pose.position.y, yaw_from_quaternion(q.x, q.y, q.z, q.w))
+    return Pose2D(pose.position.x, pose.position.y, yaw_from_quaternion(q))
 
 
 def pose_msg(pose: Pose2D) -> Pose:
-    msg = Pose()
-    msg.position.x, msg.position.y = float(pose.x), float(pose.y)
-    (msg.orientation.x, msg.orientation.y,
-     msg.orientation.z, msg.orientation.w) = quaternion_from_yaw(float(pose.yaw))
-    return msg
+    return planar_pose(pose.x, pose.y, pose.yaw)
 
 
 def occupancy_grid_msg(grid: OccupancyMap, frame_id: str, stamp: Time) -> OccupancyGrid:

@@ -23,11 +23,12 @@ from typing import Any, Sequence
 import numpy as np
 import rclpy
 from diagnostic_msgs.msg import DiagnosticArray
+from filmnav_common.geometry import planar_pose, pose_to_xy_yaw
 from filmnav_common.image_codec import numpy_to_image
 from filmnav_common.node_main import run_node
 from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS
 from filmnav_common.reporting import WARN, StatusReporter
-from filmnav_policy.policy_node import RequestError, candidate_of, rgb_of, yaw_of
+from filmnav_policy.policy_node import RequestError, candidate_of, rgb_of
 from filmnav_policy.protocol import FrontierCandidate, GoalSpec
 from geometry_msgs.msg import PoseStamped
 from nav_msgs.msg import OccupancyGrid, Odometry
@@ -311,7 +312,7 @@ class GoalInterfaceNode(Node):
     def _on_odom(self, msg: Odometry) -> None:
         pose = msg.pose.pose
         with self._lock:
-            self._pose = (pose.position.x, pose.position.y, yaw_of(pose))
+            self._pose = pose_to_xy_yaw(pose)
             self._odom_frame = msg.header.frame_id or self._odom_frame
 
     def _on_frontiers(self, msg: FrontierArray) -> None:
@@ -421,8 +422,7 @@ class GoalInterfaceNode(Node):
         pose = PoseStamped()
         pose.header.frame_id = self._param("goal_frame") or self._odom_frame
         pose.header.stamp = self.get_clock().now().to_msg()
-        pose.pose.position.x, pose.pose.position.y = float(x), float(y)
-        pose.pose.orientation.z, pose.pose.orientation.w = math.sin(yaw / 2.0), math.cos(yaw / 2.0)
+        pose.pose = planar_pose(x, y, yaw)
         self._nav_seq = seq
         if not self._navigator.go_to_pose(pose):
             self._reporter.warn(f"waypoint not sent: {self._navigator.last_error}")
@@ -445,10 +445,8 @@ class GoalInterfaceNode(Node):
     def _request_decision(self, command: RequestDecision) -> None:
         self._decision_deadline = (command.request_id, time.monotonic() + self._param("decision_timeout"))
         frontiers = [self._frontier_msgs.get(candidate.id) or _frontier_msg(candidate) for candidate in command.frontiers]
-        x, y, yaw = command.robot_pose
-        request = SelectFrontier.Request(goal=self._goal_msg, frontiers=frontiers)
-        request.robot_pose.position.x, request.robot_pose.position.y = x, y
-        request.robot_pose.orientation.z, request.robot_pose.orientation.w = math.sin(yaw / 2.0), math.cos(yaw / 2.0)
+        request = SelectFrontier.Request(goal=self._goal_msg, frontiers=frontiers,
+                                         robot_pose=planar_pose(*command.robot_pose))
         if not self._keyframes_client.service_is_ready():
             self._reporter.warn(f"no '{self._param('keyframes_service')}' service: deciding without images")
             self._ask_policy(command.request_id, request, None)
@@ -529,9 +527,7 @@ def _frontier_msg(candidate: FrontierCandidate) -> Frontier:
     msg = Frontier(id=candidate.id, size=float(candidate.size), keyframe_id=-1)
     msg.path_distance = float(candidate.path_distance) if math.isfinite(candidate.path_distance) else -1.0
     msg.centroid.x, msg.centroid.y = candidate.centroid
-    x, y, yaw = candidate.waypoint
-    msg.waypoint.position.x, msg.waypoint.position.y = x, y
-    msg.waypoint.orientation.z, msg.waypoint.orientation.w = math.sin(yaw / 2.0), math.cos(yaw / 2.0)
+    msg.waypoint = planar_pose(*candidate.waypoint)
     return msg
 
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import math
-
 from builtin_interfaces.msg import Duration, Time
-from geometry_msgs.msg import Pose, PoseStamped, Quaternion
+from filmnav_common.geometry import planar_pose, yaw_from_quaternion
+from geometry_msgs.msg import PoseStamped, Quaternion
 from nav_msgs.msg import Odometry
 from sensor_msgs.msg import CameraInfo
 from std_msgs.msg import Header
@@ -22,23 +21,12 @@ def seconds_to_duration(seconds: float) -> Duration:
     return Duration(sec=nanoseconds // 1_000_000_000, nanosec=nanoseconds % 1_000_000_000)
 
 
-def yaw_to_quaternion(yaw: float) -> Quaternion:
-    return Quaternion(x=0.0, y=0.0, z=math.sin(yaw / 2.0), w=math.cos(yaw / 2.0))
-
-
 def quaternion_to_yaw(quaternion: Quaternion) -> float | None:
     """Yaw (rad) of a rotation; None for an all-zero quaternion, which sets no orientation."""
     x, y, z, w = quaternion.x, quaternion.y, quaternion.z, quaternion.w
     if x * x + y * y + z * z + w * w < 1e-12:
         return None
-    return math.atan2(2.0 * (w * z + x * y), 1.0 - 2.0 * (y * y + z * z))
-
-
-def planar_pose(x: float, y: float, yaw: float) -> Pose:
-    pose = Pose()
-    pose.position.x, pose.position.y = float(x), float(y)
-    pose.orientation = yaw_to_quaternion(yaw)
-    return pose
+    return yaw_from_quaternion(quaternion)
 
 
 def pose_stamped(pose_xy_yaw: tuple[float, float, float], header: Header) -> PoseStamped:
