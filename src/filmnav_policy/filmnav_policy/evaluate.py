@@ -172,7 +172,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     if not args.resume and records_path.exists():
         records_path.unlink()
     done = {r["key"]: r for r in read_records(records_path) if r.get("policy") == args.policy}
-    wanted = [ids for task in args.tasks for ids in episode_ids(args.split, task, args.episodes)]
+    # Round-robin over tasks, so an interrupted (resumable) run covers every task evenly.
+    per_task = [episode_ids(args.split, task, args.episodes) for task in args.tasks]
+    wanted = [ids for same_rank in zip(*per_task) for ids in same_rank]
     wanted_keys = [episode_key(*ids) for ids in wanted]
     todo = [ids for ids, key in zip(wanted, wanted_keys) if key not in done]
     params = {"checkpoint": args.checkpoint, "device": args.device, "seed": args.seed}
