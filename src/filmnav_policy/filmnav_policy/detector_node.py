@@ -15,15 +15,14 @@ from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
-import rclpy
 from filmnav_common.geometry import pose_to_xy_yaw
 from filmnav_common.image_codec import ImageEncodingError, depth_to_metres, image_to_numpy
 from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS, SENSOR_QOS
+from filmnav_common.node_main import run_node
 from filmnav_common.reporting import StatusReporter
 from filmnav_interfaces.msg import Detection, DetectionArray, Goal
 from nav_msgs.msg import Odometry
 from rcl_interfaces.msg import ParameterDescriptor
-from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
 from sensor_msgs.msg import CameraInfo, Image
 from std_msgs.msg import Empty, String
@@ -204,18 +203,7 @@ class DetectorNode(Node):
 
 
 def main(args: Sequence[str] | None = None) -> int:
-    rclpy.init(args=args)
-    node = None
-    try:
-        node = DetectorNode()
-        rclpy.spin(node)
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
-    finally:
-        if node is not None:
-            node.destroy_node()
-        rclpy.try_shutdown()
-    return 0
+    return run_node(DetectorNode, args)
 
 
 if __name__ == "__main__":

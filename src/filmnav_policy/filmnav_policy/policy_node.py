@@ -17,16 +17,14 @@ from typing import Any, Sequence
 
 import cv2
 import numpy as np
-import rclpy
-from filmnav_common.geometry import pose_to_xy_yaw, yaw_from_quaternion
+from filmnav_common.geometry import pose_to_xy_yaw
 from filmnav_common.image_codec import ImageEncodingError, image_to_numpy
 from filmnav_common.qos import LATCHED_QOS
+from filmnav_common.node_main import run_node
 from filmnav_common.reporting import StatusReporter
 from filmnav_interfaces.msg import Frontier
 from filmnav_interfaces.srv import SelectFrontier
-from geometry_msgs.msg import Pose
 from rcl_interfaces.msg import ParameterDescriptor, SetParametersResult
-from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
 from rclpy.parameter import Parameter
 from sensor_msgs.msg import Image
@@ -70,11 +68,6 @@ class PolicyInputs:
     frontier_images: list[np.ndarray]
     frontiers: list[FrontierCandidate]
     robot_pose: tuple[float, float, float]
-
-
-def yaw_of(pose: Pose) -> float:
-    """Yaw of a message pose (also used by the goal_interface node)."""
-    return yaw_from_quaternion(pose.orientation)
 
 
 def rgb_of(msg: Image, what: str) -> np.ndarray | None:
@@ -242,21 +235,7 @@ class PolicyNode(Node):
 
 
 def main(args: Sequence[str] | None = None) -> int:
-    rclpy.init(args=args)
-    try:
-        node = PolicyNode()
-    except PolicyLoadError as error:
-        rclpy.logging.get_logger("policy_node").fatal(str(error))
-        rclpy.try_shutdown()
-        return 1
-    try:
-        rclpy.spin(node)
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
-    finally:
-        node.destroy_node()
-        rclpy.try_shutdown()
-    return 0
+    return run_node(PolicyNode, args, startup_errors=(PolicyLoadError,), description="the policy node")
 
 
 if __name__ == "__main__":
