@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import pathlib
+import sys
 
 import numpy as np
 import pytest
@@ -86,6 +87,29 @@ def test_rerun_resumes_without_duplicates(generated: pathlib.Path) -> None:
     assert len(data) == before
     assert json.loads((root / "summary.json").read_text())["this_run"]["samples"] == 0
     assert finished_keys(root) == {f"train/{TRAIN_HOUSE}/0/text", f"train/{TRAIN_HOUSE + 1}/0/image"}
+
+
+def test_stop_keeps_finished_episodes_and_resume_completes(tmp_path: pathlib.Path) -> None:
+    """SIGTERM (or Ctrl-C) mid-run: finished episodes stay in shards, the rerun adds the rest."""
+    from processes import NodeProcess, wait_until
+
+    config = write_config(tmp_path, 2, 1)
+    command = [sys.executable, "-c", "from filmnav_policy.datagen import main; raise SystemExit(main())",
+               "--config", str(config), "--quiet"]
+    root = tmp_path / "data"
+    process = NodeProcess(command, tmp_path / "stopped.log")
+    try:
+        assert wait_until(lambda: bool(finished_keys(root)), timeout=40.0), process.output()
+    finally:
+        process.stop()
+    assert (root / "summary.json").exists()
+    kept = finished_keys(root)
+    assert kept and len(load_samples(root)) == sum(
+        json.loads((root / "summary.json").read_text())["samples_per_split_task"]["train"].values())
+    assert main(["--config", str(config), "--quiet"]) == 0
+    assert len(finished_keys(root)) == 2
+    summary = json.loads((root / "summary.json").read_text())
+    assert summary["samples"] == len(load_samples(root))
 
 
 def test_plan_visits_one_house_per_episode() -> None:

@@ -28,6 +28,7 @@ import os
 import pathlib
 import queue as queue_module
 import shutil
+import signal
 import sys
 import time
 from collections import Counter
@@ -315,6 +316,9 @@ def worker_main(config: DatagenConfig, worker_index: int, episode_ids: list[Epis
         from filmnav_policy.registry import make_policy
 
         learned = make_policy(config.learned["name"], checkpoint=config.learned.get("checkpoint", ""))
+        import torch
+
+        torch.set_num_threads(1)  # one core per worker, as the renderer
     runner = EpisodeRunner(RunnerConfig(width=config.width, height=config.height,
                                         keyframe_image_size=config.image_size))
     writer = ShardWriter(worker_dir, shard_size=sys.maxsize)
@@ -336,26 +340,66 @@ def worker_main(config: DatagenConfig, worker_index: int, episode_ids: list[Epis
             if len(writer.buffer) >= config.shard_samples:
                 flush()
             report(outcome)
+    finally:  # also when stopped: the buffer holds finished episodes only
         if pending:
             flush()
-    finally:
         runner.close()
 
 
 def _process_entry(config: DatagenConfig, worker_index: int, episode_ids: list[EpisodeId], queue: Any) -> None:
     logging.basicConfig(level=logging.WARNING)
-    try:
-        import torch
-
-        torch.set_num_threads(1)
-    except ImportError:
-        pass
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop like Ctrl-C: keep finished episodes
     try:
         worker_main(config, worker_index, episode_ids, queue.put)
     except KeyboardInterrupt:
         pass
     finally:
         queue.put(None)
+
+
+def run_workers(config: DatagenConfig, assignments: list[list[EpisodeId]],
+                report: Callable[[EpisodeOutcome], None]) -> None:
+    """One forked process per assignment; their outcomes go to `report` as episodes finish."""
+    for name in ("LP_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[name] = "1"  # inherited by the workers: one core each
+    # fork: this process holds no render context yet, and the `filmnav` script has no __main__
+    # guard that spawn would need
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    processes = [context.Process(target=_process_entry, args=(config, w, episodes, queue))
+                 for w, episodes in enumerate(assignments)]
+    for process in processes:
+        process.start()
+
+    def drain(until_ended: int) -> None:
+        """Report outcomes until `until_ended` workers said they ended or all have exited."""
+        ended = 0
+        while ended < until_ended:
+            try:
+                outcome = queue.get(timeout=0.5)
+            except queue_module.Empty:  # a worker killed before its end message
+                if not any(p.is_alive() for p in processes):
+                    return
+                continue
+            if outcome is None:
+                ended += 1
+            else:
+                report(outcome)
+
+    try:
+        drain(len(processes))
+    except KeyboardInterrupt:  # workers write their finished episodes, then stop
+        for process in processes:
+            if process.is_alive():
+                os.kill(process.pid, signal.SIGTERM)
+        drain(len(processes))
+        raise
+    finally:
+        for process in processes:
+            process.join()
+    failed = [p.exitcode for p in processes if p.exitcode != 0]
+    if failed:
+        raise RuntimeError(f"{len(failed)} datagen worker(s) failed (exit codes {failed})")
 
 
 def generate(config: DatagenConfig, show_progress: bool = True) -> dict[str, Any]:
@@ -378,40 +422,22 @@ def generate(config: DatagenConfig, show_progress: bool = True) -> dict[str, Any
             progress.update(1)
             progress.set_postfix(samples=new_samples)
 
-        if workers == 1 and todo:
-            worker_main(config, 0, todo, report)
-        elif todo:
-            for name in ("LP_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-                os.environ[name] = "1"  # inherited by the workers: one core each
-            # fork: this process holds no render context yet, and the `filmnav` script has no
-            # __main__ guard that spawn would need
-            context = multiprocessing.get_context("fork")
-            queue = context.Queue()
-            processes = [context.Process(target=_process_entry, args=(config, w, todo[w::workers], queue))
-                         for w in range(workers)]
-            for process in processes:
-                process.start()
-            running = workers
-            while running:
-                try:
-                    outcome = queue.get(timeout=2.0)
-                except queue_module.Empty:  # a worker killed before its end message
-                    if not any(p.is_alive() for p in processes):
-                        break
-                    continue
-                if outcome is None:
-                    running -= 1
-                else:
-                    report(outcome)
-            for process in processes:
-                process.join()
-            failed = [p.exitcode for p in processes if p.exitcode != 0]
-            if failed:
-                raise RuntimeError(f"{len(failed)} datagen worker(s) failed (exit codes {failed})")
+        try:
+            if workers == 1 and todo:
+                worker_main(config, 0, todo, report)
+            elif todo:
+                run_workers(config, [todo[w::workers] for w in range(workers)], report)
+        except KeyboardInterrupt:  # stopped: the finished episodes are in shards; summarise them
+            write_summary(root, new_samples, time.perf_counter() - started)
+            raise
     elapsed = time.perf_counter() - started
     missing = [episode_key(e) for e in todo if episode_key(e) not in finished_keys(root)]
     if missing:
         raise RuntimeError(f"{len(missing)} episodes were not written, e.g. {missing[:3]}")
+    return write_summary(root, new_samples, elapsed)
+
+
+def write_summary(root: pathlib.Path, new_samples: int, elapsed: float) -> dict[str, Any]:
     summary = summarize(root, new_samples, elapsed)
     (root / "summary.json").write_text(json.dumps(summary, indent=2))
     plot_summary(root / "summary.png", summary)
@@ -456,7 +482,8 @@ def plot_summary(path: pathlib.Path, summary: dict[str, Any]) -> None:
     tasks_axes.set_xticks(np.arange(len(tasks)) + width * (len(splits) - 1) / 2, tasks)
     tasks_axes.set_ylabel("samples")
     tasks_axes.set_title(f"{summary['samples']} samples from {summary['episodes']} episodes")
-    tasks_axes.legend()
+    if splits:
+        tasks_axes.legend()
     histogram = summary["frontier_count_histogram"]
     frontier_axes.bar([int(k) for k in histogram], list(histogram.values()))
     frontier_axes.set_xlabel("options (frontiers) per sample")
@@ -476,6 +503,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         config = load_config(args.config, {"output_dir": args.output_dir, "workers": args.workers})
         if args.episodes is not None:
@@ -485,7 +513,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"filmnav datagen: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("filmnav datagen: interrupted; rerun the same command to resume", file=sys.stderr)
+        print("filmnav datagen: stopped (finished episodes kept); rerun the same command to resume",
+              file=sys.stderr)
         return 130
     run = summary["this_run"]
     print(f"{summary['samples']} samples from {summary['episodes']} episodes in {config.output_dir} "
