@@ -156,3 +156,12 @@ def test_robot_off_the_navigable_area_still_reaches_frontiers(explored_room):
 
 def test_empty_map_has_no_frontiers():
     assert FrontierTracker().update(OccupancyMap(MapConfig(size=5.0)), (0.0, 0.0)) == []
+
+
+def test_split_by_normal_ends_when_the_normals_give_no_axis_to_split_along():
+    # Frontier cells whose unknown-side normals cancel out (zero gradient under the blur) used to
+    # be pushed back unsplit forever, hanging the mapper on a real house map.
+    cells = np.array([[5, c] for c in range(3, 9)])
+    normals = np.zeros((12, 12, 2), dtype=np.float32)
+    pieces = FrontierTracker()._split_by_normal(cells, normals)
+    assert len(pieces) == 1 and len(pieces[0]) == len(cells)

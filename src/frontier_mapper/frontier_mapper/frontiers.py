@@ -189,6 +189,9 @@ class FrontierTracker:
             centred = unit - mean
             axis = np.linalg.eigh(centred.T @ centred)[1][:, -1]
             side = centred @ axis > 0
+            if side.all() or not side.any():
+                done.append(piece)  # no split along the main axis: stop, or it loops forever
+                continue
             todo += [part for half in (piece[side], piece[~side])
                      for part in _connected_parts(half)]
         return done
