@@ -73,3 +73,14 @@ def test_distance_field_of_an_isolated_goal_cell_is_zero_there_and_inf_elsewhere
     assert field[15, 15] == 0.0
     assert np.isinf(field[5, 5])
     assert grid.geodesic_distance(grid.cell_to_world((5, 5)), np.array([grid.cell_to_world((15, 15))])) == np.inf
+
+
+def test_distance_field_reaches_a_goal_cell_whose_only_neighbours_are_diagonal():
+    navigable = np.zeros((10, 10), dtype=bool)
+    navigable[2:8, 2:5] = True
+    navigable[8, 5] = True  # touches the block only at a corner
+    grid = NavGrid(navigable, resolution=0.1, origin=(0.0, 0.0))
+    goal = np.array([grid.cell_to_world((8, 5))])
+    field = grid.distance_field(goal)
+    assert field[8, 5] == 0.0
+    assert np.isfinite(field[2, 2]) and field[2, 2] == pytest.approx(np.hypot(6, 3) * 0.1, abs=0.25)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
+import cv2
 import numpy as np
 import scipy.ndimage as ndi
 import scipy.sparse as sp
@@ -129,9 +130,7 @@ class NavGrid:
             try:
                 distance = skfmm.distance(masked, dx=self.resolution)
             except ValueError:
-                # No zero contour: the goal cells fill their whole navigable pocket (e.g. one
-                # isolated cell), so nothing else is reachable from them.
-                distance = np.ma.MaskedArray(np.full(phi.shape, -0.5 * self.resolution), mask=phi > 0)
+                distance = self._distance_without_straight_neighbours(phi)
             # The zero contour runs half a cell from the goal cell centres: shift it back so
             # goal cells read 0 and distances are measured between cell centres.
             values = np.ma.filled(distance, np.inf).astype(float)
@@ -139,11 +138,24 @@ class NavGrid:
             values[~self.navigable] = np.inf
             reached = ~np.ma.getmaskarray(distance)
             values[~reached] = np.inf
+            values[cells[:, 0], cells[:, 1]] = 0.0
             field = values
         self._fields[key] = field
         if len(self._fields) > _FIELD_CACHE_SIZE:
             self._fields.popitem(last=False)
         return field
+
+    def _distance_without_straight_neighbours(self, phi: np.ndarray) -> np.ma.MaskedArray:
+        """Fast marching for goal cells with no navigable 4-neighbour (scikit-fmm then finds no
+        zero contour): march from the goal cells plus their navigable diagonal neighbours (at
+        most one diagonal step, 7 cm, of error); a goal alone in its pocket reaches nothing."""
+        goal = (phi < 0).astype(np.uint8)
+        grown = (cv2.dilate(goal, np.ones((3, 3), np.uint8)) > 0) & self.navigable
+        try:
+            return skfmm.distance(np.ma.MaskedArray(np.where(grown, -1.0, 1.0), mask=~self.navigable),
+                                  dx=self.resolution)
+        except ValueError:
+            return np.ma.MaskedArray(np.full(phi.shape, -0.5 * self.resolution), mask=~grown)
 
     def geodesic_distance(self, start_xy, goal_points: np.ndarray) -> float:
         """Shortest navigable path length from start to the nearest goal point (inf if none)."""
