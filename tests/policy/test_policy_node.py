@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
 import rclpy
 from filmnav_common.image_codec import numpy_to_image
-from filmnav_interfaces.msg import Frontier, Goal
-from filmnav_interfaces.srv import SelectFrontier
+from processes import NodeProcess, python_module, wait_until
 from rcl_interfaces.msg import Parameter, ParameterType, ParameterValue
 from rcl_interfaces.srv import SetParameters
 
-from processes import NodeProcess, python_module, wait_until
+from filmnav_interfaces.msg import Frontier, Goal
+from filmnav_interfaces.srv import SelectFrontier
 
 NODE = "filmnav_policy.policy_node"
 TIMEOUT = 20.0
@@ -178,12 +177,11 @@ def test_oracle_follows_the_simulators_episode(ros_client_node, tmp_path):
     import json
 
     from filmnav_common.qos import LATCHED_QOS
+    from filmnav_policy.baselines import OraclePolicy
+    from filmnav_policy.messages import candidate_of
+    from filmnav_policy.protocol import GoalSpec
     from filmnav_sim.episodes import make_episode
     from std_msgs.msg import String
-
-    from filmnav_policy.baselines import OraclePolicy
-    from filmnav_policy.protocol import GoalSpec
-    from filmnav_policy.policy_node import candidate_of
 
     # Its own namespace keeps it apart from the module's nearest-policy node.
     process = NodeProcess(python_module(NODE, "--ros-args", "-r", "__ns:=/oracle_test", "-p", "policy:=oracle",

@@ -9,39 +9,29 @@ message; the node keeps running.
 from __future__ import annotations
 
 import json
-import math
 import sys
 import time
-from dataclasses import dataclass
 from typing import Any, Sequence
 
-import cv2
 import numpy as np
-from filmnav_common.geometry import pose_to_xy_yaw
-from filmnav_common.image_codec import ImageEncodingError, image_to_numpy
-from filmnav_common.qos import LATCHED_QOS
 from filmnav_common.node_main import run_node
+from filmnav_common.qos import LATCHED_QOS
 from filmnav_common.reporting import StatusReporter
-from filmnav_interfaces.msg import Frontier
-from filmnav_interfaces.srv import SelectFrontier
 from rcl_interfaces.msg import ParameterDescriptor, SetParametersResult
 from rclpy.node import Node
 from rclpy.parameter import Parameter
-from sensor_msgs.msg import Image
 from std_msgs.msg import String
 
+from filmnav_interfaces.srv import SelectFrontier
+from filmnav_policy.messages import (
+    PLACEHOLDER_SIDE,
+    PolicyInputs,
+    RequestError,
+    inputs_of,
+)
 from filmnav_policy.protocol import FrontierCandidate, FrontierPolicy, GoalSpec
 from filmnav_policy.registry import POLICY_NAMES, PolicyLoadError, make_policy
 
-# Colour encodings accepted for goal, history and frontier images, and their conversion to RGB.
-RGB_CONVERSIONS: dict[str, int | None] = {
-    "rgb8": None,
-    "bgr8": cv2.COLOR_BGR2RGB,
-    "rgba8": cv2.COLOR_RGBA2RGB,
-    "bgra8": cv2.COLOR_BGRA2RGB,
-    "mono8": cv2.COLOR_GRAY2RGB,
-}
-PLACEHOLDER_SIDE = 224  # side of the black image standing in for a frontier with no view
 WARMUP_FRONTIERS = 2
 
 # parameter name -> (default, description); all are passed to make_policy as keyword arguments.
@@ -55,75 +45,6 @@ POLICY_PARAMETERS: dict[str, tuple[Any, str]] = {
     "episode_index": (0, "oracle only: episode index in the house (same as the bridge)"),
     "episode_task": ("object", "oracle only: task of the simulated episode (object, text, image)"),
 }
-
-
-class RequestError(ValueError):
-    """A SelectFrontier request that cannot be scored."""
-
-
-@dataclass
-class PolicyInputs:
-    goal: GoalSpec
-    history_images: list[np.ndarray]
-    frontier_images: list[np.ndarray]
-    frontiers: list[FrontierCandidate]
-    robot_pose: tuple[float, float, float]
-
-
-def rgb_of(msg: Image, what: str) -> np.ndarray | None:
-    """RGB uint8 pixels of an image message; None for an empty image."""
-    if msg.width == 0 or msg.height == 0:
-        return None
-    if msg.encoding not in RGB_CONVERSIONS:
-        raise RequestError(f"{what}: unsupported encoding '{msg.encoding}' (use one of {', '.join(RGB_CONVERSIONS)})")
-    try:
-        pixels = image_to_numpy(msg)
-    except ImageEncodingError as error:
-        raise RequestError(f"{what}: {error}") from error
-    conversion = RGB_CONVERSIONS[msg.encoding]
-    return np.ascontiguousarray(pixels) if conversion is None else cv2.cvtColor(pixels, conversion)
-
-
-def candidate_of(frontier: Frontier) -> FrontierCandidate:
-    waypoint = frontier.waypoint
-    return FrontierCandidate(
-        id=int(frontier.id),
-        centroid=(frontier.centroid.x, frontier.centroid.y),
-        waypoint=pose_to_xy_yaw(waypoint),
-        size=float(frontier.size),
-        path_distance=float(frontier.path_distance) if frontier.path_distance >= 0.0 else math.inf,
-    )
-
-
-def inputs_of(request: SelectFrontier.Request) -> PolicyInputs:
-    """Validate a request and convert it to the policy's inputs (raises RequestError)."""
-    if not request.frontiers:
-        raise RequestError("no frontiers to choose from")
-    if len(request.frontier_images) != len(request.frontiers):
-        raise RequestError(
-            f"{len(request.frontier_images)} frontier images for {len(request.frontiers)} frontiers "
-            "(need exactly one image per frontier)"
-        )
-    goal_msg = request.goal
-    try:
-        goal_image = rgb_of(goal_msg.image, "goal image") if goal_msg.task == "image" else None
-        goal = GoalSpec(task=goal_msg.task, text=goal_msg.text, image=goal_image)
-    except ValueError as error:
-        raise RequestError(f"bad goal: {error}") from error
-    if goal.task == "image" and goal.image is None:
-        raise RequestError("bad goal: task 'image' without a goal image")
-    if goal.task != "image" and not goal.text.strip():
-        raise RequestError(f"bad goal: task '{goal.task}' with empty text")
-    history = [rgb_of(image, f"history image {i}") for i, image in enumerate(request.history)]
-    views = [rgb_of(image, f"frontier image {i}") for i, image in enumerate(request.frontier_images)]
-    shape = next((v.shape for v in views if v is not None), (PLACEHOLDER_SIDE, PLACEHOLDER_SIDE, 3))
-    return PolicyInputs(
-        goal=goal,
-        history_images=[image for image in history if image is not None],
-        frontier_images=[v if v is not None else np.zeros(shape, np.uint8) for v in views],
-        frontiers=[candidate_of(f) for f in request.frontiers],
-        robot_pose=pose_to_xy_yaw(request.robot_pose),
-    )
 
 
 def score_inputs(policy: FrontierPolicy, inputs: PolicyInputs) -> np.ndarray:

@@ -28,7 +28,7 @@ from filmnav_common.image_codec import numpy_to_image
 from filmnav_common.node_main import run_node
 from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS
 from filmnav_common.reporting import WARN, StatusReporter
-from filmnav_policy.policy_node import RequestError, candidate_of, rgb_of
+from filmnav_policy.messages import RequestError, candidate_of, rgb_of
 from filmnav_policy.protocol import FrontierCandidate, GoalSpec
 from geometry_msgs.msg import PoseStamped
 from nav_msgs.msg import OccupancyGrid, Odometry
