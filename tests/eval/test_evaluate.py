@@ -46,6 +46,13 @@ def test_eval_writes_metrics_pictures_and_resumes(tmp_path):
     assert metrics["episodes"] == 2 and set(metrics["per_task"]) == {"object", "text"}
     assert (out / "episodes" / "text_10000_0.png").exists()
 
+    compared = subprocess.run([*CLI, "--compare", str(out), str(out), "--out", str(tmp_path / "cmp")],
+                              capture_output=True, text=True, timeout=120)
+    assert compared.returncode == 0, compared.stderr
+    rows = [line for line in compared.stdout.splitlines() if line.startswith("| nearest")]
+    assert len(rows) == 2 and f"{metrics['success_rate']:.2f} / {metrics['spl']:.3f}" in rows[0]
+    assert (tmp_path / "cmp" / "comparison.png").stat().st_size > 0
+
 
 def test_eval_rejects_bad_arguments(tmp_path):
     unknown = filmnav_eval("--policy", "teleport", "--out", str(tmp_path))

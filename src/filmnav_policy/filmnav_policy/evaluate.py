@@ -217,8 +217,75 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     return document
 
 
+def compare(runs: Sequence[pathlib.Path], out: pathlib.Path) -> str:
+    """Table (markdown, also written to OUT/comparison.md) and SR/SPL chart (OUT/comparison.png)
+    of several evaluation folders, from their episode records (so unfinished runs count too)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    documents = []
+    for run_dir in runs:
+        records = read_records(run_dir / "episodes.jsonl")
+        if not records:
+            raise ValueError(f"{run_dir}: no episode records")
+        documents.append(metrics_document(records[0]["policy"], records[0]["split"], records, (0, 0)))
+    tasks = [task for task in TASKS if any(task in d["per_task"] for d in documents)]
+    groups = [*tasks, "all"]
+
+    def values(document: dict[str, Any], group: str) -> dict[str, Any]:
+        return document if group == "all" else document["per_task"].get(group, aggregate([]))
+
+    lines = ["| policy | " + " | ".join(f"{g} SR / SPL / soft-SPL (n)" for g in groups) + " | s/episode |",
+             "|---" * (len(groups) + 2) + "|"]
+    for document in documents:
+        cells = [f"{v['success_rate']:.2f} / {v['spl']:.3f} / {v['soft_spl']:.3f} ({v['episodes']})"
+                 for v in (values(document, g) for g in groups)]
+        lines.append(f"| {document['policy']} | " + " | ".join(cells) + f" | {document['wall_time_per_episode']:.1f} |")
+    table = "\n".join(lines) + "\n"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "comparison.md").write_text(table)
+
+    figure, axes = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True)
+    width = 0.8 / len(documents)
+    positions = np.arange(len(groups))
+    for axis, key, title in zip(axes, ("success_rate", "spl"), ("success rate", "SPL")):
+        for offset, document in enumerate(documents):
+            bars = axis.bar(positions + offset * width, [values(document, g)[key] for g in groups], width,
+                            label=document["policy"])
+            axis.bar_label(bars, fmt="%.2f", fontsize=6)
+        axis.set_xticks(positions + width * (len(documents) - 1) / 2)
+        axis.set_xticklabels(groups)
+        axis.set_title(f"{title} ({documents[0]['split']})")
+        axis.set_ylim(0, 1.08)
+    axes[0].legend(fontsize=8, loc="lower left")
+    figure.tight_layout()
+    figure.savefig(out / "comparison.png", dpi=110)
+    plt.close(figure)
+    return table
+
+
+def compare_main(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(prog="filmnav eval --compare",
+                                     description="Compare evaluation folders: a markdown table and a chart.")
+    parser.add_argument("--compare", nargs="+", type=pathlib.Path, required=True, metavar="DIR",
+                        help="folders written by `filmnav eval`")
+    parser.add_argument("--out", type=pathlib.Path, required=True, help="where comparison.md/.png go")
+    args = parser.parse_args(argv)
+    try:
+        print(compare(args.compare, args.out), end="")
+    except (OSError, ValueError, KeyError) as error:
+        print(f"filmnav eval --compare: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(sys.argv[1:] if argv is None else argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if "--compare" in argv:
+        return compare_main(argv)
+    args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     started = time.perf_counter()
     try:
