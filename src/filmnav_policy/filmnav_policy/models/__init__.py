@@ -8,12 +8,15 @@ from typing import Any
 from filmnav_policy.protocol import FrontierPolicy
 
 LEARNED_POLICIES = ("compact", "qwen_vl")
+# The trained compact checkpoint shipped inside the package (docs/compact_model_card.md).
+SHIPPED_COMPACT = pathlib.Path(__file__).resolve().parent.parent / "shipped" / "compact"
 
 
 def load_policy(name: str, checkpoint: str | None, **kwargs: Any) -> FrontierPolicy:
     """A ready-to-score policy.
 
-    compact: `checkpoint` is an exported folder (config.json + model.safetensors); required.
+    compact: `checkpoint` is an exported folder (config.json + model.safetensors), or None for the
+    shipped one (SHIPPED_COMPACT).
     qwen_vl: `checkpoint` is a fine-tuned folder (LoRA adapter + filmnav_policy.json), or None to
     use a base model as is (kwargs: base_model, image_side, history_len; device).
     Raises FileNotFoundError for a missing checkpoint and ValueError for a corrupt one.
@@ -25,9 +28,9 @@ def load_policy(name: str, checkpoint: str | None, **kwargs: Any) -> FrontierPol
     if name == "compact":
         from filmnav_policy.models.compact import CompactPolicy
 
-        if checkpoint is None:
-            raise FileNotFoundError("the compact policy needs a checkpoint folder")
-        return CompactPolicy.load(checkpoint)
+        if checkpoint is None and not SHIPPED_COMPACT.is_dir():
+            raise FileNotFoundError(f"no checkpoint given and no shipped compact checkpoint in {SHIPPED_COMPACT}")
+        return CompactPolicy.load(checkpoint or SHIPPED_COMPACT)
     from filmnav_policy.models.qwen_vl import QwenVLPolicy, QwenVLSettings
 
     device = kwargs.pop("device", None)
