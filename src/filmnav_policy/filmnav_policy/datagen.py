@@ -257,7 +257,7 @@ def run_episode(config: DatagenConfig, runner: Any, episode_id: EpisodeId,
         result = runner.run(episode, recorder)
         samples = recorder.samples + spatial_samples(config, runner.env, episode, result.trajectory,
                                                      recorder.last_history, rng)
-    except Exception as error:  # a failure inside the loop's cores loses this episode, not the run
+    except Exception as error:  # noqa: BLE001 -- a failure in the loop's cores loses this episode, not the run
         log.warning("episode %s failed: %s: %s", key, type(error).__name__, error)
         return [], EpisodeOutcome(key, 0, {}, [], error=f"{type(error).__name__}: {error}")
     counts = Counter(s["task"] for s in samples)
