@@ -212,7 +212,9 @@ class FrontierTracker:
             start = candidate
         start_offset = float(np.hypot(*(grid.cell_to_world(*(start + np.array(
             [window[0].start, window[1].start]))) - robot_xy)))
-        _, components = cv2.connectedComponents(navigable.astype(np.uint8), connectivity=8)
+        # 4-connected, as fast marching is: a region joined only through a diagonal would
+        # leave scikit-fmm without a zero contour around the start.
+        _, components = cv2.connectedComponents(navigable.astype(np.uint8), connectivity=4)
         reachable = components == components[tuple(start)]
         phi = np.ones(reachable.shape)
         phi[tuple(start)] = -1.0
