@@ -362,9 +362,9 @@ def run_workers(config: DatagenConfig, assignments: list[list[EpisodeId]],
     """One forked process per assignment; their outcomes go to `report` as episodes finish."""
     for name in ("LP_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[name] = "1"  # inherited by the workers: one core each
-    # fork: this process holds no render context yet, and the `filmnav` script has no __main__
-    # guard that spawn would need
-    context = multiprocessing.get_context("fork")
+    # spawn, not fork: the caller may already hold render contexts, torch or DDS threads (a test
+    # session, a notebook), which a forked child inherits half-initialised and crashes on.
+    context = multiprocessing.get_context("spawn")
     queue = context.Queue()
     processes = [context.Process(target=_process_entry, args=(config, w, episodes, queue))
                  for w, episodes in enumerate(assignments)]
