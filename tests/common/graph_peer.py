@@ -14,12 +14,11 @@ from __future__ import annotations
 import time
 
 import numpy as np
-import rclpy
+from filmnav_common.node_main import run_node
 from filmnav_common.image_codec import ImageEncodingError, image_to_numpy
 from filmnav_common.qos import RELIABLE_QOS
 from rclpy.action import ActionServer, CancelResponse, GoalResponse
 from rclpy.callback_groups import ReentrantCallbackGroup
-from rclpy.executors import ExternalShutdownException, MultiThreadedExecutor
 from rclpy.node import Node
 
 from filmnav_interfaces.action import FindObject
@@ -108,18 +107,8 @@ class GraphPeer(Node):
         )
 
 
-def main() -> None:
-    rclpy.init()
-    node = GraphPeer()
-    executor = MultiThreadedExecutor(num_threads=3)
-    executor.add_node(node)
-    try:
-        executor.spin()
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
-    finally:
-        node.destroy_node()
-        rclpy.try_shutdown()
+def main() -> int:
+    return run_node(GraphPeer, threads=3)
 
 
 if __name__ == "__main__":

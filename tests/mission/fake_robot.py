@@ -16,6 +16,7 @@ import time
 
 import numpy as np
 import rclpy
+from filmnav_common.node_main import run_node
 from filmnav_common.image_codec import numpy_to_image
 from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS
 from filmnav_interfaces.msg import Detection, DetectionArray, Frontier, FrontierArray, Keyframe, MissionStatus
@@ -24,7 +25,6 @@ from nav2_msgs.action import NavigateToPose
 from nav_msgs.msg import Odometry
 from rclpy.action import ActionServer, CancelResponse, GoalResponse
 from rclpy.callback_groups import ReentrantCallbackGroup
-from rclpy.executors import ExternalShutdownException, MultiThreadedExecutor
 from rclpy.node import Node
 from std_srvs.srv import Trigger
 
@@ -159,18 +159,7 @@ class FakeRobot(Node):
 
 
 def main() -> int:
-    rclpy.init()
-    node = FakeRobot()
-    executor = MultiThreadedExecutor(num_threads=4)
-    executor.add_node(node)
-    try:
-        executor.spin()
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
-    finally:
-        node.destroy_node()
-        rclpy.try_shutdown()
-    return 0
+    return run_node(FakeRobot, threads=4)
 
 
 if __name__ == "__main__":
