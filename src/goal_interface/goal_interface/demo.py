@@ -227,12 +227,14 @@ def main(argv: Sequence[str]) -> int:
             print(f"filmnav demo: the sim graph did not come up; see {out / 'launch.log'}", file=sys.stderr)
             return 1
         goal_text = send_goal(recorder, args)
-        finished = spin_until(
-            recorder,
-            lambda: recorder.status is not None and recorder.status.state in TERMINAL_STATES
-            and recorder.status.goal_text != "" or launch.poll() is not None,
-            args.timeout,
-        )
+        def mission_over() -> bool:
+            status = recorder.status
+            return status is not None and status.state in TERMINAL_STATES and status.goal_text != ""
+
+        spin_until(recorder, lambda: mission_over() or launch.poll() is not None, args.timeout)
+        finished = mission_over()
+        if not finished and launch.poll() is not None:
+            print(f"filmnav demo: the sim graph stopped early; see {out / 'launch.log'}", file=sys.stderr)
         spin_until(recorder, lambda: recorder.record.result is not None, 5.0)
         status = recorder.status
         result = recorder.record.result
@@ -246,7 +248,7 @@ def main(argv: Sequence[str]) -> int:
             "policy": args.policy,
             "state": status.state_name if status else "UNKNOWN",
             "message": status.message if status else "",
-            "timed_out": not finished,
+            "timed_out": not finished and launch.poll() is None,
             "decisions": status.decisions if status else 0,
             "distance_travelled": round(float(status.distance_travelled), 3) if status else 0.0,
             "success": bool(result.success) if result else False,
