@@ -90,3 +90,25 @@ def test_linked_keyframes_survive_eviction():
     assert len(buffer) == 3
     assert buffer.get(view.id) is not None and buffer.links == {1: view.id}
     assert [k.id for k in buffer.keyframes] == [0, 4, 5]
+
+
+def test_frontier_views_crop_the_keyframe_towards_each_frontier():
+    """Two frontiers seen in one keyframe get different crops: the left one from the left side."""
+    config = KeyframeConfig(min_distance=0.1, hfov=math.radians(90), store_width=0, crop_fov=math.radians(45))
+    buffer = KeyframeBuffer(config)
+    columns = np.tile(np.arange(200, dtype=np.uint8), (150, 1))  # pixel value = column
+    frame = buffer.add(np.dstack([columns] * 3), Pose2D(0, 0, 0), 0.0)
+    left = frontier_segment((2.0, 1.5), 0.5, facing_yaw=0.0)  # bearing +37 deg: left of centre
+    right = frontier_segment((2.0, -0.4), 0.5, facing_yaw=0.0)  # bearing -11 deg
+    unseen = frontier_segment((-3.0, 0.0), 0.5, facing_yaw=0.0)  # behind the camera
+    views = buffer.frontier_views({1: left, 2: right, 3: unseen}, size=64)
+    assert views[3] is None
+    assert views[1].id == views[2].id == frame.id and views[1].pose == frame.pose
+    assert views[1].image.shape == views[2].image.shape == (64, 64, 3)
+    # 45 of 90 deg: the crop is a square 83 px wide (focal 100 px), clamped to the image's left edge
+    native = buffer.crop_towards(frame, left)
+    assert native.shape == (83, 83, 3) and native[0, 0, 0] == 0
+    centre = buffer.crop_towards(frame, right)[0, :, 0]
+    expected_column = 100 + 100 * math.tan(math.atan2(0.4, 2.0))  # right of the image centre
+    assert abs(float(centre.mean()) - expected_column) < 2.0
+    assert views[1].image[..., 0].mean() < views[2].image[..., 0].mean()

@@ -10,13 +10,27 @@ import yaml
 from filmnav_policy.dataset import decode_sample, load_samples
 from filmnav_policy.models import load_policy
 from filmnav_policy.models.compact import CompactPolicy
-from filmnav_policy.protocol import GoalSpec
+from filmnav_policy.protocol import FrontierCandidate, GoalSpec, frontier_geometry
 from filmnav_policy.train import main as train_main
 
 pytestmark = pytest.mark.slow  # trains a model
 
 STEPS = 80
 CHANCE = np.mean([1 / n for n in range(2, 9)])  # uniform guess over 2..8 frontiers
+
+
+def candidates(geometry: np.ndarray) -> list[FrontierCandidate]:
+    """Frontiers whose geometry seen from the origin, heading 0, is `geometry` [F, 4]."""
+    return [FrontierCandidate(i, (d * np.cos(b), d * np.sin(b)), (0.0, 0.0, 0.0), size, route)
+            for i, (route, d, b, size) in enumerate(np.asarray(geometry, dtype=np.float64))]
+
+
+def test_frontier_geometry_is_relative_to_the_robot():
+    frontiers = [FrontierCandidate(0, (1.0, 3.0), (1.0, 2.5, 0.0), 1.2, 2.5),
+                 FrontierCandidate(1, (-2.0, 1.0), (-1.5, 1.0, 0.0), 0.4, float("inf"))]
+    geometry = frontier_geometry(frontiers, (1.0, 1.0, np.pi / 2))  # at (1, 1) facing +y
+    assert np.allclose(geometry, [[2.5, 2.0, 0.0, 1.2], [3.0, 3.0, np.pi / 2, 0.4]], atol=1e-6)
+    assert np.allclose(geometry, frontier_geometry(candidates(geometry), (0.0, 0.0, 0.0)), atol=1e-5)
 
 
 def _write_config(folder, steps: int) -> str:
@@ -69,7 +83,8 @@ def test_exported_model_loads_in_one_call_and_scores_raw_images(run):
         goal = GoalSpec(
             sample.task if sample.task != "spatial" else "object", sample.goal_text, sample.goal_image
         )
-        scores = policy.score(goal, sample.history_images, sample.frontier_images, [], (0.0, 0.0, 0.0))
+        scores = policy.score(goal, sample.history_images, sample.frontier_images,
+                              candidates(sample.frontier_geometry), (0.0, 0.0, 0.0))
         assert scores.shape == (len(sample.frontier_images),) and np.isfinite(scores).all()
         agree += int(np.argmax(scores) == sample.oracle_index)
     assert agree / 20 > CHANCE + 0.2
@@ -77,8 +92,8 @@ def test_exported_model_loads_in_one_call_and_scores_raw_images(run):
     first = decode_sample(rows[0])
     goal = GoalSpec("object", "chair")
     assert np.array_equal(
-        policy.score(goal, first.history_images, first.frontier_images, [], (0, 0, 0)),
-        again.score(goal, first.history_images, first.frontier_images, [], (0, 0, 0)),
+        policy.score(goal, first.history_images, first.frontier_images, candidates(first.frontier_geometry), (0, 0, 0)),
+        again.score(goal, first.history_images, first.frontier_images, candidates(first.frontier_geometry), (0, 0, 0)),
     )
 
 
@@ -144,12 +159,27 @@ def test_encoders_are_configurable_by_path(tmp_path):
     assert (policy.config.image_dim, policy.config.text_dim) == (32, 384)
     rng = np.random.default_rng(0)
     frontiers = [rng.integers(0, 256, (48, 64, 3), dtype=np.uint8) for _ in range(3)]
+    places = candidates([[2.0, 1.5, 0.3, 1.0], [4.0, 3.0, -1.0, 2.0], [1.0, 1.0, 2.5, 0.5]])
     goal = GoalSpec("image", image=frontiers[1])
-    scores = policy.score(goal, frontiers[:2], frontiers, [], (0.0, 0.0, 0.0))
-    many = policy.score(goal, [], frontiers * 4, [], (0.0, 0.0, 0.0))  # more than max_frontiers
+    scores = policy.score(goal, frontiers[:2], frontiers, places, (0.0, 0.0, 0.0))
+    many = policy.score(goal, [], frontiers * 4, places * 4, (0.0, 0.0, 0.0))  # more than max_frontiers
     assert many.shape == (12,) and np.allclose(many[:3], many[3:6], atol=1e-5)
     with pytest.raises(ValueError, match="at least one frontier"):
         policy.score(goal, [], [], [], (0.0, 0.0, 0.0))
+    with pytest.raises(ValueError, match="geometry"):
+        policy.score(goal, [], frontiers, places[:2], (0.0, 0.0, 0.0))
     reloaded = load_policy("compact", str(policy.save(tmp_path / "vit_compact")))
     assert reloaded.config == policy.config
-    assert np.array_equal(scores, reloaded.score(goal, frontiers[:2], frontiers, [], (0.0, 0.0, 0.0)))
+    assert np.array_equal(scores, reloaded.score(goal, frontiers[:2], frontiers, places, (0.0, 0.0, 0.0)))
+
+
+def test_soft_targets_follow_the_route_excess():
+    import torch
+    from filmnav_policy.train import frontier_targets
+
+    oracle = torch.tensor([1])
+    geodesic = torch.tensor([[6.0, 5.0, 5.5, float("inf")]])
+    assert torch.equal(frontier_targets(oracle, geodesic, 0.0), oracle)
+    soft = frontier_targets(oracle, geodesic, 1.0)[0]
+    assert torch.allclose(soft.sum(), torch.tensor(1.0)) and soft[3] == 0
+    assert soft[1] > soft[2] > soft[0] and torch.isclose(soft[1] / soft[0], torch.tensor(np.e))

@@ -21,8 +21,10 @@ when a run was stopped), so resuming never duplicates. When done, `OUT/summary.j
 from __future__ import annotations
 
 import argparse
+import fcntl
 import json
 import logging
+import math
 import multiprocessing
 import os
 import pathlib
@@ -42,7 +44,7 @@ import yaml
 
 from filmnav_policy.baselines import UNREACHABLE_COST, NearestPolicy, OraclePolicy, RandomPolicy
 from filmnav_policy.dataset import MAX_FRONTIERS, SHARD_PREFIX, ShardWriter, encode_image
-from filmnav_policy.protocol import FrontierCandidate, FrontierPolicy, GoalSpec
+from filmnav_policy.protocol import FrontierCandidate, FrontierPolicy, GoalSpec, frontier_geometry
 
 log = logging.getLogger("filmnav.datagen")
 MANIFEST = "manifest.jsonl"
@@ -160,13 +162,14 @@ class DecisionRecorder:
     ) -> np.ndarray:
         oracle_scores = self.oracle.score(goal, history_images, frontier_images, frontiers, robot_pose)
         self.last_history = list(history_images)
-        self._record(history_images, frontier_images, -oracle_scores)
+        self._record(history_images, frontier_images, frontier_geometry(frontiers, robot_pose), -oracle_scores)
         acting = self.executor_names[int(self.rng.choice(len(self.executor_names), p=self.weights))]
         if acting == "oracle":
             return oracle_scores
         return self.executors[acting].score(goal, history_images, frontier_images, frontiers, robot_pose)
 
-    def _record(self, history: Sequence[np.ndarray], views: Sequence[np.ndarray], route: np.ndarray) -> None:
+    def _record(self, history: Sequence[np.ndarray], views: Sequence[np.ndarray], geometry: np.ndarray,
+                route: np.ndarray) -> None:
         """One sample; frontiers beyond the cap are dropped at random, never the oracle's."""
         reachable = route < UNREACHABLE_COST
         if len(views) < self.config.min_frontiers or not reachable.any():
@@ -183,6 +186,7 @@ class DecisionRecorder:
             "goal_image": self.goal_image,
             "history_images": [encode_image(h, self.config.image_format) for h in history],
             "frontier_images": [encode_image(views[i], self.config.image_format) for i in keep],
+            "frontier_geometry": geometry[keep].tolist(),
             "oracle_index": int(np.flatnonzero(keep == best)[0]),
             "frontier_geodesic": route[keep].astype(np.float32).tolist(),
             "split": episode.split,
@@ -210,12 +214,15 @@ def spatial_samples(
         if question is None:
             break
         views = [square_image(env.set_pose(*pose).rgb, config.image_size) for pose in question.poses]
+        places = [FrontierCandidate(i, (float(x), float(y)), (float(x), float(y), float(yaw)), 0.0, math.inf)
+                  for i, (x, y, yaw) in enumerate(question.poses)]
         samples.append({
             "task": "spatial",
             "goal_text": question.question,
             "goal_image": b"",
             "history_images": [encode_image(h, config.image_format) for h in history],
             "frontier_images": [encode_image(v, config.image_format) for v in views],
+            "frontier_geometry": frontier_geometry(places, tuple(trajectory[-1][:3])).tolist(),
             "oracle_index": question.answer,
             "frontier_geodesic": question.distances.astype(np.float32).tolist(),
             "split": episode.split,
@@ -408,6 +415,11 @@ def generate(config: DatagenConfig, show_progress: bool = True) -> dict[str, Any
 
     root = pathlib.Path(config.output_dir)
     root.mkdir(parents=True, exist_ok=True)
+    lock = (root / ".lock").open("w")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise RuntimeError(f"another datagen run is writing to {root}; wait for it or stop it") from None
     for worker_dir in root.glob("w*"):
         drop_unlisted_shards(worker_dir)
     done = finished_keys(root)

@@ -1,10 +1,11 @@
 """The decision-sample schema shared by data generation and training, stored as `datasets` shards.
 
 One sample is one frontier decision: the goal (category, description or image), K history
-keyframes, one keyframe per frontier (at most MAX_FRONTIERS), the oracle frontier and each
-frontier's geodesic distance to the goal. The auxiliary `spatial` task reuses the same fields: the
+keyframes, one view per frontier (at most MAX_FRONTIERS) with its geometry relative to the robot
+(protocol.GEOMETRY_FIELDS), the oracle frontier and each frontier's geodesic distance to the goal. The auxiliary `spatial` task reuses the same fields: the
 question is `goal_text`, the candidate images are `frontier_images`, the correct one is
-`oracle_index` and `frontier_geodesic` holds each candidate's distance to the asked-about place.
+`oracle_index`, `frontier_geometry` places each candidate's camera pose relative to the robot and
+`frontier_geodesic` holds each candidate's distance to the asked-about place.
 Images are stored encoded (JPEG or PNG bytes).
 
 Shards are `Dataset.save_to_disk` folders named `<prefix>-NNNNN` under one root, written atomically
@@ -24,6 +25,8 @@ import cv2
 import datasets
 import numpy as np
 
+from filmnav_policy.protocol import GEOMETRY_FIELDS
+
 TASKS = ("object", "text", "image", "spatial")
 SPLITS = ("train", "val", "test")
 MAX_FRONTIERS = 8
@@ -35,6 +38,7 @@ FEATURES = datasets.Features(
         "goal_image": datasets.Value("binary"),  # encoded image; b"" unless task == image
         "history_images": datasets.List(datasets.Value("binary")),
         "frontier_images": datasets.List(datasets.Value("binary")),
+        "frontier_geometry": datasets.List(datasets.List(datasets.Value("float32"))),  # GEOMETRY_FIELDS
         "oracle_index": datasets.Value("int32"),
         "frontier_geodesic": datasets.List(datasets.Value("float32")),  # metres to the goal
         "split": datasets.Value("string"),
@@ -80,6 +84,10 @@ def validate_sample(sample: dict[str, Any]) -> None:
         raise ValueError(f"{count} frontier images; expected 1..{MAX_FRONTIERS}")
     if len(sample["frontier_geodesic"]) != count:
         raise ValueError("frontier_geodesic needs one distance per frontier image")
+    geometry = np.asarray(sample["frontier_geometry"], dtype=np.float32)
+    if geometry.shape != (count, len(GEOMETRY_FIELDS)) or not np.all(np.isfinite(geometry)):
+        raise ValueError(f"frontier_geometry needs {len(GEOMETRY_FIELDS)} finite values per frontier image, "
+                         f"got shape {geometry.shape}")
     if not 0 <= sample["oracle_index"] < count:
         raise ValueError(f"oracle_index {sample['oracle_index']} outside 0..{count - 1}")
     if sample["task"] == "image" and not sample["goal_image"]:
@@ -95,6 +103,7 @@ class DecodedSample:
     goal_image: np.ndarray | None
     history_images: list[np.ndarray]
     frontier_images: list[np.ndarray]
+    frontier_geometry: np.ndarray  # [F, len(GEOMETRY_FIELDS)]
     oracle_index: int
     frontier_geodesic: np.ndarray
     split: str
@@ -107,6 +116,7 @@ def decode_sample(row: dict[str, Any]) -> DecodedSample:
         goal_image=decode_image(row["goal_image"]) if row["goal_image"] else None,
         history_images=[decode_image(b) for b in row["history_images"]],
         frontier_images=[decode_image(b) for b in row["frontier_images"]],
+        frontier_geometry=np.asarray(row["frontier_geometry"], dtype=np.float32).reshape(-1, len(GEOMETRY_FIELDS)),
         oracle_index=int(row["oracle_index"]),
         frontier_geodesic=np.asarray(row["frontier_geodesic"], dtype=np.float32),
         split=row["split"],
@@ -275,6 +285,8 @@ def synthetic_sample(
         goal_text = SYNTHETIC_CATEGORIES[goal][2]
     elif task == "spatial":
         goal_text = f"Which option shows where the {goal} was seen?"
+    geometry = np.column_stack([rng.uniform(0.5, 8.0, count), rng.uniform(0.5, 6.0, count),
+                                rng.uniform(-np.pi, np.pi, count), rng.uniform(0.3, 3.0, count)])
     geodesic = rng.uniform(1.0, 4.0) + rng.uniform(1.0, 10.0, count)
     geodesic[oracle] = geodesic.min() - rng.uniform(0.5, 2.0)
     return {
@@ -283,6 +295,7 @@ def synthetic_sample(
         "goal_image": goal_image,
         "history_images": [encode_image(i) for i in history_images],
         "frontier_images": [encode_image(i) for i in frontier_images],
+        "frontier_geometry": geometry.astype(np.float32).tolist(),
         "oracle_index": oracle,
         "frontier_geodesic": geodesic.astype(np.float32).tolist(),
         "split": split,

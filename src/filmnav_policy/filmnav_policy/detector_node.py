@@ -19,10 +19,10 @@ from filmnav_common.geometry import pose_to_xy_yaw
 from filmnav_common.image_codec import ImageEncodingError, depth_to_metres, image_to_numpy
 from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS, SENSOR_QOS
 from filmnav_common.node_main import run_node
+from filmnav_common.parameters import declare_parameters
 from filmnav_common.reporting import StatusReporter
 from filmnav_interfaces.msg import Detection, DetectionArray, Goal
 from nav_msgs.msg import Odometry
-from rcl_interfaces.msg import ParameterDescriptor
 from rclpy.node import Node
 from sensor_msgs.msg import CameraInfo, Image
 from std_msgs.msg import Empty, String
@@ -56,8 +56,7 @@ def stamp_ns(msg) -> int:
 class DetectorNode(Node):
     def __init__(self) -> None:
         super().__init__("detector_node")
-        for name, (default, description) in PARAMETERS.items():
-            self.declare_parameter(name, default, ParameterDescriptor(description=description))
+        self._param = declare_parameters(self, PARAMETERS)
         self._status = StatusReporter(self)
         self._camera_info: CameraInfo | None = None
         self._table: SimInstanceTable | None = None
@@ -78,9 +77,6 @@ class DetectorNode(Node):
         self.create_subscription(String, "filmnav/goal_text", self._on_goal_text, RELIABLE_QOS)
         self.create_subscription(Empty, "filmnav/cancel", self._on_cancel, RELIABLE_QOS)
         self._status.ok("waiting for a goal")
-
-    def _param(self, name: str):
-        return self.get_parameter(name).value
 
     # ------------------------------------------------------------------------------ goal
     def _on_goal(self, msg: Goal) -> None:

@@ -75,6 +75,7 @@ class RunnerConfig:
     keyframe_min_distance: float = 0.5   # trajectory_buffer: metres between keyframes
     keyframe_min_rotation: float = 0.436  # trajectory_buffer: radians between keyframes
     keyframe_store_width: int = 224  # trajectory_buffer: stored image width
+    frontier_view_fov: float = 0.785  # trajectory_buffer: width of a frontier's view, radians
     min_area_fraction: float = 0.001  # detector_node: share of the image the goal must cover
     goal_tolerance: float = 0.5      # habitat_bridge: snap waypoints off the navigable area
     align_yaw: bool = True           # habitat_bridge: turn to the waypoint's yaw on arrival (as Nav2)
@@ -234,6 +235,7 @@ class _Episode:
         self.keyframes = KeyframeBuffer(KeyframeConfig(
             min_distance=config.keyframe_min_distance, min_rotation=config.keyframe_min_rotation,
             store_width=config.keyframe_store_width, hfov=math.radians(sim.hfov_deg), view_range=sim.max_depth,
+            crop_fov=config.frontier_view_fov,
         ))
         self.detector = SemanticGoalDetector(
             CameraModel(*sim.intrinsics(), height=sim.camera_height),
@@ -317,13 +319,10 @@ class _Episode:
         """History keyframes and one view per frontier, as the trajectory buffer serves them."""
         size = self.config.keyframe_image_size
         history = [k.image for k in self.keyframes.history(self.config.history_keyframes, size)]
-        links = self.keyframes.links
+        cells = {f.id: f.cells for f in self.frontiers}
+        views = self.keyframes.frontier_views({f.id: cells[f.id] for f in frontiers if f.id in cells}, size)
         blank = np.zeros((size, size, 3), np.uint8)
-        views = []
-        for frontier in frontiers:
-            keyframe = self.keyframes.get(links.get(frontier.id, -1))
-            views.append(blank if keyframe is None else KeyframeBuffer.resized(keyframe, size).image)
-        return history, views
+        return history, [blank if views.get(f.id) is None else views[f.id].image for f in frontiers]
 
     def _decide(self, request: RequestDecision) -> list[Command]:
         history, views = self._policy_images(request.frontiers)

@@ -4,7 +4,8 @@
 
 Writes into --out: `episodes.jsonl` (one JSON record per finished episode, appended as they
 finish, so --resume continues where a run stopped), `metrics.json` (policy, split, episodes,
-success_rate, spl, soft_spl, wall time per episode, per_task with the same keys), `metrics.png`
+success_rate, spl, soft_spl, wall time per episode, per_task with the same keys per task, and for
+text goals also `text_seen` / `text_unseen`: categories seen in training or held out), `metrics.png`
 (the metrics per task) and `episodes/<task>_<seed>_<index>.png` (top-down map of each episode).
 
 Renders at 320x240 by default (the bridge renders 640x480): the map, detector and policy images
@@ -101,13 +102,30 @@ def aggregate(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def report_groups(records: Sequence[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Records per task, with text goals also split into categories seen in training and held-out
+    ones (OVON seen / unseen), in TASKS order."""
+    from filmnav_sim.house import UNSEEN_CATEGORIES
+
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for task in TASKS:
+        chosen = [r for r in records if r["task"] == task]
+        if not chosen:
+            continue
+        groups[task] = chosen
+        if task == "text":
+            known = [r for r in chosen if r.get("goal_category")]
+            groups["text_seen"] = [r for r in known if r["goal_category"] not in UNSEEN_CATEGORIES]
+            groups["text_unseen"] = [r for r in known if r["goal_category"] in UNSEEN_CATEGORIES]
+    return groups
+
+
 def metrics_document(policy: str, split: str, records: Sequence[dict[str, Any]], render: tuple[int, int]) -> dict[str, Any]:
-    tasks = sorted({r["task"] for r in records}, key=TASKS.index)
     return {
         "policy": policy,
         "split": split,
         **aggregate(records),
-        "per_task": {task: aggregate([r for r in records if r["task"] == task]) for task in tasks},
+        "per_task": {name: aggregate(chosen) for name, chosen in report_groups(records).items()},
         "render_size": list(render),
     }
 
@@ -231,8 +249,8 @@ def compare(runs: Sequence[pathlib.Path], out: pathlib.Path) -> str:
         if not records:
             raise ValueError(f"{run_dir}: no episode records")
         documents.append(metrics_document(records[0]["policy"], records[0]["split"], records, (0, 0)))
-    tasks = [task for task in TASKS if any(task in d["per_task"] for d in documents)]
-    groups = [*tasks, "all"]
+    names = list(dict.fromkeys(name for d in documents for name in d["per_task"]))
+    groups = [*names, "all"]
 
     def values(document: dict[str, Any], group: str) -> dict[str, Any]:
         return document if group == "all" else document["per_task"].get(group, aggregate([]))

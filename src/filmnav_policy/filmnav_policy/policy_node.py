@@ -15,9 +15,10 @@ from typing import Any, Sequence
 
 import numpy as np
 from filmnav_common.node_main import run_node
+from filmnav_common.parameters import declare_parameters
 from filmnav_common.qos import LATCHED_QOS
 from filmnav_common.reporting import StatusReporter
-from rcl_interfaces.msg import ParameterDescriptor, SetParametersResult
+from rcl_interfaces.msg import SetParametersResult
 from rclpy.node import Node
 from rclpy.parameter import Parameter
 from std_msgs.msg import String
@@ -70,8 +71,7 @@ def warmup_inputs() -> PolicyInputs:
 class PolicyNode(Node):
     def __init__(self) -> None:
         super().__init__("policy_node")
-        for name, (default, description) in POLICY_PARAMETERS.items():
-            self.declare_parameter(name, default, ParameterDescriptor(description=description))
+        self._param = declare_parameters(self, POLICY_PARAMETERS)
         self._status = StatusReporter(self)
         self._policy = self._build(self._parameter_values())
         self.add_on_set_parameters_callback(self._on_set_parameters)
@@ -80,7 +80,7 @@ class PolicyNode(Node):
         self._status.ok(f"serving policy '{self._policy.name}'")
 
     def _parameter_values(self) -> dict[str, Any]:
-        return {name: self.get_parameter(name).value for name in POLICY_PARAMETERS}
+        return {name: self._param(name) for name in POLICY_PARAMETERS}
 
     def _build(self, params: dict[str, Any]) -> FrontierPolicy:
         """Load and warm up a policy (raises PolicyLoadError)."""

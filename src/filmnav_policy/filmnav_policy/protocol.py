@@ -2,7 +2,7 @@
 
 A policy scores frontiers; the caller picks the highest score. It sees what the SelectFrontier
 service carries: the goal, K history images, one image per frontier, and the frontiers' geometry
-(used by the baselines; learned policies look at images only). No ROS types here, so the same
+(the baselines use only that; `compact` adds `frontier_geometry` to each frontier's image). No ROS types here, so the same
 policies run behind the ROS service and in the headless evaluation loop.
 """
 
@@ -37,6 +37,26 @@ class FrontierCandidate:
     waypoint: tuple[float, float, float]            # x, y, yaw (metres, radians)
     size: float                                     # metres
     path_distance: float                            # metres from the robot; inf if unknown
+
+
+GEOMETRY_FIELDS = ("route", "distance", "bearing", "size")
+
+
+def frontier_geometry(frontiers: Sequence[FrontierCandidate], robot_pose: tuple[float, float, float]) -> np.ndarray:
+    """[F, 4] float32 per frontier: route length from the robot (the straight distance where the
+    route is unknown), straight distance to the centroid (metres), the centroid's bearing from the
+    robot's heading (radians, left positive) and the frontier's size (metres)."""
+    if not frontiers:
+        return np.zeros((0, len(GEOMETRY_FIELDS)), np.float32)
+    x, y, yaw = robot_pose
+    centroids = np.array([f.centroid for f in frontiers], dtype=np.float64).reshape(-1, 2)
+    offsets = centroids - np.array([x, y])
+    distance = np.hypot(offsets[:, 0], offsets[:, 1])
+    bearing = (np.arctan2(offsets[:, 1], offsets[:, 0]) - yaw + np.pi) % (2.0 * np.pi) - np.pi
+    route = np.array([f.path_distance for f in frontiers], dtype=np.float64)
+    route = np.where(np.isfinite(route), route, distance)
+    size = np.array([f.size for f in frontiers], dtype=np.float64)
+    return np.column_stack([route, distance, bearing, size]).astype(np.float32)
 
 
 class FrontierPolicy(Protocol):

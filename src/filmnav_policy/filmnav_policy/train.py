@@ -29,6 +29,7 @@ from filmnav_policy.dataset import TASKS, decode_sample, load_samples, make_synt
 from filmnav_policy.models.compact import TASK_INDEX, CompactConfig, CompactPolicy, FusionBatch
 
 MODELS = ("compact", "qwen_vl")
+FEATURE_CACHE_VERSION = 2  # bump when the cached table's layout changes
 
 
 @dataclass
@@ -51,6 +52,7 @@ class TrainConfig:
     resume: bool = True
     torch_threads: int | None = None
     gradient_checkpointing: bool = False  # qwen_vl on a real checkpoint
+    label_temperature: float = 0.0  # compact: > 0 trains on softmax(-route excess / T m), 0 on the oracle only
     compact: dict[str, Any] = field(default_factory=dict)
     qwen_vl: dict[str, Any] = field(default_factory=dict)
 
@@ -154,7 +156,7 @@ def _cache_key(root: pathlib.Path, split: str, tasks: Sequence[str], extra: dict
     for shard in shard_paths(root):
         digest.update(str(shard.resolve()).encode())
         digest.update((shard / "state.json").read_bytes())
-    digest.update(json.dumps([split, sorted(tasks), extra], sort_keys=True).encode())
+    digest.update(json.dumps([FEATURE_CACHE_VERSION, split, sorted(tasks), extra], sort_keys=True).encode())
     return digest.hexdigest()[:16]
 
 
@@ -165,11 +167,13 @@ def extract_features(policy: CompactPolicy, dataset: Any, show: bool = True) -> 
     out: dict[str, list[torch.Tensor]] = {key: [] for key in FEATURE_KEYS}
     for row in tqdm(dataset, desc="features", total=len(dataset), disable=not show):
         s = decode_sample(row)
-        batch = policy.features(s.task, s.goal_text, s.goal_image, s.history_images, s.frontier_images)
+        batch = policy.features(s.task, s.goal_text, s.goal_image, s.history_images, s.frontier_images,
+                                s.frontier_geometry)
         values = {f.name: getattr(batch, f.name) for f in fields(FusionBatch)}
         missing = length - batch.frontiers.shape[1]
         values["frontiers"] = torch.nn.functional.pad(values["frontiers"], (0, 0, 0, missing))
         values["frontier_mask"] = torch.nn.functional.pad(values["frontier_mask"], (0, missing))
+        values["geometry"] = torch.nn.functional.pad(values["geometry"], (0, 0, 0, missing))
         values["oracle"] = torch.tensor([s.oracle_index])
         values["geodesic"] = torch.full((1, length), math.inf)
         values["geodesic"][0, : len(s.frontier_geodesic)] = torch.from_numpy(s.frontier_geodesic)
@@ -212,6 +216,16 @@ def cached_features(
 def _task_names(table: dict[str, torch.Tensor]) -> list[str]:
     names = {index: name for name, index in TASK_INDEX.items()}
     return [names[int(t)] for t in table["task"]]
+
+
+def frontier_targets(oracle: torch.Tensor, geodesic: torch.Tensor, temperature: float) -> torch.Tensor:
+    """Training targets over frontiers: the oracle's index (temperature 0), or a distribution that
+    gives frontiers whose route to the goal is only a little longer almost as much weight as the
+    oracle's: softmax(-(route - best route) / temperature), zero where there is no frontier."""
+    if temperature <= 0.0:
+        return oracle
+    excess = geodesic - geodesic.min(dim=-1, keepdim=True).values
+    return torch.softmax(-excess / temperature, dim=-1)
 
 
 # ----- the generic loop -----------------------------------------------------------------------
@@ -364,7 +378,7 @@ def compact_trainable(config: TrainConfig, root: pathlib.Path, accelerator: Any)
     model_keys = [f.name for f in fields(FusionBatch)]
     generator = torch.Generator().manual_seed(config.seed)
     loader = torch.utils.data.DataLoader(
-        torch.utils.data.TensorDataset(*(train[k] for k in model_keys), train["oracle"]),
+        torch.utils.data.TensorDataset(*(train[k] for k in model_keys), train["oracle"], train["geodesic"]),
         batch_size=config.batch_size,
         shuffle=True,
         drop_last=len(train["oracle"]) > config.batch_size,
@@ -372,8 +386,9 @@ def compact_trainable(config: TrainConfig, root: pathlib.Path, accelerator: Any)
     )
 
     def loss(module: torch.nn.Module, batch: Sequence[torch.Tensor]) -> torch.Tensor:
-        logits = module(FusionBatch(*batch[:-1]))
-        return torch.nn.functional.cross_entropy(logits, batch[-1])
+        logits = module(FusionBatch(*batch[:-2]))
+        return torch.nn.functional.cross_entropy(logits, frontier_targets(batch[-2], batch[-1],
+                                                                         config.label_temperature))
 
     @torch.no_grad()
     def evaluate(module: torch.nn.Module) -> dict[str, dict[str, dict[str, float]]]:

@@ -5,6 +5,7 @@
     buffer.history(k, size)              # the k latest keyframes, oldest first, images size x size
     buffer.link_frontiers({id: points})  # {frontier id: keyframe id}; keeps links across calls
     buffer.view_for(points)              # best keyframe for world points [N, 2], no memory
+    buffer.frontier_views({id: points}, size)  # {frontier id: keyframe cropped towards it, or None}
 
 A keyframe is taken when the robot has moved `min_distance` or turned `min_rotation` since the
 last one. Images are stored downsampled to `store_width` and at most `capacity` keyframes are
@@ -13,7 +14,9 @@ kept; the oldest go first, except frames that are the linked view of a live fron
 How well a keyframe shows a frontier: the number of frontier points inside its horizontal field
 of view and range (occlusion is not modelled). A frontier is linked to the best keyframe when
 first seen (ties: the earliest) and moves to another keyframe only when that one shows strictly
-more of it. Frontiers that arrive as messages (centroid, size, waypoint) are rebuilt as a
+more of it. The view served for a frontier is a square crop of its keyframe, `crop_fov` wide and
+centred on the frontier's bearing, so frontiers seen in one keyframe still get distinct images.
+Frontiers that arrive as messages (centroid, size, waypoint) are rebuilt as a
 segment through the centroid across the waypoint's heading with `frontier_segment`.
 """
 
@@ -38,6 +41,7 @@ class KeyframeConfig:
     store_width: int = 320  # stored image width in pixels, aspect kept (0: as received)
     hfov: float = math.radians(79.0)  # camera horizontal field of view
     view_range: float = 5.0  # metres a keyframe is taken to see
+    crop_fov: float = math.radians(45.0)  # width of a frontier view around its bearing (0: whole image)
 
 
 @dataclass(frozen=True)
@@ -157,6 +161,36 @@ class KeyframeBuffer:
         if counts.size == 0 or counts.max() == 0:
             return None
         return list(self._keyframes.values())[int(counts.argmax())]
+
+    def crop_towards(self, keyframe: Keyframe, points: np.ndarray, size: int = 0) -> np.ndarray:
+        """The square part of `keyframe`'s image spanning `crop_fov` around the mean bearing of
+        `points` [N, 2] (clamped to the image), resized to size x size (0: as cropped)."""
+        image = keyframe.image
+        height, width = image.shape[:2]
+        focal = (width / 2.0) / math.tan(self.config.hfov / 2.0)
+        side = height
+        if self.config.crop_fov > 0.0:
+            side = int(round(min(height, 2.0 * focal * math.tan(self.config.crop_fov / 2.0))))
+        offsets = np.asarray(points, dtype=float)[:, :2] - np.array(keyframe.pose[:2])
+        bearing = wrap_angle(math.atan2(offsets[:, 1].mean(), offsets[:, 0].mean()) - keyframe.pose.yaw)
+        bearing = float(np.clip(bearing, -self.config.hfov / 2.0, self.config.hfov / 2.0))
+        column = width / 2.0 - focal * math.tan(bearing)  # REP-103: positive bearing is left
+        left = int(np.clip(round(column - side / 2.0), 0, width - side))
+        top = (height - side) // 2
+        crop = image[top:top + side, left:left + side]
+        if size <= 0:
+            return crop.copy()
+        return cv2.resize(crop, (size, size), interpolation=cv2.INTER_AREA)
+
+    def frontier_views(self, frontiers: Mapping[int, np.ndarray], size: int = 0) -> dict[int, Keyframe | None]:
+        """Per frontier (id -> points [N, 2]) its linked keyframe (else the best current view) with
+        the image cropped towards it, or None when no kept keyframe sees it."""
+        views: dict[int, Keyframe | None] = {}
+        for frontier_id, points in frontiers.items():
+            keyframe = self.get(self._links.get(frontier_id, -1)) or self.view_for(points)
+            views[frontier_id] = (None if keyframe is None
+                                  else replace(keyframe, image=self.crop_towards(keyframe, points, size)))
+        return views
 
     def link_frontiers(self, frontiers: Mapping[int, np.ndarray]) -> dict[int, int]:
         """Link each frontier (id -> points [N, 2]) to its best keyframe; forget vanished ids.

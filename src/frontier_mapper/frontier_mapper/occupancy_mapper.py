@@ -17,11 +17,11 @@ from typing import Any, Sequence
 
 from filmnav_common.image_codec import ImageEncodingError, depth_to_metres
 from filmnav_common.node_main import run_node
+from filmnav_common.parameters import declare_parameters
 from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS, SENSOR_QOS
 from filmnav_common.reporting import StatusReporter
 from geometry_msgs.msg import PointStamped
 from nav_msgs.msg import OccupancyGrid, Odometry
-from rcl_interfaces.msg import ParameterDescriptor
 from rclpy.node import Node
 from sensor_msgs.msg import CameraInfo, Image
 from std_msgs.msg import Empty
@@ -73,8 +73,7 @@ PARAMETERS: dict[str, tuple[Any, str]] = {
 class OccupancyMapperNode(Node):
     def __init__(self) -> None:
         super().__init__("occupancy_mapper")
-        for name, (default, description) in PARAMETERS.items():
-            self.declare_parameter(name, default, ParameterDescriptor(description=description))
+        self._param = declare_parameters(self, PARAMETERS)
         p = self._param
         self._grid = OccupancyMap(MapConfig(
             resolution=p("resolution"), size=p("map_size"), grow=p("grow"), max_size=p("max_map_size"),
@@ -113,9 +112,6 @@ class OccupancyMapperNode(Node):
         self.create_timer(1.0 / max(p("publish_rate"), 1e-3), self._publish)
         self.get_logger().info(f"mapping {self._grid.shape[1]}x{self._grid.shape[0]} cells of "
                                f"{self._grid.resolution} m; waiting for depth, camera_info and odom")
-
-    def _param(self, name: str) -> Any:
-        return self.get_parameter(name).value
 
     # ---- inputs ------------------------------------------------------------------------------
     def _on_camera_info(self, msg: CameraInfo) -> None:

@@ -5,7 +5,7 @@ stamp and kept as keyframes every `min_distance` metres or `min_rotation` radian
 from `filmnav/frontiers` are linked to the keyframe that shows them best as they arrive, so a
 frontier keeps the view from its first sighting until a frame shows more of it. The service
 returns the recent history and one view per requested frontier (its link, else the best view
-right now, else an empty image). `filmnav/reset_map` (std_msgs/Empty) and an odometry restart
+right now, cropped towards the frontier; an empty image if no keyframe sees it). `filmnav/reset_map` (std_msgs/Empty) and an odometry restart
 (see FrameSync) forget everything.
 """
 
@@ -18,10 +18,10 @@ import cv2
 import numpy as np
 from filmnav_common.image_codec import ImageEncodingError, image_to_numpy
 from filmnav_common.node_main import run_node
+from filmnav_common.parameters import declare_parameters
 from filmnav_common.qos import RELIABLE_QOS, SENSOR_QOS
 from filmnav_common.reporting import StatusReporter
 from nav_msgs.msg import Odometry
-from rcl_interfaces.msg import ParameterDescriptor
 from rclpy.node import Node
 from sensor_msgs.msg import Image
 from std_msgs.msg import Empty
@@ -46,6 +46,7 @@ PARAMETERS: dict[str, tuple[Any, str]] = {
     "store_width": (320, "stored image width in pixels, aspect kept (0: full size)"),
     "camera_hfov": (1.379, "camera horizontal field of view, radians (79 deg)"),
     "view_range": (5.0, "metres a keyframe is taken to see (frontier linking)"),
+    "frontier_view_fov": (0.785, "width of a frontier's view, radians, cropped around its bearing (0: whole image)"),
     "sync_tolerance": (0.05, "max seconds between an image and the nearest odometry"),
     "max_odom_gap": (0.5, "max seconds between odometry samples to interpolate a pose across"),
     "max_odom_jump": (1.0, "metres between odometry samples that mean a restart: keyframes are cleared (0: off)"),
@@ -58,12 +59,12 @@ COLOUR_CONVERSIONS = {"rgb8": None, "bgr8": cv2.COLOR_BGR2RGB, "rgba8": cv2.COLO
 class TrajectoryBufferNode(Node):
     def __init__(self) -> None:
         super().__init__("trajectory_buffer")
-        for name, (default, description) in PARAMETERS.items():
-            self.declare_parameter(name, default, ParameterDescriptor(description=description))
+        self._param = declare_parameters(self, PARAMETERS)
         p = self._param
         self._buffer = KeyframeBuffer(KeyframeConfig(
             min_distance=p("min_distance"), min_rotation=p("min_rotation"), capacity=p("capacity"),
             store_width=p("store_width"), hfov=p("camera_hfov"), view_range=p("view_range"),
+            crop_fov=p("frontier_view_fov"),
         ))
         self._sync: FrameSync[np.ndarray] = FrameSync(
             SyncConfig(tolerance=p("sync_tolerance"), max_gap=p("max_odom_gap"), max_jump=p("max_odom_jump")))
@@ -74,9 +75,6 @@ class TrajectoryBufferNode(Node):
         self.create_subscription(Empty, "filmnav/reset_map", self._on_reset, RELIABLE_QOS)
         self.create_service(GetKeyframes, "filmnav/get_keyframes", self._on_get_keyframes)
         self.get_logger().info("keeping RGB keyframes; serving filmnav/get_keyframes")
-
-    def _param(self, name: str) -> Any:
-        return self.get_parameter(name).value
 
     def _on_odom(self, msg: Odometry) -> None:
         try:
@@ -128,20 +126,21 @@ class TrajectoryBufferNode(Node):
                           response: GetKeyframes.Response) -> GetKeyframes.Response:
         size = int(request.image_size)
         response.history = [keyframe_msg(k) for k in self._buffer.history(int(request.history_count), size)]
-        links = self._buffer.links
+        points = {}
+        for frontier in request.frontiers:
+            try:
+                points[frontier.id] = frontier_points(frontier)
+            except ValueError:
+                pass  # a malformed frontier gets an empty view
+        views = self._buffer.frontier_views(points, size)
         missing = 0
         for frontier in request.frontiers:
-            keyframe = self._buffer.get(links.get(frontier.id, -1))
-            if keyframe is None:
-                try:
-                    keyframe = self._buffer.view_for(frontier_points(frontier))
-                except ValueError:
-                    keyframe = None
-            if keyframe is None:
+            view = views.get(frontier.id)
+            if view is None:
                 missing += 1
                 response.frontier_views.append(KeyframeMsg())
             else:
-                response.frontier_views.append(keyframe_msg(self._buffer.resized(keyframe, size)))
+                response.frontier_views.append(keyframe_msg(view))
         response.success = True
         response.message = (f"{len(response.history)} history keyframes, "
                             f"{len(request.frontiers) - missing}/{len(request.frontiers)} frontier views")

@@ -26,13 +26,13 @@ from diagnostic_msgs.msg import DiagnosticArray
 from filmnav_common.geometry import planar_pose, pose_to_xy_yaw
 from filmnav_common.image_codec import numpy_to_image
 from filmnav_common.node_main import run_node
+from filmnav_common.parameters import declare_parameters
 from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS
 from filmnav_common.reporting import WARN, StatusReporter
 from filmnav_policy.messages import RequestError, candidate_of, rgb_of
 from filmnav_policy.protocol import FrontierCandidate, GoalSpec
 from geometry_msgs.msg import PoseStamped
 from nav_msgs.msg import OccupancyGrid, Odometry
-from rcl_interfaces.msg import ParameterDescriptor
 from rclpy.action import ActionServer, CancelResponse, GoalResponse
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup, ReentrantCallbackGroup
 from rclpy.clock import Clock, ClockType
@@ -107,8 +107,7 @@ PARAMETERS: dict[str, tuple[Any, str]] = {
 class GoalInterfaceNode(Node):
     def __init__(self) -> None:
         super().__init__("goal_interface")
-        for name, (default, description) in PARAMETERS.items():
-            self.declare_parameter(name, default, ParameterDescriptor(description=description))
+        self._param = declare_parameters(self, PARAMETERS)
         self._lock = threading.RLock()
         self._occupancy: OccupancyView | None = None
         self._mission = Mission(self._mission_config(), is_navigable=self._approach_pose_clear)
@@ -173,9 +172,6 @@ class GoalInterfaceNode(Node):
         self._reporter.ok(f"ready (navigator: {self._navigator.name})")
 
     # ------------------------------------------------------------------------------ set-up
-    def _param(self, name: str) -> Any:
-        return self.get_parameter(name).value
-
     def _mission_config(self) -> MissionConfig:
         return MissionConfig(
             success_distance=self._param("success_distance"),

@@ -22,13 +22,13 @@ from typing import Any, Iterator, Sequence
 
 from filmnav_common.image_codec import numpy_to_image
 from filmnav_common.node_main import run_node
+from filmnav_common.parameters import declare_parameters
 from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS, SENSOR_QOS
 from filmnav_common.reporting import StatusReporter
 from filmnav_sim.config import SimConfig
 from filmnav_sim.episodes import SPLITS, Episode
 from nav2_msgs.action import NavigateToPose
 from nav_msgs.msg import Odometry
-from rcl_interfaces.msg import ParameterDescriptor
 from rclpy.action import ActionServer, CancelResponse
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup, ReentrantCallbackGroup
 from rclpy.clock import Clock as RosClock
@@ -120,37 +120,36 @@ class HabitatBridgeNode(Node):
     # ----------------------------------------------------------------------------- parameters
     def _declare_parameters(self) -> None:
         defaults = SimConfig()
-        declarations: list[tuple[str, Any, str]] = [
-            ("backend", "builtin", "simulator: builtin (procedural MuJoCo houses) | habitat"),
-            ("split", "val", "split of the start-up episode: train | val | test"),
-            ("seed", SPLITS["val"].start, "house seed of the start-up episode (in the split)"),
-            ("episode", 0, "episode index within the house of the start-up episode"),
-            ("task", "object", "task of the start-up episode: object | text | image"),
-            ("width", defaults.width, "image width, pixels"),
-            ("height", defaults.height, "image height, pixels"),
-            ("hfov", defaults.hfov_deg, "horizontal field of view, degrees"),
-            ("publish_rate", 2.0, "republish the latest sensors while idle, Hz (0: never)"),
-            ("step_rate", 10.0, "Habitat steps per wall-clock second while navigating (0: no limit)"),
-            ("goal_tolerance", 0.5, "navigate_to_pose: goals off the navigable area move to the "
+        table: dict[str, tuple[Any, str]] = {
+            "backend": ("builtin", "simulator: builtin (procedural MuJoCo houses) | habitat"),
+            "split": ("val", "split of the start-up episode: train | val | test"),
+            "seed": (SPLITS["val"].start, "house seed of the start-up episode (in the split)"),
+            "episode": (0, "episode index within the house of the start-up episode"),
+            "task": ("object", "task of the start-up episode: object | text | image"),
+            "width": (defaults.width, "image width, pixels"),
+            "height": (defaults.height, "image height, pixels"),
+            "hfov": (defaults.hfov_deg, "horizontal field of view, degrees"),
+            "publish_rate": (2.0, "republish the latest sensors while idle, Hz (0: never)"),
+            "step_rate": (10.0, "Habitat steps per wall-clock second while navigating (0: no limit)"),
+            "goal_tolerance": (0.5, "navigate_to_pose: goals off the navigable area move to the "
              "nearest navigable point up to this far, metres"),
-            ("align_yaw", True, "navigate_to_pose: turn to the goal orientation (as Nav2 does)"),
-            ("max_stalled_steps", 20, "navigate_to_pose: abort after this many steps without "
+            "align_yaw": (True, "navigate_to_pose: turn to the goal orientation (as Nav2 does)"),
+            "max_stalled_steps": (20, "navigate_to_pose: abort after this many steps without "
              "getting closer"),
-            ("habitat_episodes", "", "habitat: habitat-lab ObjectNav/OVON split file (.json.gz); "
+            "habitat_episodes": ("", "habitat: habitat-lab ObjectNav/OVON split file (.json.gz); "
              "seed = scene index"),
-            ("habitat_scenes_dir", "", "habitat: directory the episodes' scene paths start from"),
-            ("habitat_scene_dataset", "", "habitat: scene dataset config file "
+            "habitat_scenes_dir": ("", "habitat: directory the episodes' scene paths start from"),
+            "habitat_scene_dataset": ("", "habitat: scene dataset config file "
              "(empty: $FILMNAV_HABITAT_DATASET or habitat's default)"),
-            ("odom_frame", "odom", "frame of odom and of navigate_to_pose goals"),
-            ("base_frame", "base_link", "child frame of odom"),
-            ("camera_frame", "camera_color_optical_frame", "frame of the images and camera_info"),
-        ]
-        declarations += [
-            (name, getattr(defaults, name), description)
+            "odom_frame": ("odom", "frame of odom and of navigate_to_pose goals"),
+            "base_frame": ("base_link", "child frame of odom"),
+            "camera_frame": ("camera_color_optical_frame", "frame of the images and camera_info"),
+        }
+        table.update(
+            (name, (getattr(defaults, name), description))
             for name, description in backend.TUNABLE_CONFIG_FIELDS.items()
-        ]
-        for name, default, description in declarations:
-            self.declare_parameter(name, default, ParameterDescriptor(description=description))
+        )
+        self._param = declare_parameters(self, table)
 
     def _check_config(self) -> None:
         config = self._config
@@ -163,9 +162,6 @@ class HabitatBridgeNode(Node):
         for name in ("publish_rate", "step_rate"):
             if self._param(name) < 0.0:
                 raise ValueError(f"{name} must be >= 0, got {self._param(name)}")
-
-    def _param(self, name: str) -> Any:
-        return self.get_parameter(name).value
 
     # ---------------------------------------------------------------------------- publishing
     def _header(self, sim_time: float, frame: str) -> Header:

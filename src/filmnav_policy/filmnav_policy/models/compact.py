@@ -2,8 +2,10 @@
 
 Tokens: [goal, history_1..K, frontier_1..F]. The goal token is the text embedding (object category,
 description or spatial question) or the image embedding of a goal image, plus a task embedding;
-history tokens carry their position in time; frontier tokens have no order, so the scores are
-permutation-equivariant over frontiers. A checkpoint is a folder with `config.json` (encoders,
+history tokens carry their position in time; a frontier token is its view's embedding plus an
+embedding of its geometry relative to the robot (route length, distance, bearing, size; see
+protocol.frontier_geometry), so frontiers that share a view still differ. Frontier tokens have no
+order, so the scores are permutation-equivariant over frontiers. A checkpoint is a folder with `config.json` (encoders,
 sizes) and `model.safetensors` (fusion weights); `CompactPolicy.load(folder)` restores it.
 """
 
@@ -26,11 +28,11 @@ from filmnav_policy.models.encoders import (
     build_image_encoder,
     build_text_encoder,
 )
-from filmnav_policy.protocol import FrontierCandidate, GoalSpec
+from filmnav_policy.protocol import GEOMETRY_FIELDS, FrontierCandidate, GoalSpec, frontier_geometry
 
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.safetensors"
-FORMAT = "filmnav-compact-v1"
+FORMAT = "filmnav-compact-v2"
 TASK_INDEX = {"object": 0, "text": 1, "image": 2, "spatial": 3}
 
 
@@ -48,6 +50,7 @@ class CompactConfig:
     dropout: float = 0.1
     history_len: int = 4
     max_frontiers: int = 8
+    use_geometry: bool = True  # False: frontier tokens from their views only (the paper's input)
 
     @classmethod
     def from_dict(cls, values: dict) -> CompactConfig:
@@ -70,9 +73,18 @@ class FusionBatch:
     history_mask: torch.Tensor  # (B, K) bool
     frontiers: torch.Tensor  # (B, F, image_dim)
     frontier_mask: torch.Tensor  # (B, F) bool
+    geometry: torch.Tensor  # (B, F, len(GEOMETRY_FIELDS)), raw values
 
     def to(self, device: torch.device | str) -> FusionBatch:
         return FusionBatch(**{f.name: getattr(self, f.name).to(device) for f in fields(self)})
+
+
+def geometry_inputs(geometry: torch.Tensor) -> torch.Tensor:
+    """Raw frontier geometry (..., 4) -> network inputs (..., 5): distances in units of 5 m
+    (clipped at 30 m), the bearing as cos/sin, the size in units of 2 m."""
+    route, distance, bearing, size = geometry.unbind(-1)
+    return torch.stack([route.clamp(max=30.0) / 5.0, distance.clamp(max=30.0) / 5.0,
+                        bearing.cos(), bearing.sin(), size.clamp(max=10.0) / 2.0], dim=-1)
 
 
 class FusionScorer(nn.Module):
@@ -90,6 +102,9 @@ class FusionScorer(nn.Module):
         self.role = nn.Embedding(3, d)
         self.task = nn.Embedding(len(TASK_INDEX), d)
         self.history_position = nn.Embedding(config.history_len, d)
+        self.use_geometry = config.use_geometry
+        if config.use_geometry:
+            self.geometry_proj = nn.Sequential(nn.Linear(5, d), nn.GELU(), nn.Linear(d, d))
         layer = nn.TransformerEncoderLayer(
             d, config.heads, config.ff_dim, config.dropout, batch_first=True, norm_first=True
         )
@@ -106,6 +121,8 @@ class FusionScorer(nn.Module):
         history = self.image_proj(self.image_norm(batch.history))
         history = history + self.role.weight[self.HISTORY] + self.history_position.weight[:steps]
         frontiers = self.image_proj(self.image_norm(batch.frontiers)) + self.role.weight[self.FRONTIER]
+        if self.use_geometry:
+            frontiers = frontiers + self.geometry_proj(geometry_inputs(batch.geometry))
         tokens = torch.cat([goal[:, None], history, frontiers], dim=1)
         present = torch.cat(
             [torch.ones_like(batch.goal_is_image[:, None]), batch.history_mask, batch.frontier_mask], dim=1
@@ -213,11 +230,16 @@ class CompactPolicy:
         goal_image: np.ndarray | None,
         history_images: Sequence[np.ndarray],
         frontier_images: Sequence[np.ndarray],
+        geometry: np.ndarray,
     ) -> FusionBatch:
-        """Encode one decision (all its images in one encoder batch) as a batch of one. Any number
-        of frontiers works (frontier tokens are unordered); training caps them at max_frontiers."""
+        """Encode one decision (all its images in one encoder batch) as a batch of one; `geometry`
+        is protocol.frontier_geometry's [F, 4]. Any number of frontiers works (frontier tokens are
+        unordered); training caps them at max_frontiers."""
         if not frontier_images:
             raise ValueError("need at least one frontier image")
+        geometry = np.asarray(geometry, dtype=np.float32)
+        if geometry.shape != (len(frontier_images), len(GEOMETRY_FIELDS)):
+            raise ValueError(f"geometry {geometry.shape} does not match {len(frontier_images)} frontier images")
         history = list(history_images)[-self.config.history_len :] if self.config.history_len else []
         is_image = task == "image"
         if is_image and goal_image is None:
@@ -244,6 +266,7 @@ class CompactPolicy:
             history_mask=history_mask,
             frontiers=frontier_features,
             frontier_mask=frontier_mask,
+            geometry=torch.from_numpy(geometry)[None],
         )
 
     @torch.inference_mode()
@@ -255,5 +278,6 @@ class CompactPolicy:
         frontiers: Sequence[FrontierCandidate],
         robot_pose: tuple[float, float, float],
     ) -> np.ndarray:
-        batch = self.features(goal.task, goal.text, goal.image, history_images, frontier_images)
+        batch = self.features(goal.task, goal.text, goal.image, history_images, frontier_images,
+                              frontier_geometry(frontiers, robot_pose))
         return self.scorer(batch)[0].double().numpy()
