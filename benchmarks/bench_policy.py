@@ -56,7 +56,7 @@ def _views(rng: np.random.Generator, count: int, height: int = 480, width: int =
 def bench_compact(checkpoint: str | None, image_size: int, repeats: int) -> dict[str, float]:
     from filmnav_policy.models import load_policy
     from filmnav_policy.models.compact import CompactConfig, CompactPolicy, FusionBatch
-    from filmnav_policy.protocol import GoalSpec
+    from filmnav_policy.protocol import FrontierCandidate, GoalSpec
 
     policy = (
         load_policy("compact", checkpoint)
@@ -66,9 +66,10 @@ def bench_compact(checkpoint: str | None, image_size: int, repeats: int) -> dict
     rng = np.random.default_rng(0)
     goal = GoalSpec("text", "a wooden chair next to the kitchen table")
     calls = repeats + 3
+    places = [FrontierCandidate(i, (1.0 + i, 0.5 * i), (1.0 + i, 0.5 * i, 0.0), 1.0, 1.5 + i) for i in range(FRONTIERS)]
     # Cold: every decision brings 12 images never seen before.
     fresh = iter([(_views(rng, HISTORY), _views(rng, FRONTIERS)) for _ in range(calls)])
-    latency = _timings_ms(lambda: policy.score(goal, *next(fresh), [], (0.0, 0.0, 0.0)), repeats)
+    latency = _timings_ms(lambda: policy.score(goal, *next(fresh), places, (0.0, 0.0, 0.0)), repeats)
     # Mission: the history window slides by one keyframe, two frontiers are new.
     history_stream, frontier_stream = _views(rng, HISTORY + calls), _views(rng, FRONTIERS + 2 * calls)
     decision = iter(range(calls))
@@ -76,7 +77,7 @@ def bench_compact(checkpoint: str | None, image_size: int, repeats: int) -> dict
     def mission_step() -> None:
         i = next(decision)
         policy.score(
-            goal, history_stream[i : i + HISTORY], frontier_stream[2 * i : 2 * i + FRONTIERS], [], (0, 0, 0)
+            goal, history_stream[i : i + HISTORY], frontier_stream[2 * i : 2 * i + FRONTIERS], places, (0, 0, 0)
         )
 
     mission = _timings_ms(mission_step, repeats)
@@ -94,6 +95,7 @@ def bench_compact(checkpoint: str | None, image_size: int, repeats: int) -> dict
         history_mask=torch.ones(batch_size, config.history_len, dtype=torch.bool),
         frontiers=torch.randn(batch_size, config.max_frontiers, config.image_dim),
         frontier_mask=torch.ones(batch_size, config.max_frontiers, dtype=torch.bool),
+        geometry=torch.rand(batch_size, config.max_frontiers, 4) * 5.0,
     )
     targets = torch.randint(0, config.max_frontiers, (batch_size,))
     scorer = policy.scorer.train()
