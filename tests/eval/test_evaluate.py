@@ -48,6 +48,16 @@ def test_eval_writes_metrics_pictures_and_resumes(tmp_path):
     assert split == metrics["per_task"]["text"]["episodes"] == 1  # OVON seen / unseen categories
     assert (out / "episodes" / "text_10000_0.png").exists()
 
+    held_out = filmnav_eval("--policy", "nearest", "--split", "val", "--task", "text", "--episodes", "1",
+                            "--categories", "unseen", "--out", str(out), "--resume", "--no-pictures")
+    assert held_out.returncode == 0, held_out.stderr
+    from filmnav_sim.house import UNSEEN_CATEGORIES
+
+    unseen = json.loads((out / "episodes.jsonl").read_text().splitlines()[-1])
+    assert unseen["key"].endswith("/text/unseen") and unseen["goal_category"] in UNSEEN_CATEGORIES
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["episodes"] == 3 and metrics["per_task"]["text_unseen"]["episodes"] == 1
+
     compared = subprocess.run([*CLI, "--compare", str(out), str(out), "--out", str(tmp_path / "cmp")],
                               capture_output=True, text=True, timeout=120)
     assert compared.returncode == 0, compared.stderr

@@ -14,6 +14,7 @@ from filmnav_policy.detector import (
     SimInstanceTable,
     category_in_text,
     goal_instances,
+    locate_box,
 )
 
 WIDTH, HEIGHT, HFOV = 640, 480, math.radians(79.0)
@@ -138,3 +139,34 @@ def test_goal_in_a_rendered_view_is_located_within_30_cm(sim_env, seed):
     assert not detector.detect(observation.instance, observation.depth, observation.pose, set(), "x")
     assert all(d.instance_id in others for d in detector.detect(
         observation.instance, observation.depth, observation.pose, others, "other"))
+
+
+def test_box_is_placed_at_the_median_depth_of_its_centre():
+    pose = (1.0, 2.0, math.pi / 2)
+    target = (0.4, 4.5, 0.6)
+    instance, depth = synthetic_frame(pose, target, half_size=0.15, instance_id=7)
+    rows, cols = np.nonzero(instance)
+    # A box twice the object's size: its rim is background (6 m wall, beyond range) and a depth hole.
+    pad_x, pad_y = (cols.max() - cols.min()) // 2, (rows.max() - rows.min()) // 2
+    box = (cols.min() - pad_x, rows.min() - pad_y, cols.max() + pad_x, rows.max() + pad_y)
+    depth = depth.copy()
+    depth[rows.min(), cols.min()] = np.nan
+    found = locate_box(CAMERA, depth, pose, box, "chair", 0.8)
+    assert found is not None and found.label == "chair" and found.score == pytest.approx(0.8)
+    assert found.instance_id == -1 and found.bbox == tuple(int(v) for v in box)
+    np.testing.assert_allclose(found.position, target, atol=0.02)
+    assert found.distance == pytest.approx(math.dist(target, (1.0, 2.0, 0.88)), abs=0.02)
+    # Behind a near background (1 m) the centre region still finds the object; the whole box would not.
+    near = np.where(instance == 7, depth, 1.0).astype(np.float32)
+    assert locate_box(CAMERA, near, pose, box, "chair", 0.8).position == pytest.approx(found.position, abs=0.02)
+    assert locate_box(CAMERA, near, pose, box, "chair", 0.8, centre_fraction=1.0).distance < found.distance - 0.5
+
+
+def test_box_without_depth_in_range_is_not_placed():
+    pose = (0.0, 0.0, 0.0)
+    _, depth = synthetic_frame(pose, (5.5, 0.0, 0.9), half_size=0.5, instance_id=3)
+    assert locate_box(CAMERA, depth, pose, (300, 220, 340, 260), "cup", 0.5) is None  # beyond max_distance
+    with pytest.raises(ValueError, match="not inside"):
+        locate_box(CAMERA, depth, pose, (600, 0, 700, 10), "cup", 0.5)
+    with pytest.raises(ValueError, match="centre_fraction"):
+        locate_box(CAMERA, depth, pose, (0, 0, 10, 10), "cup", 0.5, centre_fraction=0.0)

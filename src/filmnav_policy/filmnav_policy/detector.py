@@ -1,9 +1,13 @@
-"""Simulator-only goal detector (`sim_semantic`): reads the goal out of the instance segmentation.
+"""Goal detection geometry: from image evidence to a goal position in the mapping frame.
 
-A goal instance counts as detected when enough of its pixels are visible within range; its 3-D
-position (mapping frame) is the median of those pixels back-projected through the depth image,
-the camera intrinsics and the robot pose. It stands in for an open-vocabulary detector in
-simulation, so the search itself, not perception, is what gets evaluated.
+`sim_semantic` (simulator only) reads the goal out of the instance segmentation: a goal instance
+counts as detected when enough of its pixels are visible within range; its 3-D position (mapping
+frame) is the median of those pixels back-projected through the depth image, the camera
+intrinsics and the robot pose. It stands in for an open-vocabulary detector in simulation, so the
+search itself, not perception, is what gets evaluated.
+
+For box detectors (`owlv2`, on robots) `locate_box` places a box: the median valid depth in the
+box's central region, back-projected at the box centre.
 """
 
 from __future__ import annotations
@@ -15,6 +19,9 @@ from dataclasses import dataclass
 from typing import Collection, Iterable, Mapping
 
 import numpy as np
+
+# Weights of the `owlv2` backend (filmnav_policy.models.owlv2), here so nodes name them without importing torch.
+DEFAULT_OWLV2_MODEL = "google/owlv2-base-patch16-ensemble"
 
 
 @dataclass(frozen=True)
@@ -63,13 +70,13 @@ class CameraModel:
 
 @dataclass(frozen=True)
 class GoalDetection:
-    instance_id: int
+    instance_id: int                        # simulator instance; -1 for a box detector
     label: str
     position: np.ndarray                    # (3,) mapping frame, metres
     distance: float                         # optical centre to `position`, metres
-    pixels: int                             # visible pixels within range
+    pixels: int                             # pixels with depth within range that placed it
     bbox: tuple[int, int, int, int]         # x_min, y_min, x_max, y_max (pixels, inclusive)
-    score: float = 1.0                      # ground truth: always certain
+    score: float = 1.0                      # sim_semantic is ground truth: always certain
 
 
 class SemanticGoalDetector:
@@ -122,6 +129,50 @@ class SemanticGoalDetector:
                 )
             )
         return sorted(detections, key=lambda detection: detection.distance)
+
+
+def locate_box(
+    camera: CameraModel,
+    depth: np.ndarray,
+    pose: tuple[float, float, float],
+    box: tuple[int, int, int, int],
+    label: str,
+    score: float,
+    centre_fraction: float = 0.5,
+    max_distance: float = 5.0,
+) -> GoalDetection | None:
+    """A detected box (x_min, y_min, x_max, y_max, inclusive pixels) as a goal position in the
+    mapping frame; None when its central region has no valid depth within range.
+
+    Only the central `centre_fraction` of the box's width and height is read, so the background a
+    box includes around its object (and depth edges) does not pull the median away."""
+    if not 0.0 < centre_fraction <= 1.0:
+        raise ValueError(f"centre_fraction must be in (0, 1], got {centre_fraction}")
+    x_min, y_min, x_max, y_max = box
+    if not (0 <= x_min <= x_max < depth.shape[1] and 0 <= y_min <= y_max < depth.shape[0]):
+        raise ValueError(f"box {box} is not inside the {depth.shape[1]}x{depth.shape[0]} depth image")
+    centre_col, centre_row = (x_min + x_max) / 2.0, (y_min + y_max) / 2.0
+    half_width = (x_max - x_min) * centre_fraction / 2.0
+    half_height = (y_max - y_min) * centre_fraction / 2.0
+    region = depth[
+        round(centre_row - half_height): round(centre_row + half_height) + 1,
+        round(centre_col - half_width): round(centre_col + half_width) + 1,
+    ]
+    valid = region[np.isfinite(region) & (region > 0.0) & (region <= max_distance)]
+    if valid.size == 0:
+        return None
+    position = camera.world_points(
+        np.array([centre_row]), np.array([centre_col]), np.array([np.median(valid)]), pose
+    )[0]
+    return GoalDetection(
+        instance_id=-1,
+        label=label,
+        position=position,
+        distance=float(np.linalg.norm(position - camera.optical_centre(pose))),
+        pixels=int(valid.size),
+        bbox=(int(x_min), int(y_min), int(x_max), int(y_max)),
+        score=float(score),
+    )
 
 
 def instances_of_category(category: str, categories: Mapping[int, str]) -> set[int]:

@@ -1,10 +1,15 @@
-"""ROS 2 node for the simulator-only goal detector (`sim_semantic`).
+"""ROS 2 node of the goal detector, with two backends (parameter `backend`):
 
-Pairs the bridge's instance and depth images by stamp, waits for odometry up to that stamp and
-takes the pose nearest to it, the camera intrinsics from camera_info, and publishes
-`filmnav/detections` for every frame while a goal is active (an empty array means "not seen"). The goal comes from
-`filmnav/goal` or `filmnav/goal_text` (cleared by `filmnav/cancel`); instance ids map to
-categories through the bridge's latched `sim/instances` table.
+- `sim_semantic` (simulation): the bridge's instance image; instance ids map to categories
+  through the bridge's latched `sim/instances` table.
+- `owlv2` (robots): OWLv2 open-vocabulary boxes in the colour image, queried with the goal text
+  (object and text goals) or the goal picture (image goals, image-guided detection); each box is
+  placed at the median depth of its centre.
+
+Either way the node pairs the evidence image with the depth image by stamp, waits for odometry up
+to that stamp and takes the pose nearest to it, the camera intrinsics from camera_info, and
+publishes `filmnav/detections` for every frame while a goal is active (an empty array means "not
+seen"). The goal comes from `filmnav/goal` or `filmnav/goal_text` (cleared by `filmnav/cancel`).
 """
 
 from __future__ import annotations
@@ -22,17 +27,33 @@ from filmnav_common.node_main import run_node
 from filmnav_common.parameters import declare_parameters
 from filmnav_common.reporting import StatusReporter
 from filmnav_interfaces.msg import Detection, DetectionArray, Goal
+from filmnav_policy.messages import rgb_of
 from nav_msgs.msg import Odometry
 from rclpy.node import Node
 from sensor_msgs.msg import CameraInfo, Image
 from std_msgs.msg import Empty, String
 
-from filmnav_policy.detector import CameraModel, SemanticGoalDetector, SimInstanceTable, goal_instances
+from filmnav_policy.detector import (
+    DEFAULT_OWLV2_MODEL,
+    CameraModel,
+    GoalDetection,
+    SemanticGoalDetector,
+    SimInstanceTable,
+    goal_instances,
+    locate_box,
+)
 from filmnav_policy.protocol import TASKS
 
 ODOM_HISTORY = 100
+# backend -> the image topic it detects in (paired with the depth image by stamp)
+EVIDENCE_TOPICS = {"sim_semantic": "camera/instance/image_raw", "owlv2": "camera/color/image_raw"}
 
 PARAMETERS: dict[str, tuple[object, str]] = {
+    "backend": ("sim_semantic", "detector: sim_semantic (simulator instance image) | owlv2 (open-vocabulary, robots)"),
+    "owlv2_model": (DEFAULT_OWLV2_MODEL, "owlv2: Hugging Face model id (from the local cache) or local folder"),
+    "score_threshold": (0.2, "owlv2: lowest box score published, in [0, 1]"),
+    "device": ("", "owlv2: torch device (cpu, cuda, cuda:0, ...; empty: cuda where available)"),
+    "box_centre_fraction": (0.5, "owlv2: central share of a box's width and height whose median depth places it"),
     "camera_height": (0.88, "camera optical centre above the base, metres"),
     "camera_forward_offset": (0.0, "camera optical centre ahead of the base origin, metres"),
     "camera_pitch": (0.0, "camera pitch about the base's y axis, radians (positive looks down)"),
@@ -47,6 +68,7 @@ class ActiveGoal:
     goal_id: str
     task: str
     text: str
+    image: np.ndarray | None = None  # RGB goal picture (image goals, owlv2 backend)
 
 
 def stamp_ns(msg) -> int:
@@ -57,6 +79,10 @@ class DetectorNode(Node):
     def __init__(self) -> None:
         super().__init__("detector_node")
         self._param = declare_parameters(self, PARAMETERS)
+        self._backend = self._param("backend")
+        if self._backend not in EVIDENCE_TOPICS:
+            raise ValueError(f"unknown backend '{self._backend}' (expected one of {', '.join(EVIDENCE_TOPICS)})")
+        self._owlv2 = self._load_owlv2() if self._backend == "owlv2" else None
         self._status = StatusReporter(self)
         self._camera_info: CameraInfo | None = None
         self._table: SimInstanceTable | None = None
@@ -65,25 +91,48 @@ class DetectorNode(Node):
         self._label = ""
         self._odom: collections.deque[tuple[int, tuple[float, float, float], str]] = collections.deque(maxlen=ODOM_HISTORY)
         self._pending: dict[str, Image] = {}
-        self._waiting: tuple[Image, Image] | None = None  # depth, instance
+        self._waiting: tuple[Image, Image] | None = None  # depth, evidence (instance or colour)
 
         self._publisher = self.create_publisher(DetectionArray, "filmnav/detections", RELIABLE_QOS)
         self.create_subscription(Image, "camera/depth/image_raw", lambda m: self._on_image("depth", m), SENSOR_QOS)
-        self.create_subscription(Image, "camera/instance/image_raw", lambda m: self._on_image("instance", m), SENSOR_QOS)
+        self.create_subscription(
+            Image, EVIDENCE_TOPICS[self._backend], lambda m: self._on_image("evidence", m), SENSOR_QOS)
         self.create_subscription(CameraInfo, "camera/color/camera_info", self._on_camera_info, SENSOR_QOS)
         self.create_subscription(Odometry, "odom", self._on_odom, RELIABLE_QOS)
-        self.create_subscription(String, "sim/instances", self._on_table, LATCHED_QOS)
+        if self._owlv2 is None:
+            self.create_subscription(String, "sim/instances", self._on_table, LATCHED_QOS)
         self.create_subscription(Goal, "filmnav/goal", self._on_goal, RELIABLE_QOS)
         self.create_subscription(String, "filmnav/goal_text", self._on_goal_text, RELIABLE_QOS)
         self.create_subscription(Empty, "filmnav/cancel", self._on_cancel, RELIABLE_QOS)
-        self._status.ok("waiting for a goal")
+        self._status.ok(f"{self._backend}: waiting for a goal")
+
+    def _load_owlv2(self):
+        """The OWLv2 detector (raises FileNotFoundError naming the model when its weights are missing)."""
+        from filmnav_policy.models.owlv2 import Owlv2Detector
+
+        if not 0.0 <= self._param("score_threshold") <= 1.0:
+            raise ValueError(f"score_threshold must be in [0, 1], got {self._param('score_threshold')}")
+        detector = Owlv2Detector(
+            self._param("owlv2_model"), score_threshold=self._param("score_threshold"), device=self._param("device") or None)
+        self.get_logger().info(f"OWLv2 '{self._param('owlv2_model')}' loaded on {detector.device}")
+        return detector
 
     # ------------------------------------------------------------------------------ goal
     def _on_goal(self, msg: Goal) -> None:
         if msg.task not in TASKS:
             self._status.warn(f"ignored goal '{msg.id}': unknown task '{msg.task}' (expected one of {', '.join(TASKS)})")
             return
-        self._set_goal(ActiveGoal(msg.id, msg.task, msg.text))
+        image = None
+        if msg.task == "image" and self._owlv2 is not None:
+            try:
+                image = rgb_of(msg.image, "goal image")
+            except ValueError as error:
+                self._status.warn(f"ignored goal '{msg.id}': {error}")
+                return
+            if image is None:
+                self._status.warn(f"ignored goal '{msg.id}': image goal without an image")
+                return
+        self._set_goal(ActiveGoal(msg.id, msg.task, msg.text, image))
 
     def _on_goal_text(self, msg: String) -> None:
         if not msg.data.strip():
@@ -108,8 +157,12 @@ class DetectorNode(Node):
         self._resolve_goal()
 
     def _resolve_goal(self) -> None:
-        """Map the goal to simulator instances once per goal or table change."""
+        """Map the goal to simulator instances once per goal or table change (sim_semantic)."""
         if self._goal is None:
+            return
+        if self._owlv2 is not None:
+            query = "the goal image" if self._goal.task == "image" else f"'{self._goal.text}'"
+            self._status.ok(f"looking for {query} with OWLv2")
             return
         if self._table is None:
             self._status.warn("goal received but no sim/instances table yet: waiting for the simulator")
@@ -130,20 +183,23 @@ class DetectorNode(Node):
 
     def _on_image(self, kind: str, msg: Image) -> None:
         self._pending[kind] = msg
-        depth, instance = self._pending.get("depth"), self._pending.get("instance")
-        if depth is None or instance is None or stamp_ns(depth) != stamp_ns(instance):
+        depth, evidence = self._pending.get("depth"), self._pending.get("evidence")
+        if depth is None or evidence is None or stamp_ns(depth) != stamp_ns(evidence):
             return
         self._pending.clear()
-        self._waiting = (depth, instance)
+        self._waiting = (depth, evidence)
         self._detect_waiting_frame()
+
+    def _searching(self) -> bool:
+        return self._goal is not None and (self._owlv2 is not None or bool(self._goal_ids))
 
     def _detect_waiting_frame(self) -> None:
         """Detect in the latest image pair once odometry up to its stamp has arrived (the bridge
         publishes a frame's images before its odometry)."""
         if self._waiting is None:
             return
-        depth, instance = self._waiting
-        if self._goal is None or self._camera_info is None or not self._goal_ids:
+        depth, evidence = self._waiting
+        if not self._searching() or self._camera_info is None:
             self._waiting = None
             return
         tolerance = int(self._param("max_pose_age") * 1e9)
@@ -151,7 +207,7 @@ class DetectorNode(Node):
             return  # the odometry for this frame is still on its way
         self._waiting = None
         try:
-            self._detect(depth, instance)
+            self._detect(depth, evidence)
         except (ImageEncodingError, ValueError) as error:
             self._status.warn(f"skipped a frame: {error}")
 
@@ -164,24 +220,20 @@ class DetectorNode(Node):
             raise ValueError(f"no odometry within {self._param('max_pose_age')} s of the image (nearest {age:.3f} s)")
         return pose, frame
 
-    def _detect(self, depth_msg: Image, instance_msg: Image) -> None:
+    def _detect(self, depth_msg: Image, evidence_msg: Image) -> None:
         pose, frame = self._pose_at(stamp_ns(depth_msg))
         depth = depth_to_metres(depth_msg)
-        instance = image_to_numpy(instance_msg)
-        if instance.ndim != 2:
-            raise ValueError(f"instance image must have one channel, got encoding '{instance_msg.encoding}'")
         k = self._camera_info.k
-        detector = SemanticGoalDetector(
-            CameraModel(
-                fx=k[0], fy=k[4], cx=k[2], cy=k[5],
-                height=self._param("camera_height"),
-                forward_offset=self._param("camera_forward_offset"),
-                pitch=self._param("camera_pitch"),
-            ),
-            min_area_fraction=self._param("min_area_fraction"),
-            max_distance=self._param("max_distance"),
+        camera = CameraModel(
+            fx=k[0], fy=k[4], cx=k[2], cy=k[5],
+            height=self._param("camera_height"),
+            forward_offset=self._param("camera_forward_offset"),
+            pitch=self._param("camera_pitch"),
         )
-        found = detector.detect(instance, depth, pose, self._goal_ids, self._label)
+        if self._owlv2 is None:
+            found = self._detect_instances(camera, depth, pose, evidence_msg)
+        else:
+            found = self._detect_boxes(camera, depth, pose, evidence_msg)
         message = DetectionArray(goal_id=self._goal.goal_id)
         message.header.stamp = depth_msg.header.stamp
         message.header.frame_id = frame
@@ -197,9 +249,38 @@ class DetectorNode(Node):
             message.detections.append(item)
         self._publisher.publish(message)
 
+    def _detect_instances(
+        self, camera: CameraModel, depth: np.ndarray, pose: tuple[float, float, float], instance_msg: Image
+    ) -> list[GoalDetection]:
+        instance = image_to_numpy(instance_msg)
+        if instance.ndim != 2:
+            raise ValueError(f"instance image must have one channel, got encoding '{instance_msg.encoding}'")
+        detector = SemanticGoalDetector(
+            camera, min_area_fraction=self._param("min_area_fraction"), max_distance=self._param("max_distance"))
+        return detector.detect(instance, depth, pose, self._goal_ids, self._label)
+
+    def _detect_boxes(
+        self, camera: CameraModel, depth: np.ndarray, pose: tuple[float, float, float], color_msg: Image
+    ) -> list[GoalDetection]:
+        """OWLv2 boxes of the goal, best first, placed with the depth image (registered to the colour one)."""
+        rgb = rgb_of(color_msg, "colour image")
+        if rgb is None or rgb.shape[:2] != depth.shape:
+            raise ValueError(
+                f"colour image {color_msg.width}x{color_msg.height} and depth image {depth.shape[1]}x{depth.shape[0]} "
+                "differ in size: the depth must be registered to the colour camera")
+        goal = self._goal
+        boxes = (self._owlv2.detect_image(rgb, goal.image) if goal.task == "image"
+                 else self._owlv2.detect(rgb, [goal.text]))
+        located = (
+            locate_box(camera, depth, pose, box.box, box.label, box.score,
+                       self._param("box_centre_fraction"), self._param("max_distance"))
+            for box in boxes
+        )
+        return [detection for detection in located if detection is not None]
+
 
 def main(args: Sequence[str] | None = None) -> int:
-    return run_node(DetectorNode, args)
+    return run_node(DetectorNode, args, startup_errors=(FileNotFoundError, ValueError), description="the goal detector")
 
 
 if __name__ == "__main__":

@@ -41,6 +41,9 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--split", default="val", choices=tuple(SPLITS), help="episode split (default val)")
     parser.add_argument("--task", default="object", help="object | text | image | all, or a comma list (default object)")
     parser.add_argument("--episodes", type=int, default=10, help="episodes per task (default 10)")
+    parser.add_argument("--categories", default="all", choices=("all", "seen", "unseen"),
+                        help="goal categories: all (default), or only those seen in training / held out "
+                             "(houses without one are skipped)")
     parser.add_argument("--out", required=True, type=pathlib.Path, help="output directory")
     parser.add_argument("--resume", action="store_true", help="skip episodes already in OUT/episodes.jsonl")
     parser.add_argument("--width", type=int, default=320, help="render width in pixels (default 320)")
@@ -59,12 +62,32 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     return args
 
 
-def episode_ids(split: str, task: str, count: int) -> list[tuple[str, int, int, str]]:
-    """(split, house seed, index, task) of the first `count` episodes of a task in a split."""
-    from filmnav_sim.episodes import SPLITS
+def goal_categories(name: str) -> list[str] | None:
+    """The categories behind --categories (None: no restriction)."""
+    from filmnav_sim.house import SEEN_CATEGORIES, UNSEEN_CATEGORIES
+
+    return {"all": None, "seen": SEEN_CATEGORIES, "unseen": UNSEEN_CATEGORIES}[name]
+
+
+def episode_ids(split: str, task: str, count: int,
+                categories: Sequence[str] | None = None) -> list[tuple[str, int, int, str]]:
+    """(split, house seed, index, task) of the first `count` episodes of a task in a split; with
+    `categories`, of the first such episodes whose house has a reachable goal of one of them."""
+    from filmnav_sim.episodes import SPLITS, make_episode
 
     houses = SPLITS[split]
-    return [(split, houses[i % len(houses)], i // len(houses), task) for i in range(count)]
+    chosen: list[tuple[str, int, int, str]] = []
+    for i in range(count if categories is None else 4 * len(houses)):
+        ids = (split, houses[i % len(houses)], i // len(houses), task)
+        if categories is not None:
+            try:
+                make_episode(*ids, categories=categories)
+            except ValueError:  # no goal of those categories in this house
+                continue
+        chosen.append(ids)
+        if len(chosen) == count:
+            break
+    return chosen
 
 
 def read_records(path: pathlib.Path) -> list[dict[str, Any]]:
@@ -191,10 +214,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         records_path.unlink()
     done = {r["key"]: r for r in read_records(records_path) if r.get("policy") == args.policy}
     # Round-robin over tasks, so an interrupted (resumable) run covers every task evenly.
-    per_task = [episode_ids(args.split, task, args.episodes) for task in args.tasks]
+    categories = goal_categories(args.categories)
+    per_task = [episode_ids(args.split, task, args.episodes, categories) for task in args.tasks]
     wanted = [ids for same_rank in zip(*per_task) for ids in same_rank]
-    wanted_keys = [episode_key(*ids) for ids in wanted]
-    todo = [ids for ids, key in zip(wanted, wanted_keys) if key not in done]
+    suffix = "" if categories is None else f"/{args.categories}"  # another episode than the unrestricted one
+    wanted_keys = [episode_key(*ids) + suffix for ids in wanted]
+    todo = [(ids, key) for ids, key in zip(wanted, wanted_keys) if key not in done]
     params = {"checkpoint": args.checkpoint, "device": args.device, "seed": args.seed}
     shared = None if args.policy in ("oracle", "random") else make_policy(args.policy, **params)
 
@@ -202,23 +227,22 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     try:
         with records_path.open("a") as sink, tqdm(total=len(wanted), initial=len(wanted) - len(todo),
                                                   desc=f"eval {args.policy}", unit="ep") as progress:
-            for split, seed, index, task in todo:
-                key = episode_key(split, seed, index, task)
+            for (split, seed, index, task), key in todo:
                 try:
-                    episode = make_episode(split, seed, index, task, config=runner.sim_config)
+                    episode = make_episode(split, seed, index, task, config=runner.sim_config, categories=categories)
                     result = runner.run(episode, policy_for_episode(args.policy, shared, args.seed, episode))
                 except Exception as error:  # one broken episode must not lose a long run: record it
                     log.exception("episode %s failed", key)
                     record, result = failed_record(key, task, error), None
                 else:
                     record = result.summary()
-                record["policy"] = args.policy
+                record["key"], record["policy"] = key, args.policy
                 sink.write(json.dumps(record) + "\n")
                 sink.flush()
                 done[key] = record
                 if result is not None and not args.no_pictures:
                     save_episode_map(
-                        out / "episodes" / f"{task}_{seed}_{index}.png", runner.env.house,
+                        out / "episodes" / f"{task}_{seed}_{index}{suffix.replace('/', '_')}.png", runner.env.house,
                         f"{args.policy} | {task}: '{episode.goal_text}' | success={result.success} "
                         f"SPL={result.spl:.2f} steps={result.steps} | {result.mission_message}",
                         result.trajectory, result.chosen_waypoints, result.goal_instance_ids,

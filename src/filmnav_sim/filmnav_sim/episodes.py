@@ -4,6 +4,7 @@ and ImageNav goals, viewpoints, start poses with a reachable goal at least 1 m a
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -112,9 +113,10 @@ def render_goal_image(house: House, instance_id: int, config: SimConfig, rng: np
 
 
 def make_episode(split: str, seed: int, index: int, task: str, config: SimConfig | None = None,
-                 house: House | None = None) -> Episode:
-    """The episode `index` of house `seed`; deterministic. Raises ValueError on a bad split/seed/
-    task or when the house has no reachable goal."""
+                 house: House | None = None, categories: Collection[str] | None = None) -> Episode:
+    """The episode `index` of house `seed`; deterministic. `categories` narrows the goal categories
+    further (e.g. to the held-out ones). Raises ValueError on a bad split/seed/task or when the
+    house has no reachable goal among the allowed categories."""
     if split not in SPLITS:
         raise ValueError(f"unknown split {split!r}; expected one of {sorted(SPLITS)}")
     if seed not in SPLITS[split]:
@@ -125,6 +127,8 @@ def make_episode(split: str, seed: int, index: int, task: str, config: SimConfig
     house = house or cached_house(seed, resolution=config.grid_resolution, agent_radius=config.agent_radius)
     rng = np.random.default_rng([seed, index, TASKS.index(task)])
     allowed = SEEN_CATEGORIES if split == "train" else CATEGORIES
+    if categories is not None:
+        allowed = [c for c in allowed if c in categories]
     categories = [c for c in house.categories_present() if c in allowed]
     nav = house.nav
     free_cells = np.argwhere(nav.navigable)

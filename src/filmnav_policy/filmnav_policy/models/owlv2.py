@@ -9,15 +9,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 import torch
+from transformers.image_transforms import center_to_corners_format
 
-DEFAULT_OWLV2_MODEL = "google/owlv2-base-patch16-ensemble"
+from filmnav_policy.detector import DEFAULT_OWLV2_MODEL
 
 
 @dataclass(frozen=True)
 class BoxDetection:
-    label: str  # the text query that matched
+    label: str  # the text query that matched (image queries: the caller's label)
     score: float  # in [0, 1]
     box: tuple[int, int, int, int]  # x_min, y_min, x_max, y_max in image pixels
 
@@ -50,6 +52,22 @@ class Owlv2Detector:
         self.model.to(self.device).eval()
         self.score_threshold = score_threshold
 
+    def _pixel_values(self, rgb: np.ndarray) -> torch.Tensor:
+        pixels = self.image_processor(images=[np.ascontiguousarray(rgb[..., :3])], return_tensors="pt")
+        return pixels["pixel_values"].to(self.device)
+
+    @staticmethod
+    def _ranked(
+        labels: Sequence[str], scores: np.ndarray, boxes: np.ndarray, height: int, width: int
+    ) -> list[BoxDetection]:
+        """Detections best first; `boxes` are x0, y0, x1, y1 in the padded square's pixels
+        (OWLv2 pads the image at the bottom/right), clipped to the image."""
+        boxes = np.clip(boxes, 0, [width - 1, height - 1, width - 1, height - 1]).round().astype(int)
+        return [
+            BoxDetection(labels[i], float(scores[i]), tuple(int(v) for v in boxes[i]))
+            for i in np.argsort(-scores, kind="stable")
+        ]
+
     @torch.inference_mode()
     def detect(self, rgb: np.ndarray, queries: Sequence[str]) -> list[BoxDetection]:
         """Boxes for any of the text queries in one RGB image, best first."""
@@ -59,23 +77,34 @@ class Owlv2Detector:
         text = self.tokenizer(
             list(queries), padding="max_length", truncation=True, max_length=16, return_tensors="pt"
         )
-        pixels = self.image_processor(images=[np.ascontiguousarray(rgb[..., :3])], return_tensors="pt")
         outputs = self.model(
             input_ids=text["input_ids"].to(self.device),
             attention_mask=text["attention_mask"].to(self.device),
-            pixel_values=pixels["pixel_values"].to(self.device),
+            pixel_values=self._pixel_values(rgb),
         )
-        # OWLv2 pads the image to a square at the bottom/right: boxes are relative to that square.
         side = max(height, width)
         result = self.image_processor.post_process_object_detection(
             outputs, threshold=self.score_threshold, target_sizes=[(side, side)]
         )[0]
-        boxes = result["boxes"].cpu().numpy()
-        boxes = np.clip(boxes, 0, [width - 1, height - 1, width - 1, height - 1]).round().astype(int)
-        order = np.argsort(-result["scores"].cpu().numpy())
-        return [
-            BoxDetection(
-                queries[int(result["labels"][i])], float(result["scores"][i]), tuple(int(v) for v in boxes[i])
-            )
-            for i in order
-        ]
+        labels = [queries[int(label)] for label in result["labels"]]
+        return self._ranked(labels, result["scores"].cpu().numpy(), result["boxes"].cpu().numpy(), height, width)
+
+    @torch.inference_mode()
+    def detect_image(
+        self, rgb: np.ndarray, query_rgb: np.ndarray, label: str = "goal image", nms_threshold: float = 0.3
+    ) -> list[BoxDetection]:
+        """Boxes of the object shown in `query_rgb` (OWLv2 image-guided detection), best first.
+
+        Scores are the raw box-query similarities through a sigmoid, thresholded like text queries
+        (transformers' own post-processing rescales them so the best box always scores 1)."""
+        height, width = rgb.shape[:2]
+        outputs = self.model.image_guided_detection(
+            pixel_values=self._pixel_values(rgb), query_pixel_values=self._pixel_values(query_rgb)
+        )
+        scores = torch.sigmoid(outputs.logits[0].max(dim=-1).values).cpu().numpy()
+        side = max(height, width)
+        boxes = (center_to_corners_format(outputs.target_pred_boxes[0]) * side).cpu().numpy()
+        keep = np.flatnonzero(scores >= self.score_threshold)
+        xywh = np.column_stack([boxes[keep, :2], boxes[keep, 2:] - boxes[keep, :2]])
+        kept = keep[np.asarray(cv2.dnn.NMSBoxes(xywh.tolist(), scores[keep].tolist(), 0.0, nms_threshold), int)]
+        return self._ranked([label] * len(scores), scores[kept], boxes[kept], height, width)
