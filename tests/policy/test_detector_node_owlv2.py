@@ -1,0 +1,149 @@
+"""The detector node with `backend: owlv2` in its own process: a tiny random OWLv2 checkpoint (real
+classes, random boxes) detects in colour frames, each box is placed with the depth image, and
+results come back over DDS. Real weights cannot be downloaded here (tests/models covers them)."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+import rclpy
+from builtin_interfaces.msg import Time
+from filmnav_common.image_codec import numpy_to_image
+from filmnav_common.qos import RELIABLE_QOS, SENSOR_QOS
+from filmnav_interfaces.msg import DetectionArray, Goal
+from filmnav_policy.detector import CameraModel
+from filmnav_policy.models.owlv2_tiny import build_tiny_owlv2_checkpoint
+from nav_msgs.msg import Odometry
+from sensor_msgs.msg import CameraInfo, Image
+from std_msgs.msg import Header
+
+from processes import NodeProcess, python_module, wait_until
+
+WIDTH, HEIGHT = 80, 60
+FX = (WIDTH / 2) / math.tan(math.radians(79.0) / 2)
+CAMERA = CameraModel(fx=FX, fy=FX, cx=(WIDTH - 1) / 2, cy=(HEIGHT - 1) / 2, height=0.88)
+POSE = (1.0, 2.0, math.pi / 2)
+WALL = 2.0  # metres ahead of the camera, filling the view
+SINGLE_THREAD = {"OMP_NUM_THREADS": "1"}
+STAMPS = itertools.count(100)  # a new stamp per frame, across tests: odometry never goes back in time
+
+
+def detector_process(log_path, *parameters: str) -> NodeProcess:
+    arguments = ["--ros-args", "-p", "backend:=owlv2"]
+    for parameter in parameters:
+        arguments += ["-p", parameter]
+    return NodeProcess(python_module("filmnav_policy.detector_node", *arguments), log_path, env=SINGLE_THREAD)
+
+
+def test_missing_weights_stop_the_node_at_start_naming_the_folder(tmp_path):
+    missing = tmp_path / "no_such_owlv2"
+    process = detector_process(tmp_path / "detector.log", f"owlv2_model:={missing}")
+    assert wait_until(lambda: not process.alive(), 60.0), process.output()
+    output = process.output()
+    assert process.stop() != 0
+    assert "cannot start the goal detector" in output and str(missing) in output, output
+
+
+@pytest.fixture(scope="module")
+def graph(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("owlv2")
+    model = build_tiny_owlv2_checkpoint(folder / "model")
+    process = detector_process(folder / "detector.log", f"owlv2_model:={model}", "score_threshold:=0.0")
+    rclpy.init()
+    node = rclpy.create_node("owlv2_detector_test_driver")
+    received: list[DetectionArray] = []
+    node.create_subscription(DetectionArray, "filmnav/detections", received.append, RELIABLE_QOS)
+    publishers = {
+        "depth": node.create_publisher(Image, "camera/depth/image_raw", SENSOR_QOS),
+        "color": node.create_publisher(Image, "camera/color/image_raw", SENSOR_QOS),
+        "info": node.create_publisher(CameraInfo, "camera/color/camera_info", SENSOR_QOS),
+        "odom": node.create_publisher(Odometry, "odom", RELIABLE_QOS),
+        "goal": node.create_publisher(Goal, "filmnav/goal", RELIABLE_QOS),
+    }
+    assert wait_until(lambda: all(p.get_subscription_count() > 0 for p in publishers.values()), 60.0), process.output()
+    yield node, publishers, received, process
+    node.destroy_node()
+    rclpy.shutdown()
+    assert process.stop() == 0
+
+
+def frame() -> tuple[np.ndarray, np.ndarray]:
+    rgb = np.random.default_rng(0).integers(0, 256, (HEIGHT, WIDTH, 3), dtype=np.uint8)
+    return rgb, np.full((HEIGHT, WIDTH), WALL, np.float32)
+
+
+def publish_frame(publishers, seconds: int, color: Image, depth: np.ndarray) -> None:
+    header = Header(stamp=Time(sec=seconds), frame_id="camera")
+    color.header = header
+    info = CameraInfo(header=header, width=WIDTH, height=HEIGHT,
+                      k=[FX, 0.0, CAMERA.cx, 0.0, FX, CAMERA.cy, 0.0, 0.0, 1.0])
+    odom = Odometry(header=Header(stamp=header.stamp, frame_id="odom"))
+    odom.pose.pose.position.x, odom.pose.pose.position.y = POSE[0], POSE[1]
+    odom.pose.pose.orientation.z, odom.pose.pose.orientation.w = math.sin(POSE[2] / 2), math.cos(POSE[2] / 2)
+    publishers["info"].publish(info)
+    publishers["color"].publish(color)
+    publishers["depth"].publish(numpy_to_image(depth, "32FC1", header))
+    publishers["odom"].publish(odom)
+
+
+def detections_for(node, publishers, received, goal_id: str, color: Image, depth: np.ndarray) -> DetectionArray | None:
+    def tick() -> bool:
+        publish_frame(publishers, next(STAMPS), color, depth)
+        rclpy.spin_once(node, timeout_sec=0.1)
+        return any(m.goal_id == goal_id and m.detections for m in received)
+
+    wait_until(tick, 30.0, interval=0.0)
+    return next((m for m in received if m.goal_id == goal_id and m.detections), None)
+
+
+def assert_placed_on_the_wall(message: DetectionArray, label: str) -> None:
+    """Every box sits at the wall's depth, back-projected at its centre through the robot pose."""
+    assert message.header.frame_id == "odom"
+    scores = [d.score for d in message.detections]
+    assert scores == sorted(scores, reverse=True) and all(0.0 <= s <= 1.0 for s in scores)
+    for detection in message.detections:
+        assert detection.label == label and detection.instance_id == -1
+        x0, y0, x1, y1 = (int(v) for v in detection.bbox)
+        assert 0 <= x0 <= x1 < WIDTH and 0 <= y0 <= y1 < HEIGHT
+        expected = CAMERA.world_points(np.array([(y0 + y1) / 2]), np.array([(x0 + x1) / 2]), np.array([WALL]), POSE)[0]
+        position = (detection.position.x, detection.position.y, detection.position.z)
+        np.testing.assert_allclose(position, expected, atol=1e-4)
+        assert detection.position.y == pytest.approx(POSE[1] + WALL, abs=1e-4)  # facing +y
+
+
+def test_text_goal_boxes_are_placed_with_depth(graph):
+    node, publishers, received, process = graph
+    rgb, depth = frame()
+    publishers["goal"].publish(Goal(id="t1", task="text", text="a red chair"))
+    message = detections_for(node, publishers, received, "t1", numpy_to_image(rgb, "rgb8"), depth)
+    assert message is not None, process.output()
+    assert len(message.detections) == 16  # one box per patch of the tiny model at threshold 0
+    assert_placed_on_the_wall(message, "a red chair")
+
+
+def test_image_goal_uses_image_guided_detection(graph):
+    node, publishers, received, process = graph
+    rgb, depth = frame()
+    goal = Goal(id="i1", task="image", image=numpy_to_image(np.ascontiguousarray(rgb[10:40, 20:50]), "rgb8"))
+    publishers["goal"].publish(goal)
+    bgr = numpy_to_image(np.ascontiguousarray(rgb[..., ::-1]), "bgr8")  # bgr8 is accepted too
+    message = detections_for(node, publishers, received, "i1", bgr, depth)
+    assert message is not None, process.output()
+    assert_placed_on_the_wall(message, "goal image")
+
+
+def test_bad_colour_frames_and_goals_are_reported_and_the_node_keeps_running(graph):
+    node, publishers, received, process = graph
+    rgb, depth = frame()
+    publishers["goal"].publish(Goal(id="i2", task="image"))  # no picture
+    publishers["goal"].publish(Goal(id="t2", task="object", text="chair"))
+    publish_frame(publishers, next(STAMPS), numpy_to_image(np.zeros((HEIGHT, WIDTH), np.uint16), "16UC1"), depth)
+    publish_frame(publishers, next(STAMPS), numpy_to_image(rgb[:30], "rgb8"), depth)
+    output = process.output
+    assert wait_until(lambda: "image goal without an image" in output() and "unsupported encoding '16UC1'" in output()
+                      and "differ in size" in output(), 20.0), output()
+    message = detections_for(node, publishers, received, "t2", numpy_to_image(rgb, "rgb8"), depth)
+    assert message is not None and process.alive(), output()
