@@ -11,6 +11,7 @@ import pytest
 import rclpy
 import yaml
 from filmnav_common.launch_files import LaunchDescription, NodeSpec, declared_arguments
+from filmnav_policy.models.owlv2_tiny import build_tiny_owlv2_checkpoint
 from rcl_interfaces.srv import ListParameters
 
 from processes import REPO_ROOT
@@ -73,6 +74,14 @@ def ros_node():
     rclpy.shutdown()
 
 
+@pytest.fixture(scope="module")
+def launch_arguments(tmp_path_factory) -> dict[str, dict[str, str]]:
+    """Arguments per launch file: the robot graph's OWLv2 detector gets a tiny random checkpoint
+    (real weights cannot be downloaded here; without weights the node stops at start by design)."""
+    model = build_tiny_owlv2_checkpoint(tmp_path_factory.mktemp("owlv2"))
+    return {"robot.launch.yaml": {"detector_model": str(model)}}
+
+
 def list_parameters(node, full_name: str) -> set[str] | None:
     client = node.create_client(ListParameters, f"{full_name}/list_parameters")
     try:
@@ -94,11 +103,11 @@ def test_launch_files_exist():
 
 
 @pytest.mark.parametrize("path", LAUNCH_FILES, ids=lambda path: path.name)
-def test_launch_file_arguments_executables_and_parameters(path: pathlib.Path, ros_node, tmp_path):
+def test_launch_file_arguments_executables_and_parameters(path: pathlib.Path, ros_node, launch_arguments, tmp_path):
     declared = {argument.name for argument in declared_arguments(path)}
     assert REQUIRED_ARGUMENTS.get(path.name, set()) <= declared
     # Building the description resolves every executable through the ament index (LaunchError if missing).
-    description = LaunchDescription(path, {})
+    description = LaunchDescription(path, launch_arguments.get(path.name, {}))
     assert description.nodes
     for spec in description.nodes:
         assert os.access(spec.argv[0], os.X_OK), spec.argv[0]
