@@ -10,12 +10,15 @@ Either way the node pairs the evidence image with the depth image by stamp, wait
 to that stamp and takes the pose nearest to it, the camera intrinsics from camera_info, and
 publishes `filmnav/detections` for every frame while a goal is active (an empty array means "not
 seen"). The goal comes from `filmnav/goal` or `filmnav/goal_text` (cleared by `filmnav/cancel`).
+Detection runs on its own thread: frames that arrive while a slow detector (OWLv2 on a CPU) works
+replace each other, so it never falls behind the camera.
 """
 
 from __future__ import annotations
 
 import collections
 import sys
+import threading
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -29,6 +32,7 @@ from filmnav_common.reporting import StatusReporter
 from filmnav_interfaces.msg import Detection, DetectionArray, Goal
 from filmnav_policy.messages import rgb_of
 from nav_msgs.msg import Odometry
+from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
 from rclpy.node import Node
 from sensor_msgs.msg import CameraInfo, Image
 from std_msgs.msg import Empty, String
@@ -45,6 +49,7 @@ from filmnav_policy.detector import (
 from filmnav_policy.protocol import TASKS
 
 ODOM_HISTORY = 100
+DETECTION_POLL_PERIOD = 0.02  # seconds between looks for a frame ready to detect in
 # backend -> the image topic it detects in (paired with the depth image by stamp)
 EVIDENCE_TOPICS = {"sim_semantic": "camera/instance/image_raw", "owlv2": "camera/color/image_raw"}
 
@@ -71,6 +76,20 @@ class ActiveGoal:
     image: np.ndarray | None = None  # RGB goal picture (image goals, owlv2 backend)
 
 
+@dataclass(frozen=True)
+class Frame:
+    """One image pair to detect in, with the goal, intrinsics and pose captured when it became ready."""
+
+    depth: Image
+    evidence: Image  # instance (sim_semantic) or colour (owlv2) image
+    goal: ActiveGoal
+    goal_ids: frozenset[int]
+    label: str
+    camera_info: CameraInfo
+    pose: tuple[float, float, float]
+    frame_id: str
+
+
 def stamp_ns(msg) -> int:
     return msg.header.stamp.sec * 1_000_000_000 + msg.header.stamp.nanosec
 
@@ -92,6 +111,7 @@ class DetectorNode(Node):
         self._odom: collections.deque[tuple[int, tuple[float, float, float], str]] = collections.deque(maxlen=ODOM_HISTORY)
         self._pending: dict[str, Image] = {}
         self._waiting: tuple[Image, Image] | None = None  # depth, evidence (instance or colour)
+        self._lock = threading.Lock()  # sensor and goal state, shared with the detection thread
 
         self._publisher = self.create_publisher(DetectionArray, "filmnav/detections", RELIABLE_QOS)
         self.create_subscription(Image, "camera/depth/image_raw", lambda m: self._on_image("depth", m), SENSOR_QOS)
@@ -104,6 +124,7 @@ class DetectorNode(Node):
         self.create_subscription(Goal, "filmnav/goal", self._on_goal, RELIABLE_QOS)
         self.create_subscription(String, "filmnav/goal_text", self._on_goal_text, RELIABLE_QOS)
         self.create_subscription(Empty, "filmnav/cancel", self._on_cancel, RELIABLE_QOS)
+        self.create_timer(DETECTION_POLL_PERIOD, self._detect_ready_frame, MutuallyExclusiveCallbackGroup())
         self._status.ok(f"{self._backend}: waiting for a goal")
 
     def _load_owlv2(self):
@@ -141,20 +162,24 @@ class DetectorNode(Node):
         self._set_goal(ActiveGoal("", "text", msg.data))
 
     def _on_cancel(self, _msg: Empty) -> None:
-        self._goal, self._goal_ids = None, set()
+        with self._lock:
+            self._goal, self._goal_ids = None, set()
         self._status.ok("goal canceled: waiting for a goal")
 
     def _on_table(self, msg: String) -> None:
         try:
-            self._table = SimInstanceTable.from_json(msg.data)
+            table = SimInstanceTable.from_json(msg.data)
         except ValueError as error:
             self._status.error(f"sim/instances: {error}")
             return
-        self._resolve_goal()
+        with self._lock:
+            self._table = table
+            self._resolve_goal()
 
     def _set_goal(self, goal: ActiveGoal) -> None:
-        self._goal = goal
-        self._resolve_goal()
+        with self._lock:
+            self._goal = goal
+            self._resolve_goal()
 
     def _resolve_goal(self) -> None:
         """Map the goal to simulator instances once per goal or table change (sim_semantic)."""
@@ -178,38 +203,48 @@ class DetectorNode(Node):
         self._camera_info = msg
 
     def _on_odom(self, msg: Odometry) -> None:
-        self._odom.append((stamp_ns(msg), pose_to_xy_yaw(msg.pose.pose), msg.header.frame_id))
-        self._detect_waiting_frame()
+        with self._lock:
+            self._odom.append((stamp_ns(msg), pose_to_xy_yaw(msg.pose.pose), msg.header.frame_id))
 
     def _on_image(self, kind: str, msg: Image) -> None:
-        self._pending[kind] = msg
-        depth, evidence = self._pending.get("depth"), self._pending.get("evidence")
-        if depth is None or evidence is None or stamp_ns(depth) != stamp_ns(evidence):
-            return
-        self._pending.clear()
-        self._waiting = (depth, evidence)
-        self._detect_waiting_frame()
+        with self._lock:
+            self._pending[kind] = msg
+            depth, evidence = self._pending.get("depth"), self._pending.get("evidence")
+            if depth is None or evidence is None or stamp_ns(depth) != stamp_ns(evidence):
+                return
+            self._pending.clear()
+            self._waiting = (depth, evidence)
 
     def _searching(self) -> bool:
         return self._goal is not None and (self._owlv2 is not None or bool(self._goal_ids))
 
-    def _detect_waiting_frame(self) -> None:
-        """Detect in the latest image pair once odometry up to its stamp has arrived (the bridge
-        publishes a frame's images before its odometry)."""
+    # ------------------------------------------------------------------------------ detection
+    def _detect_ready_frame(self) -> None:
+        """Detection timer (its own thread): detect in the latest image pair once odometry up to its
+        stamp has arrived (the bridge publishes a frame's images before its odometry). Pairs that
+        arrive while a slow detector runs replace each other, so it always works on the newest."""
+        try:
+            with self._lock:
+                frame = self._take_ready_frame()
+            if frame is not None:
+                self._publisher.publish(self._detect(frame))
+        except (ImageEncodingError, ValueError) as error:
+            self._status.warn(f"skipped a frame: {error}")
+
+    def _take_ready_frame(self) -> Frame | None:
+        """The waiting frame with what detecting it needs, once its odometry is in (call with the lock)."""
         if self._waiting is None:
-            return
+            return None
         depth, evidence = self._waiting
         if not self._searching() or self._camera_info is None:
             self._waiting = None
-            return
+            return None
         tolerance = int(self._param("max_pose_age") * 1e9)
         if not self._odom or self._odom[-1][0] < stamp_ns(depth) - tolerance:
-            return  # the odometry for this frame is still on its way
+            return None  # the odometry for this frame is still on its way
         self._waiting = None
-        try:
-            self._detect(depth, evidence)
-        except (ImageEncodingError, ValueError) as error:
-            self._status.warn(f"skipped a frame: {error}")
+        pose, frame_id = self._pose_at(stamp_ns(depth))
+        return Frame(depth, evidence, self._goal, frozenset(self._goal_ids), self._label, self._camera_info, pose, frame_id)
 
     def _pose_at(self, stamp: int) -> tuple[tuple[float, float, float], str]:
         if not self._odom:
@@ -220,10 +255,9 @@ class DetectorNode(Node):
             raise ValueError(f"no odometry within {self._param('max_pose_age')} s of the image (nearest {age:.3f} s)")
         return pose, frame
 
-    def _detect(self, depth_msg: Image, evidence_msg: Image) -> None:
-        pose, frame = self._pose_at(stamp_ns(depth_msg))
-        depth = depth_to_metres(depth_msg)
-        k = self._camera_info.k
+    def _detect(self, frame: Frame) -> DetectionArray:
+        depth = depth_to_metres(frame.depth)
+        k = frame.camera_info.k
         camera = CameraModel(
             fx=k[0], fy=k[4], cx=k[2], cy=k[5],
             height=self._param("camera_height"),
@@ -231,12 +265,12 @@ class DetectorNode(Node):
             pitch=self._param("camera_pitch"),
         )
         if self._owlv2 is None:
-            found = self._detect_instances(camera, depth, pose, evidence_msg)
+            found = self._detect_instances(camera, depth, frame)
         else:
-            found = self._detect_boxes(camera, depth, pose, evidence_msg)
-        message = DetectionArray(goal_id=self._goal.goal_id)
-        message.header.stamp = depth_msg.header.stamp
-        message.header.frame_id = frame
+            found = self._detect_boxes(camera, depth, frame)
+        message = DetectionArray(goal_id=frame.goal.goal_id)
+        message.header.stamp = frame.depth.header.stamp
+        message.header.frame_id = frame.frame_id
         for detection in found:
             item = Detection(
                 label=detection.label,
@@ -247,32 +281,29 @@ class DetectorNode(Node):
             )
             item.position.x, item.position.y, item.position.z = (float(v) for v in detection.position)
             message.detections.append(item)
-        self._publisher.publish(message)
+        return message
 
-    def _detect_instances(
-        self, camera: CameraModel, depth: np.ndarray, pose: tuple[float, float, float], instance_msg: Image
-    ) -> list[GoalDetection]:
-        instance = image_to_numpy(instance_msg)
+    def _detect_instances(self, camera: CameraModel, depth: np.ndarray, frame: Frame) -> list[GoalDetection]:
+        instance = image_to_numpy(frame.evidence)
         if instance.ndim != 2:
-            raise ValueError(f"instance image must have one channel, got encoding '{instance_msg.encoding}'")
+            raise ValueError(f"instance image must have one channel, got encoding '{frame.evidence.encoding}'")
         detector = SemanticGoalDetector(
             camera, min_area_fraction=self._param("min_area_fraction"), max_distance=self._param("max_distance"))
-        return detector.detect(instance, depth, pose, self._goal_ids, self._label)
+        return detector.detect(instance, depth, frame.pose, frame.goal_ids, frame.label)
 
-    def _detect_boxes(
-        self, camera: CameraModel, depth: np.ndarray, pose: tuple[float, float, float], color_msg: Image
-    ) -> list[GoalDetection]:
+    def _detect_boxes(self, camera: CameraModel, depth: np.ndarray, frame: Frame) -> list[GoalDetection]:
         """OWLv2 boxes of the goal, best first, placed with the depth image (registered to the colour one)."""
-        rgb = rgb_of(color_msg, "colour image")
+        color = frame.evidence
+        rgb = rgb_of(color, "colour image")
         if rgb is None or rgb.shape[:2] != depth.shape:
             raise ValueError(
-                f"colour image {color_msg.width}x{color_msg.height} and depth image {depth.shape[1]}x{depth.shape[0]} "
+                f"colour image {color.width}x{color.height} and depth image {depth.shape[1]}x{depth.shape[0]} "
                 "differ in size: the depth must be registered to the colour camera")
-        goal = self._goal
+        goal = frame.goal
         boxes = (self._owlv2.detect_image(rgb, goal.image) if goal.task == "image"
                  else self._owlv2.detect(rgb, [goal.text]))
         located = (
-            locate_box(camera, depth, pose, box.box, box.label, box.score,
+            locate_box(camera, depth, frame.pose, box.box, box.label, box.score,
                        self._param("box_centre_fraction"), self._param("max_distance"))
             for box in boxes
         )
@@ -280,7 +311,7 @@ class DetectorNode(Node):
 
 
 def main(args: Sequence[str] | None = None) -> int:
-    return run_node(DetectorNode, args, startup_errors=(FileNotFoundError, ValueError), description="the goal detector")
+    return run_node(DetectorNode, args, threads=2, startup_errors=(FileNotFoundError, ValueError), description="the goal detector")
 
 
 if __name__ == "__main__":
