@@ -45,6 +45,7 @@ def _write_config(folder, steps: int) -> str:
         "eval_every": 40,
         "checkpoint_every": 40,
         "torch_threads": 1,
+        "label_temperature": 0.1,  # soft targets (nearly one-hot here), with padded frontiers
         "compact": {"image_size": 64, "history_len": 2, "d_model": 128, "ff_dim": 256},
     }
     path = folder / f"train_{steps}.yaml"

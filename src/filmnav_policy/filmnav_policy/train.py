@@ -387,8 +387,9 @@ def compact_trainable(config: TrainConfig, root: pathlib.Path, accelerator: Any)
 
     def loss(module: torch.nn.Module, batch: Sequence[torch.Tensor]) -> torch.Tensor:
         logits = module(FusionBatch(*batch[:-2]))
-        return torch.nn.functional.cross_entropy(logits, frontier_targets(batch[-2], batch[-1],
-                                                                         config.label_temperature))
+        targets = frontier_targets(batch[-2], batch[-1], config.label_temperature)
+        # Padding has -inf logits and no target weight: a finite floor keeps 0 * -inf out of the sum.
+        return torch.nn.functional.cross_entropy(logits.clamp(min=-1e4), targets)
 
     @torch.no_grad()
     def evaluate(module: torch.nn.Module) -> dict[str, dict[str, dict[str, float]]]:
