@@ -106,5 +106,5 @@ class Owlv2Detector:
         boxes = (center_to_corners_format(outputs.target_pred_boxes[0]) * side).cpu().numpy()
         keep = np.flatnonzero(scores >= self.score_threshold)
         xywh = np.column_stack([boxes[keep, :2], boxes[keep, 2:] - boxes[keep, :2]])
-        kept = keep[np.asarray(cv2.dnn.NMSBoxes(xywh.tolist(), scores[keep].tolist(), 0.0, nms_threshold), int)]
+        kept = keep[np.asarray(cv2.dnn.NMSBoxes(xywh.tolist(), scores[keep].tolist(), 0.0, nms_threshold), int).reshape(-1)]
         return self._ranked([label] * len(scores), scores[kept], boxes[kept], height, width)
