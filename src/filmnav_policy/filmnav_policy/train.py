@@ -29,6 +29,7 @@ from filmnav_policy.dataset import TASKS, decode_sample, load_samples, make_synt
 from filmnav_policy.models.compact import TASK_INDEX, CompactConfig, CompactPolicy, FusionBatch
 
 MODELS = ("compact", "qwen_vl")
+NEAREST_SUFFIX = " (nearest)"  # metrics entry of the baseline per evaluated split
 FEATURE_CACHE_VERSION = 2  # bump when the cached table's layout changes
 
 
@@ -133,9 +134,12 @@ def plot_history(history: list[dict[str, Any]], path: pathlib.Path, title: str) 
         for entry in evals:
             for split, groups in entry["eval"].items():
                 for group, values in groups.items():
+                    if split.endswith(NEAREST_SUFFIX) and group != "all":
+                        continue  # the reference: one dashed line per split
                     series.setdefault(f"{split}/{group}", []).append((entry["step"], values[metric]))
         for name, points in sorted(series.items()):
-            axes.plot(*zip(*points, strict=True), marker="o", label=name)
+            style = {"linestyle": "--", "marker": None} if NEAREST_SUFFIX in name else {"marker": "o"}
+            axes.plot(*zip(*points, strict=True), label=name, **style)
         axes.set_xlabel("step")
         axes.set_ylabel(label)
         if series:
@@ -211,6 +215,14 @@ def cached_features(
     save_file({k: v.contiguous() for k, v in table.items()}, str(partial))
     partial.rename(path)
     return table
+
+
+def nearest_metrics(table: dict[str, torch.Tensor]) -> dict[str, dict[str, float]]:
+    """The decision metrics of the `nearest` baseline (shortest route from the robot) on a feature
+    table: the reference a learned policy has to beat (spatial questions: the closest option)."""
+    route = table["geometry"][..., 0].masked_fill(~table["frontier_mask"], math.inf)
+    return decision_metrics(route.argmin(-1).tolist(), table["oracle"].tolist(),
+                            [g.numpy() for g in table["geodesic"]], _task_names(table))
 
 
 def _task_names(table: dict[str, torch.Tensor]) -> list[str]:
@@ -391,6 +403,8 @@ def compact_trainable(config: TrainConfig, root: pathlib.Path, accelerator: Any)
         # Padding has -inf logits and no target weight: a finite floor keeps 0 * -inf out of the sum.
         return torch.nn.functional.cross_entropy(logits.clamp(min=-1e4), targets)
 
+    reference = {split: nearest_metrics(tables[split]) for split in config.eval_splits}
+
     @torch.no_grad()
     def evaluate(module: torch.nn.Module) -> dict[str, dict[str, dict[str, float]]]:
         device = next(module.parameters()).device
@@ -409,12 +423,10 @@ def compact_trainable(config: TrainConfig, root: pathlib.Path, accelerator: Any)
                     for s in range(0, len(table["oracle"]), config.eval_batch_size)
                 ]
             )
-            results[split] = decision_metrics(
-                predicted.tolist(),
-                table["oracle"].tolist(),
-                [g.numpy() for g in table["geodesic"]],
-                _task_names(table),
-            )
+            geodesic = [g.numpy() for g in table["geodesic"]]
+            results[split] = decision_metrics(predicted.tolist(), table["oracle"].tolist(), geodesic,
+                                              _task_names(table))
+            results[split + NEAREST_SUFFIX] = reference[split]
         return results
 
     def export(module: torch.nn.Module, folder: pathlib.Path) -> None:
