@@ -56,7 +56,7 @@ def _views(rng: np.random.Generator, count: int, height: int = 480, width: int =
 def bench_compact(checkpoint: str | None, image_size: int, repeats: int) -> dict[str, float]:
     from filmnav_policy.models import load_policy
     from filmnav_policy.models.compact import CompactConfig, CompactPolicy, FusionBatch
-    from filmnav_policy.protocol import FrontierCandidate, GoalSpec
+    from filmnav_common.protocol import FrontierCandidate, GoalSpec
 
     policy = (
         load_policy("compact", checkpoint)
@@ -126,7 +126,7 @@ def bench_compact(checkpoint: str | None, image_size: int, repeats: int) -> dict
 def bench_qwen_tiny(repeats: int) -> dict[str, float]:
     from filmnav_policy.models.qwen_tiny import build_tiny_qwen_checkpoint
     from filmnav_policy.models.qwen_vl import PromptSample, QwenVLPolicy, QwenVLSettings
-    from filmnav_policy.protocol import GoalSpec
+    from filmnav_common.protocol import GoalSpec
 
     rng = np.random.default_rng(1)
     history, frontiers = _views(rng, HISTORY), _views(rng, FRONTIERS)

@@ -12,7 +12,7 @@ import yaml
 from filmnav_policy.baselines import NearestPolicy, OraclePolicy
 from filmnav_policy.datagen import DatagenConfig, DecisionRecorder, finished_keys, main, plan_episodes
 from filmnav_policy.dataset import decode_sample, load_samples, shard_paths, validate_sample
-from filmnav_policy.protocol import FrontierCandidate, GoalSpec
+from filmnav_common.protocol import FrontierCandidate, GoalSpec
 from filmnav_policy.spatial_task import category_distances, make_spatial_question
 from filmnav_sim.house import SEEN_CATEGORIES, cached_house
 

@@ -8,7 +8,7 @@ from dataclasses import asdict
 import numpy as np
 import pytest
 from filmnav_policy.models import SHIPPED_COMPACT, load_policy
-from filmnav_policy.protocol import FrontierCandidate, GoalSpec
+from filmnav_common.protocol import FrontierCandidate, GoalSpec
 from filmnav_policy.registry import make_policy
 
 MAX_SHIPPED_BYTES = 30 * 1024 * 1024

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from filmnav_policy.protocol import FrontierCandidate, GoalSpec
+from filmnav_common.protocol import FrontierCandidate, GoalSpec
 from goal_interface.mission import (
     CancelNavigation,
     ExecutorState,

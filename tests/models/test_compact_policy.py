@@ -10,7 +10,7 @@ import yaml
 from filmnav_policy.dataset import decode_sample, load_samples
 from filmnav_policy.models import load_policy
 from filmnav_policy.models.compact import CompactPolicy
-from filmnav_policy.protocol import FrontierCandidate, GoalSpec, frontier_geometry
+from filmnav_common.protocol import FrontierCandidate, GoalSpec, frontier_geometry
 from filmnav_policy.train import main as train_main
 
 pytestmark = pytest.mark.slow  # trains a model

@@ -14,7 +14,7 @@ from filmnav_policy.models.qwen_vl import (
     QwenVLPolicy,
     QwenVLSettings,
 )
-from filmnav_policy.protocol import GoalSpec
+from filmnav_common.protocol import GoalSpec
 
 pytestmark = pytest.mark.slow  # trains a model
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from filmnav_policy.baselines import NearestPolicy, RandomPolicy, travel_distances
-from filmnav_policy.protocol import FrontierCandidate, GoalSpec
+from filmnav_common.protocol import FrontierCandidate, GoalSpec
 from filmnav_policy.registry import POLICY_NAMES, PolicyLoadError, make_policy
 
 GOAL = GoalSpec("object", "chair")

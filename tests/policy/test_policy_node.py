@@ -178,8 +178,8 @@ def test_oracle_follows_the_simulators_episode(ros_client_node, tmp_path):
 
     from filmnav_common.qos import LATCHED_QOS
     from filmnav_policy.baselines import OraclePolicy
-    from filmnav_policy.messages import candidate_of
-    from filmnav_policy.protocol import GoalSpec
+    from filmnav_common.policy_messages import candidate_of
+    from filmnav_common.protocol import GoalSpec
     from filmnav_sim.episodes import make_episode
     from std_msgs.msg import String
 

@@ -12,7 +12,7 @@ from typing import Callable, Sequence
 
 # name -> (module:function taking argv, one-line help)
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
-    "demo": ("goal_interface.demo:main", "run the simulated demo end to end and write pictures"),
+    "demo": ("filmnav_policy.demo:main", "run the simulated demo end to end and write pictures"),
     "launch": ("filmnav_common.launch_runner:main", "run a ROS 2 YAML/XML launch file"),
     "goal": ("goal_interface.operator_cli:goal_main", "send a goal (text or --image PNG)"),
     "cancel": ("goal_interface.operator_cli:cancel_main", "cancel the current goal"),

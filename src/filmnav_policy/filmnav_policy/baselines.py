@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
-from filmnav_policy.protocol import FrontierCandidate, GoalSpec
+from filmnav_common.protocol import FrontierCandidate, GoalSpec
 
 if TYPE_CHECKING:  # the simulator is only needed by the oracle, which receives its objects
     from filmnav_sim.episodes import Episode

@@ -44,7 +44,7 @@ import yaml
 
 from filmnav_policy.baselines import UNREACHABLE_COST, NearestPolicy, OraclePolicy, RandomPolicy
 from filmnav_policy.dataset import MAX_FRONTIERS, SHARD_PREFIX, ShardWriter, encode_image
-from filmnav_policy.protocol import FrontierCandidate, FrontierPolicy, GoalSpec, frontier_geometry
+from filmnav_common.protocol import FrontierCandidate, FrontierPolicy, GoalSpec, frontier_geometry
 
 log = logging.getLogger("filmnav.datagen")
 MANIFEST = "manifest.jsonl"

@@ -25,7 +25,7 @@ import cv2
 import datasets
 import numpy as np
 
-from filmnav_policy.protocol import GEOMETRY_FIELDS
+from filmnav_common.protocol import GEOMETRY_FIELDS
 
 TASKS = ("object", "text", "image", "spatial")
 SPLITS = ("train", "val", "test")

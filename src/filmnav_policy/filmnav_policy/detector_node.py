@@ -30,7 +30,7 @@ from filmnav_common.node_main import run_node
 from filmnav_common.parameters import declare_parameters
 from filmnav_common.reporting import StatusReporter
 from filmnav_interfaces.msg import Detection, DetectionArray, Goal
-from filmnav_policy.messages import rgb_of
+from filmnav_common.policy_messages import rgb_of
 from nav_msgs.msg import Odometry
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
 from rclpy.node import Node
@@ -46,7 +46,7 @@ from filmnav_policy.detector import (
     goal_instances,
     locate_box,
 )
-from filmnav_policy.protocol import TASKS
+from filmnav_common.protocol import TASKS
 
 ODOM_HISTORY = 100
 DETECTION_POLL_PERIOD = 0.02  # seconds between looks for a frame ready to detect in

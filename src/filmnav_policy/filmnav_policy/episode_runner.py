@@ -59,7 +59,7 @@ from goal_interface.mission import (
 )
 
 from filmnav_policy.detector import CameraModel, SemanticGoalDetector
-from filmnav_policy.protocol import FrontierCandidate, FrontierPolicy, GoalSpec
+from filmnav_common.protocol import FrontierCandidate, FrontierPolicy, GoalSpec
 from filmnav_policy.topdown import MappedArea
 
 

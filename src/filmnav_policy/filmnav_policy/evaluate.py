@@ -26,7 +26,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from filmnav_policy.protocol import TASKS, FrontierPolicy
+from filmnav_common.protocol import TASKS, FrontierPolicy
 from filmnav_policy.registry import POLICY_NAMES, PolicyLoadError, make_policy
 
 log = logging.getLogger("filmnav.eval")

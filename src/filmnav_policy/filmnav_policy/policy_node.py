@@ -24,13 +24,13 @@ from rclpy.parameter import Parameter
 from std_msgs.msg import String
 
 from filmnav_interfaces.srv import SelectFrontier
-from filmnav_policy.messages import (
+from filmnav_common.policy_messages import (
     PLACEHOLDER_SIDE,
     PolicyInputs,
     RequestError,
     inputs_of,
 )
-from filmnav_policy.protocol import FrontierCandidate, FrontierPolicy, GoalSpec
+from filmnav_common.protocol import FrontierCandidate, FrontierPolicy, GoalSpec
 from filmnav_policy.registry import POLICY_NAMES, PolicyLoadError, make_policy
 
 WARMUP_FRONTIERS = 2

@@ -10,7 +10,7 @@ import functools
 from typing import Any, Callable
 
 from filmnav_policy.baselines import NearestPolicy, OraclePolicy, RandomPolicy
-from filmnav_policy.protocol import FrontierPolicy
+from filmnav_common.protocol import FrontierPolicy
 
 
 class PolicyLoadError(RuntimeError):

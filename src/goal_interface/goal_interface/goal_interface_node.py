@@ -29,8 +29,8 @@ from filmnav_common.node_main import run_node
 from filmnav_common.parameters import declare_parameters
 from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS
 from filmnav_common.reporting import WARN, StatusReporter
-from filmnav_policy.messages import RequestError, candidate_of, rgb_of
-from filmnav_policy.protocol import FrontierCandidate, GoalSpec
+from filmnav_common.policy_messages import RequestError, candidate_of, rgb_of
+from filmnav_common.protocol import FrontierCandidate, GoalSpec
 from geometry_msgs.msg import PoseStamped
 from nav_msgs.msg import OccupancyGrid, Odometry
 from rclpy.action import ActionServer, CancelResponse, GoalResponse

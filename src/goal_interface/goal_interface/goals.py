@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from filmnav_policy.protocol import TASKS, GoalSpec
+from filmnav_common.protocol import TASKS, GoalSpec
 
 # "find a chair", "go to the bed", "look for my potted plant" -> the object phrase.
 _IMPERATIVE = re.compile(

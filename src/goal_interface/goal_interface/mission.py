@@ -48,7 +48,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
-from filmnav_policy.protocol import FrontierCandidate, GoalSpec
+from filmnav_common.protocol import FrontierCandidate, GoalSpec
 
 Pose2D = tuple[float, float, float]  # x, y, yaw
 

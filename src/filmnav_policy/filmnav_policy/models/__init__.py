@@ -5,7 +5,7 @@ from __future__ import annotations
 import pathlib
 from typing import Any
 
-from filmnav_policy.protocol import FrontierPolicy
+from filmnav_common.protocol import FrontierPolicy
 
 LEARNED_POLICIES = ("compact", "qwen_vl")
 # The trained compact checkpoint shipped inside the package (docs/compact_model_card.md).

@@ -28,7 +28,7 @@ from filmnav_policy.models.encoders import (
     build_image_encoder,
     build_text_encoder,
 )
-from filmnav_policy.protocol import GEOMETRY_FIELDS, FrontierCandidate, GoalSpec, frontier_geometry
+from filmnav_common.protocol import GEOMETRY_FIELDS, FrontierCandidate, GoalSpec, frontier_geometry
 
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.safetensors"

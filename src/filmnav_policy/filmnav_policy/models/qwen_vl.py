@@ -21,7 +21,7 @@ import numpy as np
 import torch
 
 from filmnav_policy.models.encoders import resize_square
-from filmnav_policy.protocol import FrontierCandidate, GoalSpec
+from filmnav_common.protocol import FrontierCandidate, GoalSpec
 
 DEFAULT_MODEL_ID = "Qwen/Qwen2.5-VL-3B-Instruct"
 POLICY_FILE = "filmnav_policy.json"

@@ -2,8 +2,9 @@
 
 A policy scores frontiers; the caller picks the highest score. It sees what the SelectFrontier
 service carries: the goal, K history images, one image per frontier, and the frontiers' geometry
-(the baselines use only that; `compact` adds `frontier_geometry` to each frontier's image). No ROS types here, so the same
-policies run behind the ROS service and in the headless evaluation loop.
+(the baselines use only that; `compact` adds `frontier_geometry` to each frontier's image). No ROS
+types here, so the same policies run behind the ROS service and in the headless evaluation loop.
+It lives in filmnav_common because goal_interface (the mission) and filmnav_policy both speak it.
 """
 
 from __future__ import annotations

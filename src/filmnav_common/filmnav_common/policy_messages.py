@@ -14,7 +14,7 @@ from sensor_msgs.msg import Image
 
 from filmnav_interfaces.msg import Frontier
 from filmnav_interfaces.srv import SelectFrontier
-from filmnav_policy.protocol import FrontierCandidate, GoalSpec
+from filmnav_common.protocol import FrontierCandidate, GoalSpec
 
 # Colour encodings accepted for goal, history and frontier images, and their conversion to RGB.
 PLACEHOLDER_SIDE = 224  # side of the black image standing in for a frontier with no view
