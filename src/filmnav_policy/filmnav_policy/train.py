@@ -528,11 +528,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--config", required=True, help="training YAML (see configs/train_*.yaml)")
     parser.add_argument("--output-dir", help="override output_dir")
     parser.add_argument("--steps", type=int, help="override steps")
+    parser.add_argument("--torch-threads", type=int, help="override torch_threads (CPU threads)")
     parser.add_argument("--no-resume", action="store_true", help="start over even if a checkpoint exists")
     args = parser.parse_args(argv)
     overrides = {
         "output_dir": args.output_dir,
         "steps": args.steps,
+        "torch_threads": args.torch_threads,
         "resume": False if args.no_resume else None,
     }
     try:
