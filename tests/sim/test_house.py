@@ -82,3 +82,10 @@ def test_every_room_kind_has_a_look_a_program_and_a_map_colour():
     assert set(ROOM_KINDS) == set(ROOM_PROGRAMS) == set(LOOKS) == set(ROOM_COLORS)
     placed = {p.category for program in ROOM_PROGRAMS.values() for p in program}
     assert placed == set(CATEGORIES)  # every category can appear in some room
+
+
+def test_narrow_houses_fit_their_hallway():
+    """Seeds whose house is barely two rooms deep once drew a hallway wider than the gap left."""
+    for seed in (190, 530, 1030):
+        house = generate_house(seed)
+        assert house.nav.navigable.any()

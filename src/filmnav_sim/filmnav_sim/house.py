@@ -240,14 +240,18 @@ def _split_layout(rng: np.random.Generator, n_rooms: int) -> tuple[list[tuple], 
     height = max(height, 2 * MIN_ROOM_SIDE + 1.4 if n_rooms >= 5 else MIN_ROOM_SIDE)
     leaves: list[tuple] = [(0.0, 0.0, width, height)]
     hall: tuple | None = None
+    hall_w = 0.0
     if n_rooms >= 5 and rng.random() < 0.7:
-        hall_w = round(rng.uniform(1.4, 1.8), 2)
+        # No wider than leaves a room side on each side of it; no hallway where 1.4 m does not fit.
+        room_for_hall = math.floor((min(width, height) - 2 * MIN_ROOM_SIDE) * 100) / 100
+        hall_w = min(round(rng.uniform(1.4, 1.8), 2), room_for_hall)
+    if hall_w >= 1.4:
         if width >= height:
-            y0 = round(rng.uniform(MIN_ROOM_SIDE, height - MIN_ROOM_SIDE - hall_w), 2)
+            y0 = round(rng.uniform(MIN_ROOM_SIDE, max(MIN_ROOM_SIDE, height - MIN_ROOM_SIDE - hall_w)), 2)
             hall = (0.0, y0, width, y0 + hall_w)
             leaves = [(0.0, 0.0, width, y0), (0.0, y0 + hall_w, width, height)]
         else:
-            x0 = round(rng.uniform(MIN_ROOM_SIDE, width - MIN_ROOM_SIDE - hall_w), 2)
+            x0 = round(rng.uniform(MIN_ROOM_SIDE, max(MIN_ROOM_SIDE, width - MIN_ROOM_SIDE - hall_w)), 2)
             hall = (x0, 0.0, x0 + hall_w, height)
             leaves = [(0.0, 0.0, x0, height), (x0 + hall_w, 0.0, width, height)]
     target = n_rooms - (1 if hall else 0)
