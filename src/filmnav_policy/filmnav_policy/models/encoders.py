@@ -152,7 +152,7 @@ class SentenceEncoder:
         self._cached = functools.lru_cache(maxsize=256)(self._encode_one)
 
     def _encode_one(self, text: str) -> torch.Tensor:
-        return torch.from_numpy(self.model.encode([text], convert_to_numpy=True)[0]).float()
+        return torch.from_numpy(self.model.encode([text], convert_to_numpy=True, show_progress_bar=False)[0]).float()
 
     def encode(self, texts: Sequence[str]) -> torch.Tensor:
         if not texts:
