@@ -126,6 +126,7 @@ def plot_history(history: list[dict[str, Any]], path: pathlib.Path, title: str) 
     loss_axes.set_ylabel("cross-entropy")
     loss_axes.legend()
     evals = [h for h in history if "eval" in h]
+    last_split = next((split for split in reversed(evals[-1]["eval"]) if NEAREST_SUFFIX not in split), "") if evals else ""
     for axes, metric, label in (
         (top1_axes, "top1", "top-1 agreement with oracle"),
         (regret_axes, "regret_m", "mean geodesic regret (m)"),
@@ -134,8 +135,8 @@ def plot_history(history: list[dict[str, Any]], path: pathlib.Path, title: str) 
         for entry in evals:
             for split, groups in entry["eval"].items():
                 for group, values in groups.items():
-                    if split.endswith(NEAREST_SUFFIX) and group != "all":
-                        continue  # the reference: one dashed line per split
+                    if group != "all" and split != last_split:
+                        continue  # per task only for the last split (val), else the plot is unreadable
                     series.setdefault(f"{split}/{group}", []).append((entry["step"], values[metric]))
         for name, points in sorted(series.items()):
             style = {"linestyle": "--", "marker": None} if NEAREST_SUFFIX in name else {"marker": "o"}
