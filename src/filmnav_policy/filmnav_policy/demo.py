@@ -28,7 +28,7 @@ from filmnav_common.geometry import pose_to_xy_yaw
 from filmnav_common.image_codec import ImageEncodingError, image_to_numpy
 from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS, SENSOR_QOS
 from filmnav_interfaces.msg import EpisodeResult, FrontierArray, Goal, MissionStatus
-from filmnav_interfaces.srv import ResetEpisode
+from filmnav_interfaces.srv import ResetEpisode, SelectFrontier
 from nav_msgs.msg import OccupancyGrid, Odometry
 from rclpy.node import Node
 from sensor_msgs.msg import Image
@@ -38,7 +38,7 @@ from goal_interface.operator_cli import TERMINAL_STATES, format_status
 
 GIF_SIZE = (320, 240)
 GIF_MAX_FRAMES = 240
-DEFAULT_POLICY = "nearest"
+DEFAULT_POLICY = "compact"
 
 
 @dataclass
@@ -70,6 +70,9 @@ class DemoRecorder(Node):
         self.goal_pub = self.create_publisher(Goal, "filmnav/goal", RELIABLE_QOS)
         self.goal_text_pub = self.create_publisher(String, "filmnav/goal_text", RELIABLE_QOS)
         self.reset_client = self.create_client(ResetEpisode, "sim/reset_episode")
+        # The policy node offers its service once its model is loaded and warm: wait for it, or
+        # the first decisions fall back to the nearest frontier.
+        self.policy_client = self.create_client(SelectFrontier, "filmnav/select_frontier")
 
     def _on_status(self, msg: MissionStatus) -> None:
         self.record.statuses.append(msg)
@@ -219,6 +222,7 @@ def main(argv: Sequence[str]) -> int:
             recorder,
             lambda: launch.poll() is not None
             or (recorder.reset_client.service_is_ready()
+                and recorder.policy_client.service_is_ready()
                 and recorder.goal_pub.get_subscription_count() > 0
                 and recorder.status is not None),
             120.0,
@@ -250,6 +254,8 @@ def main(argv: Sequence[str]) -> int:
             "message": status.message if status else "",
             "timed_out": not finished and launch.poll() is None,
             "decisions": status.decisions if status else 0,
+            # decisions the mission took from the nearest frontier because the policy failed
+            "policy_fallbacks": len({s.decisions for s in recorder.record.statuses if s.policy_fallback}),
             "distance_travelled": round(float(status.distance_travelled), 3) if status else 0.0,
             "success": bool(result.success) if result else False,
             "spl": round(float(result.spl), 4) if result else 0.0,

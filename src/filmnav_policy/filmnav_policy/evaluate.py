@@ -140,7 +140,7 @@ def report_groups(records: Sequence[dict[str, Any]]) -> dict[str, list[dict[str,
             known = [r for r in chosen if r.get("goal_category")]
             groups["text_seen"] = [r for r in known if r["goal_category"] not in UNSEEN_CATEGORIES]
             groups["text_unseen"] = [r for r in known if r["goal_category"] in UNSEEN_CATEGORIES]
-    return groups
+    return {name: chosen for name, chosen in groups.items() if chosen}
 
 
 def metrics_document(policy: str, split: str, records: Sequence[dict[str, Any]], render: tuple[int, int]) -> dict[str, Any]:
