@@ -6,8 +6,9 @@ Latency is one decision as the policy service sees it (8 frontier images + 4 his
 (the history slides by one keyframe, two frontiers are new), so cached features are reused.
 qwen_vl is measured on the tiny random Qwen2.5-VL (real classes, tiny widths) with the default
 224 px images, so the prompt length matches the real model's. Training throughput:
-compact on cached features, qwen_vl LoRA steps on the tiny model. Prints one JSON object and
-writes it to benchmarks/results/policy.json.
+compact on cached features, qwen_vl LoRA steps on the tiny model. Data generation: a short
+`filmnav datagen` run (configs/datagen.yaml settings, a few train episodes, its 2 workers).
+Prints one JSON object and writes it to benchmarks/results/policy.json.
 """
 
 from __future__ import annotations
@@ -123,6 +124,19 @@ def bench_compact(checkpoint: str | None, image_size: int, repeats: int) -> dict
     }
 
 
+def bench_datagen(episodes: int) -> dict[str, float]:
+    """Samples per minute of a real data-generation run into a temporary folder."""
+    from filmnav_policy.datagen import generate, load_config
+
+    config_path = pathlib.Path(__file__).resolve().parents[1] / "configs" / "datagen.yaml"
+    with tempfile.TemporaryDirectory() as folder:
+        config = load_config(config_path, {"output_dir": folder})
+        config.splits = {"train": {"episodes": episodes, "house_offset": 0}}
+        run = generate(config, show_progress=False)["this_run"]
+    return {"datagen_samples_per_min": run["samples_per_min"], "datagen_workers": config.workers,
+            "datagen_episodes": episodes}
+
+
 def bench_qwen_tiny(repeats: int) -> dict[str, float]:
     from filmnav_policy.models.qwen_tiny import build_tiny_qwen_checkpoint
     from filmnav_policy.models.qwen_vl import PromptSample, QwenVLPolicy, QwenVLSettings
@@ -173,7 +187,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--image-size", type=int, default=112, help="compact encoder input side without --checkpoint"
     )
     parser.add_argument("--repeats", type=int, default=50, help="timed decisions per policy")
-    parser.add_argument("--skip-qwen", action="store_true", help="only the compact policy")
+    parser.add_argument("--skip-qwen", action="store_true", help="no tiny qwen_vl measurement")
+    parser.add_argument("--datagen-episodes", type=int, default=12, help="episodes of the data generation run (0: skip)")
     parser.add_argument("--out", type=pathlib.Path, default=RESULTS, help="where to write the JSON")
     args = parser.parse_args(argv)
 
@@ -191,6 +206,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     results.update(bench_compact(args.checkpoint, args.image_size, args.repeats))
     if not args.skip_qwen:
         results.update(bench_qwen_tiny(args.repeats))
+    if args.datagen_episodes > 0:
+        results.update(bench_datagen(args.datagen_episodes))
     text = json.dumps(results, indent=2)
     print(text)
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -298,7 +298,7 @@ def compare(runs: Sequence[pathlib.Path], out: pathlib.Path) -> str:
                             label=document["policy"])
             axis.bar_label(bars, fmt="%.2f", fontsize=6)
         axis.set_xticks(positions + width * (len(documents) - 1) / 2)
-        axis.set_xticklabels(groups)
+        axis.set_xticklabels(groups, fontsize=8, rotation=20)
         axis.set_title(f"{title} ({documents[0]['split']})")
         axis.set_ylim(0, 1.08)
     axes[0].legend(fontsize=8, loc="lower left")
