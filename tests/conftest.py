@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import random
+import signal
 
 from processes import REPO_ROOT
 
@@ -20,3 +21,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 # Node processes started by tests share two cores: keep each to one thread.
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("LP_NUM_THREADS", "1")
+# A run started in the background by a non-interactive shell (nohup, some CI runners) inherits
+# SIGINT ignored, and so would every node process it starts: the tests that stop nodes with SIGINT,
+# as a launcher does, would then see them killed. A handled SIGINT is reset to the default in
+# children at exec, so they react to it again.
+signal.signal(signal.SIGINT, signal.default_int_handler)

@@ -28,7 +28,8 @@ class NodeProcess:
         )
 
     def output(self) -> str:
-        self._log.flush()
+        if not self._log.closed:  # still running; stop() closes it
+            self._log.flush()
         with open(self.log_path, "rb") as handle:
             return handle.read().decode(errors="replace")
 
