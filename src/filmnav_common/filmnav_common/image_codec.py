@@ -14,8 +14,9 @@ from __future__ import annotations
 import array
 import functools
 import sys
-from typing import NamedTuple
+from typing import Collection, NamedTuple
 
+import cv2
 import numpy as np
 from sensor_msgs.msg import Image
 from std_msgs.msg import Header
@@ -44,6 +45,14 @@ PIXEL_FORMATS: dict[str, PixelFormat] = {
 }
 
 DEPTH_ENCODINGS = ("16UC1", "32FC1")
+# Colour encodings and their conversion to RGB (None: already RGB).
+RGB_CONVERSIONS: dict[str, int | None] = {
+    "rgb8": None,
+    "bgr8": cv2.COLOR_BGR2RGB,
+    "rgba8": cv2.COLOR_RGBA2RGB,
+    "bgra8": cv2.COLOR_BGRA2RGB,
+    "mono8": cv2.COLOR_GRAY2RGB,
+}
 _HOST_IS_BIGENDIAN = sys.byteorder == "big"
 
 
@@ -175,6 +184,16 @@ def numpy_to_image(pixels: np.ndarray, encoding: str, header: Header | None = No
         return bridge.cv2_to_imgmsg(pixels, encoding=encoding, header=header)
     except Exception as error:  # CvBridgeError for encodings the bridge does not know
         raise ImageEncodingError(f"cannot encode array as {encoding}: {error}") from error
+
+
+def image_to_rgb(msg: Image, encodings: Collection[str] = tuple(RGB_CONVERSIONS)) -> np.ndarray:
+    """RGB uint8 HxWx3 pixels (a copy) of an image whose encoding is one of `encodings` (a subset
+    of RGB_CONVERSIONS); ImageEncodingError otherwise."""
+    if msg.encoding not in encodings or msg.encoding not in RGB_CONVERSIONS:
+        raise ImageEncodingError(f"unsupported encoding '{msg.encoding}' (use one of {', '.join(encodings)})")
+    pixels = image_to_numpy(msg)
+    conversion = RGB_CONVERSIONS[msg.encoding]
+    return np.array(pixels) if conversion is None else cv2.cvtColor(pixels, conversion)
 
 
 def depth_to_metres(msg: Image) -> np.ndarray:

@@ -6,26 +6,17 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import cv2
 import numpy as np
 from filmnav_common.geometry import pose_to_xy_yaw
-from filmnav_common.image_codec import ImageEncodingError, image_to_numpy
+from filmnav_common.image_codec import ImageEncodingError, image_to_rgb
 from sensor_msgs.msg import Image
 
 from filmnav_interfaces.msg import Frontier
 from filmnav_interfaces.srv import SelectFrontier
 from filmnav_common.protocol import FrontierCandidate, GoalSpec
 
-# Colour encodings accepted for goal, history and frontier images, and their conversion to RGB.
 PLACEHOLDER_SIDE = 224  # side of the black image standing in for a frontier with no view
 
-RGB_CONVERSIONS: dict[str, int | None] = {
-    "rgb8": None,
-    "bgr8": cv2.COLOR_BGR2RGB,
-    "rgba8": cv2.COLOR_RGBA2RGB,
-    "bgra8": cv2.COLOR_BGRA2RGB,
-    "mono8": cv2.COLOR_GRAY2RGB,
-}
 
 class RequestError(ValueError):
     """A SelectFrontier request that cannot be scored."""
@@ -44,14 +35,10 @@ def rgb_of(msg: Image, what: str) -> np.ndarray | None:
     """RGB uint8 pixels of an image message; None for an empty image."""
     if msg.width == 0 or msg.height == 0:
         return None
-    if msg.encoding not in RGB_CONVERSIONS:
-        raise RequestError(f"{what}: unsupported encoding '{msg.encoding}' (use one of {', '.join(RGB_CONVERSIONS)})")
     try:
-        pixels = image_to_numpy(msg)
+        return image_to_rgb(msg)
     except ImageEncodingError as error:
         raise RequestError(f"{what}: {error}") from error
-    conversion = RGB_CONVERSIONS[msg.encoding]
-    return np.ascontiguousarray(pixels) if conversion is None else cv2.cvtColor(pixels, conversion)
 
 
 def candidate_of(frontier: Frontier) -> FrontierCandidate:

@@ -5,8 +5,8 @@ stamp and kept as keyframes every `min_distance` metres or `min_rotation` radian
 from `filmnav/frontiers` are linked to the keyframe that shows them best as they arrive, so a
 frontier keeps the view from its first sighting until a frame shows more of it. The service
 returns the recent history and one view per requested frontier (its link, else the best view
-right now, cropped towards the frontier; an empty image if no keyframe sees it). `filmnav/reset_map` (std_msgs/Empty) and an odometry restart
-(see FrameSync) forget everything.
+right now, cropped towards the frontier; an empty image if no keyframe sees it).
+`filmnav/reset_map` (std_msgs/Empty) and an odometry restart (see FrameSync) forget everything.
 """
 
 from __future__ import annotations
@@ -14,9 +14,8 @@ from __future__ import annotations
 import sys
 from typing import Any, Sequence
 
-import cv2
 import numpy as np
-from filmnav_common.image_codec import ImageEncodingError, image_to_numpy
+from filmnav_common.image_codec import ImageEncodingError, image_to_rgb
 from filmnav_common.node_main import run_node
 from filmnav_common.parameters import declare_parameters
 from filmnav_common.qos import RELIABLE_QOS, SENSOR_QOS
@@ -52,8 +51,7 @@ PARAMETERS: dict[str, tuple[Any, str]] = {
     "max_odom_jump": (1.0, "metres between odometry samples that mean a restart: keyframes are cleared (0: off)"),
 }
 
-COLOUR_CONVERSIONS = {"rgb8": None, "bgr8": cv2.COLOR_BGR2RGB, "rgba8": cv2.COLOR_RGBA2RGB,
-                      "bgra8": cv2.COLOR_BGRA2RGB}
+KEYFRAME_ENCODINGS = ("rgb8", "bgr8", "rgba8", "bgra8")  # colour only: keyframes are shown to the policy
 
 
 class TrajectoryBufferNode(Node):
@@ -89,17 +87,11 @@ class TrajectoryBufferNode(Node):
         self._handle(result)
 
     def _on_image(self, msg: Image) -> None:
-        if msg.encoding not in COLOUR_CONVERSIONS:
-            self._reporter.warn(f"colour image dropped: encoding '{msg.encoding}' is not one of "
-                                f"{', '.join(COLOUR_CONVERSIONS)}")
-            return
         try:
-            pixels = image_to_numpy(msg)
+            rgb = image_to_rgb(msg, KEYFRAME_ENCODINGS)
         except ImageEncodingError as error:
             self._reporter.warn(f"colour image dropped: {error}")
             return
-        conversion = COLOUR_CONVERSIONS[msg.encoding]
-        rgb = np.array(pixels) if conversion is None else cv2.cvtColor(pixels, conversion)
         self._handle(self._sync.add_frame(stamp_seconds(msg.header.stamp), rgb))
 
     def _handle(self, result: SyncResult) -> None:
