@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -112,3 +113,5 @@ def test_frontier_views_crop_the_keyframe_towards_each_frontier():
     expected_column = 100 + 100 * math.tan(math.atan2(0.4, 2.0))  # right of the image centre
     assert abs(float(centre.mean()) - expected_column) < 2.0
     assert views[1].image[..., 0].mean() < views[2].image[..., 0].mean()
+    whole = KeyframeBuffer(replace(config, crop_fov=0.0))
+    assert np.array_equal(whole.crop_towards(frame, left), frame.image)  # crop_fov 0: no crop

@@ -319,8 +319,8 @@ class _Episode:
         """History keyframes and one view per frontier, as the trajectory buffer serves them."""
         size = self.config.keyframe_image_size
         history = [k.image for k in self.keyframes.history(self.config.history_keyframes, size)]
-        cells = {f.id: f.cells for f in self.frontiers}
-        views = self.keyframes.frontier_views({f.id: cells[f.id] for f in frontiers if f.id in cells}, size)
+        requested = {f.id for f in frontiers}
+        views = self.keyframes.frontier_views({f.id: f.cells for f in self.frontiers if f.id in requested}, size)
         blank = np.zeros((size, size, 3), np.uint8)
         return history, [blank if views.get(f.id) is None else views[f.id].image for f in frontiers]
 

@@ -164,23 +164,23 @@ class KeyframeBuffer:
 
     def crop_towards(self, keyframe: Keyframe, points: np.ndarray, size: int = 0) -> np.ndarray:
         """The square part of `keyframe`'s image spanning `crop_fov` around the mean bearing of
-        `points` [N, 2] (clamped to the image), resized to size x size (0: as cropped)."""
+        `points` [N, 2] (clamped to the image; crop_fov 0: the whole image), resized to size x size
+        (0: as cropped)."""
         image = keyframe.image
-        height, width = image.shape[:2]
-        focal = (width / 2.0) / math.tan(self.config.hfov / 2.0)
-        side = height
         if self.config.crop_fov > 0.0:
-            side = int(round(min(height, 2.0 * focal * math.tan(self.config.crop_fov / 2.0))))
-        offsets = np.asarray(points, dtype=float)[:, :2] - np.array(keyframe.pose[:2])
-        bearing = wrap_angle(math.atan2(offsets[:, 1].mean(), offsets[:, 0].mean()) - keyframe.pose.yaw)
-        bearing = float(np.clip(bearing, -self.config.hfov / 2.0, self.config.hfov / 2.0))
-        column = width / 2.0 - focal * math.tan(bearing)  # REP-103: positive bearing is left
-        left = int(np.clip(round(column - side / 2.0), 0, width - side))
-        top = (height - side) // 2
-        crop = image[top:top + side, left:left + side]
+            height, width = image.shape[:2]
+            focal = (width / 2.0) / math.tan(self.config.hfov / 2.0)
+            side = int(round(min(height, width, 2.0 * focal * math.tan(self.config.crop_fov / 2.0))))
+            offsets = np.asarray(points, dtype=float)[:, :2] - np.array(keyframe.pose[:2])
+            bearing = wrap_angle(math.atan2(offsets[:, 1].mean(), offsets[:, 0].mean()) - keyframe.pose.yaw)
+            bearing = float(np.clip(bearing, -self.config.hfov / 2.0, self.config.hfov / 2.0))
+            column = width / 2.0 - focal * math.tan(bearing)  # REP-103: positive bearing is left
+            left = int(np.clip(round(column - side / 2.0), 0, width - side))
+            top = (height - side) // 2
+            image = image[top:top + side, left:left + side]
         if size <= 0:
-            return crop.copy()
-        return cv2.resize(crop, (size, size), interpolation=cv2.INTER_AREA)
+            return image.copy()
+        return cv2.resize(image, (size, size), interpolation=cv2.INTER_AREA)
 
     def frontier_views(self, frontiers: Mapping[int, np.ndarray], size: int = 0) -> dict[int, Keyframe | None]:
         """Per frontier (id -> points [N, 2]) its linked keyframe (else the best current view) with
