@@ -2,8 +2,8 @@
 
 One sample is one frontier decision: the goal (category, description or image), K history
 keyframes, one view per frontier (at most MAX_FRONTIERS) with its geometry relative to the robot
-(protocol.GEOMETRY_FIELDS), the oracle frontier and each frontier's geodesic distance to the goal. The auxiliary `spatial` task reuses the same fields: the
-question is `goal_text`, the candidate images are `frontier_images`, the correct one is
+(protocol.GEOMETRY_FIELDS), the oracle frontier and each frontier's geodesic distance to the goal.
+The auxiliary `spatial` task reuses the same fields: the question is `goal_text`, the candidate images are `frontier_images`, the correct one is
 `oracle_index`, `frontier_geometry` places each candidate's camera pose relative to the robot and
 `frontier_geodesic` holds each candidate's distance to the asked-about place.
 Images are stored encoded (JPEG or PNG bytes).

@@ -34,6 +34,7 @@ from rclpy.node import Node
 from sensor_msgs.msg import Image
 from std_msgs.msg import String
 
+from goal_interface.clearance import OCCUPIED
 from goal_interface.operator_cli import TERMINAL_STATES, format_status
 
 GIF_SIZE = (320, 240)
@@ -171,7 +172,7 @@ def write_topdown(path: pathlib.Path, args: argparse.Namespace, record: Recordin
     if record.map is not None:
         info = record.map.info
         cells = np.asarray(record.map.data, dtype=np.int8).reshape(info.height, info.width)
-        mapped = MappedArea(explored=cells >= 0, obstacle=cells >= 50,
+        mapped = MappedArea(explored=cells >= 0, obstacle=cells >= OCCUPIED,
                             origin=(info.origin.position.x, info.origin.position.y), resolution=info.resolution)
     centroids = None
     if record.frontiers is not None:

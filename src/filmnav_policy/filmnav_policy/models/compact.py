@@ -5,8 +5,9 @@ description or spatial question) or the image embedding of a goal image, plus a 
 history tokens carry their position in time; a frontier token is its view's embedding plus an
 embedding of its geometry relative to the robot (route length, distance, bearing, size; see
 protocol.frontier_geometry), so frontiers that share a view still differ. Frontier tokens have no
-order, so the scores are permutation-equivariant over frontiers. A checkpoint is a folder with `config.json` (encoders,
-sizes) and `model.safetensors` (fusion weights); `CompactPolicy.load(folder)` restores it.
+order, so the scores are permutation-equivariant over frontiers. A checkpoint is a folder with
+`config.json` (encoders, sizes) and `model.safetensors` (fusion weights); `CompactPolicy.load(folder)`
+restores it.
 """
 
 from __future__ import annotations
