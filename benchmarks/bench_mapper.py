@@ -19,23 +19,32 @@ import os
 import pathlib
 import platform
 import time
-from typing import Sequence
+from collections.abc import Sequence
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
 def main(argv: Sequence[str]) -> int:
-    parser = argparse.ArgumentParser(prog="filmnav bench mapper", description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=5, help="full turns to time (12 frames each)")
-    parser.add_argument("--stride", type=int, default=0, help="depth pixel stride (0: the map's automatic one)")
-    parser.add_argument("--out", type=pathlib.Path, default=ROOT / "benchmarks/results/mapper.json")
-    parser.add_argument("--figure", type=pathlib.Path, help="write a top-down PNG of the final map")
+    parser = argparse.ArgumentParser(
+        prog="filmnav bench mapper", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument(
+        "--repeats", type=int, default=5, help="full turns to time (12 frames each)"
+    )
+    parser.add_argument(
+        "--stride", type=int, default=0, help="depth pixel stride (0: the map's automatic one)"
+    )
+    parser.add_argument(
+        "--out", type=pathlib.Path, default=ROOT / "benchmarks/results/mapper.json"
+    )
+    parser.add_argument(
+        "--figure", type=pathlib.Path, help="write a top-down PNG of the final map"
+    )
     args = parser.parse_args(argv)
     os.environ.setdefault("OMP_NUM_THREADS", "1")
 
     import cv2
     import numpy as np
-
     from frontier_mapper.frontiers import FrontierTracker
     from frontier_mapper.geometry import Intrinsics, Pose2D
     from frontier_mapper.occupancy import CameraExtrinsics, MapConfig, OccupancyMap
@@ -54,7 +63,7 @@ def main(argv: Sequence[str]) -> int:
     for _ in range(args.repeats + 1):  # the first turn warms caches and is not counted
         grid, tracker = OccupancyMap(config), FrontierTracker()
         turn_update, turn_frontier = [], []
-        for pose, depth in zip(poses, frames):
+        for pose, depth in zip(poses, frames, strict=True):
             start = time.perf_counter()
             grid.integrate(depth, intrinsics, pose)
             middle = time.perf_counter()

@@ -39,25 +39,34 @@ def _timings_ms(call: Callable[[], object], repeats: int, warmup: int = 3) -> np
     for _ in range(repeats):
         wall, cpu = time.perf_counter(), time.thread_time()
         call()
-        samples.append(((time.perf_counter() - wall) * 1000.0, (time.thread_time() - cpu) * 1000.0))
+        samples.append(
+            ((time.perf_counter() - wall) * 1000.0, (time.thread_time() - cpu) * 1000.0)
+        )
     return np.asarray(samples)
 
 
-def _views(rng: np.random.Generator, count: int, height: int = 480, width: int = 640) -> list[np.ndarray]:
-    """Smooth random scenes (blurred noise with blocks): realistic work for resizing and encoders."""
+def _views(
+    rng: np.random.Generator, count: int, height: int = 480, width: int = 640
+) -> list[np.ndarray]:
+    """Smooth random scenes (blurred noise with blocks): realistic work for resizing and
+    encoders."""
     views = []
     for _ in range(count):
-        image = cv2.GaussianBlur(rng.integers(0, 256, (height, width, 3), dtype=np.uint8), (0, 0), 6)
+        image = cv2.GaussianBlur(
+            rng.integers(0, 256, (height, width, 3), dtype=np.uint8), (0, 0), 6
+        )
         x, y = int(rng.integers(0, width - 120)), int(rng.integers(0, height - 120))
-        cv2.rectangle(image, (x, y), (x + 120, y + 120), tuple(int(c) for c in rng.integers(0, 256, 3)), -1)
+        cv2.rectangle(
+            image, (x, y), (x + 120, y + 120), tuple(int(c) for c in rng.integers(0, 256, 3)), -1
+        )
         views.append(image)
     return views
 
 
 def bench_compact(checkpoint: str | None, image_size: int, repeats: int) -> dict[str, float]:
+    from filmnav_common.protocol import FrontierCandidate, GoalSpec
     from filmnav_policy.models import load_policy
     from filmnav_policy.models.compact import CompactConfig, CompactPolicy, FusionBatch
-    from filmnav_common.protocol import FrontierCandidate, GoalSpec
 
     policy = (
         load_policy("compact", checkpoint)
@@ -67,18 +76,30 @@ def bench_compact(checkpoint: str | None, image_size: int, repeats: int) -> dict
     rng = np.random.default_rng(0)
     goal = GoalSpec("text", "a wooden chair next to the kitchen table")
     calls = repeats + 3
-    places = [FrontierCandidate(i, (1.0 + i, 0.5 * i), (1.0 + i, 0.5 * i, 0.0), 1.0, 1.5 + i) for i in range(FRONTIERS)]
+    places = [
+        FrontierCandidate(i, (1.0 + i, 0.5 * i), (1.0 + i, 0.5 * i, 0.0), 1.0, 1.5 + i)
+        for i in range(FRONTIERS)
+    ]
     # Cold: every decision brings 12 images never seen before.
     fresh = iter([(_views(rng, HISTORY), _views(rng, FRONTIERS)) for _ in range(calls)])
-    latency = _timings_ms(lambda: policy.score(goal, *next(fresh), places, (0.0, 0.0, 0.0)), repeats)
+    latency = _timings_ms(
+        lambda: policy.score(goal, *next(fresh), places, (0.0, 0.0, 0.0)), repeats
+    )
     # Mission: the history window slides by one keyframe, two frontiers are new.
-    history_stream, frontier_stream = _views(rng, HISTORY + calls), _views(rng, FRONTIERS + 2 * calls)
+    history_stream, frontier_stream = (
+        _views(rng, HISTORY + calls),
+        _views(rng, FRONTIERS + 2 * calls),
+    )
     decision = iter(range(calls))
 
     def mission_step() -> None:
         i = next(decision)
         policy.score(
-            goal, history_stream[i : i + HISTORY], frontier_stream[2 * i : 2 * i + FRONTIERS], places, (0, 0, 0)
+            goal,
+            history_stream[i : i + HISTORY],
+            frontier_stream[2 * i : 2 * i + FRONTIERS],
+            places,
+            (0, 0, 0),
         )
 
     mission = _timings_ms(mission_step, repeats)
@@ -133,14 +154,17 @@ def bench_datagen(episodes: int) -> dict[str, float]:
         config = load_config(config_path, {"output_dir": folder})
         config.splits = {"train": {"episodes": episodes, "house_offset": 0}}
         run = generate(config, show_progress=False)["this_run"]
-    return {"datagen_samples_per_min": run["samples_per_min"], "datagen_workers": config.workers,
-            "datagen_episodes": episodes}
+    return {
+        "datagen_samples_per_min": run["samples_per_min"],
+        "datagen_workers": config.workers,
+        "datagen_episodes": episodes,
+    }
 
 
 def bench_qwen_tiny(repeats: int) -> dict[str, float]:
+    from filmnav_common.protocol import GoalSpec
     from filmnav_policy.models.qwen_tiny import build_tiny_qwen_checkpoint
     from filmnav_policy.models.qwen_vl import PromptSample, QwenVLPolicy, QwenVLSettings
-    from filmnav_common.protocol import GoalSpec
 
     rng = np.random.default_rng(1)
     history, frontiers = _views(rng, HISTORY), _views(rng, FRONTIERS)
@@ -156,12 +180,16 @@ def bench_qwen_tiny(repeats: int) -> dict[str, float]:
     batch = policy.collate(
         [
             policy.encode(
-                PromptSample("object", "chair", None, history, frontiers, int(rng.integers(FRONTIERS)))
+                PromptSample(
+                    "object", "chair", None, history, frontiers, int(rng.integers(FRONTIERS))
+                )
             )
             for _ in range(batch_size)
         ]
     )
-    optimizer = torch.optim.AdamW([p for p in policy.model.parameters() if p.requires_grad], lr=1e-4)
+    optimizer = torch.optim.AdamW(
+        [p for p in policy.model.parameters() if p.requires_grad], lr=1e-4
+    )
     policy.model.train()
 
     def train_step() -> None:
@@ -181,15 +209,29 @@ def bench_qwen_tiny(repeats: int) -> dict[str, float]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="filmnav bench policy", description=__doc__.splitlines()[0])
-    parser.add_argument("--checkpoint", help="compact checkpoint folder (default: an untrained one)")
+    parser = argparse.ArgumentParser(
+        prog="filmnav bench policy", description=__doc__.splitlines()[0]
+    )
     parser.add_argument(
-        "--image-size", type=int, default=112, help="compact encoder input side without --checkpoint"
+        "--checkpoint", help="compact checkpoint folder (default: an untrained one)"
+    )
+    parser.add_argument(
+        "--image-size",
+        type=int,
+        default=112,
+        help="compact encoder input side without --checkpoint",
     )
     parser.add_argument("--repeats", type=int, default=50, help="timed decisions per policy")
     parser.add_argument("--skip-qwen", action="store_true", help="no tiny qwen_vl measurement")
-    parser.add_argument("--datagen-episodes", type=int, default=12, help="episodes of the data generation run (0: skip)")
-    parser.add_argument("--out", type=pathlib.Path, default=RESULTS, help="where to write the JSON")
+    parser.add_argument(
+        "--datagen-episodes",
+        type=int,
+        default=12,
+        help="episodes of the data generation run (0: skip)",
+    )
+    parser.add_argument(
+        "--out", type=pathlib.Path, default=RESULTS, help="where to write the JSON"
+    )
     args = parser.parse_args(argv)
 
     torch.set_num_threads(1)

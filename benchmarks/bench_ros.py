@@ -187,7 +187,9 @@ def run_subscriber(seconds: float, rate: float, width: int, height: int, qos: st
 
 
 def main(argv: Sequence[str]) -> int:
-    parser = argparse.ArgumentParser(prog="filmnav bench ros", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="filmnav bench ros", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument(
         "--role",
         choices=("bench", "publisher", "subscriber"),

@@ -15,7 +15,7 @@ import pathlib
 import platform
 import statistics
 import time
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -32,11 +32,13 @@ def _fps(house, width: int, height: int, frames: int, chunk: int = 25) -> tuple[
     env.load_house(house)
     points = house.nav.navigable_points()
     rng = np.random.default_rng(0)
-    poses = [(*points[rng.integers(len(points))], rng.uniform(-math.pi, math.pi)) for _ in range(frames)]
+    poses = [
+        (*points[rng.integers(len(points))], rng.uniform(-math.pi, math.pi)) for _ in range(frames)
+    ]
     env.set_pose(*poses[0])  # warm-up: first frame compiles shaders and uploads textures
     rates = []
     for start in range(0, frames, chunk):
-        batch = poses[start:start + chunk]
+        batch = poses[start : start + chunk]
         started = time.perf_counter()
         for pose in batch:
             env.set_pose(*pose)
@@ -51,7 +53,9 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument("--frames", type=int, default=200, help="frames per resolution")
     parser.add_argument("--houses", type=int, default=10, help="houses to generate for the timing")
     parser.add_argument("--queries", type=int, default=50, help="geodesic queries")
-    parser.add_argument("--out", type=pathlib.Path, default=RESULTS, help="where to write the JSON")
+    parser.add_argument(
+        "--out", type=pathlib.Path, default=RESULTS, help="where to write the JSON"
+    )
     args = parser.parse_args(list(argv))
 
     from filmnav_sim.house import generate_house
@@ -70,7 +74,9 @@ def main(argv: Sequence[str]) -> int:
     for _ in range(args.queries):
         start, goal = points[rng.integers(len(points), size=2)]
         started = time.perf_counter()
-        nav.geodesic_distance(start, goal[None] + rng.uniform(-1e-3, 1e-3, 2))  # fresh field each time
+        nav.geodesic_distance(
+            start, goal[None] + rng.uniform(-1e-3, 1e-3, 2)
+        )  # fresh field each time
         geodesic_ms.append(1000 * (time.perf_counter() - started))
         started = time.perf_counter()
         nav.shortest_path(start, goal)  # new goal: a shortest-path tree is built
@@ -91,8 +97,12 @@ def main(argv: Sequence[str]) -> int:
         "geodesic_ms": round(statistics.median(geodesic_ms), 2),
         "shortest_path_ms": round(statistics.median(path_ms[1:]), 2),
         "shortest_path_same_goal_ms": round(statistics.median(repeat_path_ms), 2),
-        "house": {"seed": args.seed, "rooms": len(house.rooms), "objects": len(house.objects),
-                  "grid": list(nav.shape)},
+        "house": {
+            "seed": args.seed,
+            "rooms": len(house.rooms),
+            "objects": len(house.objects),
+            "grid": list(nav.shape),
+        },
         "frames": args.frames,
         "machine": f"{platform.machine()}, {platform.processor() or 'cpu'}",
     }

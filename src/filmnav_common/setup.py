@@ -14,7 +14,10 @@ setup(
     ],
     install_requires=["setuptools"],
     zip_safe=True,
-    description="Shared plumbing: image codec (cv_bridge fallback), QoS profiles, status helpers, the pip-environment launch runner and the filmnav command line.",
+    description=(
+        "Shared plumbing: image codec (cv_bridge fallback), QoS profiles, status helpers, "
+        "the pip-environment launch runner and the filmnav command line."
+    ),
     license="Apache-2.0",
     entry_points={
         "console_scripts": [

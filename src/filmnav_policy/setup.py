@@ -13,7 +13,10 @@ setup(
     ],
     install_requires=["setuptools"],
     zip_safe=True,
-    description="Frontier-selection policies (fine-tuned VLM, compact, baselines), the policy service node, the goal detector node, data generation, training and evaluation.",
+    description=(
+        "Frontier-selection policies (fine-tuned VLM, compact, baselines), the policy service "
+        "node, the goal detector node, data generation, training and evaluation."
+    ),
     license="Apache-2.0",
     entry_points={
         "console_scripts": [

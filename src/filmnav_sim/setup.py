@@ -12,7 +12,10 @@ setup(
     ],
     install_requires=["setuptools"],
     zip_safe=True,
-    description="Procedural houses rendered with MuJoCo, geodesics, Habitat-style episodes and metrics, and a habitat-sim adapter with the same interface. No ROS.",
+    description=(
+        "Procedural houses rendered with MuJoCo, geodesics, Habitat-style episodes and metrics, "
+        "and a habitat-sim adapter with the same interface. No ROS."
+    ),
     license="Apache-2.0",
     entry_points={"console_scripts": []},
 )

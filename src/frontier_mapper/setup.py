@@ -12,7 +12,10 @@ setup(
     ],
     install_requires=["setuptools"],
     zip_safe=True,
-    description="Depth + odometry occupancy map, exploration frontiers, and the RGB trajectory keyframe buffer.",
+    description=(
+        "Depth + odometry occupancy map, exploration frontiers, and the RGB trajectory "
+        "keyframe buffer."
+    ),
     license="Apache-2.0",
     entry_points={
         "console_scripts": [

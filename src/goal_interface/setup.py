@@ -14,5 +14,7 @@ setup(
     zip_safe=True,
     description="Goal topics, the mission state machine and the Nav2 handoff.",
     license="Apache-2.0",
-    entry_points={"console_scripts": ["goal_interface_node = goal_interface.goal_interface_node:main"]},
+    entry_points={
+        "console_scripts": ["goal_interface_node = goal_interface.goal_interface_node:main"]
+    },
 )

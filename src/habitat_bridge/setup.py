@@ -12,7 +12,10 @@ setup(
     ],
     install_requires=["setuptools"],
     zip_safe=True,
-    description="Simulator-backed robot: camera, depth, odometry, clock and a navigate_to_pose action server over the built-in MuJoCo sim or habitat-sim.",
+    description=(
+        "Simulator-backed robot: camera, depth, odometry, clock and a navigate_to_pose action "
+        "server over the built-in MuJoCo sim or habitat-sim."
+    ),
     license="Apache-2.0",
     entry_points={"console_scripts": ["bridge_node = habitat_bridge.bridge_node:main"]},
 )

@@ -7,7 +7,8 @@ from __future__ import annotations
 import json
 import math
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pytest
@@ -15,14 +16,13 @@ import rclpy
 import scipy.ndimage as ndi
 from filmnav_common.image_codec import depth_to_metres, image_to_numpy
 from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS, SENSOR_QOS
-from filmnav_interfaces.msg import EpisodeResult
-from filmnav_interfaces.srv import ResetEpisode
 from filmnav_sim.config import SimConfig
 from filmnav_sim.episodes import footprint_distance, make_episode
 from filmnav_sim.habitat_adapter import habitat_available
 from filmnav_sim.house import cached_house
 from nav2_msgs.action import NavigateToPose
 from nav_msgs.msg import Odometry
+from processes import NodeProcess, python_module, wait_until
 from rclpy.action import ActionClient
 from rclpy.context import Context
 from rclpy.executors import SingleThreadedExecutor
@@ -32,7 +32,8 @@ from sensor_msgs.msg import CameraInfo, Image
 from std_msgs.msg import String
 from std_srvs.srv import Trigger
 
-from processes import NodeProcess, python_module, wait_until
+from filmnav_interfaces.msg import EpisodeResult
+from filmnav_interfaces.srv import ResetEpisode
 
 WIDTH, HEIGHT = 160, 120
 SPLIT, SEED, EPISODE, TASK = "val", 10003, 0, "object"
@@ -94,7 +95,9 @@ class BridgeClient:
         assert self.spin_until(future.done, timeout), "no answer from the bridge in time"
         return future.result()
 
-    def reset_episode(self, seed: int = SEED, episode: int = EPISODE, task: str = TASK) -> ResetEpisode.Response:
+    def reset_episode(
+        self, seed: int = SEED, episode: int = EPISODE, task: str = TASK
+    ) -> ResetEpisode.Response:
         request = ResetEpisode.Request(seed=seed, episode=episode, split=SPLIT, task=task)
         return self.wait_for(self.reset.call_async(request), timeout=60.0)
 
@@ -102,7 +105,10 @@ class BridgeClient:
         goal = NavigateToPose.Goal()
         goal.pose.header.frame_id = frame
         goal.pose.pose.position.x, goal.pose.pose.position.y = float(x), float(y)
-        goal.pose.pose.orientation.z, goal.pose.pose.orientation.w = math.sin(yaw / 2), math.cos(yaw / 2)
+        goal.pose.pose.orientation.z, goal.pose.pose.orientation.w = (
+            math.sin(yaw / 2),
+            math.cos(yaw / 2),
+        )
         handle = self.wait_for(self.navigate.send_goal_async(goal, feedback_callback=feedback))
         assert handle.accepted
         return handle
@@ -116,8 +122,14 @@ class BridgeClient:
 def start_bridge(log_path, namespace: str = "", **parameters: object) -> NodeProcess:
     """The bridge node in its own process, on the test episode at a small image size."""
     parameters = {
-        "width": WIDTH, "height": HEIGHT, "split": SPLIT, "seed": SEED, "episode": EPISODE,
-        "task": TASK, "goal_tolerance": GOAL_TOLERANCE, **parameters,
+        "width": WIDTH,
+        "height": HEIGHT,
+        "split": SPLIT,
+        "seed": SEED,
+        "episode": EPISODE,
+        "task": TASK,
+        "goal_tolerance": GOAL_TOLERANCE,
+        **parameters,
     }
     arguments = ["--ros-args", "-r", f"__ns:={namespace or '/'}"]
     for name, value in parameters.items():
@@ -128,8 +140,11 @@ def start_bridge(log_path, namespace: str = "", **parameters: object) -> NodePro
 def connect(process: NodeProcess, namespace: str = "") -> BridgeClient:
     client = BridgeClient(namespace)
     ready = client.spin_until(
-        lambda: client.navigate.server_is_ready() and client.reset.service_is_ready()
-        and client.get("odom") is not None,
+        lambda: (
+            client.navigate.server_is_ready()
+            and client.reset.service_is_ready()
+            and client.get("odom") is not None
+        ),
         timeout=90.0,
     )
     if not ready:
@@ -142,13 +157,17 @@ def stop_cleanly(process: NodeProcess) -> None:
     alive_at_end = process.alive()
     code = process.stop()
     assert alive_at_end, f"the bridge died during the tests:\n{process.output()[-3000:]}"
-    assert code == 0, f"the bridge did not shut down cleanly on SIGINT ({code}):\n{process.output()[-3000:]}"
+    assert code == 0, (
+        f"the bridge did not shut down cleanly on SIGINT ({code}):\n{process.output()[-3000:]}"
+    )
 
 
 @pytest.fixture(scope="module")
 def bridge(tmp_path_factory):
     process = start_bridge(
-        tmp_path_factory.mktemp("bridge") / "bridge.log", step_rate=25.0, publish_rate=5.0,
+        tmp_path_factory.mktemp("bridge") / "bridge.log",
+        step_rate=25.0,
+        publish_rate=5.0,
         use_sim_time=True,  # as launched: timers must not stall on the sim clock it publishes
     )
     yield process
@@ -170,11 +189,13 @@ def episode():
 
 def odom_pose(client: BridgeClient) -> tuple[float, float, float]:
     pose = client.get("odom").pose.pose
-    yaw = math.atan2(2 * pose.orientation.w * pose.orientation.z, 1 - 2 * pose.orientation.z ** 2)
+    yaw = math.atan2(2 * pose.orientation.w * pose.orientation.z, 1 - 2 * pose.orientation.z**2)
     return pose.position.x, pose.position.y, yaw
 
 
-def reachable_goal(episode, pose: tuple[float, float, float], low: float, high: float) -> np.ndarray:
+def reachable_goal(
+    episode, pose: tuple[float, float, float], low: float, high: float
+) -> np.ndarray:
     """A navigable point whose geodesic distance from `pose` lies in [low, high] metres."""
     nav = cached_house(episode.seed).nav
     field = nav.distance_field(np.array([pose[:2]]))
@@ -189,8 +210,15 @@ def angle_difference(a: float, b: float) -> float:
 
 
 def test_publishes_sensors_with_sizes_encodings_and_intrinsics(client: BridgeClient) -> None:
-    topics = ["camera/color/image_raw", "camera/depth/image_raw", "camera/instance/image_raw",
-              "camera/color/camera_info", "camera/depth/camera_info", "clock", "sim/instances"]
+    topics = [
+        "camera/color/image_raw",
+        "camera/depth/image_raw",
+        "camera/instance/image_raw",
+        "camera/color/camera_info",
+        "camera/depth/camera_info",
+        "clock",
+        "sim/instances",
+    ]
     assert client.spin_until(lambda: all(client.get(topic) is not None for topic in topics), 30.0)
     color, depth = client.get("camera/color/image_raw"), client.get("camera/depth/image_raw")
     instance = client.get("camera/instance/image_raw")
@@ -214,12 +242,19 @@ def test_publishes_sensors_with_sizes_encodings_and_intrinsics(client: BridgeCli
     assert all(str(int(i)) in table["instances"] for i in ids if i != 0)
 
 
-def test_published_geometry_puts_object_pixels_on_their_objects(client: BridgeClient, episode) -> None:
+def test_published_geometry_puts_object_pixels_on_their_objects(
+    client: BridgeClient, episode
+) -> None:
     """Back-project each instance's pixels with the published depth, camera_info and odometry
     (optical frame: x right, y down, z forward; camera at camera_height on base_link): the
     points must land on that object's footprint, between the floor and its top."""
     assert client.reset_episode().success
-    topics = ("camera/depth/image_raw", "camera/instance/image_raw", "camera/color/camera_info", "odom")
+    topics = (
+        "camera/depth/image_raw",
+        "camera/instance/image_raw",
+        "camera/color/camera_info",
+        "odom",
+    )
 
     def same_instant() -> bool:
         messages = [client.get(topic) for topic in topics]
@@ -242,8 +277,13 @@ def test_published_geometry_puts_object_pixels_on_their_objects(client: BridgeCl
         z = depth[rows, cols].astype(float)
         right, down = (cols - k[2]) / k[0] * z, (rows - k[5]) / k[4] * z
         forward, left, up = z, -right, SimConfig().camera_height - down
-        points = np.stack([x + forward * math.cos(yaw) - left * math.sin(yaw),
-                           y + forward * math.sin(yaw) + left * math.cos(yaw)], axis=1)
+        points = np.stack(
+            [
+                x + forward * math.cos(yaw) - left * math.sin(yaw),
+                y + forward * math.sin(yaw) + left * math.cos(yaw),
+            ],
+            axis=1,
+        )
         obj = house.object_by_id(int(instance_id))
         assert np.percentile(footprint_distance(points, obj), 95) < 0.05, obj.category
         assert up.min() > -0.05 and up.max() < obj.size[2] + 0.05, obj.category
@@ -251,7 +291,9 @@ def test_published_geometry_puts_object_pixels_on_their_objects(client: BridgeCl
     assert checked >= 1, "no object in view at the episode start"
 
 
-def test_reset_returns_the_seeded_episode_and_places_the_robot(client: BridgeClient, episode) -> None:
+def test_reset_returns_the_seeded_episode_and_places_the_robot(
+    client: BridgeClient, episode
+) -> None:
     response = client.reset_episode()
     assert response.success, response.message
     assert response.goal.task == TASK and response.goal.text == episode.goal_text
@@ -269,7 +311,9 @@ def test_navigate_to_pose_reaches_a_goal_with_feedback(client: BridgeClient, epi
     assert client.reset_episode().success
     goal = reachable_goal(episode, episode.start_pose, 2.0, 3.0)
     feedback: list[NavigateToPose.Feedback] = []
-    handle = client.send_goal(goal[0], goal[1], yaw=math.pi / 2, feedback=lambda f: feedback.append(f.feedback))
+    handle = client.send_goal(
+        goal[0], goal[1], yaw=math.pi / 2, feedback=lambda f: feedback.append(f.feedback)
+    )
     result = client.wait_for(handle.get_result_async(), timeout=90.0)
     assert result.status == SUCCEEDED, result.result.error_msg
     assert result.result.error_code == 0
@@ -291,9 +335,12 @@ def test_cancel_stops_the_robot(client: BridgeClient, episode) -> None:
     client.wait_for(handle.cancel_goal_async())
     result = client.wait_for(handle.get_result_async())
     assert result.status == CANCELED
+
     def after_two_more_odometry_messages() -> tuple[float, float, float]:
         count = client.counts["odom"]
-        assert client.spin_until(lambda: client.counts["odom"] >= count + 2, 5.0)  # idle republishing
+        assert client.spin_until(
+            lambda: client.counts["odom"] >= count + 2, 5.0
+        )  # idle republishing
         return odom_pose(client)
 
     settled = after_two_more_odometry_messages()
@@ -306,7 +353,9 @@ def test_cancel_stops_the_robot(client: BridgeClient, episode) -> None:
     [((500.0, 0.0), "odom", 204), ((0.0, 0.0), "map", 9002)],
     ids=["outside-the-map", "wrong-frame"],
 )
-def test_unusable_goals_are_aborted_with_a_reason(client: BridgeClient, episode, goal_offset, frame, code) -> None:
+def test_unusable_goals_are_aborted_with_a_reason(
+    client: BridgeClient, episode, goal_offset, frame, code
+) -> None:
     assert client.reset_episode().success
     x, y, _ = episode.start_pose
     handle = client.send_goal(x + goal_offset[0], y + goal_offset[1], frame=frame)
@@ -325,7 +374,9 @@ def test_goal_in_an_obstacle_is_aborted(client: BridgeClient, episode) -> None:
     goal = nav.cell_to_world((rows[0], cols[0]))
     handle = client.send_goal(*goal)
     result = client.wait_for(handle.get_result_async())
-    assert result.status == ABORTED and result.result.error_code in (204, 206), result.result.error_msg
+    assert result.status == ABORTED and result.result.error_code in (204, 206), (
+        result.result.error_msg
+    )
 
 
 def test_stop_ends_the_episode_and_publishes_its_result(client: BridgeClient, episode) -> None:
@@ -335,14 +386,18 @@ def test_stop_ends_the_episode_and_publishes_its_result(client: BridgeClient, ep
     metrics = json.loads(response.message)
     assert metrics["success"] == 0.0 and metrics["spl"] == 0.0  # stopped at the start, >= 1 m away
     assert client.spin_until(
-        lambda: client.get("sim/episode_result") is not None
-        and client.get("sim/episode_result").seed == SEED
-        and client.get("sim/episode_result").steps == 1,
+        lambda: (
+            client.get("sim/episode_result") is not None
+            and client.get("sim/episode_result").seed == SEED
+            and client.get("sim/episode_result").steps == 1
+        ),
         10.0,
     )
     result = client.get("sim/episode_result")
     assert (result.split, result.episode, result.task) == (SPLIT, EPISODE, TASK)
-    assert not result.success and result.geodesic_start == pytest.approx(episode.geodesic_distance, rel=1e-4)
+    assert not result.success and result.geodesic_start == pytest.approx(
+        episode.geodesic_distance, rel=1e-4
+    )
     again = client.wait_for(client.stop.call_async(Trigger.Request()))
     assert not again.success and "reset" in again.message
     x, y, _ = episode.start_pose
@@ -368,7 +423,9 @@ def test_a_newer_goal_preempts_the_active_one(client: BridgeClient, episode) -> 
 def test_reset_to_text_and_image_goals(client: BridgeClient, task: str) -> None:
     response = client.reset_episode(task=task)
     assert response.success, response.message
-    expected = make_episode(SPLIT, SEED, EPISODE, task, config=SimConfig(width=WIDTH, height=HEIGHT))
+    expected = make_episode(
+        SPLIT, SEED, EPISODE, task, config=SimConfig(width=WIDTH, height=HEIGHT)
+    )
     assert response.goal.task == task and response.goal.id
     if task == "image":
         assert response.goal.text == ""
@@ -400,7 +457,9 @@ def test_step_budget_aborts_navigation_and_ends_the_episode(tmp_path, episode) -
         stop_cleanly(process)
 
 
-@pytest.mark.skipif(habitat_available(), reason="habitat_sim is installed here: the habitat backend would start")
+@pytest.mark.skipif(
+    habitat_available(), reason="habitat_sim is installed here: the habitat backend would start"
+)
 def test_missing_habitat_sim_fails_with_a_clear_error(tmp_path) -> None:
     process = start_bridge(tmp_path / "habitat.log", "/habitat", backend="habitat")
     assert wait_until(lambda: not process.alive(), 60.0)

@@ -10,7 +10,6 @@ import scipy.ndimage as ndi
 from filmnav_sim.config import SimConfig
 from filmnav_sim.env import SimEnv, wrap_angle
 from filmnav_sim.episodes import make_episode
-
 from habitat_bridge.goal_runner import GoalRunner, NavigationError, NavigationErrorCode
 
 SPLIT, SEED = "val", 10003
@@ -54,7 +53,9 @@ def test_reaches_the_goal_and_turns_to_its_yaw(fresh_env) -> None:
     start_distance = runner.distance_remaining(env.pose)
     reports = run_to_goal(env, runner)
     assert math.dist(env.pose[:2], goal) <= env.config.forward_step + 1e-9
-    assert abs(wrap_angle(env.pose[2] + math.pi / 2)) <= math.radians(env.config.turn_deg) / 2 + 1e-9
+    assert (
+        abs(wrap_angle(env.pose[2] + math.pi / 2)) <= math.radians(env.config.turn_deg) / 2 + 1e-9
+    )
     path_length = sum(report.moved for report in reports)
     assert start_distance - env.config.forward_step <= path_length <= 1.5 * start_distance
     assert env.steps_taken == len(reports) and not env.done  # arriving is no STOP

@@ -14,8 +14,8 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from filmnav_common.node_main import run_node
 from filmnav_common.image_codec import ImageEncodingError, image_to_numpy
+from filmnav_common.node_main import run_node
 from filmnav_common.qos import RELIABLE_QOS
 from rclpy.action import ActionServer, CancelResponse, GoalResponse
 from rclpy.callback_groups import ReentrantCallbackGroup

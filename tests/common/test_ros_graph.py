@@ -82,7 +82,9 @@ def test_goal_with_image_comes_back_as_frontier_array(graph) -> None:
     pixels = np.random.default_rng(3).integers(0, 256, (48, 64, 3), dtype=np.uint8)
     goal = Goal(id=uuid.uuid4().hex, task=Goal.TASK_IMAGE, image=numpy_to_image(pixels, "rgb8"))
     client.goal_publisher.publish(goal)
-    assert wait_until(lambda: any(a.header.frame_id == goal.id for a in client.frontier_arrays), 20)
+    assert wait_until(
+        lambda: any(a.header.frame_id == goal.id for a in client.frontier_arrays), 20
+    )
     (answer,) = [a for a in client.frontier_arrays if a.header.frame_id == goal.id]
     means = pixels.reshape(-1, 3).mean(axis=0)
     np.testing.assert_allclose([f.size for f in answer.frontiers], means, rtol=1e-6)

@@ -9,10 +9,16 @@ import sys
 import numpy as np
 import pytest
 import yaml
-from filmnav_policy.baselines import NearestPolicy, OraclePolicy
-from filmnav_policy.datagen import DatagenConfig, DecisionRecorder, finished_keys, main, plan_episodes
-from filmnav_policy.dataset import decode_sample, load_samples, shard_paths, validate_sample
 from filmnav_common.protocol import FrontierCandidate, GoalSpec
+from filmnav_policy.baselines import NearestPolicy, OraclePolicy
+from filmnav_policy.datagen import (
+    DatagenConfig,
+    DecisionRecorder,
+    finished_keys,
+    main,
+    plan_episodes,
+)
+from filmnav_policy.dataset import decode_sample, load_samples, shard_paths, validate_sample
 from filmnav_policy.spatial_task import category_distances, make_spatial_question
 from filmnav_sim.house import SEEN_CATEGORIES, cached_house
 
@@ -53,7 +59,10 @@ def test_shards_hold_valid_samples(generated: pathlib.Path) -> None:
         validate_sample(row)
         sample = decode_sample(row)
         assert sample.split == "train"
-        assert all(image.shape == (224, 224, 3) for image in sample.frontier_images + sample.history_images)
+        assert all(
+            image.shape == (224, 224, 3)
+            for image in sample.frontier_images + sample.history_images
+        )
         assert 1 <= len(sample.history_images) <= 4
         # The oracle frontier is the one with the shortest route to the goal.
         assert sample.oracle_index == int(np.argmin(sample.frontier_geodesic))
@@ -63,14 +72,19 @@ def test_shards_hold_valid_samples(generated: pathlib.Path) -> None:
         else:
             assert sample.goal_text
     assert set(data["task"]) <= {"text", "image", "spatial"}
-    assert {(row["seed"], row["episode"]) for row in data} <= {(TRAIN_HOUSE, 0), (TRAIN_HOUSE + 1, 0)}
+    assert {(row["seed"], row["episode"]) for row in data} <= {
+        (TRAIN_HOUSE, 0),
+        (TRAIN_HOUSE + 1, 0),
+    }
 
 
 def test_summary_reports_counts_and_throughput(generated: pathlib.Path) -> None:
     summary = json.loads((generated / "data" / "summary.json").read_text())
     data = load_samples(generated / "data")
     assert summary["episodes"] == 2
-    assert summary["samples"] == len(data) == sum(summary["samples_per_split_task"]["train"].values())
+    assert (
+        summary["samples"] == len(data) == sum(summary["samples_per_split_task"]["train"].values())
+    )
     assert sum(summary["frontier_count_histogram"].values()) == len(data)
     assert summary["this_run"]["samples_per_min"] > 0
     assert (generated / "data" / "summary.png").stat().st_size > 1000
@@ -88,7 +102,10 @@ def test_rerun_resumes_without_duplicates(generated: pathlib.Path) -> None:
     data = load_samples(root)
     assert len(data) == before
     assert json.loads((root / "summary.json").read_text())["this_run"]["samples"] == 0
-    assert finished_keys(root) == {f"train/{TRAIN_HOUSE}/0/text", f"train/{TRAIN_HOUSE + 1}/0/image"}
+    assert finished_keys(root) == {
+        f"train/{TRAIN_HOUSE}/0/text",
+        f"train/{TRAIN_HOUSE + 1}/0/image",
+    }
 
 
 def test_stop_keeps_finished_episodes_and_resume_completes(tmp_path: pathlib.Path) -> None:
@@ -96,8 +113,14 @@ def test_stop_keeps_finished_episodes_and_resume_completes(tmp_path: pathlib.Pat
     from processes import NodeProcess, wait_until
 
     config = write_config(tmp_path, 2, 1)
-    command = [sys.executable, "-c", "from filmnav_policy.datagen import main; raise SystemExit(main())",
-               "--config", str(config), "--quiet"]
+    command = [
+        sys.executable,
+        "-c",
+        "from filmnav_policy.datagen import main; raise SystemExit(main())",
+        "--config",
+        str(config),
+        "--quiet",
+    ]
     root = tmp_path / "data"
     process = NodeProcess(command, tmp_path / "stopped.log")
     try:
@@ -107,7 +130,8 @@ def test_stop_keeps_finished_episodes_and_resume_completes(tmp_path: pathlib.Pat
     assert (root / "summary.json").exists()
     kept = finished_keys(root)
     assert kept and len(load_samples(root)) == sum(
-        json.loads((root / "summary.json").read_text())["samples_per_split_task"]["train"].values())
+        json.loads((root / "summary.json").read_text())["samples_per_split_task"]["train"].values()
+    )
     assert main(["--config", str(config), "--quiet"]) == 0
     assert len(finished_keys(root)) == 2
     summary = json.loads((root / "summary.json").read_text())
@@ -115,9 +139,15 @@ def test_stop_keeps_finished_episodes_and_resume_completes(tmp_path: pathlib.Pat
 
 
 def test_plan_visits_one_house_per_episode() -> None:
-    config = DatagenConfig(splits={"train": {"episodes": 5}, "val": {"episodes": 2, "house_offset": 400}})
+    config = DatagenConfig(
+        splits={"train": {"episodes": 5}, "val": {"episodes": 2, "house_offset": 400}}
+    )
     plan = plan_episodes(config)
-    assert plan[:3] == [("train", 0, 0, "object"), ("train", 1, 0, "text"), ("train", 2, 0, "image")]
+    assert plan[:3] == [
+        ("train", 0, 0, "object"),
+        ("train", 1, 0, "text"),
+        ("train", 2, 0, "image"),
+    ]
     assert plan[5:] == [("val", 10400, 0, "object"), ("val", 10401, 0, "text")]
 
 
@@ -127,8 +157,13 @@ def house():
 
 
 def frontier_at(index: int, point: np.ndarray, robot: np.ndarray) -> FrontierCandidate:
-    return FrontierCandidate(index, (float(point[0]), float(point[1])), (float(point[0]), float(point[1]), 0.0),
-                             1.0, float(np.linalg.norm(point - robot)))
+    return FrontierCandidate(
+        index,
+        (float(point[0]), float(point[1])),
+        (float(point[0]), float(point[1]), 0.0),
+        1.0,
+        float(np.linalg.norm(point - robot)),
+    )
 
 
 def test_recorder_caps_frontiers_and_keeps_the_oracle(house) -> None:
@@ -137,18 +172,35 @@ def test_recorder_caps_frontiers_and_keeps_the_oracle(house) -> None:
     goal = points[rng.integers(len(points))]
     oracle = OraclePolicy(house.nav, goal[None])
     robot = points[rng.integers(len(points))]
-    frontiers = [frontier_at(i, points[j], robot) for i, j in enumerate(rng.choice(len(points), 11, replace=False))]
+    frontiers = [
+        frontier_at(i, points[j], robot)
+        for i, j in enumerate(rng.choice(len(points), 11, replace=False))
+    ]
     views = [np.full((224, 224, 3), i * 20, np.uint8) for i in range(len(frontiers))]
     history = [np.zeros((224, 224, 3), np.uint8)] * 4
 
     class Episode:
-        task, goal_text, goal_image, split, seed, index = "object", "chair", None, "train", TRAIN_HOUSE, 0
+        task, goal_text, goal_image, split, seed, index = (
+            "object",
+            "chair",
+            None,
+            "train",
+            TRAIN_HOUSE,
+            0,
+        )
 
     def record(seed: int) -> dict:
         config = DatagenConfig(mixture={"nearest": 1.0})
-        recorder = DecisionRecorder(config, Episode(), oracle, {"oracle": oracle, "nearest": NearestPolicy()},
-                                    np.random.default_rng(seed))
-        scores = recorder.score(GoalSpec("object", "chair"), history, views, frontiers, (*robot, 0.0))
+        recorder = DecisionRecorder(
+            config,
+            Episode(),
+            oracle,
+            {"oracle": oracle, "nearest": NearestPolicy()},
+            np.random.default_rng(seed),
+        )
+        scores = recorder.score(
+            GoalSpec("object", "chair"), history, views, frontiers, (*robot, 0.0)
+        )
         # The nearest policy acted, the oracle labelled.
         assert int(np.argmax(scores)) == int(np.argmin([f.path_distance for f in frontiers]))
         (sample,) = recorder.samples
@@ -160,7 +212,8 @@ def test_recorder_caps_frontiers_and_keeps_the_oracle(house) -> None:
     assert len(sample["frontier_images"]) == 8
     decoded = decode_sample(sample)
     best_view = decoded.frontier_images[decoded.oracle_index]
-    # The kept oracle option is the frontier with the shortest route (identified by its view's grey level).
+    # The kept oracle option is the frontier with the shortest route (identified by its view's
+    # grey level).
     assert abs(int(best_view.mean()) - 20 * int(np.argmin(route))) <= 1
     assert decoded.frontier_geodesic.min() == pytest.approx(route.min(), rel=1e-5)
     assert record(5) == sample  # deterministic per seed
@@ -169,7 +222,9 @@ def test_recorder_caps_frontiers_and_keeps_the_oracle(house) -> None:
 def test_spatial_question_is_well_posed(house) -> None:
     points = house.nav.navigable_points()
     rng = np.random.default_rng(1)
-    trajectory = np.column_stack([points[rng.choice(len(points), 40, replace=False)], np.zeros(40)])
+    trajectory = np.column_stack(
+        [points[rng.choice(len(points), 40, replace=False)], np.zeros(40)]
+    )
     question = make_spatial_question(house, trajectory, SEEN_CATEGORIES, np.random.default_rng(2))
     assert question is not None
     assert question.category in SEEN_CATEGORIES and question.category in question.question
@@ -181,8 +236,12 @@ def test_spatial_question_is_well_posed(house) -> None:
     # Distances agree with the simulator's geodesic query to the snapped instances.
     goals = np.array([house.nav.snap(o.position[:2]) for o in house.objects_of(question.category)])
     answer_pose = question.poses[question.answer, :2]
-    assert question.distances[question.answer] == pytest.approx(house.nav.geodesic_distance(answer_pose, goals), abs=0.05)
-    assert np.allclose(category_distances(house, question.category, question.poses[:, :2]), question.distances)
+    assert question.distances[question.answer] == pytest.approx(
+        house.nav.geodesic_distance(answer_pose, goals), abs=0.05
+    )
+    assert np.allclose(
+        category_distances(house, question.category, question.poses[:, :2]), question.distances
+    )
 
 
 def test_spatial_samples_in_shards_are_well_formed(generated: pathlib.Path) -> None:
@@ -190,6 +249,8 @@ def test_spatial_samples_in_shards_are_well_formed(generated: pathlib.Path) -> N
     spatial = [decode_sample(row) for row in data if row["task"] == "spatial"]
     assert spatial
     for sample in spatial:
-        assert sample.goal_text.endswith("?") and any(c in sample.goal_text for c in SEEN_CATEGORIES)
+        assert sample.goal_text.endswith("?") and any(
+            c in sample.goal_text for c in SEEN_CATEGORIES
+        )
         assert len(sample.frontier_images) >= 2
         assert np.sort(sample.frontier_geodesic)[1] - sample.frontier_geodesic.min() >= 1.0

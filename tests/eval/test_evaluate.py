@@ -11,8 +11,22 @@ import numpy as np
 import pytest
 
 RENDER = ("--width", "160", "--height", "120")
-CLI = [sys.executable, "-c", "from filmnav_common.cli import main; raise SystemExit(main())", "eval"]
-KEYS = {"policy", "split", "episodes", "success_rate", "spl", "soft_spl", "wall_time_per_episode", "per_task"}
+CLI = [
+    sys.executable,
+    "-c",
+    "from filmnav_common.cli import main; raise SystemExit(main())",
+    "eval",
+]
+KEYS = {
+    "policy",
+    "split",
+    "episodes",
+    "success_rate",
+    "spl",
+    "soft_spl",
+    "wall_time_per_episode",
+    "per_task",
+}
 
 
 def filmnav_eval(*args: str) -> subprocess.CompletedProcess:
@@ -21,7 +35,18 @@ def filmnav_eval(*args: str) -> subprocess.CompletedProcess:
 
 def test_eval_writes_metrics_pictures_and_resumes(tmp_path):
     out = tmp_path / "nearest"
-    first = filmnav_eval("--policy", "nearest", "--split", "val", "--task", "object", "--episodes", "1", "--out", str(out))
+    first = filmnav_eval(
+        "--policy",
+        "nearest",
+        "--split",
+        "val",
+        "--task",
+        "object",
+        "--episodes",
+        "1",
+        "--out",
+        str(out),
+    )
     assert first.returncode == 0, first.stderr
     assert "nearest on val (1 episodes)" in first.stdout
     metrics = json.loads((out / "metrics.json").read_text())
@@ -34,34 +59,77 @@ def test_eval_writes_metrics_pictures_and_resumes(tmp_path):
     lines = (out / "episodes.jsonl").read_text().splitlines()
     assert len(lines) == 1
     record = json.loads(lines[0])
-    assert record["key"] == "val/10000/0/object" and record["steps"] == len(record["trajectory"]) - 1
+    assert (
+        record["key"] == "val/10000/0/object" and record["steps"] == len(record["trajectory"]) - 1
+    )
     assert record["decisions"] and all(d["policy"] == "nearest" for d in record["decisions"])
 
-    resumed = filmnav_eval("--policy", "nearest", "--split", "val", "--task", "object,text", "--episodes", "1",
-                           "--out", str(out), "--resume")
+    resumed = filmnav_eval(
+        "--policy",
+        "nearest",
+        "--split",
+        "val",
+        "--task",
+        "object,text",
+        "--episodes",
+        "1",
+        "--out",
+        str(out),
+        "--resume",
+    )
     assert resumed.returncode == 0, resumed.stderr
     lines_after = (out / "episodes.jsonl").read_text().splitlines()
-    assert len(lines_after) == 2 and lines_after[0] == lines[0]  # the finished episode was not rerun
+    assert (
+        len(lines_after) == 2 and lines_after[0] == lines[0]
+    )  # the finished episode was not rerun
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["episodes"] == 2 and {"object", "text"} <= set(metrics["per_task"])
-    # OVON seen / unseen categories: the text episode counts in one of them (empty groups are left out)
-    split = sum(metrics["per_task"].get(group, {"episodes": 0})["episodes"] for group in ("text_seen", "text_unseen"))
+    # OVON seen / unseen categories: the text episode counts in one of them (empty groups are
+    # left out)
+    split = sum(
+        metrics["per_task"].get(group, {"episodes": 0})["episodes"]
+        for group in ("text_seen", "text_unseen")
+    )
     assert split == metrics["per_task"]["text"]["episodes"] == 1
     assert (out / "episodes" / "text_10000_0.png").exists()
 
-    held_out = filmnav_eval("--policy", "nearest", "--split", "val", "--task", "text", "--episodes", "1",
-                            "--categories", "unseen", "--out", str(out), "--resume", "--no-pictures")
+    held_out = filmnav_eval(
+        "--policy",
+        "nearest",
+        "--split",
+        "val",
+        "--task",
+        "text",
+        "--episodes",
+        "1",
+        "--categories",
+        "unseen",
+        "--out",
+        str(out),
+        "--resume",
+        "--no-pictures",
+    )
     assert held_out.returncode == 0, held_out.stderr
     from filmnav_sim.house import UNSEEN_CATEGORIES
 
     unseen = json.loads((out / "episodes.jsonl").read_text().splitlines()[-1])
     assert unseen["key"].endswith("/text/unseen") and unseen["goal_category"] in UNSEEN_CATEGORIES
     held_out_metrics = json.loads((out / "metrics.json").read_text())  # of this run's episodes
-    assert held_out_metrics["episodes"] == held_out_metrics["per_task"]["text_unseen"]["episodes"] == 1
-    (out / "episodes.jsonl").write_text("\n".join(lines_after) + "\n")  # compare the first two below
+    assert (
+        held_out_metrics["episodes"]
+        == held_out_metrics["per_task"]["text_unseen"]["episodes"]
+        == 1
+    )
+    (out / "episodes.jsonl").write_text(
+        "\n".join(lines_after) + "\n"
+    )  # compare the first two below
 
-    compared = subprocess.run([*CLI, "--compare", str(out), str(out), "--out", str(tmp_path / "cmp")],
-                              capture_output=True, text=True, timeout=120)
+    compared = subprocess.run(
+        [*CLI, "--compare", str(out), str(out), "--out", str(tmp_path / "cmp")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert compared.returncode == 0, compared.stderr
     rows = [line for line in compared.stdout.splitlines() if line.startswith("| nearest")]
     assert len(rows) == 2 and f"{metrics['success_rate']:.2f} / {metrics['spl']:.3f}" in rows[0]
@@ -87,9 +155,8 @@ def runner():
 
 
 def test_oracle_episode_reaches_the_goal(runner):
-    from filmnav_sim.episodes import make_episode
-
     from filmnav_policy.baselines import OraclePolicy
+    from filmnav_sim.episodes import make_episode
 
     episode = make_episode("val", 10001, 0, "object", config=runner.sim_config)
     result = runner.run(episode, OraclePolicy.for_episode(episode))
@@ -103,10 +170,9 @@ def test_oracle_episode_reaches_the_goal(runner):
 
 
 def test_waypoint_executor_turns_navigates_and_aborts(runner):
+    from filmnav_policy.episode_runner import RunnerConfig, WaypointExecutor
     from filmnav_sim.episodes import make_episode
     from goal_interface.mission import ExecutorState, ExecutorStatus, NavigateTo, Rotate
-
-    from filmnav_policy.episode_runner import RunnerConfig, WaypointExecutor
 
     env = runner.env
     episode = make_episode("val", 10000, 0, "object", config=runner.sim_config)
@@ -138,9 +204,7 @@ def test_waypoint_executor_turns_navigates_and_aborts(runner):
 
 def test_runner_defaults_follow_the_simulated_graphs_parameters():
     import yaml
-
     from filmnav_policy.episode_runner import RunnerConfig
-
     from processes import REPO_ROOT
 
     params = yaml.safe_load((REPO_ROOT / "launch/config/sim.yaml").read_text())
@@ -148,8 +212,13 @@ def test_runner_defaults_follow_the_simulated_graphs_parameters():
     buffer = params["trajectory_buffer"]["ros__parameters"]
     mission = params["goal_interface"]["ros__parameters"]
     detector = params["detector_node"]["ros__parameters"]
-    assert (config.keyframe_min_distance, config.keyframe_min_rotation, config.keyframe_store_width) == (
-        buffer["min_distance"], buffer["min_rotation"], buffer["store_width"])
+    assert (
+        config.keyframe_min_distance,
+        config.keyframe_min_rotation,
+        config.keyframe_store_width,
+    ) == (buffer["min_distance"], buffer["min_rotation"], buffer["store_width"])
     assert (config.history_keyframes, config.keyframe_image_size) == (
-        mission["history_keyframes"], mission["keyframe_image_size"])
+        mission["history_keyframes"],
+        mission["keyframe_image_size"],
+    )
     assert config.min_area_fraction == detector["min_area_fraction"]

@@ -82,7 +82,9 @@ def test_respawns_and_reports_a_crashed_required_node(tmp_path: pathlib.Path) ->
         os.kill(first_listener, signal.SIGKILL)
         assert wait_until(lambda: len(started_pids(runner.output(), "ear-1")) == 2, timeout=15)
         heard_before = runner.output().count("I heard: [xml")
-        assert wait_until(lambda: runner.output().count("I heard: [xml") > heard_before, timeout=30)
+        assert wait_until(
+            lambda: runner.output().count("I heard: [xml") > heard_before, timeout=30
+        )
 
         (talker,) = started_pids(runner.output(), "speaker-1")
         os.kill(talker, signal.SIGKILL)  # the required node crashes

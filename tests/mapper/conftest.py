@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 import rclpy
-
 from mapper_ros import make_client
 
 

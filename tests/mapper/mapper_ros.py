@@ -7,15 +7,15 @@ import time
 import rclpy
 from diagnostic_msgs.msg import DiagnosticArray
 from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS, SENSOR_QOS
-from filmnav_interfaces.msg import FrontierArray
-from nav_msgs.msg import OccupancyGrid, Odometry
-from sensor_msgs.msg import CameraInfo, Image
-from visualization_msgs.msg import MarkerArray
-
 from frontier_mapper.geometry import Pose2D
 from frontier_mapper.messages import pose_msg, stamp_msg
 from mapper_scenes import INTRINSICS, SIZE
+from nav_msgs.msg import OccupancyGrid, Odometry
 from processes import NodeProcess, python_module
+from sensor_msgs.msg import CameraInfo, Image
+from visualization_msgs.msg import MarkerArray
+
+from filmnav_interfaces.msg import FrontierArray
 
 TIMEOUT = 20.0
 
@@ -24,10 +24,12 @@ def make_client():
     """A client node that records the stack's outputs in node.inbox and can publish its inputs."""
     node = rclpy.create_node("mapper_test_client")
     node.inbox = {"map": [], "frontiers": [], "markers": [], "diagnostics": []}
-    for key, kind, topic, qos in (("map", OccupancyGrid, "filmnav/map", LATCHED_QOS),
-                                  ("frontiers", FrontierArray, "filmnav/frontiers", RELIABLE_QOS),
-                                  ("markers", MarkerArray, "filmnav/frontier_markers", RELIABLE_QOS),
-                                  ("diagnostics", DiagnosticArray, "diagnostics", 50)):
+    for key, kind, topic, qos in (
+        ("map", OccupancyGrid, "filmnav/map", LATCHED_QOS),
+        ("frontiers", FrontierArray, "filmnav/frontiers", RELIABLE_QOS),
+        ("markers", MarkerArray, "filmnav/frontier_markers", RELIABLE_QOS),
+        ("diagnostics", DiagnosticArray, "diagnostics", 50),
+    ):
         node.create_subscription(kind, topic, node.inbox[key].append, qos)
     node.odom_pub = node.create_publisher(Odometry, "odom", RELIABLE_QOS)
     node.depth_pub = node.create_publisher(Image, "camera/depth/image_raw", SENSOR_QOS)
@@ -79,5 +81,3 @@ def camera_info() -> CameraInfo:
     info = CameraInfo(width=SIZE[0], height=SIZE[1])
     info.k = [INTRINSICS.fx, 0.0, INTRINSICS.cx, 0.0, INTRINSICS.fy, INTRINSICS.cy, 0.0, 0.0, 1.0]
     return info
-
-

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-
 from frontier_mapper.geometry import Intrinsics, Pose2D
 from frontier_mapper.occupancy import CameraExtrinsics, OccupancyMap
 from frontier_mapper.synthetic import WallScene, render_depth
@@ -19,8 +18,14 @@ def depth_at(scene: WallScene, pose: Pose2D, camera: CameraExtrinsics = CAMERA) 
     return render_depth(scene, INTRINSICS, SIZE, pose, camera)
 
 
-def spin_in_place(grid: OccupancyMap, scene: WallScene, x: float, y: float, steps: int = 12,
-                  camera: CameraExtrinsics = CAMERA) -> None:
+def spin_in_place(
+    grid: OccupancyMap,
+    scene: WallScene,
+    x: float,
+    y: float,
+    steps: int = 12,
+    camera: CameraExtrinsics = CAMERA,
+) -> None:
     """Integrate a full turn at (x, y) in `steps` equal turns."""
     for k in range(steps):
         pose = Pose2D(x, y, 2.0 * math.pi * k / steps)

@@ -8,26 +8,36 @@ import numpy as np
 import pytest
 import rclpy
 from filmnav_common.image_codec import image_to_numpy, numpy_to_image
-from filmnav_interfaces.msg import Frontier, FrontierArray
-from filmnav_interfaces.srv import GetKeyframes
-
 from frontier_mapper.geometry import Pose2D
 from frontier_mapper.messages import pose_msg
 from mapper_ros import TIMEOUT, diagnostics_text, odom, publish_until, spin, stamped, start
 from mapper_scenes import SIZE
 from processes import wait_until
 
+from filmnav_interfaces.msg import Frontier, FrontierArray
+from filmnav_interfaces.srv import GetKeyframes
+
 pytestmark = pytest.mark.ros
 
 
 @pytest.fixture(scope="module")
 def buffer_node(tmp_path_factory, client):
-    process = start(tmp_path_factory, "frontier_mapper.trajectory_buffer",
-                    "min_distance:=0.25", "store_width:=0", "capacity:=3")
+    process = start(
+        tmp_path_factory,
+        "frontier_mapper.trajectory_buffer",
+        "min_distance:=0.25",
+        "store_width:=0",
+        "capacity:=3",
+    )
     service = client.create_client(GetKeyframes, "filmnav/get_keyframes")
     assert service.wait_for_service(timeout_sec=TIMEOUT), process.output()
-    assert wait_until(lambda: client.rgb_pub.get_subscription_count() > 0
-                      and client.odom_pub.get_subscription_count() > 0, TIMEOUT)
+    assert wait_until(
+        lambda: (
+            client.rgb_pub.get_subscription_count() > 0
+            and client.odom_pub.get_subscription_count() > 0
+        ),
+        TIMEOUT,
+    )
     yield process, service
     assert process.alive(), process.output()
     assert process.stop() == 0, process.output()
@@ -38,12 +48,24 @@ def drive(client, call, poses, stamp: float) -> float:
     buffer holds it (sensor QoS is best effort); returns the next stamp."""
     everything = GetKeyframes.Request(history_count=100)
     for k, pose in enumerate(poses):
-        rgb = stamped(numpy_to_image(np.full((SIZE[1], SIZE[0], 3), 40 * k, np.uint8), "rgb8"), stamp + 0.02)
+        rgb = stamped(
+            numpy_to_image(np.full((SIZE[1], SIZE[0], 3), 40 * k, np.uint8), "rgb8"), stamp + 0.02
+        )
         client.odom_pub.publish(odom(stamp, pose))
-        after = odom(stamp + 0.04, pose)  # resent too: a repeat is ignored, a lost one is not fatal
+        after = odom(
+            stamp + 0.04, pose
+        )  # resent too: a repeat is ignored, a lost one is not fatal
         newest = stamp + 0.02
-        assert publish_until(client, lambda: client.odom_pub.publish(after) or client.rgb_pub.publish(rgb), lambda: any(
-            abs(kept.stamp.sec + kept.stamp.nanosec * 1e-9 - newest) < 1e-6 for kept in call(everything).history))
+        assert publish_until(
+            client,
+            lambda after=after, rgb=rgb: (
+                client.odom_pub.publish(after) or client.rgb_pub.publish(rgb)
+            ),
+            lambda newest=newest: any(
+                abs(kept.stamp.sec + kept.stamp.nanosec * 1e-9 - newest) < 1e-6
+                for kept in call(everything).history
+            ),
+        )
         stamp += 1.0
     return stamp
 
@@ -71,9 +93,13 @@ def test_buffer_serves_history_and_frontier_views(client, buffer_node):
     wait_until(lambda: spin(client) and False, 1.0)
     # four more keyframes; capacity 3 would evict keyframe 0 were it not linked
     stamp = drive(client, call, [Pose2D(0.3 * k, 0.0, 0.0) for k in range(1, 5)], stamp)
-    assert publish_until(client, lambda: client.rgb_pub.publish(
-        stamped(numpy_to_image(np.zeros((4, 4), np.uint8), "mono8"), stamp)),
-        lambda: "encoding 'mono8'" in diagnostics_text(client))
+    assert publish_until(
+        client,
+        lambda: client.rgb_pub.publish(
+            stamped(numpy_to_image(np.zeros((4, 4), np.uint8), "mono8"), stamp)
+        ),
+        lambda: "encoding 'mono8'" in diagnostics_text(client),
+    )
 
     request = GetKeyframes.Request(history_count=2, image_size=32, frontiers=[ahead, nowhere])
     response = call(request)

@@ -6,7 +6,6 @@ import math
 
 import numpy as np
 import pytest
-
 from frontier_mapper.frontiers import FrontierConfig, FrontierTracker
 from frontier_mapper.geometry import Pose2D
 from frontier_mapper.occupancy import MapConfig, OccupancyMap

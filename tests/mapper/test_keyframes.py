@@ -7,7 +7,6 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-
 from frontier_mapper.geometry import Pose2D
 from frontier_mapper.keyframes import KeyframeBuffer, KeyframeConfig, frontier_segment
 
@@ -68,7 +67,9 @@ def test_frontier_segment_lies_across_the_facing_direction():
 
 
 def test_frontier_link_keeps_first_sighting_until_a_better_view():
-    buffer = KeyframeBuffer(KeyframeConfig(min_distance=0.1, hfov=math.radians(79), view_range=5.0))
+    buffer = KeyframeBuffer(
+        KeyframeConfig(min_distance=0.1, hfov=math.radians(79), view_range=5.0)
+    )
     frontier = frontier_segment((3.0, 0.0), 2.0, facing_yaw=0.0)  # x = 3, y in [-1, 1]
     buffer.add(image(0), Pose2D(0, 0, math.pi), 0.0)  # looks away: sees nothing
     first = buffer.add(image(1), Pose2D(0, 0.0, 0.6), 1.0)  # sees part of it
@@ -95,7 +96,9 @@ def test_linked_keyframes_survive_eviction():
 
 def test_frontier_views_crop_the_keyframe_towards_each_frontier():
     """Two frontiers seen in one keyframe get different crops: the left one from the left side."""
-    config = KeyframeConfig(min_distance=0.1, hfov=math.radians(90), store_width=0, crop_fov=math.radians(45))
+    config = KeyframeConfig(
+        min_distance=0.1, hfov=math.radians(90), store_width=0, crop_fov=math.radians(45)
+    )
     buffer = KeyframeBuffer(config)
     columns = np.tile(np.arange(200, dtype=np.uint8), (150, 1))  # pixel value = column
     frame = buffer.add(np.dstack([columns] * 3), Pose2D(0, 0, 0), 0.0)
@@ -106,7 +109,8 @@ def test_frontier_views_crop_the_keyframe_towards_each_frontier():
     assert views[3] is None
     assert views[1].id == views[2].id == frame.id and views[1].pose == frame.pose
     assert views[1].image.shape == views[2].image.shape == (64, 64, 3)
-    # 45 of 90 deg: the crop is a square 83 px wide (focal 100 px), clamped to the image's left edge
+    # 45 of 90 deg: the crop is a square 83 px wide (focal 100 px), clamped to the image's left
+    # edge
     native = buffer.crop_towards(frame, left)
     assert native.shape == (83, 83, 3) and native[0, 0, 0] == 0
     centre = buffer.crop_towards(frame, right)[0, :, 0]

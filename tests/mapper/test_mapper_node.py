@@ -7,14 +7,21 @@ import math
 import numpy as np
 import pytest
 from filmnav_common.image_codec import numpy_to_image
-from sensor_msgs.msg import CameraInfo
-
 from frontier_mapper.geometry import Pose2D
 from frontier_mapper.synthetic import box_room_with_doorway
-from mapper_ros import (TIMEOUT, camera_info, diagnostics_text, odom, publish_until, spin,
-                        stamped, start)
+from mapper_ros import (
+    TIMEOUT,
+    camera_info,
+    diagnostics_text,
+    odom,
+    publish_until,
+    spin,
+    stamped,
+    start,
+)
 from mapper_scenes import depth_at
 from processes import wait_until
+from sensor_msgs.msg import CameraInfo
 
 pytestmark = pytest.mark.ros
 
@@ -24,11 +31,22 @@ ROOM = box_room_with_doorway(corridor=8.0)
 
 @pytest.fixture(scope="module")
 def mapper(tmp_path_factory, client):
-    process = start(tmp_path_factory, "frontier_mapper.occupancy_mapper",
-                    "publish_rate:=5.0", "max_integration_rate:=0.0")
-    connected = wait_until(lambda: spin(client) or all(
-        pub.get_subscription_count() > 0 for pub in (client.odom_pub, client.depth_pub, client.info_pub)),
-        TIMEOUT)
+    process = start(
+        tmp_path_factory,
+        "frontier_mapper.occupancy_mapper",
+        "publish_rate:=5.0",
+        "max_integration_rate:=0.0",
+    )
+    connected = wait_until(
+        lambda: (
+            spin(client)
+            or all(
+                pub.get_subscription_count() > 0
+                for pub in (client.odom_pub, client.depth_pub, client.info_pub)
+            )
+        ),
+        TIMEOUT,
+    )
     assert connected, process.output()
     yield process
     assert process.alive(), process.output()
@@ -37,24 +55,49 @@ def mapper(tmp_path_factory, client):
 
 def test_mapper_reports_bad_input_and_keeps_running(client, mapper):
     depth = depth_at(ROOM, Pose2D(0, 0, 0))
-    assert publish_until(client, lambda: client.depth_pub.publish(stamped(numpy_to_image(depth, "32FC1"), 1.0)),
-                         lambda: "no camera_info" in diagnostics_text(client))
-    assert publish_until(client, lambda: client.info_pub.publish(camera_info()) or client.depth_pub.publish(
-        stamped(numpy_to_image(np.zeros((*depth.shape, 3), np.uint8), "rgb8"), 1.0)),
-        lambda: "must be 16UC1" in diagnostics_text(client))
-    assert publish_until(client, lambda: client.info_pub.publish(CameraInfo(width=10, height=10)) or
-                         client.depth_pub.publish(stamped(numpy_to_image(depth, "32FC1"), 1.0)),
-                         lambda: "camera_info says 10x10" in diagnostics_text(client))
+    assert publish_until(
+        client,
+        lambda: client.depth_pub.publish(stamped(numpy_to_image(depth, "32FC1"), 1.0)),
+        lambda: "no camera_info" in diagnostics_text(client),
+    )
+    assert publish_until(
+        client,
+        lambda: (
+            client.info_pub.publish(camera_info())
+            or client.depth_pub.publish(
+                stamped(numpy_to_image(np.zeros((*depth.shape, 3), np.uint8), "rgb8"), 1.0)
+            )
+        ),
+        lambda: "must be 16UC1" in diagnostics_text(client),
+    )
+    assert publish_until(
+        client,
+        lambda: (
+            client.info_pub.publish(CameraInfo(width=10, height=10))
+            or client.depth_pub.publish(stamped(numpy_to_image(depth, "32FC1"), 1.0))
+        ),
+        lambda: "camera_info says 10x10" in diagnostics_text(client),
+    )
     client.odom_pub.publish(odom(50.0, Pose2D(0, 0, 0)))
     client.odom_pub.publish(odom(50.1, Pose2D(0, 0, 0)))
-    assert publish_until(client, lambda: client.info_pub.publish(camera_info()) or client.depth_pub.publish(
-        stamped(numpy_to_image(depth, "32FC1"), 20.0)), lambda: "stale" in diagnostics_text(client))
-    assert publish_until(client, lambda: client.odom_pub.publish(odom(49.9, Pose2D(0, 0, 0))),
-                         lambda: "out of order" in diagnostics_text(client))
+    assert publish_until(
+        client,
+        lambda: (
+            client.info_pub.publish(camera_info())
+            or client.depth_pub.publish(stamped(numpy_to_image(depth, "32FC1"), 20.0))
+        ),
+        lambda: "stale" in diagnostics_text(client),
+    )
+    assert publish_until(
+        client,
+        lambda: client.odom_pub.publish(odom(49.9, Pose2D(0, 0, 0))),
+        lambda: "out of order" in diagnostics_text(client),
+    )
     broken = odom(51.0, Pose2D(0, 0, 0))
     broken.pose.pose.position.x = math.nan
-    assert publish_until(client, lambda: client.odom_pub.publish(broken),
-                         lambda: "NaN" in diagnostics_text(client))
+    assert publish_until(
+        client, lambda: client.odom_pub.publish(broken), lambda: "NaN" in diagnostics_text(client)
+    )
     assert mapper.alive()
     assert not client.inbox["map"], "a frame without a matching pose reached the map"
 
@@ -80,33 +123,58 @@ def test_mapper_publishes_map_frontiers_and_markers(client, mapper):
         values = np.frombuffer(grid.data, dtype=np.int8).reshape(grid.info.height, grid.info.width)
         col = int((3.0 - grid.info.origin.position.x) / grid.info.resolution)
         row = int((1.0 - grid.info.origin.position.y) / grid.info.resolution)
-        wall = (values[row - 1:row + 2, col - 1:col + 2] == 100).any()
-        centre = values[int(-grid.info.origin.position.y / grid.info.resolution),
-                        int(-grid.info.origin.position.x / grid.info.resolution)] == 0
+        wall = (values[row - 1 : row + 2, col - 1 : col + 2] == 100).any()
+        centre = (
+            values[
+                int(-grid.info.origin.position.y / grid.info.resolution),
+                int(-grid.info.origin.position.x / grid.info.resolution),
+            ]
+            == 0
+        )
         return wall and centre and (values == 100).sum() > 200
 
     assert wait_until(lambda: spin(client) or has_wall_and_doorway(), TIMEOUT), mapper.output()
     assert client.inbox["map"][-1].header.frame_id == "odom"
-    assert wait_until(lambda: spin(client) or (client.inbox["frontiers"] and all(
-        f.centroid.x > 3.0 for f in client.inbox["frontiers"][-1].frontiers)), TIMEOUT)
+    assert wait_until(
+        lambda: (
+            spin(client)
+            or (
+                client.inbox["frontiers"]
+                and all(f.centroid.x > 3.0 for f in client.inbox["frontiers"][-1].frontiers)
+            )
+        ),
+        TIMEOUT,
+    )
     frontiers = client.inbox["frontiers"][-1]
     assert frontiers.header.frame_id == "odom" and frontiers.frontiers
     for frontier in frontiers.frontiers:
         assert frontier.size >= 0.5 and frontier.path_distance > 3.0
         assert frontier.waypoint.orientation.w != 0.0 or frontier.waypoint.orientation.z != 0.0
-    assert wait_until(lambda: spin(client) or any(len(m.markers) > 1 for m in client.inbox["markers"]), TIMEOUT)
+    assert wait_until(
+        lambda: spin(client) or any(len(m.markers) > 1 for m in client.inbox["markers"]), TIMEOUT
+    )
     assert "mapping" in diagnostics_text(client)
 
-    blind = numpy_to_image(np.full(depth_at(ROOM, Pose2D(0, 0, 0)).shape, np.nan, np.float32), "32FC1")
+    blind = numpy_to_image(
+        np.full(depth_at(ROOM, Pose2D(0, 0, 0)).shape, np.nan, np.float32), "32FC1"
+    )
     client.odom_pub.publish(odom(stamp, Pose2D(0, 0, 0)))
-    assert publish_until(client, lambda: client.depth_pub.publish(stamped(blind, stamp)),
-                         lambda: "no valid readings" in diagnostics_text(client))
+    assert publish_until(
+        client,
+        lambda: client.depth_pub.publish(stamped(blind, stamp)),
+        lambda: "no valid readings" in diagnostics_text(client),
+    )
     assert mapper.alive()
 
     # a new simulator episode: the clock restarts and the robot is elsewhere -> the map is cleared
-    assert publish_until(client, lambda: client.odom_pub.publish(odom(0.0, Pose2D(9.0, 9.0, 0.0))),
-                         lambda: "odometry restarted" in diagnostics_text(client))
-    assert wait_until(lambda: spin(client) or not (np.frombuffer(client.inbox["map"][-1].data, np.int8) == 100).any(),
-                      TIMEOUT)
-
-
+    assert publish_until(
+        client,
+        lambda: client.odom_pub.publish(odom(0.0, Pose2D(9.0, 9.0, 0.0))),
+        lambda: "odometry restarted" in diagnostics_text(client),
+    )
+    assert wait_until(
+        lambda: (
+            spin(client) or not (np.frombuffer(client.inbox["map"][-1].data, np.int8) == 100).any()
+        ),
+        TIMEOUT,
+    )

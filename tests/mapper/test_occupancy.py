@@ -6,7 +6,6 @@ import math
 
 import numpy as np
 import pytest
-
 from frontier_mapper.geometry import Pose2D
 from frontier_mapper.occupancy import CameraExtrinsics, MapConfig, OccupancyMap
 from frontier_mapper.synthetic import WallScene, box_room_with_doorway
@@ -21,8 +20,11 @@ def obstacle_points(grid: OccupancyMap) -> np.ndarray:
     return grid.cell_to_world(rows, cols)
 
 
-@pytest.mark.parametrize("camera", [CAMERA, CameraExtrinsics(x=0.1, height=1.2, pitch=0.35)],
-                         ids=["level", "pitched-down"])
+@pytest.mark.parametrize(
+    "camera",
+    [CAMERA, CameraExtrinsics(x=0.1, height=1.2, pitch=0.35)],
+    ids=["level", "pitched-down"],
+)
 def test_walls_land_within_one_cell_of_truth(camera):
     grid = OccupancyMap(MapConfig(size=20.0, pixel_stride=1))
     spin_in_place(grid, ROOM, 0.0, 0.0, camera=camera)
@@ -83,8 +85,8 @@ def test_frames_without_readings_leave_only_the_footprint(bad_value):
     result = grid.integrate(depth, INTRINSICS, Pose2D(0.0, 0.0, 0.0))
     assert result.valid_fraction == 0.0
     assert not grid.obstacle.any()
-    footprint_area = grid.explored.sum() * grid.resolution ** 2
-    assert footprint_area == pytest.approx(math.pi * 0.18 ** 2, rel=0.3)
+    footprint_area = grid.explored.sum() * grid.resolution**2
+    assert footprint_area == pytest.approx(math.pi * 0.18**2, rel=0.3)
 
 
 def test_partly_invalid_depth_still_maps_the_valid_part():

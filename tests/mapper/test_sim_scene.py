@@ -8,7 +8,6 @@ import math
 import cv2
 import numpy as np
 import pytest
-
 from frontier_mapper.frontiers import FrontierTracker
 from frontier_mapper.geometry import Intrinsics, Pose2D
 from frontier_mapper.occupancy import CameraExtrinsics, MapConfig, OccupancyMap
@@ -35,14 +34,22 @@ def mapped_house():
     x, y = house.nav.snap(room.center)
     renderer = HouseRenderer(CONFIG.width, CONFIG.height)
     renderer.load(house)
-    grid = OccupancyMap(MapConfig(size=30.0, min_depth=CONFIG.min_depth, max_depth=CONFIG.max_depth,
-                                  robot_radius=CONFIG.agent_radius,
-                                  camera=CameraExtrinsics(height=CONFIG.camera_height)))
+    grid = OccupancyMap(
+        MapConfig(
+            size=30.0,
+            min_depth=CONFIG.min_depth,
+            max_depth=CONFIG.max_depth,
+            robot_radius=CONFIG.agent_radius,
+            camera=CameraExtrinsics(height=CONFIG.camera_height),
+        )
+    )
     intrinsics = Intrinsics(*CONFIG.intrinsics())
     try:
         for k in range(12):
             pose = Pose2D(x, y, 2.0 * math.pi * k / 12)
-            grid.integrate(rep117(renderer.render(pose.x, pose.y, pose.yaw, CONFIG).depth), intrinsics, pose)
+            grid.integrate(
+                rep117(renderer.render(pose.x, pose.y, pose.yaw, CONFIG).depth), intrinsics, pose
+            )
     finally:
         renderer.close()
     return house, grid, (x, y)
@@ -58,8 +65,10 @@ def rasterise(shapes, grid: OccupancyMap) -> np.ndarray:
 
 
 def wall_boxes(house) -> list[np.ndarray]:
-    return [np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]]) for x0, y0, x1, y1 in
-            (wall.bounds for wall in house.walls)]
+    return [
+        np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
+        for x0, y0, x1, y1 in (wall.bounds for wall in house.walls)
+    ]
 
 
 def test_rendered_obstacles_match_walls_and_furniture(mapped_house):
@@ -85,4 +94,7 @@ def test_frontier_waypoints_are_truly_navigable_with_plausible_paths(mapped_hous
         assert math.dist(house.nav.snap(waypoint), waypoint) <= 2 * grid.resolution
         # the map's path may cut through furniture it has not seen, so it may beat the geodesic
         assert frontier.path_distance >= math.dist(start, waypoint) - grid.resolution
-        assert frontier.path_distance <= house.nav.geodesic_distance(start, waypoint[None]) * 1.5 + 0.5
+        assert (
+            frontier.path_distance
+            <= house.nav.geodesic_distance(start, waypoint[None]) * 1.5 + 0.5
+        )

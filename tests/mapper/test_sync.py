@@ -5,14 +5,15 @@ from __future__ import annotations
 import math
 
 import pytest
-
 from frontier_mapper.geometry import Pose2D
 from frontier_mapper.sync import FrameSync, SyncConfig
 
 
 @pytest.fixture
 def sync():
-    return FrameSync(SyncConfig(tolerance=0.05, max_gap=0.5, history=5.0, max_pending=2, max_jump=5.0))
+    return FrameSync(
+        SyncConfig(tolerance=0.05, max_gap=0.5, history=5.0, max_pending=2, max_jump=5.0)
+    )
 
 
 def test_interpolates_between_odometry_samples(sync):

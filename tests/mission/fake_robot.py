@@ -16,11 +16,9 @@ import time
 
 import numpy as np
 import rclpy
-from filmnav_common.node_main import run_node
 from filmnav_common.image_codec import numpy_to_image
+from filmnav_common.node_main import run_node
 from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS
-from filmnav_interfaces.msg import Detection, DetectionArray, Frontier, FrontierArray, Keyframe, MissionStatus
-from filmnav_interfaces.srv import GetKeyframes
 from nav2_msgs.action import NavigateToPose
 from nav_msgs.msg import Odometry
 from rclpy.action import ActionServer, CancelResponse, GoalResponse
@@ -28,9 +26,19 @@ from rclpy.callback_groups import ReentrantCallbackGroup
 from rclpy.node import Node
 from std_srvs.srv import Trigger
 
+from filmnav_interfaces.msg import (
+    Detection,
+    DetectionArray,
+    Frontier,
+    FrontierArray,
+    Keyframe,
+    MissionStatus,
+)
+from filmnav_interfaces.srv import GetKeyframes
+
 RATE = 20.0
-SPEED = 4.0          # m/s
-TURN_RATE = 8.0      # rad/s
+SPEED = 4.0  # m/s
+TURN_RATE = 8.0  # rad/s
 ARRIVAL = 0.05
 
 
@@ -41,7 +49,9 @@ def yaw_of(orientation) -> float:
 class FakeRobot(Node):
     def __init__(self) -> None:
         super().__init__("fake_robot")
-        self.declare_parameter("frontiers", [2.0, 0.0, 0.0, 4.0, -6.0, 0.0])  # x, y pairs; ids 1, 2, ...
+        self.declare_parameter(
+            "frontiers", [2.0, 0.0, 0.0, 4.0, -6.0, 0.0]
+        )  # x, y pairs; ids 1, 2, ...
         self.declare_parameter("abort_points", [2.0, 0.0])
         self.declare_parameter("object", [0.0, 6.0])
         self.declare_parameter("object_label", "chair")
@@ -53,14 +63,26 @@ class FakeRobot(Node):
         self._active = 0
         group = ReentrantCallbackGroup()
         self._odom_pub = self.create_publisher(Odometry, "odom", RELIABLE_QOS)
-        self._frontier_pub = self.create_publisher(FrontierArray, "filmnav/frontiers", RELIABLE_QOS)
-        self._detection_pub = self.create_publisher(DetectionArray, "filmnav/detections", RELIABLE_QOS)
-        self.create_subscription(MissionStatus, "filmnav/status", self._on_status, LATCHED_QOS, callback_group=group)
-        self.create_service(GetKeyframes, "filmnav/get_keyframes", self._keyframes, callback_group=group)
+        self._frontier_pub = self.create_publisher(
+            FrontierArray, "filmnav/frontiers", RELIABLE_QOS
+        )
+        self._detection_pub = self.create_publisher(
+            DetectionArray, "filmnav/detections", RELIABLE_QOS
+        )
+        self.create_subscription(
+            MissionStatus, "filmnav/status", self._on_status, LATCHED_QOS, callback_group=group
+        )
+        self.create_service(
+            GetKeyframes, "filmnav/get_keyframes", self._keyframes, callback_group=group
+        )
         self.create_service(Trigger, "sim/stop", self._stop, callback_group=group)
         ActionServer(
-            self, NavigateToPose, "navigate_to_pose", execute_callback=self._navigate,
-            goal_callback=lambda _g: GoalResponse.ACCEPT, cancel_callback=lambda _h: CancelResponse.ACCEPT,
+            self,
+            NavigateToPose,
+            "navigate_to_pose",
+            execute_callback=self._navigate,
+            goal_callback=lambda _g: GoalResponse.ACCEPT,
+            cancel_callback=lambda _h: CancelResponse.ACCEPT,
             callback_group=group,
         )
         self.create_timer(1.0 / RATE, self._publish, callback_group=group)
@@ -81,7 +103,10 @@ class FakeRobot(Node):
         odom = Odometry()
         odom.header.stamp, odom.header.frame_id, odom.child_frame_id = stamp, "odom", "base_link"
         odom.pose.pose.position.x, odom.pose.pose.position.y = x, y
-        odom.pose.pose.orientation.z, odom.pose.pose.orientation.w = math.sin(yaw / 2), math.cos(yaw / 2)
+        odom.pose.pose.orientation.z, odom.pose.pose.orientation.w = (
+            math.sin(yaw / 2),
+            math.cos(yaw / 2),
+        )
         self._odom_pub.publish(odom)
         frontiers = FrontierArray()
         frontiers.header.stamp, frontiers.header.frame_id = stamp, "odom"
@@ -89,17 +114,31 @@ class FakeRobot(Node):
         for index in range(0, len(points), 2):
             frontier = Frontier(id=index // 2 + 1, size=1.0, path_distance=-1.0, keyframe_id=-1)
             frontier.centroid.x, frontier.centroid.y = points[index], points[index + 1]
-            frontier.waypoint.position.x, frontier.waypoint.position.y = points[index], points[index + 1]
+            frontier.waypoint.position.x, frontier.waypoint.position.y = (
+                points[index],
+                points[index + 1],
+            )
             frontier.waypoint.orientation.w = 1.0
             frontiers.frontiers.append(frontier)
         self._frontier_pub.publish(frontiers)
         target = self.get_parameter("object").value
         label = self.get_parameter("object_label").value
-        if label in goal_text and math.dist((x, y), target) <= self.get_parameter("detection_range").value:
-            detections = DetectionArray(goal_id=goal_id)  # as the detector does: the goal it looks for
+        if (
+            label in goal_text
+            and math.dist((x, y), target) <= self.get_parameter("detection_range").value
+        ):
+            detections = DetectionArray(
+                goal_id=goal_id
+            )  # as the detector does: the goal it looks for
             detections.header.stamp, detections.header.frame_id = stamp, "odom"
-            detection = Detection(label=label, score=0.9, distance=math.dist((x, y), target), instance_id=7)
-            detection.position.x, detection.position.y, detection.position.z = target[0], target[1], 0.5
+            detection = Detection(
+                label=label, score=0.9, distance=math.dist((x, y), target), instance_id=7
+            )
+            detection.position.x, detection.position.y, detection.position.z = (
+                target[0],
+                target[1],
+                0.5,
+            )
             detections.detections.append(detection)
             self._detection_pub.publish(detections)
 
@@ -111,7 +150,7 @@ class FakeRobot(Node):
             token = self._active
         print(f"NAVIGATE to ({target[0]:.2f}, {target[1]:.2f}, {target[2]:.2f})", flush=True)
         aborts = self.get_parameter("abort_points").value
-        if any(math.dist(target[:2], aborts[i:i + 2]) < 0.3 for i in range(0, len(aborts), 2)):
+        if any(math.dist(target[:2], aborts[i : i + 2]) < 0.3 for i in range(0, len(aborts), 2)):
             time.sleep(0.2)
             handle.abort()
             print("ABORTED", flush=True)
@@ -141,19 +180,26 @@ class FakeRobot(Node):
             time.sleep(1.0 / RATE)
         return NavigateToPose.Result()
 
-    def _keyframes(self, request: GetKeyframes.Request, response: GetKeyframes.Response) -> GetKeyframes.Response:
+    def _keyframes(
+        self, request: GetKeyframes.Request, response: GetKeyframes.Response
+    ) -> GetKeyframes.Response:
         side = request.image_size or 32
         image = numpy_to_image(np.full((side, side, 3), 80, np.uint8), "rgb8")
         response.success = True
         response.history = [Keyframe(id=i, image=image) for i in range(request.history_count)]
-        response.frontier_views = [Keyframe(id=i, image=image) for i in range(len(request.frontiers))]
+        response.frontier_views = [
+            Keyframe(id=i, image=image) for i in range(len(request.frontiers))
+        ]
         return response
 
     def _stop(self, _request: Trigger.Request, response: Trigger.Response) -> Trigger.Response:
         with self._lock:
             x, y, yaw = self._pose
         target = self.get_parameter("object").value
-        print(f"STOP at ({x:.2f}, {y:.2f}, {yaw:.2f}) distance {math.dist((x, y), target):.2f}", flush=True)
+        print(
+            f"STOP at ({x:.2f}, {y:.2f}, {yaw:.2f}) distance {math.dist((x, y), target):.2f}",
+            flush=True,
+        )
         response.success = True
         return response
 

@@ -13,26 +13,33 @@ import rclpy
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
 from filmnav_common.image_codec import numpy_to_image
 from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS
-from filmnav_interfaces.action import FindObject
-from filmnav_interfaces.msg import Goal, MissionStatus
+from processes import NodeProcess, python_module, wait_until
 from rclpy.action import ActionClient
 from rclpy.executors import SingleThreadedExecutor
 from rclpy.qos import QoSProfile
 from sensor_msgs.msg import Image
 from std_msgs.msg import Empty, String
 
-from processes import NodeProcess, python_module, wait_until
+from filmnav_interfaces.action import FindObject
+from filmnav_interfaces.msg import Goal, MissionStatus
 
 TIMEOUT = 30.0
 FAKE_ROBOT = pathlib.Path(__file__).with_name("fake_robot.py")
 NODE_PARAMETERS = [
-    "-p", "decision_timeout:=3.0",
-    "-p", "look_around_turns:=4",
-    "-p", "look_around_angle:=90.0",
-    "-p", "tick_rate:=20.0",
-    "-p", "sim_mode:=true",
-    "-p", "navigator:=action_client",
-    "-p", "max_text_length:=50",
+    "-p",
+    "decision_timeout:=3.0",
+    "-p",
+    "look_around_turns:=4",
+    "-p",
+    "look_around_angle:=90.0",
+    "-p",
+    "tick_rate:=20.0",
+    "-p",
+    "sim_mode:=true",
+    "-p",
+    "navigator:=action_client",
+    "-p",
+    "max_text_length:=50",
 ]
 FRONTIER_A, FRONTIER_B, FRONTIER_C = 1, 2, 3  # at (2, 0) (aborts), (0, 4), (-6, 0)
 
@@ -45,7 +52,9 @@ class Operator:
         self.statuses: list[MissionStatus] = []
         self._lock = threading.Lock()
         # A deep reader queue, so no status is dropped on this side while the test thread is busy.
-        reader_qos = QoSProfile(depth=100, reliability=LATCHED_QOS.reliability, durability=LATCHED_QOS.durability)
+        reader_qos = QoSProfile(
+            depth=100, reliability=LATCHED_QOS.reliability, durability=LATCHED_QOS.durability
+        )
         self.node.create_subscription(MissionStatus, "filmnav/status", self._on_status, reader_qos)
         self.goal_pub = self.node.create_publisher(Goal, "filmnav/goal", RELIABLE_QOS)
         self.text_pub = self.node.create_publisher(String, "filmnav/goal_text", RELIABLE_QOS)
@@ -78,7 +87,10 @@ class Operator:
             found[:] = [status for status in self.since(start) if predicate(status)]
             return bool(found)
 
-        assert wait_until(seen, timeout), "\n".join(f"{s.goal_id} {s.state_name}: {s.message} (frontier {s.current_frontier})" for s in self.since(start))
+        assert wait_until(seen, timeout), "\n".join(
+            f"{s.goal_id} {s.state_name}: {s.message} (frontier {s.current_frontier})"
+            for s in self.since(start)
+        )
         return found[0]
 
     def wait_future(self, future, timeout: float = TIMEOUT):
@@ -95,8 +107,14 @@ def graph(tmp_path_factory):
     logs = tmp_path_factory.mktemp("goal_interface")
     rclpy.init()
     robot = NodeProcess([sys.executable, str(FAKE_ROBOT)], logs / "fake_robot.log")
-    policy = NodeProcess(python_module("filmnav_policy.policy_node", "--ros-args", "-p", "policy:=nearest"), logs / "policy.log")
-    node = NodeProcess(python_module("goal_interface.goal_interface_node", "--ros-args", *NODE_PARAMETERS), logs / "goal_interface.log")
+    policy = NodeProcess(
+        python_module("filmnav_policy.policy_node", "--ros-args", "-p", "policy:=nearest"),
+        logs / "policy.log",
+    )
+    node = NodeProcess(
+        python_module("goal_interface.goal_interface_node", "--ros-args", *NODE_PARAMETERS),
+        logs / "goal_interface.log",
+    )
     operator = Operator()
     processes = {"robot": robot, "policy": policy, "node": node}
     try:
@@ -111,7 +129,9 @@ def graph(tmp_path_factory):
     assert codes["node"] == 0, pathlib.Path(processes["node"].log_path).read_text()
 
 
-def send(operator: Operator, goal_id: str, task: str = "object", text: str = "bed", image=None) -> int:
+def send(
+    operator: Operator, goal_id: str, task: str = "object", text: str = "bed", image=None
+) -> int:
     start = operator.mark()
     operator.goal_pub.publish(Goal(id=goal_id, task=task, text=text, image=image or Image()))
     return start
@@ -120,21 +140,38 @@ def send(operator: Operator, goal_id: str, task: str = "object", text: str = "be
 def test_aborted_goal_is_blacklisted_and_exploration_fails_with_reason_when_done(graph):
     operator, processes = graph
     start = send(operator, "explore_1")
-    operator.wait_for(lambda s: s.goal_id == "explore_1" and s.current_frontier == FRONTIER_A, start)
+    operator.wait_for(
+        lambda s: s.goal_id == "explore_1" and s.current_frontier == FRONTIER_A, start
+    )
     # The status is latched with depth 1: the short-lived "aborted" message may be overtaken, the
     # next decision's message keeps the count of failed frontiers.
-    chosen = operator.wait_for(lambda s: s.goal_id == "explore_1" and s.current_frontier == FRONTIER_B, start)
+    chosen = operator.wait_for(
+        lambda s: s.goal_id == "explore_1" and s.current_frontier == FRONTIER_B, start
+    )
     assert chosen.policy == "nearest" and not chosen.policy_fallback and chosen.decisions == 2
     assert "1 failed frontier blacklisted" in chosen.message
     assert "ABORTED" in processes["robot"].output()
-    operator.wait_for(lambda s: s.goal_id == "explore_1" and s.current_frontier == FRONTIER_C, start)
-    failed = operator.wait_for(lambda s: s.goal_id == "explore_1" and s.state == MissionStatus.FAILED, start)
+    operator.wait_for(
+        lambda s: s.goal_id == "explore_1" and s.current_frontier == FRONTIER_C, start
+    )
+    failed = operator.wait_for(
+        lambda s: s.goal_id == "explore_1" and s.state == MissionStatus.FAILED, start
+    )
     assert "no frontiers left" in failed.message and failed.state_name == "FAILED"
     assert failed.distance_travelled > 10.0 and failed.elapsed > 0.5 and failed.decisions == 3
-    assert wait_until(lambda: stops(processes) == 1, 5.0)  # sim mode: a failed goal ends the episode too
+    assert wait_until(
+        lambda: stops(processes) == 1, 5.0
+    )  # sim mode: a failed goal ends the episode too
     # The blacklisted frontier was never chosen again.
-    chosen_ids = [s.current_frontier for s in operator.since(start) if s.goal_id == "explore_1" and s.current_frontier >= 0]
-    assert chosen_ids.index(FRONTIER_A) < chosen_ids.index(FRONTIER_B) and FRONTIER_A not in chosen_ids[chosen_ids.index(FRONTIER_B):]
+    chosen_ids = [
+        s.current_frontier
+        for s in operator.since(start)
+        if s.goal_id == "explore_1" and s.current_frontier >= 0
+    ]
+    assert (
+        chosen_ids.index(FRONTIER_A) < chosen_ids.index(FRONTIER_B)
+        and FRONTIER_A not in chosen_ids[chosen_ids.index(FRONTIER_B) :]
+    )
     assert processes["node"].alive()
 
 
@@ -155,12 +192,22 @@ def test_action_goal_approaches_the_detected_object_and_stops_the_sim(graph):
     result = operator.wait_future(handle.get_result_async()).result
     assert result.success, result.message
     assert result.final_state == MissionStatus.SUCCEEDED and "in view" in result.message
-    # The action goal was announced on filmnav/goal (for the detector) without restarting the mission.
-    assert [(g.id, g.task, g.text) for g in operator.announced if g.id == "chair_1"] == [("chair_1", "object", "chair")]
+    # The action goal was announced on filmnav/goal (for the detector) without restarting the
+    # mission.
+    assert [(g.id, g.task, g.text) for g in operator.announced if g.id == "chair_1"] == [
+        ("chair_1", "object", "chair")
+    ]
     assert feedback and feedback[0].state == MissionStatus.EXPLORING
-    assert any(s.goal_id == "chair_1" and s.state == MissionStatus.APPROACHING for s in operator.since(start))
-    assert wait_until(lambda: stops(processes) == stops_before + 1, 5.0), processes["robot"].output()
-    stop_line = [line for line in processes["robot"].output().splitlines() if line.startswith("STOP at")][-1]
+    assert any(
+        s.goal_id == "chair_1" and s.state == MissionStatus.APPROACHING
+        for s in operator.since(start)
+    )
+    assert wait_until(lambda: stops(processes) == stops_before + 1, 5.0), processes[
+        "robot"
+    ].output()
+    stop_line = [
+        line for line in processes["robot"].output().splitlines() if line.startswith("STOP at")
+    ][-1]
     assert float(stop_line.split("distance")[1]) <= 1.0
 
 
@@ -178,18 +225,33 @@ def test_bad_goals_are_rejected_while_the_next_good_goal_is_served(graph):
     }
     for goal_id, (task, text, image, words) in bad_goals.items():
         start = send(operator, goal_id, task, text, image)
-        rejected = operator.wait_for(lambda s, g=goal_id: f"rejected goal '{g}'" in s.message, start)
+        rejected = operator.wait_for(
+            lambda s, g=goal_id: f"rejected goal '{g}'" in s.message, start
+        )
         assert words in rejected.message and rejected.goal_id != goal_id
     # A bad goal through the action is rejected too.
-    handle = operator.wait_future(operator.action.send_goal_async(FindObject.Goal(goal=Goal(id="bad_action", task="object", text=""))))
+    handle = operator.wait_future(
+        operator.action.send_goal_async(
+            FindObject.Goal(goal=Goal(id="bad_action", task="object", text=""))
+        )
+    )
     assert not handle.accepted
     # The node still serves: a good goal from the text shortcut, then a cancel.
     start = operator.mark()
     operator.text_pub.publish(String(data="find a potted plant"))
-    running = operator.wait_for(lambda s: s.goal_text == "potted plant" and s.state == MissionStatus.EXPLORING, start)
-    assert wait_until(lambda: any(g.id == running.goal_id and g.text == "potted plant" for g in operator.announced), 5.0)
+    running = operator.wait_for(
+        lambda s: s.goal_text == "potted plant" and s.state == MissionStatus.EXPLORING, start
+    )
+    assert wait_until(
+        lambda: any(
+            g.id == running.goal_id and g.text == "potted plant" for g in operator.announced
+        ),
+        5.0,
+    )
     operator.cancel_pub.publish(Empty())
-    canceled = operator.wait_for(lambda s: s.goal_id == running.goal_id and s.state == MissionStatus.CANCELED, start)
+    canceled = operator.wait_for(
+        lambda s: s.goal_id == running.goal_id and s.state == MissionStatus.CANCELED, start
+    )
     assert "canceled" in canceled.message
     assert processes["node"].alive()
 
@@ -197,9 +259,15 @@ def test_bad_goals_are_rejected_while_the_next_good_goal_is_served(graph):
 def test_diagnostics_warnings_are_relayed_into_the_status(graph):
     operator, _ = graph
     start = operator.mark()
-    warning = DiagnosticStatus(level=DiagnosticStatus.WARN, name="/occupancy_mapper", message="depth image has the wrong size")
+    warning = DiagnosticStatus(
+        level=DiagnosticStatus.WARN,
+        name="/occupancy_mapper",
+        message="depth image has the wrong size",
+    )
     operator.diagnostics_pub.publish(DiagnosticArray(status=[warning]))
-    relayed = operator.wait_for(lambda s: "/occupancy_mapper: depth image has the wrong size" in s.message, start)
+    relayed = operator.wait_for(
+        lambda s: "/occupancy_mapper: depth image has the wrong size" in s.message, start
+    )
     assert relayed is not None
     start = operator.mark()
     ok = DiagnosticStatus(level=DiagnosticStatus.OK, name="/occupancy_mapper", message="running")
@@ -210,11 +278,15 @@ def test_diagnostics_warnings_are_relayed_into_the_status(graph):
 def test_policy_node_gone_falls_back_to_nearest_and_says_so(graph):
     operator, processes = graph
     start = send(operator, "explore_2")
-    operator.wait_for(lambda s: s.goal_id == "explore_2" and s.current_frontier == FRONTIER_B, start)
+    operator.wait_for(
+        lambda s: s.goal_id == "explore_2" and s.current_frontier == FRONTIER_B, start
+    )
     assert processes["policy"].stop() == 0
     fallback = operator.wait_for(lambda s: s.goal_id == "explore_2" and s.policy_fallback, start)
     assert fallback.policy == "nearest" and "nearest" in fallback.message
     assert "not available" in fallback.message or "timed out" in fallback.message
     assert fallback.current_frontier == FRONTIER_C
-    operator.wait_for(lambda s: s.goal_id == "explore_2" and s.state == MissionStatus.FAILED, start)
+    operator.wait_for(
+        lambda s: s.goal_id == "explore_2" and s.state == MissionStatus.FAILED, start
+    )
     assert processes["node"].alive()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from goal_interface.goals import GoalError, GoalLimits, goal_from_text, validate_goal
 
 LIMITS = GoalLimits(max_text_length=40, min_image_side=16, max_image_side=512)
@@ -29,7 +28,10 @@ def test_goal_from_text(sentence, expected):
 
 def test_valid_goals():
     assert validate_goal("object", "  chair ", None, LIMITS).text == "chair"
-    assert validate_goal("text", "something to sleep on", None, LIMITS).describe() == "something to sleep on"
+    assert (
+        validate_goal("text", "something to sleep on", None, LIMITS).describe()
+        == "something to sleep on"
+    )
     image = np.zeros((32, 48, 3), np.uint8)
     goal = validate_goal("image", "", image, LIMITS)
     assert goal.task == "image" and goal.image is image and goal.describe() == "<image>"

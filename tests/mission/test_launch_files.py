@@ -12,10 +12,8 @@ import rclpy
 import yaml
 from filmnav_common.launch_files import LaunchDescription, NodeSpec, declared_arguments
 from filmnav_policy.models.owlv2_tiny import build_tiny_owlv2_checkpoint
+from processes import REPO_ROOT, NodeProcess, wait_until
 from rcl_interfaces.srv import ListParameters
-
-from processes import REPO_ROOT
-from processes import NodeProcess, wait_until
 
 LAUNCH_DIR = REPO_ROOT / "launch"
 LAUNCH_FILES = sorted(LAUNCH_DIR.glob("*.launch.yaml")) + sorted(LAUNCH_DIR.glob("*.launch.xml"))
@@ -27,13 +25,15 @@ STARTUP_TIMEOUT = 60.0
 
 
 def ros_arguments(spec: NodeSpec) -> list[str]:
-    return spec.argv[spec.argv.index("--ros-args") + 1:] if "--ros-args" in spec.argv else []
+    return spec.argv[spec.argv.index("--ros-args") + 1 :] if "--ros-args" in spec.argv else []
 
 
 def node_name(spec: NodeSpec) -> str:
     """Fully qualified node name from the launch's __node / __ns remappings."""
     arguments = ros_arguments(spec)
-    remaps = dict(arguments[i + 1].split(":=", 1) for i, word in enumerate(arguments) if word == "-r")
+    remaps = dict(
+        arguments[i + 1].split(":=", 1) for i, word in enumerate(arguments) if word == "-r"
+    )
     namespace = remaps.get("__ns", "/").rstrip("/")
     return f"{namespace}/{remaps['__node']}"
 
@@ -98,15 +98,22 @@ def test_launch_files_exist():
     assert {path.name for path in LAUNCH_FILES} >= {"sim.launch.yaml", "robot.launch.yaml"}
     assert (LAUNCH_DIR / "filmnav.rviz").is_file()
     rviz = yaml.safe_load((LAUNCH_DIR / "filmnav.rviz").read_text())
-    topics = {display["Topic"]["Value"] for display in rviz["Visualization Manager"]["Displays"] if "Topic" in display}
+    topics = {
+        display["Topic"]["Value"]
+        for display in rviz["Visualization Manager"]["Displays"]
+        if "Topic" in display
+    }
     assert {"filmnav/map", "filmnav/frontier_markers", "odom", "camera/color/image_raw"} <= topics
 
 
 @pytest.mark.parametrize("path", LAUNCH_FILES, ids=lambda path: path.name)
-def test_launch_file_arguments_executables_and_parameters(path: pathlib.Path, ros_node, launch_arguments, tmp_path):
+def test_launch_file_arguments_executables_and_parameters(
+    path: pathlib.Path, ros_node, launch_arguments, tmp_path
+):
     declared = {argument.name for argument in declared_arguments(path)}
     assert REQUIRED_ARGUMENTS.get(path.name, set()) <= declared
-    # Building the description resolves every executable through the ament index (LaunchError if missing).
+    # Building the description resolves every executable through the ament index (LaunchError if
+    # missing).
     description = LaunchDescription(path, launch_arguments.get(path.name, {}))
     assert description.nodes
     for spec in description.nodes:
@@ -114,18 +121,29 @@ def test_launch_file_arguments_executables_and_parameters(path: pathlib.Path, ro
     processes = {}
     try:
         for spec in description.nodes:
-            environment = {**os.environ, **{k: v for k, v in spec.environment.items() if v is not None}}
-            processes[spec.label] = NodeProcess(spec.argv, tmp_path / f"{spec.label}.log", env=environment)
+            environment = {
+                **os.environ,
+                **{k: v for k, v in spec.environment.items() if v is not None},
+            }
+            processes[spec.label] = NodeProcess(
+                spec.argv, tmp_path / f"{spec.label}.log", env=environment
+            )
         for spec in description.nodes:
             name, process = node_name(spec), processes[spec.label]
             declared_names: set[str] = set()
 
-            def answered() -> bool:
+            def answered(
+                declared_names: set[str] = declared_names,
+                name: str = name,
+                process: NodeProcess = process,
+            ) -> bool:
                 declared_names.update(list_parameters(ros_node, name) or ())
                 return bool(declared_names) or not process.alive()
 
             wait_until(answered, STARTUP_TIMEOUT, interval=0.5)
-            assert declared_names and process.alive(), f"{name} did not come up:\n{process.output()[-3000:]}"
+            assert declared_names and process.alive(), (
+                f"{name} did not come up:\n{process.output()[-3000:]}"
+            )
             missing = expected_parameters(spec) - declared_names
             assert not missing, f"{path.name}: {name} does not declare {sorted(missing)}"
     finally:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 
 import pytest
-
 from filmnav_common.protocol import FrontierCandidate, GoalSpec
 from goal_interface.mission import (
     CancelNavigation,
@@ -27,8 +26,12 @@ ORIGIN = (0.0, 0.0, 0.0)
 IDLE = ExecutorState()
 
 
-def frontier(identifier: int, x: float, y: float, path_distance: float = math.inf) -> FrontierCandidate:
-    return FrontierCandidate(id=identifier, centroid=(x, y), waypoint=(x, y, 0.0), size=1.0, path_distance=path_distance)
+def frontier(
+    identifier: int, x: float, y: float, path_distance: float = math.inf
+) -> FrontierCandidate:
+    return FrontierCandidate(
+        id=identifier, centroid=(x, y), waypoint=(x, y, 0.0), size=1.0, path_distance=path_distance
+    )
 
 
 FAR = frontier(1, 5.0, 0.0)
@@ -48,7 +51,9 @@ def started(config: MissionConfig | None = None, **kwargs) -> Mission:
     return mission
 
 
-def navigate_to(mission: Mission, index: int, frontiers=(FAR, NEAR, OTHER), now: float = 0.0) -> NavigateTo:
+def navigate_to(
+    mission: Mission, index: int, frontiers=(FAR, NEAR, OTHER), now: float = 0.0
+) -> NavigateTo:
     request = only(mission.update(now, ORIGIN, list(frontiers), None, IDLE), RequestDecision)
     return only(mission.on_decision(request.request_id, index, policy="test_policy"), NavigateTo)
 
@@ -60,25 +65,52 @@ def test_decision_then_navigate_to_the_chosen_waypoint():
     command = only(mission.on_decision(request.request_id, 1, policy="test_policy"), NavigateTo)
     assert (command.x, command.y, command.frontier_id) == (0.0, 2.0, 2)
     status = mission.status(3.0)
-    assert status.state == MissionState.EXPLORING and status.goal_id == "g1" and status.goal_text == "chair"
-    assert (status.decisions, status.current_frontier, status.policy, status.policy_fallback) == (1, 2, "test_policy", False)
+    assert (
+        status.state == MissionState.EXPLORING
+        and status.goal_id == "g1"
+        and status.goal_text == "chair"
+    )
+    assert (status.decisions, status.current_frontier, status.policy, status.policy_fallback) == (
+        1,
+        2,
+        "test_policy",
+        False,
+    )
     assert status.elapsed == pytest.approx(3.0)
     # Still driving: nothing new to do.
-    assert mission.update(1.0, (0.0, 0.5, 0.0), [FAR, NEAR], None, ExecutorState(command.seq, ExecutorStatus.ACTIVE)) == []
+    assert (
+        mission.update(
+            1.0,
+            (0.0, 0.5, 0.0),
+            [FAR, NEAR],
+            None,
+            ExecutorState(command.seq, ExecutorStatus.ACTIVE),
+        )
+        == []
+    )
 
 
 def test_abort_blacklists_the_frontier_and_chooses_again():
     mission = started()
     command = navigate_to(mission, 0)
-    commands = mission.update(1.0, ORIGIN, [FAR, NEAR, OTHER], None, ExecutorState(command.seq, ExecutorStatus.ABORTED))
+    commands = mission.update(
+        1.0, ORIGIN, [FAR, NEAR, OTHER], None, ExecutorState(command.seq, ExecutorStatus.ABORTED)
+    )
     request = only(commands, RequestDecision)
     assert [candidate.id for candidate in request.frontiers] == [2, 3]
-    assert "aborted" in mission.status(1.0).message and "blacklisted" in mission.status(1.0).message
+    assert (
+        "aborted" in mission.status(1.0).message and "blacklisted" in mission.status(1.0).message
+    )
     # A renumbered copy of the blacklisted frontier (same waypoint) stays excluded too.
     renamed = frontier(9, 5.1, 0.0)
     again = only(mission.on_decision(request.request_id, 0, policy="p"), NavigateTo)
-    assert mission.status(1.0).message == "exploring frontier 2 chosen by p (1 failed frontier blacklisted)"
-    commands = mission.update(2.0, ORIGIN, [renamed, NEAR, OTHER], None, ExecutorState(again.seq, ExecutorStatus.ABORTED))
+    assert (
+        mission.status(1.0).message
+        == "exploring frontier 2 chosen by p (1 failed frontier blacklisted)"
+    )
+    commands = mission.update(
+        2.0, ORIGIN, [renamed, NEAR, OTHER], None, ExecutorState(again.seq, ExecutorStatus.ABORTED)
+    )
     assert [candidate.id for candidate in only(commands, RequestDecision).frontiers] == [3]
 
 
@@ -87,7 +119,9 @@ def test_no_progress_timeout_cancels_and_blacklists():
     command = navigate_to(mission, 0)
     active = ExecutorState(command.seq, ExecutorStatus.ACTIVE)
     assert mission.update(1.0, (1.0, 0.0, 0.0), [FAR, NEAR], None, active) == []
-    assert mission.update(4.0, (2.0, 0.0, 0.0), [FAR, NEAR], None, active) == []  # progress resets the clock
+    assert (
+        mission.update(4.0, (2.0, 0.0, 0.0), [FAR, NEAR], None, active) == []
+    )  # progress resets the clock
     assert mission.update(8.9, (2.1, 0.0, 0.0), [FAR, NEAR], None, active) == []
     commands = mission.update(9.5, (2.1, 0.0, 0.0), [FAR, NEAR], None, active)
     assert isinstance(commands[0], CancelNavigation)
@@ -98,21 +132,32 @@ def test_no_progress_timeout_cancels_and_blacklists():
 def test_reached_frontier_is_not_chosen_again():
     mission = started()
     command = navigate_to(mission, 1)
-    commands = mission.update(5.0, (0.0, 2.0, 0.0), [FAR, NEAR], None, ExecutorState(command.seq, ExecutorStatus.SUCCEEDED))
+    commands = mission.update(
+        5.0,
+        (0.0, 2.0, 0.0),
+        [FAR, NEAR],
+        None,
+        ExecutorState(command.seq, ExecutorStatus.SUCCEEDED),
+    )
     assert [candidate.id for candidate in only(commands, RequestDecision).frontiers] == [1]
 
 
 def test_vanished_frontier_triggers_a_new_decision():
     mission = started()
     command = navigate_to(mission, 0)
-    commands = mission.update(1.0, (1.0, 0.0, 0.0), [NEAR], None, ExecutorState(command.seq, ExecutorStatus.ACTIVE))
+    commands = mission.update(
+        1.0, (1.0, 0.0, 0.0), [NEAR], None, ExecutorState(command.seq, ExecutorStatus.ACTIVE)
+    )
     assert [candidate.id for candidate in only(commands, RequestDecision).frontiers] == [2]
     assert "explored" in mission.status(1.0).message
 
 
 @pytest.mark.parametrize(
     "answer, expected_words",
-    [({"index": None, "error": "service unavailable"}, "service unavailable"), ({"index": 7}, "invalid frontier index")],
+    [
+        ({"index": None, "error": "service unavailable"}, "service unavailable"),
+        ({"index": 7}, "invalid frontier index"),
+    ],
 )
 def test_policy_failure_falls_back_to_nearest(answer, expected_words):
     mission = started()
@@ -133,7 +178,13 @@ def test_policy_timeout_falls_back_to_nearest_and_late_answer_is_ignored():
     assert "timed out" in mission.status(2.5).message and mission.status(2.5).policy_fallback
     assert mission.on_decision(request.request_id, 0, policy="slow") == []
     # The next successful decision clears the fallback flag.
-    after = mission.update(3.0, (0.0, 2.0, 0.0), [FAR, NEAR], None, ExecutorState(command.seq, ExecutorStatus.SUCCEEDED))
+    after = mission.update(
+        3.0,
+        (0.0, 2.0, 0.0),
+        [FAR, NEAR],
+        None,
+        ExecutorState(command.seq, ExecutorStatus.SUCCEEDED),
+    )
     only(mission.on_decision(only(after, RequestDecision).request_id, 0, policy="vlm"), NavigateTo)
     assert not mission.status(3.0).policy_fallback and mission.status(3.0).policy == "vlm"
 
@@ -150,18 +201,36 @@ def test_no_frontiers_looks_around_then_fails_with_reason():
     turn = only(mission.update(0.0, ORIGIN, [], None, IDLE), Rotate)
     assert turn.angle == pytest.approx(math.radians(30))
     for tick in range(1, 4):
-        assert mission.update(tick, ORIGIN, [], None, ExecutorState(turn.seq, ExecutorStatus.ACTIVE)) == []
-        turn = only(mission.update(tick + 0.5, ORIGIN, [], None, ExecutorState(turn.seq, ExecutorStatus.SUCCEEDED)), Rotate)
-    finish = only(mission.update(9.0, ORIGIN, [], None, ExecutorState(turn.seq, ExecutorStatus.SUCCEEDED)), Finish)
+        assert (
+            mission.update(tick, ORIGIN, [], None, ExecutorState(turn.seq, ExecutorStatus.ACTIVE))
+            == []
+        )
+        turn = only(
+            mission.update(
+                tick + 0.5, ORIGIN, [], None, ExecutorState(turn.seq, ExecutorStatus.SUCCEEDED)
+            ),
+            Rotate,
+        )
+    finish = only(
+        mission.update(9.0, ORIGIN, [], None, ExecutorState(turn.seq, ExecutorStatus.SUCCEEDED)),
+        Finish,
+    )
     assert finish.state == MissionState.FAILED and "no frontiers" in finish.reason
-    assert mission.state == MissionState.FAILED and mission.update(10.0, ORIGIN, [FAR], None, IDLE) == []
+    assert (
+        mission.state == MissionState.FAILED
+        and mission.update(10.0, ORIGIN, [FAR], None, IDLE) == []
+    )
 
 
 def test_frontier_appearing_while_looking_around_interrupts_the_turn():
     mission = started()
     turn = only(mission.update(0.0, ORIGIN, [], None, IDLE), Rotate)
-    commands = mission.update(0.5, ORIGIN, [FAR], None, ExecutorState(turn.seq, ExecutorStatus.ACTIVE))
-    assert isinstance(commands[0], CancelNavigation) and only(commands, RequestDecision).frontiers == (FAR,)
+    commands = mission.update(
+        0.5, ORIGIN, [FAR], None, ExecutorState(turn.seq, ExecutorStatus.ACTIVE)
+    )
+    assert isinstance(commands[0], CancelNavigation) and only(
+        commands, RequestDecision
+    ).frontiers == (FAR,)
 
 
 def test_silent_executor_does_not_stall_the_look_around():
@@ -174,7 +243,16 @@ def test_silent_executor_does_not_stall_the_look_around():
 def test_stale_executor_reports_are_ignored():
     mission = started()
     command = navigate_to(mission, 0)
-    assert mission.update(1.0, (0.5, 0.0, 0.0), [FAR, NEAR], None, ExecutorState(command.seq - 5, ExecutorStatus.ABORTED)) == []
+    assert (
+        mission.update(
+            1.0,
+            (0.5, 0.0, 0.0),
+            [FAR, NEAR],
+            None,
+            ExecutorState(command.seq - 5, ExecutorStatus.ABORTED),
+        )
+        == []
+    )
 
 
 def test_cancel_stops_navigation_and_ends_the_goal():
@@ -192,11 +270,21 @@ def test_cancel_stops_navigation_and_ends_the_goal():
 def test_new_goal_preempts_the_running_one():
     mission = started()
     navigate_to(mission, 0)
-    commands = mission.start(GoalSpec(task="text", text="something to sleep on"), now=2.0, goal_id="g2")
+    commands = mission.start(
+        GoalSpec(task="text", text="something to sleep on"), now=2.0, goal_id="g2"
+    )
     finish = only(commands, Finish)
-    assert (finish.goal_id, finish.state) == ("g1", MissionState.CANCELED) and "preempted" in finish.reason
+    assert (finish.goal_id, finish.state) == (
+        "g1",
+        MissionState.CANCELED,
+    ) and "preempted" in finish.reason
     status = mission.status(2.0)
-    assert (status.goal_id, status.state, status.decisions, status.goal_text) == ("g2", MissionState.EXPLORING, 0, "something to sleep on")
+    assert (status.goal_id, status.state, status.decisions, status.goal_text) == (
+        "g2",
+        MissionState.EXPLORING,
+        0,
+        "something to sleep on",
+    )
     only(mission.update(2.1, ORIGIN, [FAR], None, IDLE), RequestDecision)
 
 
@@ -227,7 +315,12 @@ def test_budgets_end_the_goal(config, steps, now, words):
 def test_decision_budget_ends_the_goal():
     mission = started(max_decisions=1)
     command = navigate_to(mission, 0)
-    finish = only(mission.update(1.0, ORIGIN, [FAR, NEAR], None, ExecutorState(command.seq, ExecutorStatus.ABORTED)), Finish)
+    finish = only(
+        mission.update(
+            1.0, ORIGIN, [FAR, NEAR], None, ExecutorState(command.seq, ExecutorStatus.ABORTED)
+        ),
+        Finish,
+    )
     assert finish.state == MissionState.FAILED and "decision budget" in finish.reason
 
 
@@ -253,13 +346,16 @@ def test_detection_approaches_and_stops_within_reach_facing_the_object():
     approach = only(commands, NavigateTo)
     assert approach.frontier_id == -1
     assert math.dist((approach.x, approach.y), (4.0, 0.0)) == pytest.approx(0.8)
-    assert (approach.x, approach.y) == pytest.approx((3.2, 0.0)) and approach.yaw == pytest.approx(0.0)
+    assert (approach.x, approach.y) == pytest.approx((3.2, 0.0)) and approach.yaw == pytest.approx(
+        0.0
+    )
     status = mission.status(1.0)
     assert status.state == MissionState.APPROACHING and status.current_frontier == -1
     # On the way, further than 1 m: keep going, the small jitter of the detection changes nothing.
     approaching = ExecutorState(approach.seq, ExecutorStatus.ACTIVE)
     assert mission.update(2.0, (2.0, 0.0, 0.0), [FAR], chair_at(4.1, 0.05), approaching) == []
-    # Within 1.0 m and in view, but no detection this tick: not proof enough (a wall may be between).
+    # Within 1.0 m and in view, but no detection this tick: not proof enough (a wall may be
+    # between).
     assert mission.update(3.0, (3.2, 0.0, 0.0), [FAR], None, approaching) == []
     # Seen from there: stop and finish.
     commands = mission.update(3.1, (3.2, 0.0, 0.0), [FAR], chair_at(4.05, 0.0), approaching)
@@ -273,12 +369,25 @@ def test_within_reach_but_not_in_view_turns_to_face_the_object():
     approach = only(mission.update(0.0, ORIGIN, [FAR], chair_at(2.0, 0.0), IDLE), NavigateTo)
     # The executor arrived, but the robot faces away (yaw = pi).
     at_pose = (1.2, 0.0, math.pi)
-    turn = only(mission.update(1.0, at_pose, [], None, ExecutorState(approach.seq, ExecutorStatus.SUCCEEDED)), Rotate)
+    turn = only(
+        mission.update(
+            1.0, at_pose, [], None, ExecutorState(approach.seq, ExecutorStatus.SUCCEEDED)
+        ),
+        Rotate,
+    )
     assert abs(turn.angle) == pytest.approx(math.pi)
     facing = (1.2, 0.0, 0.0)
-    assert mission.update(2.0, facing, [], None, ExecutorState(turn.seq, ExecutorStatus.SUCCEEDED)) == []
+    assert (
+        mission.update(2.0, facing, [], None, ExecutorState(turn.seq, ExecutorStatus.SUCCEEDED))
+        == []
+    )
     assert "confirm" in mission.status(2.0).message
-    finish = only(mission.update(2.1, facing, [], chair_at(2.0, 0.0), ExecutorState(turn.seq, ExecutorStatus.SUCCEEDED)), Finish)
+    finish = only(
+        mission.update(
+            2.1, facing, [], chair_at(2.0, 0.0), ExecutorState(turn.seq, ExecutorStatus.SUCCEEDED)
+        ),
+        Finish,
+    )
     assert finish.state == MissionState.SUCCEEDED
 
 
@@ -300,18 +409,34 @@ def test_stopping_short_of_reach_moves_closer_on_the_same_line():
     mission = started()
     approach = only(mission.update(0.0, ORIGIN, [], chair_at(4.0, 0.0), IDLE), NavigateTo)
     short = (2.8, 0.0, 0.0)  # the executor's goal tolerance left it 1.2 m away
-    closer = only(mission.update(1.0, short, [], None, ExecutorState(approach.seq, ExecutorStatus.SUCCEEDED)), NavigateTo)
+    closer = only(
+        mission.update(
+            1.0, short, [], None, ExecutorState(approach.seq, ExecutorStatus.SUCCEEDED)
+        ),
+        NavigateTo,
+    )
     assert (closer.x, closer.y) == pytest.approx((3.6, 0.0)) and closer.yaw == pytest.approx(0.0)
     assert "closer" in mission.status(1.0).message
     # Short again: that line is done, try another side.
-    other = only(mission.update(2.0, (2.9, 0.0, 0.0), [], None, ExecutorState(closer.seq, ExecutorStatus.SUCCEEDED)), NavigateTo)
+    other = only(
+        mission.update(
+            2.0, (2.9, 0.0, 0.0), [], None, ExecutorState(closer.seq, ExecutorStatus.SUCCEEDED)
+        ),
+        NavigateTo,
+    )
     assert math.dist((other.x, other.y), (4.0, 0.0)) == pytest.approx(0.8) and other.x > 3.3
 
 
 def test_moved_detection_replans_the_approach():
     mission = started()
     first = only(mission.update(0.0, ORIGIN, [], chair_at(3.0, 0.0), IDLE), NavigateTo)
-    commands = mission.update(1.0, (0.5, 0.0, 0.0), [], chair_at(3.0, 2.0), ExecutorState(first.seq, ExecutorStatus.ACTIVE))
+    commands = mission.update(
+        1.0,
+        (0.5, 0.0, 0.0),
+        [],
+        chair_at(3.0, 2.0),
+        ExecutorState(first.seq, ExecutorStatus.ACTIVE),
+    )
     replanned = only(commands, NavigateTo)
     assert math.dist((replanned.x, replanned.y), (3.0, 2.0)) == pytest.approx(0.8)
 
@@ -321,10 +446,14 @@ def test_approach_tries_other_navigable_sides_then_gives_up_and_explores():
     mission = Mission(MissionConfig(), is_navigable=blocked_west)
     mission.start(CHAIR, 0.0, goal_id="g1")
     approach = only(mission.update(0.0, ORIGIN, [FAR], chair_at(4.0, 0.0), IDLE), NavigateTo)
-    assert approach.x > 3.5 and math.dist((approach.x, approach.y), (4.0, 0.0)) == pytest.approx(0.8)
+    assert approach.x > 3.5 and math.dist((approach.x, approach.y), (4.0, 0.0)) == pytest.approx(
+        0.8
+    )
     seen = {(round(approach.x, 3), round(approach.y, 3))}
     while True:
-        commands = mission.update(1.0, ORIGIN, [FAR], None, ExecutorState(approach.seq, ExecutorStatus.ABORTED))
+        commands = mission.update(
+            1.0, ORIGIN, [FAR], None, ExecutorState(approach.seq, ExecutorStatus.ABORTED)
+        )
         if not commands:
             break
         approach = only(commands, NavigateTo)

@@ -1,13 +1,17 @@
-"""Navigator selection: BasicNavigator where nav2_simple_commander imports, else the action client."""
+"""Navigator selection: BasicNavigator where nav2_simple_commander imports, else the action
+client."""
 
 from __future__ import annotations
 
 import pytest
 import rclpy
 from geometry_msgs.msg import PoseStamped
-
 from goal_interface.mission import ExecutorStatus
-from goal_interface.navigator import ActionClientNavigator, basic_navigator_available, make_navigator
+from goal_interface.navigator import (
+    ActionClientNavigator,
+    basic_navigator_available,
+    make_navigator,
+)
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +34,10 @@ def test_action_client_without_server_is_not_ready_and_reports_abort(node):
     assert isinstance(navigator, ActionClientNavigator)
     assert not navigator.ready() and navigator.result() == ExecutorStatus.IDLE
     assert not navigator.go_to_pose(PoseStamped())
-    assert navigator.result() == ExecutorStatus.ABORTED and "no_such_navigate_to_pose" in navigator.last_error
+    assert (
+        navigator.result() == ExecutorStatus.ABORTED
+        and "no_such_navigate_to_pose" in navigator.last_error
+    )
 
 
 def test_unknown_navigator_kind_is_a_clear_error(node):

@@ -10,7 +10,6 @@ import sys
 import cv2
 import numpy as np
 import pytest
-
 from processes import NodeProcess, python_module, wait_until
 
 CLI = [sys.executable, "-c", "import sys; from filmnav_common.cli import main; sys.exit(main())"]
@@ -22,7 +21,10 @@ def filmnav(*args: str, timeout: float = 30.0) -> subprocess.CompletedProcess:
 
 def test_commands_fail_clearly_when_no_node_answers():
     commands = (["status"], ["cancel"], ["goal", "find", "a", "chair"])
-    running = [subprocess.Popen([*CLI, *command, "--timeout", "1.5"], stderr=subprocess.PIPE, text=True) for command in commands]
+    running = [
+        subprocess.Popen([*CLI, *command, "--timeout", "1.5"], stderr=subprocess.PIPE, text=True)
+        for command in commands
+    ]
     for process in running:
         _, stderr = process.communicate(timeout=30)
         assert process.returncode == 1, stderr
@@ -42,7 +44,12 @@ def test_help_and_bad_arguments(tmp_path):
 @pytest.fixture(scope="module")
 def goal_interface(tmp_path_factory):
     log = tmp_path_factory.mktemp("operator_cli") / "goal_interface.log"
-    process = NodeProcess(python_module("goal_interface.goal_interface_node", "--ros-args", "-p", "navigator:=action_client"), log)
+    process = NodeProcess(
+        python_module(
+            "goal_interface.goal_interface_node", "--ros-args", "-p", "navigator:=action_client"
+        ),
+        log,
+    )
     yield process
     assert process.stop() == 0, process.output()
 
@@ -56,10 +63,16 @@ def test_goal_status_cancel_round_trip(goal_interface, tmp_path):
     assert sent.returncode == 0, sent.stderr
     assert "accepted goal 'cli_chair': object 'chair'" in sent.stdout
     status = filmnav("status")
-    assert status.returncode == 0 and status.stdout.startswith("[EXPLORING] goal 'cli_chair' (chair)")
+    assert status.returncode == 0 and status.stdout.startswith(
+        "[EXPLORING] goal 'cli_chair' (chair)"
+    )
 
     rejected = filmnav("goal", "x" * 300, "--id", "cli_long", "--task", "text")
-    assert rejected.returncode == 1 and "rejected goal 'cli_long'" in rejected.stderr and "limit is 200" in rejected.stderr
+    assert (
+        rejected.returncode == 1
+        and "rejected goal 'cli_long'" in rejected.stderr
+        and "limit is 200" in rejected.stderr
+    )
 
     picture = tmp_path / "goal.png"
     cv2.imwrite(str(picture), np.full((48, 64, 3), 120, np.uint8))
@@ -76,13 +89,17 @@ def test_goal_status_cancel_round_trip(goal_interface, tmp_path):
 
 @pytest.mark.timeout(60)
 def test_status_follow_prints_updates_until_interrupted(goal_interface):
-    follower = subprocess.Popen([*CLI, "status", "--follow"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    follower = subprocess.Popen(
+        [*CLI, "status", "--follow"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     try:
         first = follower.stdout.readline()
         assert first.startswith("[")
         assert filmnav("goal", "find", "a", "sofa", "--id", "cli_sofa").returncode == 0
         lines = []
-        assert wait_until(lambda: lines.append(follower.stdout.readline()) or "cli_sofa" in lines[-1], 20.0)
+        assert wait_until(
+            lambda: lines.append(follower.stdout.readline()) or "cli_sofa" in lines[-1], 20.0
+        )
     finally:
         follower.send_signal(signal.SIGINT)
         follower.wait(timeout=10)

@@ -13,18 +13,26 @@ import threading
 import pytest
 import rclpy
 from filmnav_common.qos import LATCHED_QOS
-from filmnav_interfaces.msg import EpisodeResult, Frontier, Goal, MissionStatus
-from filmnav_interfaces.srv import SelectFrontier
+from processes import REPO_ROOT, NodeProcess, wait_until
 from rclpy.executors import SingleThreadedExecutor
 
-from processes import REPO_ROOT
-from processes import NodeProcess, wait_until
+from filmnav_interfaces.msg import EpisodeResult, Frontier, Goal, MissionStatus
+from filmnav_interfaces.srv import SelectFrontier
 
-SEED, GOAL = 10003, "find a floor lamp"  # val house whose episode 0 asks for a floor lamp 3.2 m away
+SEED, GOAL = (
+    10003,
+    "find a floor lamp",
+)  # val house whose episode 0 asks for a floor lamp 3.2 m away
 EPISODE_TIMEOUT = 240.0
 LAUNCH = [
-    sys.executable, "-c", "import sys; from filmnav_common.cli import main; sys.exit(main())",
-    "launch", str(REPO_ROOT / "launch/sim.launch.yaml"), f"seed:={SEED}", "policy:=nearest", f"goal:={GOAL}",
+    sys.executable,
+    "-c",
+    "import sys; from filmnav_common.cli import main; sys.exit(main())",
+    "launch",
+    str(REPO_ROOT / "launch/sim.launch.yaml"),
+    f"seed:={SEED}",
+    "policy:=nearest",
+    f"goal:={GOAL}",
 ]
 
 
@@ -33,8 +41,12 @@ class Watcher:
         self.node = rclpy.create_node("sim_end_to_end_watcher")
         self.statuses: list[MissionStatus] = []
         self.results: list[EpisodeResult] = []
-        self.node.create_subscription(MissionStatus, "filmnav/status", self.statuses.append, LATCHED_QOS)
-        self.node.create_subscription(EpisodeResult, "sim/episode_result", self.results.append, LATCHED_QOS)
+        self.node.create_subscription(
+            MissionStatus, "filmnav/status", self.statuses.append, LATCHED_QOS
+        )
+        self.node.create_subscription(
+            EpisodeResult, "sim/episode_result", self.results.append, LATCHED_QOS
+        )
         self.policy = self.node.create_client(SelectFrontier, "filmnav/select_frontier")
         self.executor = SingleThreadedExecutor()
         self.executor.add_node(self.node)
@@ -66,11 +78,20 @@ def describe(watcher: Watcher) -> str:
 @pytest.mark.timeout(EPISODE_TIMEOUT + 60)
 def test_sim_launch_finds_the_goal_and_the_episode_succeeds(sim_graph):
     launch, watcher = sim_graph
-    ended = lambda: any(s.state in (MissionStatus.SUCCEEDED, MissionStatus.FAILED) for s in watcher.statuses)  # noqa: E731
-    assert wait_until(ended, EPISODE_TIMEOUT, interval=0.5), f"{describe(watcher)}\n{launch.output()[-4000:]}"
+
+    def ended() -> bool:
+        return any(
+            s.state in (MissionStatus.SUCCEEDED, MissionStatus.FAILED) for s in watcher.statuses
+        )
+
+    assert wait_until(ended, EPISODE_TIMEOUT, interval=0.5), (
+        f"{describe(watcher)}\n{launch.output()[-4000:]}"
+    )
     final = watcher.statuses[-1]
     assert final.state == MissionStatus.SUCCEEDED, describe(watcher)
-    assert final.goal_text == "floor lamp" and final.decisions >= 1 and final.distance_travelled > 0.5
+    assert (
+        final.goal_text == "floor lamp" and final.decisions >= 1 and final.distance_travelled > 0.5
+    )
     assert any(s.state == MissionStatus.APPROACHING for s in watcher.statuses)
     assert not any(s.policy_fallback for s in watcher.statuses), describe(watcher)
     # The simulator scored the STOP: within 1 m of a visible floor lamp.
@@ -85,7 +106,11 @@ def test_killed_policy_node_is_respawned_and_serves_again(sim_graph):
     started = re.findall(r"\[policy_node-1\]: process started with pid \[(\d+)\]", launch.output())
     assert started, launch.output()[-3000:]
     os.kill(int(started[-1]), signal.SIGKILL)
-    respawned = lambda: len(re.findall(r"\[policy_node-1\]: process started", launch.output())) > len(started)  # noqa: E731
+
+    def respawned() -> bool:
+        restarts = re.findall(r"\[policy_node-1\]: process started", launch.output())
+        return len(restarts) > len(started)
+
     assert wait_until(respawned, 30.0), launch.output()[-3000:]
     request = SelectFrontier.Request(goal=Goal(id="probe", task="object", text="floor lamp"))
     frontier = Frontier(id=5, size=1.0, path_distance=2.0, keyframe_id=-1)
@@ -105,4 +130,6 @@ def test_killed_policy_node_is_respawned_and_serves_again(sim_graph):
         return bool(answers)
 
     assert wait_until(answered, 60.0, interval=0.5), launch.output()[-3000:]
-    assert answers[0].success and answers[0].policy == "nearest" and answers[0].index == 0, answers[0].message
+    assert answers[0].success and answers[0].policy == "nearest" and answers[0].index == 0, (
+        answers[0].message
+    )

@@ -1,4 +1,5 @@
-"""compact: pretrained encoders + fusion transformer trained by `filmnav train` on synthetic data."""
+"""compact: pretrained encoders + fusion transformer trained by `filmnav train` on synthetic
+data."""
 
 from __future__ import annotations
 
@@ -7,10 +8,10 @@ import json
 import numpy as np
 import pytest
 import yaml
+from filmnav_common.protocol import FrontierCandidate, GoalSpec, frontier_geometry
 from filmnav_policy.dataset import decode_sample, load_samples
 from filmnav_policy.models import load_policy
 from filmnav_policy.models.compact import CompactPolicy
-from filmnav_common.protocol import FrontierCandidate, GoalSpec, frontier_geometry
 from filmnav_policy.train import main as train_main
 
 pytestmark = pytest.mark.slow  # trains a model
@@ -21,23 +22,31 @@ CHANCE = np.mean([1 / n for n in range(2, 9)])  # uniform guess over 2..8 fronti
 
 def candidates(geometry: np.ndarray) -> list[FrontierCandidate]:
     """Frontiers whose geometry seen from the origin, heading 0, is `geometry` [F, 4]."""
-    return [FrontierCandidate(i, (d * np.cos(b), d * np.sin(b)), (0.0, 0.0, 0.0), size, route)
-            for i, (route, d, b, size) in enumerate(np.asarray(geometry, dtype=np.float64))]
+    return [
+        FrontierCandidate(i, (d * np.cos(b), d * np.sin(b)), (0.0, 0.0, 0.0), size, route)
+        for i, (route, d, b, size) in enumerate(np.asarray(geometry, dtype=np.float64))
+    ]
 
 
 def test_frontier_geometry_is_relative_to_the_robot():
-    frontiers = [FrontierCandidate(0, (1.0, 3.0), (1.0, 2.5, 0.0), 1.2, 2.5),
-                 FrontierCandidate(1, (-2.0, 1.0), (-1.5, 1.0, 0.0), 0.4, float("inf"))]
+    frontiers = [
+        FrontierCandidate(0, (1.0, 3.0), (1.0, 2.5, 0.0), 1.2, 2.5),
+        FrontierCandidate(1, (-2.0, 1.0), (-1.5, 1.0, 0.0), 0.4, float("inf")),
+    ]
     geometry = frontier_geometry(frontiers, (1.0, 1.0, np.pi / 2))  # at (1, 1) facing +y
     assert np.allclose(geometry, [[2.5, 2.0, 0.0, 1.2], [3.0, 3.0, np.pi / 2, 0.4]], atol=1e-6)
-    assert np.allclose(geometry, frontier_geometry(candidates(geometry), (0.0, 0.0, 0.0)), atol=1e-5)
+    assert np.allclose(
+        geometry, frontier_geometry(candidates(geometry), (0.0, 0.0, 0.0)), atol=1e-5
+    )
 
 
 def _write_config(folder, steps: int) -> str:
     config = {
         "model": "compact",
         "output_dir": str(folder / "run"),
-        "data": {"synthetic": {"train": 200, "val": 60, "seed": 0, "image_size": 64, "history_len": 2}},
+        "data": {
+            "synthetic": {"train": 200, "val": 60, "seed": 0, "image_size": 64, "history_len": 2}
+        },
         "steps": steps,
         "batch_size": 32,
         "lr": 0.001,
@@ -82,10 +91,17 @@ def test_exported_model_loads_in_one_call_and_scores_raw_images(run):
     for row in rows.select(range(20)):
         sample = decode_sample(row)
         goal = GoalSpec(
-            sample.task if sample.task != "spatial" else "object", sample.goal_text, sample.goal_image
+            sample.task if sample.task != "spatial" else "object",
+            sample.goal_text,
+            sample.goal_image,
         )
-        scores = policy.score(goal, sample.history_images, sample.frontier_images,
-                              candidates(sample.frontier_geometry), (0.0, 0.0, 0.0))
+        scores = policy.score(
+            goal,
+            sample.history_images,
+            sample.frontier_images,
+            candidates(sample.frontier_geometry),
+            (0.0, 0.0, 0.0),
+        )
         assert scores.shape == (len(sample.frontier_images),) and np.isfinite(scores).all()
         agree += int(np.argmax(scores) == sample.oracle_index)
     assert agree / 20 > CHANCE + 0.2
@@ -93,8 +109,20 @@ def test_exported_model_loads_in_one_call_and_scores_raw_images(run):
     first = decode_sample(rows[0])
     goal = GoalSpec("object", "chair")
     assert np.array_equal(
-        policy.score(goal, first.history_images, first.frontier_images, candidates(first.frontier_geometry), (0, 0, 0)),
-        again.score(goal, first.history_images, first.frontier_images, candidates(first.frontier_geometry), (0, 0, 0)),
+        policy.score(
+            goal,
+            first.history_images,
+            first.frontier_images,
+            candidates(first.frontier_geometry),
+            (0, 0, 0),
+        ),
+        again.score(
+            goal,
+            first.history_images,
+            first.frontier_images,
+            candidates(first.frontier_geometry),
+            (0, 0, 0),
+        ),
     )
 
 
@@ -105,7 +133,11 @@ def test_missing_or_corrupt_checkpoints_fail_clearly(run, tmp_path):
         load_policy("compact", str(tmp_path))
     model = run / "run" / "model"
     for name, damage, message in (
-        ("model.safetensors", lambda b: b[: len(b) // 2], "corrupt compact checkpoint .*model.safetensors"),
+        (
+            "model.safetensors",
+            lambda b: b[: len(b) // 2],
+            "corrupt compact checkpoint .*model.safetensors",
+        ),
         ("config.json", lambda b: b"{not json", "corrupt compact checkpoint .*config.json"),
         (
             "config.json",
@@ -163,7 +195,9 @@ def test_encoders_are_configurable_by_path(tmp_path):
     places = candidates([[2.0, 1.5, 0.3, 1.0], [4.0, 3.0, -1.0, 2.0], [1.0, 1.0, 2.5, 0.5]])
     goal = GoalSpec("image", image=frontiers[1])
     scores = policy.score(goal, frontiers[:2], frontiers, places, (0.0, 0.0, 0.0))
-    many = policy.score(goal, [], frontiers * 4, places * 4, (0.0, 0.0, 0.0))  # more than max_frontiers
+    many = policy.score(
+        goal, [], frontiers * 4, places * 4, (0.0, 0.0, 0.0)
+    )  # more than max_frontiers
     assert many.shape == (12,) and np.allclose(many[:3], many[3:6], atol=1e-5)
     with pytest.raises(ValueError, match="at least one frontier"):
         policy.score(goal, [], [], [], (0.0, 0.0, 0.0))
@@ -171,7 +205,9 @@ def test_encoders_are_configurable_by_path(tmp_path):
         policy.score(goal, [], frontiers, places[:2], (0.0, 0.0, 0.0))
     reloaded = load_policy("compact", str(policy.save(tmp_path / "vit_compact")))
     assert reloaded.config == policy.config
-    assert np.array_equal(scores, reloaded.score(goal, frontiers[:2], frontiers, places, (0.0, 0.0, 0.0)))
+    assert np.array_equal(
+        scores, reloaded.score(goal, frontiers[:2], frontiers, places, (0.0, 0.0, 0.0))
+    )
 
 
 def test_soft_targets_follow_the_route_excess():

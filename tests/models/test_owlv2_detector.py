@@ -1,4 +1,5 @@
-"""owlv2 detector backend: real weights are needed for detection, which this machine cannot fetch."""
+"""owlv2 detector backend: real weights are needed for detection, which this machine cannot
+fetch."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ def _weights_available() -> bool:
 
 
 def test_tiny_random_owlv2_runs_the_detection_path(tmp_path):
-    """Real classes with tiny random weights: tokenising, padding to a square, box scaling, order."""
+    """Real classes with tiny random weights: tokenising, padding to a square, box scaling,
+    order."""
     import torch
     from filmnav_policy.models.qwen_tiny import train_tokenizer
     from transformers import Owlv2Config, Owlv2ForObjectDetection
@@ -31,7 +33,12 @@ def test_tiny_random_owlv2_runs_the_detection_path(tmp_path):
         "max_position_embeddings": 16,
         "eos_token_id": tokenizer.eos_token_id,
     }
-    tiny = {"hidden_size": 32, "num_hidden_layers": 1, "num_attention_heads": 2, "intermediate_size": 64}
+    tiny = {
+        "hidden_size": 32,
+        "num_hidden_layers": 1,
+        "num_attention_heads": 2,
+        "intermediate_size": 64,
+    }
     config = Owlv2Config(
         text_config=text | tiny,
         vision_config=tiny | {"image_size": 64, "patch_size": 16},
@@ -52,14 +59,18 @@ def test_tiny_random_owlv2_runs_the_detection_path(tmp_path):
     for x0, y0, x1, y1 in (d.box for d in detections):
         assert 0 <= x0 <= x1 < 80 and 0 <= y0 <= y1 < 48
     median = scores[len(scores) // 2]
-    strict = Owlv2Detector(str(tmp_path), score_threshold=median).detect(image, ["chair", "red sofa"])
+    strict = Owlv2Detector(str(tmp_path), score_threshold=median).detect(
+        image, ["chair", "red sofa"]
+    )
     assert len(strict) < len(detections) and all(d.score > median for d in strict)
     with pytest.raises(ValueError, match="at least one text query"):
         detector.detect(image, [])
 
 
 def test_missing_weights_give_a_clear_error(tmp_path):
-    with pytest.raises(FileNotFoundError, match="OWLv2 weights .* not in the local Hugging Face cache"):
+    with pytest.raises(
+        FileNotFoundError, match="OWLv2 weights .* not in the local Hugging Face cache"
+    ):
         Owlv2Detector(str(tmp_path / "no_such_model"))
 
 
@@ -72,9 +83,12 @@ def test_detects_a_queried_object_in_a_photo():
     import cv2
     import matplotlib.cbook
 
-    detector = Owlv2Detector(os.environ.get("FILMNAV_OWLV2_MODEL", DEFAULT_OWLV2_MODEL), score_threshold=0.1)
+    detector = Owlv2Detector(
+        os.environ.get("FILMNAV_OWLV2_MODEL", DEFAULT_OWLV2_MODEL), score_threshold=0.1
+    )
     photo = cv2.cvtColor(
-        cv2.imread(matplotlib.cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)), cv2.COLOR_BGR2RGB
+        cv2.imread(matplotlib.cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)),
+        cv2.COLOR_BGR2RGB,
     )
     detections = detector.detect(photo, ["a person", "a necktie"])
     assert detections and detections[0].score >= detections[-1].score

@@ -67,7 +67,8 @@ def test_synthetic_oracle_frontier_shows_the_goal_colour():
         sample = decode_sample(raw)
         colour = np.array(SYNTHETIC_CATEGORIES[sample.goal_text][0])
         near_goal = [
-            (np.abs(image.astype(int) - colour).max(axis=2) < 45).sum() for image in sample.frontier_images
+            (np.abs(image.astype(int) - colour).max(axis=2) < 45).sum()
+            for image in sample.frontier_images
         ]
         assert int(np.argmax(near_goal)) == sample.oracle_index
 

@@ -1,10 +1,12 @@
-"""qwen_vl through the real Qwen2.5-VL classes, on a tiny random checkpoint with its own tokenizer."""
+"""qwen_vl through the real Qwen2.5-VL classes, on a tiny random checkpoint with its own
+tokenizer."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 import torch
+from filmnav_common.protocol import GoalSpec
 from filmnav_policy.models import load_policy
 from filmnav_policy.models.qwen_tiny import TINY_IMAGE_SIDE, build_tiny_qwen_checkpoint
 from filmnav_policy.models.qwen_vl import (
@@ -14,7 +16,6 @@ from filmnav_policy.models.qwen_vl import (
     QwenVLPolicy,
     QwenVLSettings,
 )
-from filmnav_common.protocol import GoalSpec
 
 pytestmark = pytest.mark.slow  # trains a model
 
@@ -39,7 +40,9 @@ def base_dir(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def settings(base_dir) -> QwenVLSettings:
-    return QwenVLSettings(base_model=str(base_dir), image_side=TINY_IMAGE_SIDE, history_len=2, lora_rank=8)
+    return QwenVLSettings(
+        base_model=str(base_dir), image_side=TINY_IMAGE_SIDE, history_len=2, lora_rank=8
+    )
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +50,9 @@ def trained(settings, tmp_path_factory):
     """LoRA-tuned for a few steps; returns (policy, losses, saved folder)."""
     policy = QwenVLPolicy.from_base(settings, lora=True)
     rng = np.random.default_rng(0)
-    optimizer = torch.optim.AdamW([p for p in policy.model.parameters() if p.requires_grad], lr=1e-2)
+    optimizer = torch.optim.AdamW(
+        [p for p in policy.model.parameters() if p.requires_grad], lr=1e-2
+    )
     policy.model.train()
     losses = []
     for _ in range(12):
@@ -82,7 +87,9 @@ def test_labels_are_single_tokens_and_only_the_answer_is_supervised(settings):
             image_grid_thw=batch["image_grid_thw"],
         ).logits[0]
     answer_positions = supervised.nonzero()[:, 0] - 1  # position t predicts token t + 1
-    manual = torch.nn.functional.cross_entropy(logits[answer_positions], encoded["labels"][supervised])
+    manual = torch.nn.functional.cross_entropy(
+        logits[answer_positions], encoded["labels"][supervised]
+    )
     assert torch.allclose(loss, manual, atol=1e-5)
     assert torch.isinf(log_probs[0, CHOICES:]).all() and torch.isclose(
         log_probs[0, :CHOICES].exp().sum(), torch.tensor(1.0)
@@ -114,7 +121,11 @@ def test_save_load_is_exact_and_serves_the_protocol(trained):
     assert loaded.name == "qwen_vl"
     assert np.array_equal(policy.score_sample(sample), loaded.score_sample(sample))
     scores = loaded.score(
-        GoalSpec("object", "chair"), sample.history_images, sample.choice_images, [], (0.0, 0.0, 0.0)
+        GoalSpec("object", "chair"),
+        sample.history_images,
+        sample.choice_images,
+        [],
+        (0.0, 0.0, 0.0),
     )
     assert np.allclose(scores, policy.score_sample(sample))
 

@@ -20,7 +20,9 @@ def test_qwen_vl_lora_run_writes_metrics_plot_and_a_loadable_adapter(tmp_path):
     config = {
         "model": "qwen_vl",
         "output_dir": str(tmp_path / "run"),
-        "data": {"synthetic": {"train": 16, "val": 8, "seed": 1, "image_size": 56, "history_len": 2}},
+        "data": {
+            "synthetic": {"train": 16, "val": 8, "seed": 1, "image_size": 56, "history_len": 2}
+        },
         "steps": 4,
         "batch_size": 4,
         "eval_batch_size": 8,
@@ -29,7 +31,12 @@ def test_qwen_vl_lora_run_writes_metrics_plot_and_a_loadable_adapter(tmp_path):
         "eval_every": 2,
         "checkpoint_every": 2,
         "gradient_checkpointing": True,  # as for the real 3B model
-        "qwen_vl": {"base_model": str(base), "image_side": TINY_IMAGE_SIDE, "history_len": 2, "lora_rank": 4},
+        "qwen_vl": {
+            "base_model": str(base),
+            "image_side": TINY_IMAGE_SIDE,
+            "history_len": 2,
+            "lora_rank": 4,
+        },
     }
     path = tmp_path / "qwen.yaml"
     path.write_text(yaml.safe_dump(config))

@@ -6,9 +6,8 @@ import math
 
 import numpy as np
 import pytest
-
-from filmnav_policy.baselines import NearestPolicy, RandomPolicy, travel_distances
 from filmnav_common.protocol import FrontierCandidate, GoalSpec
+from filmnav_policy.baselines import NearestPolicy, RandomPolicy, travel_distances
 from filmnav_policy.registry import POLICY_NAMES, PolicyLoadError, make_policy
 
 GOAL = GoalSpec("object", "chair")
@@ -16,7 +15,9 @@ ROBOT = (0.0, 0.0, 0.0)
 
 
 def frontier(fid: int, x: float, y: float, path: float = math.inf) -> FrontierCandidate:
-    return FrontierCandidate(id=fid, centroid=(x, y), waypoint=(x, y, 0.0), size=1.0, path_distance=path)
+    return FrontierCandidate(
+        id=fid, centroid=(x, y), waypoint=(x, y, 0.0), size=1.0, path_distance=path
+    )
 
 
 def scores(policy, frontiers):
@@ -31,7 +32,11 @@ def test_travel_distance_prefers_path_and_falls_back_to_straight_line():
 
 def test_nearest_picks_shortest_path_not_straight_line():
     # Frontier 0 is closer as the crow flies but behind a wall (long path).
-    frontiers = [frontier(0, 1.0, 0.0, path=8.0), frontier(1, 3.0, 0.0, path=3.5), frontier(2, 0.0, 6.0, path=6.0)]
+    frontiers = [
+        frontier(0, 1.0, 0.0, path=8.0),
+        frontier(1, 3.0, 0.0, path=3.5),
+        frontier(2, 0.0, 6.0, path=6.0),
+    ]
     result = scores(NearestPolicy(), frontiers)
     assert result.shape == (3,)
     assert int(np.argmax(result)) == 1
@@ -64,9 +69,8 @@ def test_registry_builds_baselines_and_rejects_unknown_names():
 
 
 def test_oracle_follows_the_geodesic_route_around_a_wall():
-    from filmnav_sim.navigation import NavGrid
-
     from filmnav_policy.baselines import UNREACHABLE_COST, OraclePolicy
+    from filmnav_sim.navigation import NavGrid
 
     # 6 m x 4 m room at 0.1 m cells; a wall at x = 3 m with a door at the top (y > 3 m).
     navigable = np.ones((40, 60), bool)
@@ -76,10 +80,10 @@ def test_oracle_follows_the_geodesic_route_around_a_wall():
     oracle = OraclePolicy(nav, goal_points=np.array([[4.0, 0.5]]))
     robot = (1.0, 0.5, 0.0)
     frontiers = [
-        frontier(0, 2.5, 0.5),   # straight towards the goal, but the wall is in the way
-        frontier(1, 2.5, 2.6),   # before the door: on the geodesic route
-        frontier(2, 0.5, 3.0),   # away from the goal
-        frontier(3, 5.5, 1.0),   # in the sealed-off strip: unreachable
+        frontier(0, 2.5, 0.5),  # straight towards the goal, but the wall is in the way
+        frontier(1, 2.5, 2.6),  # before the door: on the geodesic route
+        frontier(2, 0.5, 3.0),  # away from the goal
+        frontier(3, 5.5, 1.0),  # in the sealed-off strip: unreachable
     ]
     result = oracle.score(GOAL, [], [], frontiers, robot)
     assert int(np.argmax(result)) == 1

@@ -7,7 +7,6 @@ import math
 
 import numpy as np
 import pytest
-
 from filmnav_policy.detector import (
     CameraModel,
     SemanticGoalDetector,
@@ -23,7 +22,10 @@ CAMERA = CameraModel(fx=FX, fy=FX, cx=(WIDTH - 1) / 2, cy=(HEIGHT - 1) / 2, heig
 
 
 def synthetic_frame(
-    pose: tuple[float, float, float], target: tuple[float, float, float], half_size: float, instance_id: int
+    pose: tuple[float, float, float],
+    target: tuple[float, float, float],
+    half_size: float,
+    instance_id: int,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Instance and depth images of a camera-facing square patch centred on `target` (world),
     in front of a wall 6 m away (beyond range, so +inf depth as REP-117 says)."""
@@ -58,7 +60,9 @@ def test_patch_position_is_recovered_in_the_mapping_frame():
 
 
 def test_pitched_camera_sees_the_floor_at_zero_height():
-    camera = CameraModel(fx=FX, fy=FX, cx=(WIDTH - 1) / 2, cy=(HEIGHT - 1) / 2, height=1.0, pitch=math.radians(30))
+    camera = CameraModel(
+        fx=FX, fy=FX, cx=(WIDTH - 1) / 2, cy=(HEIGHT - 1) / 2, height=1.0, pitch=math.radians(30)
+    )
     # The optical axis hits the floor 1 / tan(30 deg) ahead at a range of 1 / sin(30 deg).
     row, col = np.array([(HEIGHT - 1) / 2]), np.array([(WIDTH - 1) / 2])
     z_depth = np.array([1.0 / math.sin(math.radians(30))])
@@ -69,12 +73,16 @@ def test_pitched_camera_sees_the_floor_at_zero_height():
 def test_small_far_and_other_instances_are_not_detections():
     pose = (0.0, 0.0, 0.0)
     detector = SemanticGoalDetector(CAMERA, min_area_fraction=0.001, max_distance=5.0)
-    tiny_instance, tiny_depth = synthetic_frame(pose, (3.0, 0.0, 0.9), half_size=0.03, instance_id=3)
+    tiny_instance, tiny_depth = synthetic_frame(
+        pose, (3.0, 0.0, 0.9), half_size=0.03, instance_id=3
+    )
     assert np.count_nonzero(tiny_instance) < detector.min_pixels(tiny_instance.shape)
     assert detector.detect(tiny_instance, tiny_depth, pose, {3}, "cup") == []
     far_instance, far_depth = synthetic_frame(pose, (5.5, 0.0, 0.9), half_size=0.5, instance_id=3)
     assert detector.detect(far_instance, far_depth, pose, {3}, "cup") == []
-    near_instance, near_depth = synthetic_frame(pose, (2.0, 0.0, 0.9), half_size=0.3, instance_id=4)
+    near_instance, near_depth = synthetic_frame(
+        pose, (2.0, 0.0, 0.9), half_size=0.3, instance_id=4
+    )
     assert detector.detect(near_instance, near_depth, pose, {3}, "cup") == []
     assert len(detector.detect(near_instance, near_depth, pose, {3, 4}, "cup")) == 1
     with pytest.raises(ValueError, match="differ in size"):
@@ -82,14 +90,29 @@ def test_small_far_and_other_instances_are_not_detections():
 
 
 def test_goal_resolution_against_the_instance_table():
-    table = SimInstanceTable.from_json(json.dumps({
-        "goal_text": "something to sleep on", "goal_category": "bed", "goal_instance_ids": [5],
-        "instances": {"1": "chair", "2": "chair", "3": "potted plant", "5": "bed", "6": "bed"},
-    }))
+    table = SimInstanceTable.from_json(
+        json.dumps(
+            {
+                "goal_text": "something to sleep on",
+                "goal_category": "bed",
+                "goal_instance_ids": [5],
+                "instances": {
+                    "1": "chair",
+                    "2": "chair",
+                    "3": "potted plant",
+                    "5": "bed",
+                    "6": "bed",
+                },
+            }
+        )
+    )
     assert goal_instances("object", "chair", table) == ({1, 2}, "chair")
     assert goal_instances("object", "Potted Plant", table) == ({3}, "potted plant")
     assert goal_instances("text", "find the potted plants please", table) == ({3}, "potted plant")
-    assert goal_instances("text", "something to sleep on", table) == ({5}, "bed")  # the episode's goal
+    assert goal_instances("text", "something to sleep on", table) == (
+        {5},
+        "bed",
+    )  # the episode's goal
     assert goal_instances("image", "", table) == ({5}, "bed")
     assert goal_instances("text", "a spaceship", table) == (set(), "")
     assert category_in_text("a plant", ["plant", "potted plant"]) == "plant"
@@ -124,21 +147,34 @@ def test_goal_in_a_rendered_view_is_located_within_30_cm(sim_env, seed):
     episode = make_episode("val", seed, 0, "object", config=sim_env.config, house=house)
     sim_env.load_episode(episode, house)
     goal = house.object_by_id(episode.goal_instance_ids[0])
-    x, y = episode.viewpoints[int(np.argmax(footprint_distance(episode.viewpoints, goal)))]  # farthest view
+    x, y = episode.viewpoints[
+        int(np.argmax(footprint_distance(episode.viewpoints, goal)))
+    ]  # farthest view
     observation = sim_env.set_pose(x, y, math.atan2(goal.position[1] - y, goal.position[0] - x))
     config = sim_env.config
     detector = SemanticGoalDetector(CameraModel(*config.intrinsics(), height=config.camera_height))
-    detections = detector.detect(observation.instance, observation.depth, observation.pose,
-                                 episode.goal_instance_ids, episode.goal_category)
+    detections = detector.detect(
+        observation.instance,
+        observation.depth,
+        observation.pose,
+        episode.goal_instance_ids,
+        episode.goal_category,
+    )
     assert detections, f"{goal.category} {goal.id} not detected from ({x:.2f}, {y:.2f})"
     found = next(d for d in detections if d.instance_id == goal.id)
     assert distance_to_box(found.position, goal) <= 0.3, (found.position, goal.position, goal.size)
     assert math.dist(found.position[:2], (x, y)) <= config.success_distance + 0.5
     # The rest of the house's instances are never reported as the goal.
     others = {o.id for o in house.objects} - set(episode.goal_instance_ids)
-    assert not detector.detect(observation.instance, observation.depth, observation.pose, set(), "x")
-    assert all(d.instance_id in others for d in detector.detect(
-        observation.instance, observation.depth, observation.pose, others, "other"))
+    assert not detector.detect(
+        observation.instance, observation.depth, observation.pose, set(), "x"
+    )
+    assert all(
+        d.instance_id in others
+        for d in detector.detect(
+            observation.instance, observation.depth, observation.pose, others, "other"
+        )
+    )
 
 
 def test_box_is_placed_at_the_median_depth_of_its_centre():
@@ -146,7 +182,8 @@ def test_box_is_placed_at_the_median_depth_of_its_centre():
     target = (0.4, 4.5, 0.6)
     instance, depth = synthetic_frame(pose, target, half_size=0.15, instance_id=7)
     rows, cols = np.nonzero(instance)
-    # A box twice the object's size: its rim is background (6 m wall, beyond range) and a depth hole.
+    # A box twice the object's size: its rim is background (6 m wall, beyond range) and a depth
+    # hole.
     pad_x, pad_y = (cols.max() - cols.min()) // 2, (rows.max() - rows.min()) // 2
     box = (cols.min() - pad_x, rows.min() - pad_y, cols.max() + pad_x, rows.max() + pad_y)
     depth = depth.copy()
@@ -156,16 +193,24 @@ def test_box_is_placed_at_the_median_depth_of_its_centre():
     assert found.instance_id == -1 and found.bbox == tuple(int(v) for v in box)
     np.testing.assert_allclose(found.position, target, atol=0.02)
     assert found.distance == pytest.approx(math.dist(target, (1.0, 2.0, 0.88)), abs=0.02)
-    # Behind a near background (1 m) the centre region still finds the object; the whole box would not.
+    # Behind a near background (1 m) the centre region still finds the object; the whole box
+    # would not.
     near = np.where(instance == 7, depth, 1.0).astype(np.float32)
-    assert locate_box(CAMERA, near, pose, box, "chair", 0.8).position == pytest.approx(found.position, abs=0.02)
-    assert locate_box(CAMERA, near, pose, box, "chair", 0.8, centre_fraction=1.0).distance < found.distance - 0.5
+    assert locate_box(CAMERA, near, pose, box, "chair", 0.8).position == pytest.approx(
+        found.position, abs=0.02
+    )
+    assert (
+        locate_box(CAMERA, near, pose, box, "chair", 0.8, centre_fraction=1.0).distance
+        < found.distance - 0.5
+    )
 
 
 def test_box_without_depth_in_range_is_not_placed():
     pose = (0.0, 0.0, 0.0)
     _, depth = synthetic_frame(pose, (5.5, 0.0, 0.9), half_size=0.5, instance_id=3)
-    assert locate_box(CAMERA, depth, pose, (300, 220, 340, 260), "cup", 0.5) is None  # beyond max_distance
+    assert (
+        locate_box(CAMERA, depth, pose, (300, 220, 340, 260), "cup", 0.5) is None
+    )  # beyond max_distance
     with pytest.raises(ValueError, match="not inside"):
         locate_box(CAMERA, depth, pose, (600, 0, 700, 10), "cup", 0.5)
     with pytest.raises(ValueError, match="centre_fraction"):

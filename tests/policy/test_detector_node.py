@@ -12,23 +12,30 @@ import rclpy
 from builtin_interfaces.msg import Time
 from filmnav_common.image_codec import numpy_to_image
 from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS, SENSOR_QOS
-from filmnav_interfaces.msg import DetectionArray, Goal
 from nav_msgs.msg import Odometry
+from processes import NodeProcess, python_module, wait_until
 from sensor_msgs.msg import CameraInfo, Image
 from std_msgs.msg import Header, String
-
-from processes import NodeProcess, python_module, wait_until
 from test_detector import CAMERA, FX, HEIGHT, WIDTH, synthetic_frame
+
+from filmnav_interfaces.msg import DetectionArray, Goal
 
 POSE = (1.0, 2.0, math.pi / 2)
 TARGET = (0.4, 4.5, 0.6)
-TABLE = {"goal_text": "chair", "goal_category": "chair", "goal_instance_ids": [7],
-         "instances": {"7": "chair", "8": "bed"}}
+TABLE = {
+    "goal_text": "chair",
+    "goal_category": "chair",
+    "goal_instance_ids": [7],
+    "instances": {"7": "chair", "8": "bed"},
+}
 
 
 @pytest.fixture(scope="module")
 def graph(tmp_path_factory):
-    process = NodeProcess(python_module("filmnav_policy.detector_node"), tmp_path_factory.mktemp("det") / "detector.log")
+    process = NodeProcess(
+        python_module("filmnav_policy.detector_node"),
+        tmp_path_factory.mktemp("det") / "detector.log",
+    )
     rclpy.init()
     node = rclpy.create_node("detector_test_driver")
     received: list[DetectionArray] = []
@@ -41,7 +48,9 @@ def graph(tmp_path_factory):
         "table": node.create_publisher(String, "sim/instances", LATCHED_QOS),
         "goal": node.create_publisher(Goal, "filmnav/goal", RELIABLE_QOS),
     }
-    assert wait_until(lambda: all(p.get_subscription_count() > 0 for p in publishers.values()), 20.0), process.output()
+    assert wait_until(
+        lambda: all(p.get_subscription_count() > 0 for p in publishers.values()), 20.0
+    ), process.output()
     publishers["table"].publish(String(data=json.dumps(TABLE)))
     yield node, publishers, received, process
     node.destroy_node()
@@ -49,18 +58,36 @@ def graph(tmp_path_factory):
     assert process.stop() == 0
 
 
-def publish_frame(publishers, seconds: int, instance: np.ndarray, depth: np.ndarray, encoding: str = "16UC1",
-                  odom_first: bool = False) -> None:
+def publish_frame(
+    publishers,
+    seconds: int,
+    instance: np.ndarray,
+    depth: np.ndarray,
+    encoding: str = "16UC1",
+    odom_first: bool = False,
+) -> None:
     """One frame of sensor messages; the bridge sends the odometry after the images."""
     header = Header(stamp=Time(sec=seconds), frame_id="camera")
-    info = CameraInfo(header=header, width=WIDTH, height=HEIGHT, k=[FX, 0.0, CAMERA.cx, 0.0, FX, CAMERA.cy, 0.0, 0.0, 1.0])
+    info = CameraInfo(
+        header=header,
+        width=WIDTH,
+        height=HEIGHT,
+        k=[FX, 0.0, CAMERA.cx, 0.0, FX, CAMERA.cy, 0.0, 0.0, 1.0],
+    )
     odom = Odometry(header=Header(stamp=header.stamp, frame_id="odom"))
     odom.pose.pose.position.x, odom.pose.pose.position.y = POSE[0], POSE[1]
-    odom.pose.pose.orientation.z, odom.pose.pose.orientation.w = math.sin(POSE[2] / 2), math.cos(POSE[2] / 2)
+    odom.pose.pose.orientation.z, odom.pose.pose.orientation.w = (
+        math.sin(POSE[2] / 2),
+        math.cos(POSE[2] / 2),
+    )
     publishers["info"].publish(info)
     if odom_first:
         publishers["odom"].publish(odom)
-    publishers["instance"].publish(numpy_to_image(instance.astype(np.uint16 if encoding == "16UC1" else np.uint8), encoding, header))
+    publishers["instance"].publish(
+        numpy_to_image(
+            instance.astype(np.uint16 if encoding == "16UC1" else np.uint8), encoding, header
+        )
+    )
     publishers["depth"].publish(numpy_to_image(depth, "32FC1", header))
     if not odom_first:
         publishers["odom"].publish(odom)
@@ -71,6 +98,7 @@ def spin_until(node, predicate, publish, timeout: float = 15.0) -> bool:
         publish()
         rclpy.spin_once(node, timeout_sec=0.1)
         return predicate()
+
     return wait_until(tick, timeout, interval=0.0)
 
 
@@ -78,9 +106,14 @@ def test_goal_seen_is_published_with_its_position(graph):
     node, publishers, received, process = graph
     instance, depth = synthetic_frame(POSE, TARGET, half_size=0.15, instance_id=7)
     publishers["goal"].publish(Goal(id="g7", task="object", text="chair"))
-    stamps = itertools.count(100)  # a new stamp per frame: each frame's odometry arrives after its images
-    assert spin_until(node, lambda: any(m.detections for m in received),
-                      lambda: publish_frame(publishers, next(stamps), instance, depth)), process.output()
+    stamps = itertools.count(
+        100
+    )  # a new stamp per frame: each frame's odometry arrives after its images
+    assert spin_until(
+        node,
+        lambda: any(m.detections for m in received),
+        lambda: publish_frame(publishers, next(stamps), instance, depth),
+    ), process.output()
     message = next(m for m in received if m.detections)
     assert message.goal_id == "g7" and message.header.frame_id == "odom"
     detection = message.detections[0]
@@ -93,15 +126,26 @@ def test_other_goal_gives_empty_detections_and_bad_frames_are_skipped(graph):
     node, publishers, received, process = graph
     instance, depth = synthetic_frame(POSE, TARGET, half_size=0.15, instance_id=7)
     publishers["goal"].publish(Goal(id="g8", task="object", text="bed"))
-    assert spin_until(node, lambda: any(m.goal_id == "g8" for m in received),
-                      lambda: publish_frame(publishers, 2, instance, depth))
+    assert spin_until(
+        node,
+        lambda: any(m.goal_id == "g8" for m in received),
+        lambda: publish_frame(publishers, 2, instance, depth),
+    )
     assert all(not m.detections for m in received if m.goal_id == "g8")
     # A colour image on the instance topic is rejected with a warning; the node keeps going.
     publish_frame(publishers, 3, np.stack([instance] * 3, axis=-1), depth, encoding="rgb8")
     publishers["goal"].publish(Goal(id="bad", task="teleport", text="chair"))
-    assert wait_until(lambda: "skipped a frame" in process.output() and "unknown task 'teleport'" in process.output(), 10.0), process.output()
+    assert wait_until(
+        lambda: (
+            "skipped a frame" in process.output() and "unknown task 'teleport'" in process.output()
+        ),
+        10.0,
+    ), process.output()
     received.clear()
     publishers["goal"].publish(Goal(id="g9", task="text", text="go find a chair"))
-    assert spin_until(node, lambda: any(m.goal_id == "g9" and m.detections for m in received),
-                      lambda: publish_frame(publishers, 4, instance, depth, odom_first=True)), process.output()
+    assert spin_until(
+        node,
+        lambda: any(m.goal_id == "g9" and m.detections for m in received),
+        lambda: publish_frame(publishers, 4, instance, depth, odom_first=True),
+    ), process.output()
     assert process.alive()

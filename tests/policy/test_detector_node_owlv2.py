@@ -13,14 +13,14 @@ import rclpy
 from builtin_interfaces.msg import Time
 from filmnav_common.image_codec import numpy_to_image
 from filmnav_common.qos import RELIABLE_QOS, SENSOR_QOS
-from filmnav_interfaces.msg import DetectionArray, Goal
 from filmnav_policy.detector import CameraModel
 from filmnav_policy.models.owlv2_tiny import build_tiny_owlv2_checkpoint
 from nav_msgs.msg import Odometry
+from processes import NodeProcess, python_module, wait_until
 from sensor_msgs.msg import CameraInfo, Image
 from std_msgs.msg import Header
 
-from processes import NodeProcess, python_module, wait_until
+from filmnav_interfaces.msg import DetectionArray, Goal
 
 WIDTH, HEIGHT = 80, 60
 FX = (WIDTH / 2) / math.tan(math.radians(79.0) / 2)
@@ -28,14 +28,18 @@ CAMERA = CameraModel(fx=FX, fy=FX, cx=(WIDTH - 1) / 2, cy=(HEIGHT - 1) / 2, heig
 POSE = (1.0, 2.0, math.pi / 2)
 WALL = 2.0  # metres ahead of the camera, filling the view
 SINGLE_THREAD = {"OMP_NUM_THREADS": "1"}
-STAMPS = itertools.count(100)  # a new stamp per frame, across tests: odometry never goes back in time
+STAMPS = itertools.count(
+    100
+)  # a new stamp per frame, across tests: odometry never goes back in time
 
 
 def detector_process(log_path, *parameters: str) -> NodeProcess:
     arguments = ["--ros-args", "-p", "backend:=owlv2"]
     for parameter in parameters:
         arguments += ["-p", parameter]
-    return NodeProcess(python_module("filmnav_policy.detector_node", *arguments), log_path, env=SINGLE_THREAD)
+    return NodeProcess(
+        python_module("filmnav_policy.detector_node", *arguments), log_path, env=SINGLE_THREAD
+    )
 
 
 def test_missing_weights_stop_the_node_at_start_naming_the_folder(tmp_path):
@@ -51,7 +55,9 @@ def test_missing_weights_stop_the_node_at_start_naming_the_folder(tmp_path):
 def graph(tmp_path_factory):
     folder = tmp_path_factory.mktemp("owlv2")
     model = build_tiny_owlv2_checkpoint(folder / "model")
-    process = detector_process(folder / "detector.log", f"owlv2_model:={model}", "score_threshold:=0.0")
+    process = detector_process(
+        folder / "detector.log", f"owlv2_model:={model}", "score_threshold:=0.0"
+    )
     rclpy.init()
     node = rclpy.create_node("owlv2_detector_test_driver")
     received: list[DetectionArray] = []
@@ -63,7 +69,9 @@ def graph(tmp_path_factory):
         "odom": node.create_publisher(Odometry, "odom", RELIABLE_QOS),
         "goal": node.create_publisher(Goal, "filmnav/goal", RELIABLE_QOS),
     }
-    assert wait_until(lambda: all(p.get_subscription_count() > 0 for p in publishers.values()), 60.0), process.output()
+    assert wait_until(
+        lambda: all(p.get_subscription_count() > 0 for p in publishers.values()), 60.0
+    ), process.output()
     yield node, publishers, received, process
     node.destroy_node()
     rclpy.shutdown()
@@ -78,18 +86,27 @@ def frame() -> tuple[np.ndarray, np.ndarray]:
 def publish_frame(publishers, seconds: int, color: Image, depth: np.ndarray) -> None:
     header = Header(stamp=Time(sec=seconds), frame_id="camera")
     color.header = header
-    info = CameraInfo(header=header, width=WIDTH, height=HEIGHT,
-                      k=[FX, 0.0, CAMERA.cx, 0.0, FX, CAMERA.cy, 0.0, 0.0, 1.0])
+    info = CameraInfo(
+        header=header,
+        width=WIDTH,
+        height=HEIGHT,
+        k=[FX, 0.0, CAMERA.cx, 0.0, FX, CAMERA.cy, 0.0, 0.0, 1.0],
+    )
     odom = Odometry(header=Header(stamp=header.stamp, frame_id="odom"))
     odom.pose.pose.position.x, odom.pose.pose.position.y = POSE[0], POSE[1]
-    odom.pose.pose.orientation.z, odom.pose.pose.orientation.w = math.sin(POSE[2] / 2), math.cos(POSE[2] / 2)
+    odom.pose.pose.orientation.z, odom.pose.pose.orientation.w = (
+        math.sin(POSE[2] / 2),
+        math.cos(POSE[2] / 2),
+    )
     publishers["info"].publish(info)
     publishers["color"].publish(color)
     publishers["depth"].publish(numpy_to_image(depth, "32FC1", header))
     publishers["odom"].publish(odom)
 
 
-def detections_for(node, publishers, received, goal_id: str, color: Image, depth: np.ndarray) -> DetectionArray | None:
+def detections_for(
+    node, publishers, received, goal_id: str, color: Image, depth: np.ndarray
+) -> DetectionArray | None:
     def tick() -> bool:
         publish_frame(publishers, next(STAMPS), color, depth)
         rclpy.spin_once(node, timeout_sec=0.1)
@@ -108,7 +125,9 @@ def assert_placed_on_the_wall(message: DetectionArray, label: str) -> None:
         assert detection.label == label and detection.instance_id == -1
         x0, y0, x1, y1 = (int(v) for v in detection.bbox)
         assert 0 <= x0 <= x1 < WIDTH and 0 <= y0 <= y1 < HEIGHT
-        expected = CAMERA.world_points(np.array([(y0 + y1) / 2]), np.array([(x0 + x1) / 2]), np.array([WALL]), POSE)[0]
+        expected = CAMERA.world_points(
+            np.array([(y0 + y1) / 2]), np.array([(x0 + x1) / 2]), np.array([WALL]), POSE
+        )[0]
         position = (detection.position.x, detection.position.y, detection.position.z)
         np.testing.assert_allclose(position, expected, atol=1e-4)
         assert detection.position.y == pytest.approx(POSE[1] + WALL, abs=1e-4)  # facing +y
@@ -127,7 +146,11 @@ def test_text_goal_boxes_are_placed_with_depth(graph):
 def test_image_goal_uses_image_guided_detection(graph):
     node, publishers, received, process = graph
     rgb, depth = frame()
-    goal = Goal(id="i1", task="image", image=numpy_to_image(np.ascontiguousarray(rgb[10:40, 20:50]), "rgb8"))
+    goal = Goal(
+        id="i1",
+        task="image",
+        image=numpy_to_image(np.ascontiguousarray(rgb[10:40, 20:50]), "rgb8"),
+    )
     publishers["goal"].publish(goal)
     bgr = numpy_to_image(np.ascontiguousarray(rgb[..., ::-1]), "bgr8")  # bgr8 is accepted too
     message = detections_for(node, publishers, received, "i1", bgr, depth)
@@ -142,10 +165,16 @@ def test_bad_colour_frames_and_goals_are_reported_and_the_node_keeps_running(gra
     publishers["goal"].publish(Goal(id="t2", task="object", text="chair"))
     output = process.output
     assert wait_until(lambda: "image goal without an image" in output(), 10.0), output()
-    # One bad frame at a time: the detector takes only the newest frame, a later one would replace it.
-    for color, warning in ((numpy_to_image(np.zeros((HEIGHT, WIDTH), np.uint16), "16UC1"), "unsupported encoding '16UC1'"),
-                           (numpy_to_image(rgb[:30], "rgb8"), "differ in size")):
+    # One bad frame at a time: the detector takes only the newest frame, a later one would
+    # replace it.
+    for color, warning in (
+        (
+            numpy_to_image(np.zeros((HEIGHT, WIDTH), np.uint16), "16UC1"),
+            "unsupported encoding '16UC1'",
+        ),
+        (numpy_to_image(rgb[:30], "rgb8"), "differ in size"),
+    ):
         publish_frame(publishers, next(STAMPS), color, depth)
-        assert wait_until(lambda: warning in output(), 10.0), output()
+        assert wait_until(lambda warning=warning: warning in output(), 10.0), output()
     message = detections_for(node, publishers, received, "t2", numpy_to_image(rgb, "rgb8"), depth)
     assert message is not None and process.alive(), output()

@@ -64,7 +64,11 @@ def valid_request() -> SelectFrontier.Request:
     request = SelectFrontier.Request()
     request.goal = Goal(id="g1", task="object", text="chair")
     request.history = [rgb(10), rgb(20)]
-    request.frontiers = [frontier_msg(4, 5.0, 0.0, 6.0), frontier_msg(9, 0.0, 2.0, 2.5), frontier_msg(11, -1.0, 0.0, -1.0)]
+    request.frontiers = [
+        frontier_msg(4, 5.0, 0.0, 6.0),
+        frontier_msg(9, 0.0, 2.0, 2.5),
+        frontier_msg(11, -1.0, 0.0, -1.0),
+    ]
     request.frontier_images = [rgb(30), rgb(40), rgb(50)]
     request.robot_pose.orientation.w = 1.0
     return request
@@ -83,14 +87,22 @@ def test_valid_request_gets_nearest_frontier(ros_client_node, select_client):
 @pytest.mark.parametrize(
     "breakage, reason",
     [
-        (lambda r: setattr(r, "frontier_images", r.frontier_images[:2]), "2 frontier images for 3 frontiers"),
+        (
+            lambda r: setattr(r, "frontier_images", r.frontier_images[:2]),
+            "2 frontier images for 3 frontiers",
+        ),
         (lambda r: setattr(r, "frontiers", []), "no frontiers"),
         (
-            lambda r: r.frontier_images.__setitem__(1, numpy_to_image(np.ones((4, 4), np.float32), "32FC1")),
+            lambda r: r.frontier_images.__setitem__(
+                1, numpy_to_image(np.ones((4, 4), np.float32), "32FC1")
+            ),
             "frontier image 1: unsupported encoding '32FC1'",
         ),
         (lambda r: setattr(r.goal, "task", "teleport"), "unknown task 'teleport'"),
-        (lambda r: setattr(r.history[0], "data", r.history[0].data[:10]), "history image 0: truncated"),
+        (
+            lambda r: setattr(r.history[0], "data", r.history[0].data[:10]),
+            "history image 0: truncated",
+        ),
     ],
     ids=["image-count", "no-frontiers", "bad-encoding", "bad-task", "truncated-image"],
 )
@@ -113,7 +125,9 @@ def test_switching_policy_by_parameter_and_rejecting_unknown_one(ros_client_node
 
     def set_policy(name: str):
         value = ParameterValue(type=ParameterType.PARAMETER_STRING, string_value=name)
-        future = client.call_async(SetParameters.Request(parameters=[Parameter(name="policy", value=value)]))
+        future = client.call_async(
+            SetParameters.Request(parameters=[Parameter(name="policy", value=value)])
+        )
         rclpy.spin_until_future_complete(ros_client_node, future, timeout_sec=TIMEOUT)
         return future.result().results[0]
 
@@ -146,24 +160,46 @@ def test_unknown_policy_exits_with_clear_error(tmp_path):
 
 def test_missing_or_corrupt_checkpoint_exits_with_clear_error(tmp_path):
     missing = tmp_path / "missing"
-    output = exits_with(["-p", "policy:=compact", "-p", f"checkpoint:={missing}"], tmp_path / "missing.log")
-    assert f"cannot load policy 'compact': FileNotFoundError: compact checkpoint not found: {missing}" in output
+    output = exits_with(
+        ["-p", "policy:=compact", "-p", f"checkpoint:={missing}"], tmp_path / "missing.log"
+    )
+    assert (
+        f"cannot load policy 'compact': FileNotFoundError: compact checkpoint not found: {missing}"
+        in output
+    )
     corrupt = tmp_path / "corrupt"
     corrupt.mkdir()
     (corrupt / "config.json").write_text("{not json")
     (corrupt / "model.safetensors").write_bytes(b"garbage")
-    output = exits_with(["-p", "policy:=compact", "-p", f"checkpoint:={corrupt}"], tmp_path / "corrupt.log")
+    output = exits_with(
+        ["-p", "policy:=compact", "-p", f"checkpoint:={corrupt}"], tmp_path / "corrupt.log"
+    )
     assert "cannot load policy 'compact': ValueError: corrupt compact checkpoint" in output
 
 
 def test_learned_policy_checkpoint_is_served(ros_client_node, tmp_path):
     from filmnav_policy.models.compact import CompactConfig, CompactPolicy
 
-    checkpoint = CompactPolicy.create(CompactConfig(image_size=64, history_len=2, d_model=64, ff_dim=128)).save(tmp_path / "compact")
-    process = NodeProcess(python_module(NODE, "--ros-args", "-r", "__ns:=/compact_test", "-p", "policy:=compact",
-                                        "-p", f"checkpoint:={checkpoint}"), tmp_path / "compact.log")
+    checkpoint = CompactPolicy.create(
+        CompactConfig(image_size=64, history_len=2, d_model=64, ff_dim=128)
+    ).save(tmp_path / "compact")
+    process = NodeProcess(
+        python_module(
+            NODE,
+            "--ros-args",
+            "-r",
+            "__ns:=/compact_test",
+            "-p",
+            "policy:=compact",
+            "-p",
+            f"checkpoint:={checkpoint}",
+        ),
+        tmp_path / "compact.log",
+    )
     try:
-        client = ros_client_node.create_client(SelectFrontier, "/compact_test/filmnav/select_frontier")
+        client = ros_client_node.create_client(
+            SelectFrontier, "/compact_test/filmnav/select_frontier"
+        )
         assert client.wait_for_service(timeout_sec=120.0), process.output()
         response = call(ros_client_node, client, valid_request())
         assert response.success and response.policy == "compact", response.message
@@ -176,29 +212,53 @@ def test_learned_policy_checkpoint_is_served(ros_client_node, tmp_path):
 def test_oracle_follows_the_simulators_episode(ros_client_node, tmp_path):
     import json
 
-    from filmnav_common.qos import LATCHED_QOS
-    from filmnav_policy.baselines import OraclePolicy
     from filmnav_common.policy_messages import candidate_of
     from filmnav_common.protocol import GoalSpec
+    from filmnav_common.qos import LATCHED_QOS
+    from filmnav_policy.baselines import OraclePolicy
     from filmnav_sim.episodes import make_episode
     from std_msgs.msg import String
 
     # Its own namespace keeps it apart from the module's nearest-policy node.
-    process = NodeProcess(python_module(NODE, "--ros-args", "-r", "__ns:=/oracle_test", "-p", "policy:=oracle",
-                                        "-p", "episode_seed:=10000"), tmp_path / "oracle.log")
+    process = NodeProcess(
+        python_module(
+            NODE,
+            "--ros-args",
+            "-r",
+            "__ns:=/oracle_test",
+            "-p",
+            "policy:=oracle",
+            "-p",
+            "episode_seed:=10000",
+        ),
+        tmp_path / "oracle.log",
+    )
     try:
-        client = ros_client_node.create_client(SelectFrontier, "/oracle_test/filmnav/select_frontier")
+        client = ros_client_node.create_client(
+            SelectFrontier, "/oracle_test/filmnav/select_frontier"
+        )
         assert client.wait_for_service(timeout_sec=60.0), process.output()
         episode = make_episode("val", 10000, 0, "object")
         request = valid_request()
         request.robot_pose.position.x, request.robot_pose.position.y = episode.start_pose[:2]
-        targets = [episode.viewpoints[0], episode.viewpoints[-1], episode.start_pose[:2] + np.array([1.0, 0.0])]
-        request.frontiers = [frontier_msg(i, float(x), float(y), -1.0) for i, (x, y) in enumerate(targets)]
+        targets = [
+            episode.viewpoints[0],
+            episode.viewpoints[-1],
+            episode.start_pose[:2] + np.array([1.0, 0.0]),
+        ]
+        request.frontiers = [
+            frontier_msg(i, float(x), float(y), -1.0) for i, (x, y) in enumerate(targets)
+        ]
 
         def expected(seed: int) -> np.ndarray:
             oracle = OraclePolicy.for_episode_id("val", seed, 0, "object")
-            return oracle.score(GoalSpec("object", "chair"), [], [], [candidate_of(f) for f in request.frontiers],
-                                (*episode.start_pose[:2], 0.0))
+            return oracle.score(
+                GoalSpec("object", "chair"),
+                [],
+                [],
+                [candidate_of(f) for f in request.frontiers],
+                (*episode.start_pose[:2], 0.0),
+            )
 
         response = call(ros_client_node, client, request)
         assert response.success and response.policy == "oracle", response.message
@@ -206,11 +266,18 @@ def test_oracle_follows_the_simulators_episode(ros_client_node, tmp_path):
         np.testing.assert_allclose(response.scores, mine, rtol=1e-5)
         assert response.index == int(np.argmax(mine))
 
-        publisher = ros_client_node.create_publisher(String, "/oracle_test/sim/instances", LATCHED_QOS)
-        publisher.publish(String(data=json.dumps({"split": "val", "seed": 10001, "episode": 0, "task": "object"})))
+        publisher = ros_client_node.create_publisher(
+            String, "/oracle_test/sim/instances", LATCHED_QOS
+        )
+        publisher.publish(
+            String(
+                data=json.dumps({"split": "val", "seed": 10001, "episode": 0, "task": "object"})
+            )
+        )
         other = expected(10001)
         assert wait_until(
-            lambda: np.allclose(call(ros_client_node, client, request).scores, other, rtol=1e-5), timeout=30.0
+            lambda: np.allclose(call(ros_client_node, client, request).scores, other, rtol=1e-5),
+            timeout=30.0,
         ), process.output()
         assert "rebuilding the oracle" in process.output()
     finally:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from filmnav_sim.config import SimConfig
 from filmnav_sim.house import generate_house
 

@@ -6,9 +6,26 @@ import imageio.v3 as iio
 
 def test_sim_render_writes_map_and_views(tmp_path):
     result = subprocess.run(
-        [shutil.which("filmnav"), "sim", "render", "--seed", "4", "--out", str(tmp_path),
-         "--views", "2", "--width", "96", "--height", "72", "--max-rooms", "4"],
-        capture_output=True, text=True, timeout=120,
+        [
+            shutil.which("filmnav"),
+            "sim",
+            "render",
+            "--seed",
+            "4",
+            "--out",
+            str(tmp_path),
+            "--views",
+            "2",
+            "--width",
+            "96",
+            "--height",
+            "72",
+            "--max-rooms",
+            "4",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     assert "house 4" in result.stdout

@@ -4,7 +4,6 @@ import math
 
 import numpy as np
 import pytest
-
 from filmnav_sim.config import SimConfig
 from filmnav_sim.env import PathFollower, SimEnv, move_with_sliding, wrap_angle
 from filmnav_sim.episodes import SPLITS, make_episode, views_of
@@ -42,10 +41,14 @@ def test_forward_and_turns(env, small_config):
     env.load_episode(env.episode, house=env.house)
     env.set_pose(x, y, yaw)
     obs = env.step("forward")
-    assert math.hypot(obs.pose[0] - x, obs.pose[1] - y) == pytest.approx(small_config.forward_step, abs=1e-6)
+    assert math.hypot(obs.pose[0] - x, obs.pose[1] - y) == pytest.approx(
+        small_config.forward_step, abs=1e-6
+    )
     assert env.path_length == pytest.approx(small_config.forward_step)
     obs = env.step("turn_left")
-    assert obs.pose[2] == pytest.approx(math.atan2(math.sin(yaw + math.radians(30)), math.cos(yaw + math.radians(30))))
+    assert obs.pose[2] == pytest.approx(
+        math.atan2(math.sin(yaw + math.radians(30)), math.cos(yaw + math.radians(30)))
+    )
     obs = env.step("turn_right")
     assert obs.pose[2] == pytest.approx(yaw)
     assert env.steps_taken == 3 and obs.time == pytest.approx(3 * small_config.action_duration)
@@ -80,18 +83,29 @@ def test_following_the_shortest_path_succeeds_with_high_spl(env, episode):
     env.load_episode(episode, house=env.house)
     nav = env.house.nav
     start = episode.start_pose
-    target = episode.viewpoints[int(np.argmin(nav.distance_field(np.array([start[:2]]))[
-        tuple(nav.world_to_cell(episode.viewpoints).T)]))]
+    target = episode.viewpoints[
+        int(
+            np.argmin(
+                nav.distance_field(np.array([start[:2]]))[
+                    tuple(nav.world_to_cell(episode.viewpoints).T)
+                ]
+            )
+        )
+    ]
     follower = PathFollower(nav, env.config)
     while not env.done:  # an oracle agent: follow the path, stop once inside the goal region
-        action = "stop" if env.distance_to_goal() <= 0.1 else follower.next_action(env.pose, target)
+        action = (
+            "stop" if env.distance_to_goal() <= 0.1 else follower.next_action(env.pose, target)
+        )
         assert action is not None
         env.step(action)
     metrics = env.metrics()
     assert metrics["success"] == 1.0
     assert metrics["distance_to_goal"] <= 0.1
     assert 0.7 <= metrics["spl"] <= 1.0
-    assert metrics["spl"] == pytest.approx(episode.geodesic_distance / max(metrics["path_length"], episode.geodesic_distance))
+    assert metrics["spl"] == pytest.approx(
+        episode.geodesic_distance / max(metrics["path_length"], episode.geodesic_distance)
+    )
     progress = 1 - metrics["distance_to_goal"] / episode.geodesic_distance
     assert metrics["soft_spl"] == pytest.approx(progress * metrics["spl"])
     assert metrics["steps"] == env.steps_taken
@@ -102,8 +116,17 @@ def test_stopping_at_the_start_fails(env, episode):
     env.step("stop")
     metrics = env.metrics()
     assert env.done
-    assert metrics == pytest.approx({"success": 0.0, "spl": 0.0, "soft_spl": 0.0, "path_length": 0.0, "steps": 1,
-                                     "distance_to_goal": episode.geodesic_distance}, abs=0.06)
+    assert metrics == pytest.approx(
+        {
+            "success": 0.0,
+            "spl": 0.0,
+            "soft_spl": 0.0,
+            "path_length": 0.0,
+            "steps": 1,
+            "distance_to_goal": episode.geodesic_distance,
+        },
+        abs=0.06,
+    )
 
 
 def test_wandering_then_stopping_away_from_the_goal_gets_partial_soft_spl(env, episode):
@@ -112,15 +135,20 @@ def test_wandering_then_stopping_away_from_the_goal_gets_partial_soft_spl(env, e
     follower = PathFollower(nav, env.config)
     path = nav.shortest_path(episode.start_pose[:2], episode.viewpoints[0])
     lengths = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(path, axis=0), axis=1))])
-    target = np.array([np.interp(lengths[-1] / 2, lengths, path[:, k]) for k in range(2)])  # halfway
+    target = np.array(
+        [np.interp(lengths[-1] / 2, lengths, path[:, k]) for k in range(2)]
+    )  # halfway
     while (action := follower.next_action(env.pose, target)) != "stop":
         env.step(action)
     env.step("stop")
     metrics = env.metrics()
     assert metrics["distance_to_goal"] > 0.1
     assert metrics["success"] == 0.0 and metrics["spl"] == 0.0
-    expected = max(0.0, 1 - metrics["distance_to_goal"] / episode.geodesic_distance) * \
-        episode.geodesic_distance / max(metrics["path_length"], episode.geodesic_distance)
+    expected = (
+        max(0.0, 1 - metrics["distance_to_goal"] / episode.geodesic_distance)
+        * episode.geodesic_distance
+        / max(metrics["path_length"], episode.geodesic_distance)
+    )
     assert 0.0 < metrics["soft_spl"] == pytest.approx(expected)
 
 
@@ -128,12 +156,18 @@ def test_episodes_are_deterministic_and_valid(small_config, small_house):
     for task in ("object", "text", "image"):
         a = make_episode("train", SEED, 4, task, small_config, house=small_house)
         b = make_episode("train", SEED, 4, task, small_config, house=small_house)
-        assert (a.goal_category, a.goal_text, a.goal_instance_ids, a.start_pose) == \
-            (b.goal_category, b.goal_text, b.goal_instance_ids, b.start_pose)
+        assert (a.goal_category, a.goal_text, a.goal_instance_ids, a.start_pose) == (
+            b.goal_category,
+            b.goal_text,
+            b.goal_instance_ids,
+            b.start_pose,
+        )
         assert a.geodesic_distance >= 1.0 and np.isfinite(a.geodesic_distance)
         assert small_house.nav.is_navigable(a.start_pose[:2])
         assert len(a.viewpoints) > 0
-        assert all(small_house.object_by_id(i).category == a.goal_category for i in a.goal_instance_ids)
+        assert all(
+            small_house.object_by_id(i).category == a.goal_category for i in a.goal_instance_ids
+        )
         if task == "image":
             assert a.goal_image.shape == (small_config.height, small_config.width, 3)
             assert a.goal_image.std() > 5
@@ -143,14 +177,17 @@ def test_episodes_are_deterministic_and_valid(small_config, small_house):
 
 def test_train_split_never_asks_for_unseen_categories(small_config):
     house = generate_house(21, max_rooms=6)
-    goals = {make_episode("train", 21, i, "text", small_config, house=house).goal_category for i in range(12)}
+    goals = {
+        make_episode("train", 21, i, "text", small_config, house=house).goal_category
+        for i in range(12)
+    }
     assert not goals & set(UNSEEN_CATEGORIES)
     assert len(goals) > 2
 
 
 def test_splits_are_disjoint_and_checked(small_config):
     ranges = [set(r) for r in SPLITS.values()]
-    assert all(not a & b for i, a in enumerate(ranges) for b in ranges[i + 1:])
+    assert all(not a & b for i, a in enumerate(ranges) for b in ranges[i + 1 :])
     with pytest.raises(ValueError):
         make_episode("train", SPLITS["test"][0], 0, "object", small_config)
     with pytest.raises(ValueError):
@@ -173,7 +210,9 @@ def test_path_follower_drives_around_a_wall_and_rejects_unreachable_goals():
         if action == "forward":
             x, y = move_with_sliding(nav, x, y, 0.25 * math.cos(yaw), 0.25 * math.sin(yaw))
         else:
-            yaw = wrap_angle(yaw + (1 if action == "turn_left" else -1) * math.radians(config.turn_deg))
+            yaw = wrap_angle(
+                yaw + (1 if action == "turn_left" else -1) * math.radians(config.turn_deg)
+            )
         pose = (x, y, yaw)
         assert nav.is_navigable((x, y))
     assert action == "stop"

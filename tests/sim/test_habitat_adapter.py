@@ -25,15 +25,24 @@ def test_yaw_matches_habitat_forward_axis(yaw):
 
 def test_habitat_backend_observes_a_scene(small_config):
     if not ha.habitat_available():
-        pytest.skip("habitat_sim is not installed here (no wheel for this Python); the adapter runs where it is")
+        pytest.skip(
+            "habitat_sim is not installed here (no wheel for this Python); "
+            "the adapter runs where it is"
+        )
     scene = os.environ.get("FILMNAV_HABITAT_SCENE")
     if not scene:
-        pytest.skip("set FILMNAV_HABITAT_SCENE to an HM3D scene (.glb) to test the habitat-sim backend")
+        pytest.skip(
+            "set FILMNAV_HABITAT_SCENE to an HM3D scene (.glb) to test the habitat-sim backend"
+        )
     env = ha.HabitatSimEnv(small_config, [scene])
     env.load_scene(scene)
     x, y = env.house.nav.navigable_points()[0]
     obs = env.set_pose(x, y, 0.5)
     assert obs.rgb.shape == (small_config.height, small_config.width, 3)
-    assert obs.pose[:2] == pytest.approx((x, y), abs=0.1) and obs.pose[2] == pytest.approx(0.5, abs=1e-3)
-    assert env.step("turn_left").pose[2] == pytest.approx(0.5 + math.radians(small_config.turn_deg), abs=1e-3)
+    assert obs.pose[:2] == pytest.approx((x, y), abs=0.1) and obs.pose[2] == pytest.approx(
+        0.5, abs=1e-3
+    )
+    assert env.step("turn_left").pose[2] == pytest.approx(
+        0.5 + math.radians(small_config.turn_deg), abs=1e-3
+    )
     env.close()

@@ -1,6 +1,5 @@
 import numpy as np
 import scipy.ndimage as ndi
-
 from filmnav_sim.house import CATEGORIES, SEEN_CATEGORIES, UNSEEN_CATEGORIES, generate_house
 from filmnav_sim.language import DESCRIPTIONS, SYNONYMS
 
@@ -17,10 +16,19 @@ def test_categories_cover_hm3d_and_split_disjointly():
 
 
 def test_generation_is_deterministic_per_seed():
-    first, again, other = generate_house(11, max_rooms=5), generate_house(11, max_rooms=5), generate_house(12, max_rooms=5)
+    first, again, other = (
+        generate_house(11, max_rooms=5),
+        generate_house(11, max_rooms=5),
+        generate_house(12, max_rooms=5),
+    )
     assert [(r.kind, r.bounds) for r in first.rooms] == [(r.kind, r.bounds) for r in again.rooms]
-    assert [(o.category, o.color, o.yaw) for o in first.objects] == [(o.category, o.color, o.yaw) for o in again.objects]
-    assert all(np.array_equal(a.position, b.position) for a, b in zip(first.objects, again.objects))
+    assert [(o.category, o.color, o.yaw) for o in first.objects] == [
+        (o.category, o.color, o.yaw) for o in again.objects
+    ]
+    assert all(
+        np.array_equal(a.position, b.position)
+        for a, b in zip(first.objects, again.objects, strict=True)
+    )
     assert np.array_equal(first.nav.navigable, again.nav.navigable)
     assert [(r.kind, r.bounds) for r in first.rooms] != [(r.kind, r.bounds) for r in other.rooms]
 
@@ -37,8 +45,11 @@ def test_houses_are_connected_and_furnished_by_room_semantics():
             assert house.nav.is_navigable(door.center)
         for room in house.rooms:  # every room can be entered
             xmin, ymin, xmax, ymax = room.bounds
-            rows, cols = house.nav.world_to_cell((xmin, ymin)), house.nav.world_to_cell((xmax, ymax))
-            assert house.nav.navigable[rows[0]:cols[0], rows[1]:cols[1]].sum() * 0.05 ** 2 > 1.0
+            rows, cols = (
+                house.nav.world_to_cell((xmin, ymin)),
+                house.nav.world_to_cell((xmax, ymax)),
+            )
+            assert house.nav.navigable[rows[0] : cols[0], rows[1] : cols[1]].sum() * 0.05**2 > 1.0
         for obj in house.objects:
             kind = house.rooms[obj.room_id].kind
             if obj.category == "bed":

@@ -1,5 +1,4 @@
 import numpy as np
-
 from filmnav_sim.house import CATEGORIES, ObjectInstance
 from filmnav_sim.language import DESCRIPTIONS, SYNONYMS, goal_text
 
@@ -9,7 +8,11 @@ def _instance(instance_id: int, category: str, color: str) -> ObjectInstance:
 
 
 def test_text_goals_use_synonyms_descriptions_and_colours():
-    instances = [_instance(1, "armchair", "green"), _instance(2, "armchair", "red"), _instance(3, "armchair", "green")]
+    instances = [
+        _instance(1, "armchair", "green"),
+        _instance(2, "armchair", "red"),
+        _instance(3, "armchair", "green"),
+    ]
     rng = np.random.default_rng(0)
     seen = {"synonym": 0, "description": 0, "colour": 0}
     for _ in range(60):
@@ -24,7 +27,9 @@ def test_text_goals_use_synonyms_descriptions_and_colours():
             seen["colour"] += 1
             colour = text.split()[1]
             assert text == f"the {colour} armchair"
-            assert ids == [o.id for o in instances if o.color == colour]  # the phrase narrows the goal
+            assert ids == [
+                o.id for o in instances if o.color == colour
+            ]  # the phrase narrows the goal
     assert all(count > 0 for count in seen.values())
 
 

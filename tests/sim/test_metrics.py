@@ -1,5 +1,4 @@
 import pytest
-
 from filmnav_sim.metrics import soft_spl, spl, success
 
 

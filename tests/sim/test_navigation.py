@@ -1,6 +1,5 @@
 import numpy as np
 import pytest
-
 from filmnav_sim.navigation import NavGrid
 
 
@@ -45,7 +44,7 @@ def test_geodesic_goes_around_obstacles_and_is_inf_when_unreachable(split_grid):
     assert geodesic > np.linalg.norm(np.subtract(right, left)) + 1.0
     path = grid.shortest_path(left, right)
     assert np.allclose(path[0], left) and np.allclose(path[-1], right)
-    assert all(grid.segment_clear(a, b) for a, b in zip(path[:-1], path[1:]))
+    assert all(grid.segment_clear(a, b) for a, b in zip(path[:-1], path[1:], strict=True))
     length = np.sum(np.linalg.norm(np.diff(path, axis=0), axis=1))
     assert abs(length - geodesic) <= 0.05 * geodesic
 
@@ -72,7 +71,12 @@ def test_distance_field_of_an_isolated_goal_cell_is_zero_there_and_inf_elsewhere
     field = grid.distance_field(np.array([grid.cell_to_world((15, 15))]))
     assert field[15, 15] == 0.0
     assert np.isinf(field[5, 5])
-    assert grid.geodesic_distance(grid.cell_to_world((5, 5)), np.array([grid.cell_to_world((15, 15))])) == np.inf
+    assert (
+        grid.geodesic_distance(
+            grid.cell_to_world((5, 5)), np.array([grid.cell_to_world((15, 15))])
+        )
+        == np.inf
+    )
 
 
 def test_distance_field_reaches_a_goal_cell_whose_only_neighbours_are_diagonal():
@@ -83,4 +87,6 @@ def test_distance_field_reaches_a_goal_cell_whose_only_neighbours_are_diagonal()
     goal = np.array([grid.cell_to_world((8, 5))])
     field = grid.distance_field(goal)
     assert field[8, 5] == 0.0
-    assert np.isfinite(field[2, 2]) and field[2, 2] == pytest.approx(np.hypot(6, 3) * 0.1, abs=0.25)
+    assert np.isfinite(field[2, 2]) and field[2, 2] == pytest.approx(
+        np.hypot(6, 3) * 0.1, abs=0.25
+    )

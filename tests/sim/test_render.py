@@ -5,7 +5,6 @@ import threading
 
 import numpy as np
 import pytest
-
 from filmnav_sim.env import SimEnv
 from filmnav_sim.episodes import footprint_distance
 from filmnav_sim.house import CATEGORIES, WALL_THICKNESS, showroom_house
@@ -27,12 +26,22 @@ def _clear_view_of_wall(house):
         if not house.nav.is_navigable((cx, cy)):
             continue
         xmin, ymin, xmax, ymax = room.bounds
-        for yaw, distance, axis, line in ((0.0, xmax - cx, "x", xmax), (math.pi, cx - xmin, "x", xmin),
-                                          (math.pi / 2, ymax - cy, "y", ymax), (-math.pi / 2, cy - ymin, "y", ymin)):
+        for yaw, distance, axis, line in (
+            (0.0, xmax - cx, "x", xmax),
+            (math.pi, cx - xmin, "x", xmin),
+            (math.pi / 2, ymax - cy, "y", ymax),
+            (-math.pi / 2, cy - ymin, "y", ymin),
+        ):
             along = cy if axis == "x" else cx
-            in_door = any(d.axis == axis and abs(d.line - line) < 1e-6 and d.span[0] - 0.3 < along < d.span[1] + 0.3
-                          for d in house.doors)
-            ray = np.array([cx, cy]) + np.linspace(0, distance, 200)[:, None] * np.array([math.cos(yaw), math.sin(yaw)])
+            in_door = any(
+                d.axis == axis
+                and abs(d.line - line) < 1e-6
+                and d.span[0] - 0.3 < along < d.span[1] + 0.3
+                for d in house.doors
+            )
+            ray = np.array([cx, cy]) + np.linspace(0, distance, 200)[:, None] * np.array(
+                [math.cos(yaw), math.sin(yaw)]
+            )
             blocked = any(np.any(footprint_distance(ray, obj) < 0.3) for obj in house.objects)
             expected = distance - WALL_THICKNESS / 2
             if not in_door and not blocked and 0.6 < expected < 4.5:
@@ -58,7 +67,9 @@ def test_depth_ranges_follow_rep117(env, small_config):
             depth = env.set_pose(x, y, yaw).depth
             finite = depth[np.isfinite(depth)]
             assert not np.isnan(depth).any()
-            assert finite.size == 0 or (finite.min() >= small_config.min_depth and finite.max() <= small_config.max_depth)
+            assert finite.size == 0 or (
+                finite.min() >= small_config.min_depth and finite.max() <= small_config.max_depth
+            )
             found_far |= bool(np.isposinf(depth).any())
             found_near |= bool(np.isneginf(depth).any())
     assert found_far and found_near
@@ -68,9 +79,9 @@ def test_depth_matches_a_known_wall_distance(env, small_config):
     (x, y, yaw), expected = _clear_view_of_wall(env.house)
     obs = env.set_pose(x, y, yaw)
     h, w = small_config.height, small_config.width
-    centre = obs.depth[h // 2 - 2:h // 2 + 2, w // 2 - 2:w // 2 + 2]
+    centre = obs.depth[h // 2 - 2 : h // 2 + 2, w // 2 - 2 : w // 2 + 2]
     assert np.all(np.abs(centre - expected) < 0.02), (centre.mean(), expected)
-    assert np.all(obs.instance[h // 2 - 2:h // 2 + 2, w // 2 - 2:w // 2 + 2] == 0)
+    assert np.all(obs.instance[h // 2 - 2 : h // 2 + 2, w // 2 - 2 : w // 2 + 2] == 0)
 
 
 def test_instance_ids_match_the_objects_in_view(env, small_config):
@@ -78,7 +89,9 @@ def test_instance_ids_match_the_objects_in_view(env, small_config):
     checked = 0
     for obj in house.objects:
         # Look at the object from 1.5 m in front of it.
-        front = obj.position[:2] + (obj.size[0] / 2 + 1.5) * np.array([math.cos(obj.yaw), math.sin(obj.yaw)])
+        front = obj.position[:2] + (obj.size[0] / 2 + 1.5) * np.array(
+            [math.cos(obj.yaw), math.sin(obj.yaw)]
+        )
         if not house.nav.is_navigable(front):
             continue
         obs = env.set_pose(front[0], front[1], obj.yaw + math.pi)
@@ -97,7 +110,9 @@ def test_instance_ids_match_the_objects_in_view(env, small_config):
 def test_floor_depth_matches_the_pinhole_intrinsics(env, small_config):
     """Floor pixels below the horizon lie at z = camera_height * fy / (v - cy)."""
     fx, fy, cx, cy = small_config.intrinsics()
-    assert fx == pytest.approx(small_config.width / 2 / math.tan(math.radians(small_config.hfov_deg) / 2))
+    assert fx == pytest.approx(
+        small_config.width / 2 / math.tan(math.radians(small_config.hfov_deg) / 2)
+    )
     house = env.house
     for x, y in house.nav.navigable_points()[::97]:
         for yaw in np.linspace(-math.pi, math.pi, 8, endpoint=False):
@@ -123,7 +138,9 @@ def test_rendering_from_several_threads(env):
     def work(offset: int) -> None:
         try:
             for i in range(5):
-                frames.append(env.set_pose(*points[(offset + 31 * i) % len(points)], 0.5 * i).rgb.std())
+                frames.append(
+                    env.set_pose(*points[(offset + 31 * i) % len(points)], 0.5 * i).rgb.std()
+                )
         except Exception as error:  # collected and asserted in the main thread
             errors.append(error)
 
@@ -156,4 +173,8 @@ def test_images_are_contiguous_arrays(env):
     """OpenCV and ROS message packing need C-contiguous images (no negative strides)."""
     x, y = env.house.nav.navigable_points()[10]
     obs = env.set_pose(x, y, 1.0)
-    assert obs.rgb.flags.c_contiguous and obs.depth.flags.c_contiguous and obs.instance.flags.c_contiguous
+    assert (
+        obs.rgb.flags.c_contiguous
+        and obs.depth.flags.c_contiguous
+        and obs.instance.flags.c_contiguous
+    )

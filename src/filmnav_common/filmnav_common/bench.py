@@ -10,7 +10,7 @@ import importlib.util
 import os
 import pathlib
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 BENCHMARKS = ("sim", "mapper", "policy", "ros")
 

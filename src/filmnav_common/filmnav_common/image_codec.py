@@ -14,7 +14,8 @@ from __future__ import annotations
 import array
 import functools
 import sys
-from typing import Collection, NamedTuple
+from collections.abc import Collection
+from typing import NamedTuple
 
 import cv2
 import numpy as np
@@ -190,7 +191,9 @@ def image_to_rgb(msg: Image, encodings: Collection[str] = tuple(RGB_CONVERSIONS)
     """RGB uint8 HxWx3 pixels (a copy) of an image whose encoding is one of `encodings` (a subset
     of RGB_CONVERSIONS); ImageEncodingError otherwise."""
     if msg.encoding not in encodings or msg.encoding not in RGB_CONVERSIONS:
-        raise ImageEncodingError(f"unsupported encoding '{msg.encoding}' (use one of {', '.join(encodings)})")
+        raise ImageEncodingError(
+            f"unsupported encoding '{msg.encoding}' (use one of {', '.join(encodings)})"
+        )
     pixels = image_to_numpy(msg)
     conversion = RGB_CONVERSIONS[msg.encoding]
     return np.array(pixels) if conversion is None else cv2.cvtColor(pixels, conversion)

@@ -598,7 +598,9 @@ class LaunchDescription:
         command += [find_executable(package, executable)]
         command += shlex.split(scope.text(action.attrs.get("args", "")))
         ros_arguments: list[str] = []
-        name = check_node_name(scope.text(action.attrs["name"])) if "name" in action.attrs else None
+        name = (
+            check_node_name(scope.text(action.attrs["name"])) if "name" in action.attrs else None
+        )
         if name:
             ros_arguments += ["-r", f"__node:={name}"]
         node_namespace = (
@@ -640,7 +642,9 @@ class LaunchDescription:
                 argv=command,
                 environment=environment,
                 output=output,
-                respawn=parse_bool(scope.substitute(action.attrs.get("respawn", False)), "respawn"),
+                respawn=parse_bool(
+                    scope.substitute(action.attrs.get("respawn", False)), "respawn"
+                ),
                 respawn_delay=_float_attribute(action, scope, "respawn_delay", 0.0),
                 respawn_max_retries=retries,
                 required=on_exit == "shutdown",

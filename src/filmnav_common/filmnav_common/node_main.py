@@ -3,7 +3,7 @@ or SIGTERM, shut down cleanly (exit status 0), or fail at start-up with one FATA
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import rclpy
 from rclpy.executors import (
@@ -26,8 +26,9 @@ def run_node(
     description: str = "",
 ) -> int:
     """Run a node. `startup_errors` raised by the constructor (bad parameters, a missing model)
-    end the process with a FATAL log line ("cannot start <description>: ...") and status 1. `rclpy_signal_handlers=False` leaves
-    SIGINT to Python, so a node can finish long-running callbacks before the context goes."""
+    end the process with a FATAL log line ("cannot start <description>: ...") and status 1.
+    `rclpy_signal_handlers=False` leaves SIGINT to Python, so a node can finish long-running
+    callbacks before the context goes."""
     options = SignalHandlerOptions.ALL if rclpy_signal_handlers else SignalHandlerOptions.NO
     rclpy.init(args=args, signal_handler_options=options)
     try:
@@ -37,7 +38,9 @@ def run_node(
         get_logger(name).fatal(f"cannot start {description or name}: {error}")
         rclpy.try_shutdown()
         return 1
-    executor = MultiThreadedExecutor(num_threads=threads) if threads > 1 else SingleThreadedExecutor()
+    executor = (
+        MultiThreadedExecutor(num_threads=threads) if threads > 1 else SingleThreadedExecutor()
+    )
     executor.add_node(node)
     try:
         while rclpy.ok():

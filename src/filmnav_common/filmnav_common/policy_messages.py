@@ -7,13 +7,13 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from filmnav_common.geometry import pose_to_xy_yaw
-from filmnav_common.image_codec import ImageEncodingError, image_to_rgb
 from sensor_msgs.msg import Image
 
+from filmnav_common.geometry import pose_to_xy_yaw
+from filmnav_common.image_codec import ImageEncodingError, image_to_rgb
+from filmnav_common.protocol import FrontierCandidate, GoalSpec
 from filmnav_interfaces.msg import Frontier
 from filmnav_interfaces.srv import SelectFrontier
-from filmnav_common.protocol import FrontierCandidate, GoalSpec
 
 PLACEHOLDER_SIDE = 224  # side of the black image standing in for a frontier with no view
 
@@ -58,8 +58,8 @@ def inputs_of(request: SelectFrontier.Request) -> PolicyInputs:
         raise RequestError("no frontiers to choose from")
     if len(request.frontier_images) != len(request.frontiers):
         raise RequestError(
-            f"{len(request.frontier_images)} frontier images for {len(request.frontiers)} frontiers "
-            "(need exactly one image per frontier)"
+            f"{len(request.frontier_images)} frontier images for {len(request.frontiers)} "
+            "frontiers (need exactly one image per frontier)"
         )
     goal_msg = request.goal
     try:
@@ -72,8 +72,12 @@ def inputs_of(request: SelectFrontier.Request) -> PolicyInputs:
     if goal.task != "image" and not goal.text.strip():
         raise RequestError(f"bad goal: task '{goal.task}' with empty text")
     history = [rgb_of(image, f"history image {i}") for i, image in enumerate(request.history)]
-    views = [rgb_of(image, f"frontier image {i}") for i, image in enumerate(request.frontier_images)]
-    shape = next((v.shape for v in views if v is not None), (PLACEHOLDER_SIDE, PLACEHOLDER_SIDE, 3))
+    views = [
+        rgb_of(image, f"frontier image {i}") for i, image in enumerate(request.frontier_images)
+    ]
+    shape = next(
+        (v.shape for v in views if v is not None), (PLACEHOLDER_SIDE, PLACEHOLDER_SIDE, 3)
+    )
     return PolicyInputs(
         goal=goal,
         history_images=[image for image in history if image is not None],

@@ -9,8 +9,9 @@ It lives in filmnav_common because goal_interface (the mission) and filmnav_poli
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol, Sequence
+from typing import Protocol
 
 import numpy as np
 
@@ -19,8 +20,8 @@ TASKS = ("object", "text", "image")
 
 @dataclass(frozen=True)
 class GoalSpec:
-    task: str                          # "object" | "text" | "image"
-    text: str = ""                     # category (object) or description (text)
+    task: str  # "object" | "text" | "image"
+    text: str = ""  # category (object) or description (text)
     image: np.ndarray | None = field(default=None, compare=False)  # rgb uint8 (image)
 
     def __post_init__(self) -> None:
@@ -34,16 +35,18 @@ class GoalSpec:
 @dataclass(frozen=True)
 class FrontierCandidate:
     id: int
-    centroid: tuple[float, float]                   # mapping frame, metres
-    waypoint: tuple[float, float, float]            # x, y, yaw (metres, radians)
-    size: float                                     # metres
-    path_distance: float                            # metres from the robot; inf if unknown
+    centroid: tuple[float, float]  # mapping frame, metres
+    waypoint: tuple[float, float, float]  # x, y, yaw (metres, radians)
+    size: float  # metres
+    path_distance: float  # metres from the robot; inf if unknown
 
 
 GEOMETRY_FIELDS = ("route", "distance", "bearing", "size")
 
 
-def frontier_geometry(frontiers: Sequence[FrontierCandidate], robot_pose: tuple[float, float, float]) -> np.ndarray:
+def frontier_geometry(
+    frontiers: Sequence[FrontierCandidate], robot_pose: tuple[float, float, float]
+) -> np.ndarray:
     """[F, 4] float32 per frontier: route length from the robot (the straight distance where the
     route is unknown), straight distance to the centroid (metres), the centroid's bearing from the
     robot's heading (radians, left positive) and the frontier's size (metres)."""

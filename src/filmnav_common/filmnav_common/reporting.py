@@ -11,7 +11,11 @@ from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
 from rclpy.node import Node
 
 # DiagnosticStatus levels are `byte` fields (bytes in Python); compare them as ints.
-OK, WARN, ERROR = (ord(DiagnosticStatus.OK), ord(DiagnosticStatus.WARN), ord(DiagnosticStatus.ERROR))
+OK, WARN, ERROR = (
+    ord(DiagnosticStatus.OK),
+    ord(DiagnosticStatus.WARN),
+    ord(DiagnosticStatus.ERROR),
+)
 
 
 class StatusReporter:

@@ -6,10 +6,10 @@ behind the SelectFrontier service and in the headless evaluation loop.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
-
 from filmnav_common.protocol import FrontierCandidate, GoalSpec
 
 if TYPE_CHECKING:  # the simulator is only needed by the oracle, which receives its objects
@@ -24,7 +24,8 @@ UNREACHABLE_COST = 1.0e4
 def travel_distances(
     frontiers: Sequence[FrontierCandidate], robot_pose: tuple[float, float, float]
 ) -> np.ndarray:
-    """Path distance to each frontier's waypoint; straight-line distance where the path is unknown."""
+    """Path distance to each frontier's waypoint; straight-line distance where the path is
+    unknown."""
     path = np.array([f.path_distance for f in frontiers], dtype=np.float64)
     waypoints = np.array([f.waypoint[:2] for f in frontiers], dtype=np.float64).reshape(-1, 2)
     straight = np.linalg.norm(waypoints - np.asarray(robot_pose[:2], dtype=np.float64), axis=1)
@@ -75,7 +76,7 @@ class OraclePolicy:
 
     name = "oracle"
 
-    def __init__(self, nav: "NavGrid", goal_points: np.ndarray):
+    def __init__(self, nav: NavGrid, goal_points: np.ndarray):
         goal_points = np.asarray(goal_points, dtype=np.float64).reshape(-1, 2)
         if len(goal_points) == 0:
             raise ValueError("the oracle needs at least one goal point")
@@ -83,7 +84,7 @@ class OraclePolicy:
         self._to_goal = nav.distance_field(goal_points)
 
     @classmethod
-    def for_episode(cls, episode: "Episode", house: "House | None" = None) -> "OraclePolicy":
+    def for_episode(cls, episode: Episode, house: House | None = None) -> OraclePolicy:
         """Oracle for a simulator episode (in the episode's default house when none is given)."""
         if house is None:
             from filmnav_sim.house import cached_house
@@ -92,7 +93,7 @@ class OraclePolicy:
         return cls(house.nav, episode.viewpoints)
 
     @classmethod
-    def for_episode_id(cls, split: str, seed: int, index: int, task: str) -> "OraclePolicy":
+    def for_episode_id(cls, split: str, seed: int, index: int, task: str) -> OraclePolicy:
         """Oracle for the episode the simulator bridge loads for the same split/seed/index/task."""
         from filmnav_sim.episodes import make_episode
 
@@ -100,7 +101,8 @@ class OraclePolicy:
 
     def _costs(self, field: np.ndarray, points: np.ndarray) -> np.ndarray:
         """Distances read from a distance field at points [N, 2] (off-grid points are snapped to
-        the nearest navigable cell, plus the snap distance); unreachable ones cost UNREACHABLE_COST."""
+        the nearest navigable cell, plus the snap distance); unreachable ones cost
+        UNREACHABLE_COST."""
         snapped = points.copy()
         for i in np.flatnonzero(~self._nav.navigable_mask(points)):
             snapped[i] = self._nav.snap(points[i])

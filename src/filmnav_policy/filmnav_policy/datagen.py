@@ -11,10 +11,10 @@ nearest, random or a learned policy) act, so the states include detours and reco
 episode, spatial questions are built from its trajectory (spatial_task.py) and their option views
 rendered. Train episodes ask for seen categories only (the simulator's split rule).
 
-Workers are forked processes (one render context each, LP_NUM_THREADS=OMP_NUM_THREADS=1). Each writes
-`OUT/wNN/shard-*` and, after every shard, a line in `OUT/wNN/manifest.jsonl` naming the episodes in
-it; a rerun skips the episodes of every manifest and deletes shards no manifest names (written
-when a run was stopped), so resuming never duplicates. When done, `OUT/summary.json` and
+Workers are forked processes (one render context each, LP_NUM_THREADS=OMP_NUM_THREADS=1). Each
+writes `OUT/wNN/shard-*` and, after every shard, a line in `OUT/wNN/manifest.jsonl` naming the
+episodes in it; a rerun skips the episodes of every manifest and deletes shards no manifest names
+(written when a run was stopped), so resuming never duplicates. When done, `OUT/summary.json` and
 `OUT/summary.png` give sample counts per task, the frontier-count histogram and samples/min.
 """
 
@@ -41,10 +41,10 @@ from typing import Any
 import cv2
 import numpy as np
 import yaml
+from filmnav_common.protocol import FrontierCandidate, FrontierPolicy, GoalSpec, frontier_geometry
 
 from filmnav_policy.baselines import UNREACHABLE_COST, NearestPolicy, OraclePolicy, RandomPolicy
 from filmnav_policy.dataset import MAX_FRONTIERS, SHARD_PREFIX, ShardWriter, encode_image
-from filmnav_common.protocol import FrontierCandidate, FrontierPolicy, GoalSpec, frontier_geometry
 
 log = logging.getLogger("filmnav.datagen")
 MANIFEST = "manifest.jsonl"
@@ -59,14 +59,16 @@ class DatagenConfig:
     # split -> {episodes: N, house_offset: first house of the split's seed range to use}
     splits: dict[str, dict[str, int]] = field(default_factory=lambda: {"train": {"episodes": 300}})
     tasks: list[str] = field(default_factory=lambda: list(EPISODE_TASKS))
-    mixture: dict[str, float] = field(default_factory=lambda: {"oracle": 0.5, "nearest": 0.3, "random": 0.2})
+    mixture: dict[str, float] = field(
+        default_factory=lambda: {"oracle": 0.5, "nearest": 0.3, "random": 0.2}
+    )
     learned: dict[str, str] = field(default_factory=dict)  # {name: compact, checkpoint: folder}
     spatial_per_episode: int = 1
     max_frontiers: int = MAX_FRONTIERS
     min_frontiers: int = 2
-    image_size: int = 224          # side of stored option images (the policy's keyframe size)
+    image_size: int = 224  # side of stored option images (the policy's keyframe size)
     image_format: str = "jpeg"
-    width: int = 320               # render size (the evaluation default)
+    width: int = 320  # render size (the evaluation default)
     height: int = 240
     workers: int = 2
     shard_samples: int = 200
@@ -74,10 +76,19 @@ class DatagenConfig:
     def __post_init__(self) -> None:
         unknown_tasks = set(self.tasks) - set(EPISODE_TASKS)
         if unknown_tasks or not self.tasks:
-            raise ValueError(f"tasks must be a non-empty subset of {EPISODE_TASKS}, got {self.tasks}")
+            raise ValueError(
+                f"tasks must be a non-empty subset of {EPISODE_TASKS}, got {self.tasks}"
+            )
         unknown = set(self.mixture) - set(EXECUTORS)
-        if unknown or not self.mixture or min(self.mixture.values()) < 0 or sum(self.mixture.values()) <= 0:
-            raise ValueError(f"mixture needs non-negative weights for some of {EXECUTORS}, got {self.mixture}")
+        if (
+            unknown
+            or not self.mixture
+            or min(self.mixture.values()) < 0
+            or sum(self.mixture.values()) <= 0
+        ):
+            raise ValueError(
+                f"mixture needs non-negative weights for some of {EXECUTORS}, got {self.mixture}"
+            )
         if self.mixture.get("learned", 0) > 0 and not self.learned.get("name"):
             raise ValueError("a learned share in the mixture needs `learned: {name, checkpoint}`")
         if not 1 <= self.min_frontiers <= self.max_frontiers <= MAX_FRONTIERS:
@@ -108,18 +119,32 @@ def plan_episodes(config: DatagenConfig) -> list[EpisodeId]:
 
     plan: list[EpisodeId] = []
     for split, spec in config.splits.items():
-        houses = SPLITS[split][int(spec.get("house_offset", 0)):]
+        houses = SPLITS[split][int(spec.get("house_offset", 0)) :]
         if not len(houses):
             raise ValueError(f"house_offset leaves no houses in split {split!r}")
         for i in range(int(spec["episodes"])):
-            plan.append((split, houses[i % len(houses)], i // len(houses), config.tasks[i % len(config.tasks)]))
+            plan.append(
+                (
+                    split,
+                    houses[i % len(houses)],
+                    i // len(houses),
+                    config.tasks[i % len(config.tasks)],
+                )
+            )
     return plan
 
 
 def episode_rng(config_seed: int, episode_id: EpisodeId) -> np.random.Generator:
     split, seed, index, task = episode_id
-    return np.random.default_rng([config_seed, ("train", "val", "test").index(split), seed, index,
-                                  EPISODE_TASKS.index(task)])
+    return np.random.default_rng(
+        [
+            config_seed,
+            ("train", "val", "test").index(split),
+            seed,
+            index,
+            EPISODE_TASKS.index(task),
+        ]
+    )
 
 
 def square_image(rgb: np.ndarray, size: int) -> np.ndarray:
@@ -150,7 +175,9 @@ class DecisionRecorder:
         self.samples: list[dict[str, Any]] = []
         self.last_history: list[np.ndarray] = []
         self.frontier_counts: list[int] = []
-        self.goal_image = b"" if episode.task != "image" else encode_image(episode.goal_image, "png")
+        self.goal_image = (
+            b"" if episode.task != "image" else encode_image(episode.goal_image, "png")
+        )
 
     def score(
         self,
@@ -160,44 +187,70 @@ class DecisionRecorder:
         frontiers: Sequence[FrontierCandidate],
         robot_pose: tuple[float, float, float],
     ) -> np.ndarray:
-        oracle_scores = self.oracle.score(goal, history_images, frontier_images, frontiers, robot_pose)
+        oracle_scores = self.oracle.score(
+            goal, history_images, frontier_images, frontiers, robot_pose
+        )
         self.last_history = list(history_images)
-        self._record(history_images, frontier_images, frontier_geometry(frontiers, robot_pose), -oracle_scores)
-        acting = self.executor_names[int(self.rng.choice(len(self.executor_names), p=self.weights))]
+        self._record(
+            history_images,
+            frontier_images,
+            frontier_geometry(frontiers, robot_pose),
+            -oracle_scores,
+        )
+        acting = self.executor_names[
+            int(self.rng.choice(len(self.executor_names), p=self.weights))
+        ]
         if acting == "oracle":
             return oracle_scores
-        return self.executors[acting].score(goal, history_images, frontier_images, frontiers, robot_pose)
+        return self.executors[acting].score(
+            goal, history_images, frontier_images, frontiers, robot_pose
+        )
 
-    def _record(self, history: Sequence[np.ndarray], views: Sequence[np.ndarray], geometry: np.ndarray,
-                route: np.ndarray) -> None:
+    def _record(
+        self,
+        history: Sequence[np.ndarray],
+        views: Sequence[np.ndarray],
+        geometry: np.ndarray,
+        route: np.ndarray,
+    ) -> None:
         """One sample; frontiers beyond the cap are dropped at random, never the oracle's."""
         reachable = route < UNREACHABLE_COST
         if len(views) < self.config.min_frontiers or not reachable.any():
             return
         best = int(np.argmin(route))
         others = np.flatnonzero(np.arange(len(views)) != best)
-        keep = np.concatenate([[best], self.rng.permutation(others)[: self.config.max_frontiers - 1]])
+        keep = np.concatenate(
+            [[best], self.rng.permutation(others)[: self.config.max_frontiers - 1]]
+        )
         keep = keep[self.rng.permutation(len(keep))]
         self.frontier_counts.append(len(keep))
         episode = self.episode
-        self.samples.append({
-            "task": episode.task,
-            "goal_text": "" if episode.task == "image" else episode.goal_text,
-            "goal_image": self.goal_image,
-            "history_images": [encode_image(h, self.config.image_format) for h in history],
-            "frontier_images": [encode_image(views[i], self.config.image_format) for i in keep],
-            "frontier_geometry": geometry[keep].tolist(),
-            "oracle_index": int(np.flatnonzero(keep == best)[0]),
-            "frontier_geodesic": route[keep].astype(np.float32).tolist(),
-            "split": episode.split,
-            "seed": int(episode.seed),
-            "episode": int(episode.index),
-            "step": len(self.samples),
-        })
+        self.samples.append(
+            {
+                "task": episode.task,
+                "goal_text": "" if episode.task == "image" else episode.goal_text,
+                "goal_image": self.goal_image,
+                "history_images": [encode_image(h, self.config.image_format) for h in history],
+                "frontier_images": [
+                    encode_image(views[i], self.config.image_format) for i in keep
+                ],
+                "frontier_geometry": geometry[keep].tolist(),
+                "oracle_index": int(np.flatnonzero(keep == best)[0]),
+                "frontier_geodesic": route[keep].astype(np.float32).tolist(),
+                "split": episode.split,
+                "seed": int(episode.seed),
+                "episode": int(episode.index),
+                "step": len(self.samples),
+            }
+        )
 
 
 def spatial_samples(
-    config: DatagenConfig, env: Any, episode: Any, trajectory: np.ndarray, history: Sequence[np.ndarray],
+    config: DatagenConfig,
+    env: Any,
+    episode: Any,
+    trajectory: np.ndarray,
+    history: Sequence[np.ndarray],
     rng: np.random.Generator,
 ) -> list[dict[str, Any]]:
     """Spatial questions about a finished episode's trajectory, options rendered from its poses."""
@@ -210,26 +263,36 @@ def spatial_samples(
     categories = SEEN_CATEGORIES if episode.split == "train" else CATEGORIES
     samples = []
     for number in range(config.spatial_per_episode):
-        question = make_spatial_question(env.house, trajectory, categories, rng, config.max_frontiers)
+        question = make_spatial_question(
+            env.house, trajectory, categories, rng, config.max_frontiers
+        )
         if question is None:
             break
-        views = [square_image(env.set_pose(*pose).rgb, config.image_size) for pose in question.poses]
-        places = [FrontierCandidate(i, (float(x), float(y)), (float(x), float(y), float(yaw)), 0.0, math.inf)
-                  for i, (x, y, yaw) in enumerate(question.poses)]
-        samples.append({
-            "task": "spatial",
-            "goal_text": question.question,
-            "goal_image": b"",
-            "history_images": [encode_image(h, config.image_format) for h in history],
-            "frontier_images": [encode_image(v, config.image_format) for v in views],
-            "frontier_geometry": frontier_geometry(places, tuple(trajectory[-1][:3])).tolist(),
-            "oracle_index": question.answer,
-            "frontier_geodesic": question.distances.astype(np.float32).tolist(),
-            "split": episode.split,
-            "seed": int(episode.seed),
-            "episode": int(episode.index),
-            "step": 1000 + number,
-        })
+        views = [
+            square_image(env.set_pose(*pose).rgb, config.image_size) for pose in question.poses
+        ]
+        places = [
+            FrontierCandidate(
+                i, (float(x), float(y)), (float(x), float(y), float(yaw)), 0.0, math.inf
+            )
+            for i, (x, y, yaw) in enumerate(question.poses)
+        ]
+        samples.append(
+            {
+                "task": "spatial",
+                "goal_text": question.question,
+                "goal_image": b"",
+                "history_images": [encode_image(h, config.image_format) for h in history],
+                "frontier_images": [encode_image(v, config.image_format) for v in views],
+                "frontier_geometry": frontier_geometry(places, tuple(trajectory[-1][:3])).tolist(),
+                "oracle_index": question.answer,
+                "frontier_geodesic": question.distances.astype(np.float32).tolist(),
+                "split": episode.split,
+                "seed": int(episode.seed),
+                "episode": int(episode.index),
+                "step": 1000 + number,
+            }
+        )
     return samples
 
 
@@ -243,8 +306,9 @@ class EpisodeOutcome:
     error: str = ""
 
 
-def run_episode(config: DatagenConfig, runner: Any, episode_id: EpisodeId,
-                learned: FrontierPolicy | None) -> tuple[list[dict[str, Any]], EpisodeOutcome]:
+def run_episode(
+    config: DatagenConfig, runner: Any, episode_id: EpisodeId, learned: FrontierPolicy | None
+) -> tuple[list[dict[str, Any]], EpisodeOutcome]:
     """All samples of one episode (decisions, then spatial questions)."""
     from filmnav_sim.episodes import make_episode
 
@@ -256,20 +320,29 @@ def run_episode(config: DatagenConfig, runner: Any, episode_id: EpisodeId,
     rng = episode_rng(config.seed, episode_id)
     oracle = OraclePolicy.for_episode(episode)
     executors: dict[str, FrontierPolicy] = {
-        "oracle": oracle, "nearest": NearestPolicy(), "random": RandomPolicy(int(rng.integers(2**31)))}
+        "oracle": oracle,
+        "nearest": NearestPolicy(),
+        "random": RandomPolicy(int(rng.integers(2**31))),
+    }
     if learned is not None:
         executors["learned"] = learned
     recorder = DecisionRecorder(config, episode, oracle, executors, rng)
     try:
         result = runner.run(episode, recorder)
-        samples = recorder.samples + spatial_samples(config, runner.env, episode, result.trajectory,
-                                                     recorder.last_history, rng)
+        samples = recorder.samples + spatial_samples(
+            config, runner.env, episode, result.trajectory, recorder.last_history, rng
+        )
     except Exception as error:  # noqa: BLE001 -- a failure in the loop's cores loses this episode, not the run
         log.warning("episode %s failed: %s: %s", key, type(error).__name__, error)
         return [], EpisodeOutcome(key, 0, {}, [], error=f"{type(error).__name__}: {error}")
     counts = Counter(s["task"] for s in samples)
-    return samples, EpisodeOutcome(key, len(samples), dict(counts),
-                                   [len(s["frontier_images"]) for s in samples], bool(result.success))
+    return samples, EpisodeOutcome(
+        key,
+        len(samples),
+        dict(counts),
+        [len(s["frontier_images"]) for s in samples],
+        bool(result.success),
+    )
 
 
 # ----- workers, manifests, resume ---------------------------------------------------------------
@@ -311,8 +384,12 @@ def drop_unlisted_shards(worker_dir: pathlib.Path) -> None:
             shutil.rmtree(path, ignore_errors=True)
 
 
-def worker_main(config: DatagenConfig, worker_index: int, episode_ids: list[EpisodeId],
-                report: Callable[[EpisodeOutcome], None]) -> None:
+def worker_main(
+    config: DatagenConfig,
+    worker_index: int,
+    episode_ids: list[EpisodeId],
+    report: Callable[[EpisodeOutcome], None],
+) -> None:
     """Generate `episode_ids` into OUT/wNN, one manifest line per written shard."""
     from filmnav_policy.episode_runner import EpisodeRunner, RunnerConfig
 
@@ -322,20 +399,32 @@ def worker_main(config: DatagenConfig, worker_index: int, episode_ids: list[Epis
     if config.mixture.get("learned", 0) > 0:
         from filmnav_policy.registry import make_policy
 
-        learned = make_policy(config.learned["name"], checkpoint=config.learned.get("checkpoint", ""))
+        learned = make_policy(
+            config.learned["name"], checkpoint=config.learned.get("checkpoint", "")
+        )
         import torch
 
         torch.set_num_threads(1)  # one core per worker, as the renderer
-    runner = EpisodeRunner(RunnerConfig(width=config.width, height=config.height,
-                                        keyframe_image_size=config.image_size))
+    runner = EpisodeRunner(
+        RunnerConfig(
+            width=config.width, height=config.height, keyframe_image_size=config.image_size
+        )
+    )
     writer = ShardWriter(worker_dir, shard_size=sys.maxsize)
     pending: list[EpisodeOutcome] = []
 
     def flush() -> None:
         shard = writer.flush()
         with open(worker_dir / MANIFEST, "a") as manifest:
-            manifest.write(json.dumps({"shard": shard.name if shard else None,
-                                       "episodes": [asdict(o) for o in pending]}) + "\n")
+            manifest.write(
+                json.dumps(
+                    {
+                        "shard": shard.name if shard else None,
+                        "episodes": [asdict(o) for o in pending],
+                    }
+                )
+                + "\n"
+            )
         pending.clear()
 
     try:
@@ -353,9 +442,13 @@ def worker_main(config: DatagenConfig, worker_index: int, episode_ids: list[Epis
         runner.close()
 
 
-def _process_entry(config: DatagenConfig, worker_index: int, episode_ids: list[EpisodeId], queue: Any) -> None:
+def _process_entry(
+    config: DatagenConfig, worker_index: int, episode_ids: list[EpisodeId], queue: Any
+) -> None:
     logging.basicConfig(level=logging.WARNING)
-    signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop like Ctrl-C: keep finished episodes
+    signal.signal(
+        signal.SIGTERM, signal.default_int_handler
+    )  # stop like Ctrl-C: keep finished episodes
     try:
         worker_main(config, worker_index, episode_ids, queue.put)
     except KeyboardInterrupt:
@@ -364,8 +457,11 @@ def _process_entry(config: DatagenConfig, worker_index: int, episode_ids: list[E
         queue.put(None)
 
 
-def run_workers(config: DatagenConfig, assignments: list[list[EpisodeId]],
-                report: Callable[[EpisodeOutcome], None]) -> None:
+def run_workers(
+    config: DatagenConfig,
+    assignments: list[list[EpisodeId]],
+    report: Callable[[EpisodeOutcome], None],
+) -> None:
     """One forked process per assignment; their outcomes go to `report` as episodes finish."""
     for name in ("LP_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[name] = "1"  # inherited by the workers: one core each
@@ -373,8 +469,10 @@ def run_workers(config: DatagenConfig, assignments: list[list[EpisodeId]],
     # session, a notebook), which a forked child inherits half-initialised and crashes on.
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
-    processes = [context.Process(target=_process_entry, args=(config, w, episodes, queue))
-                 for w, episodes in enumerate(assignments)]
+    processes = [
+        context.Process(target=_process_entry, args=(config, w, episodes, queue))
+        for w, episodes in enumerate(assignments)
+    ]
     for process in processes:
         process.start()
 
@@ -419,7 +517,9 @@ def generate(config: DatagenConfig, show_progress: bool = True) -> dict[str, Any
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
-        raise RuntimeError(f"another datagen run is writing to {root}; wait for it or stop it") from None
+        raise RuntimeError(
+            f"another datagen run is writing to {root}; wait for it or stop it"
+        ) from None
     for worker_dir in root.glob("w*"):
         drop_unlisted_shards(worker_dir)
     done = finished_keys(root)
@@ -428,6 +528,7 @@ def generate(config: DatagenConfig, show_progress: bool = True) -> dict[str, Any
     started = time.perf_counter()
     new_samples = 0
     with tqdm(total=len(todo), desc="episodes", unit="ep", disable=not show_progress) as progress:
+
         def report(outcome: EpisodeOutcome) -> None:
             nonlocal new_samples
             new_samples += outcome.samples
@@ -467,12 +568,19 @@ def summarize(root: pathlib.Path, new_samples: int, elapsed: float) -> dict[str,
     return {
         "episodes": len(entries),
         "episodes_failed": sum(1 for e in entries if e["error"]),
-        "episode_success_rate": float(np.mean([e["success"] for e in entries])) if entries else 0.0,
+        "episode_success_rate": float(np.mean([e["success"] for e in entries]))
+        if entries
+        else 0.0,
         "samples": sum(e["samples"] for e in entries),
-        "samples_per_split_task": {split: dict(sorted(c.items())) for split, c in sorted(by_split.items())},
+        "samples_per_split_task": {
+            split: dict(sorted(c.items())) for split, c in sorted(by_split.items())
+        },
         "frontier_count_histogram": {str(k): v for k, v in sorted(frontier_histogram.items())},
-        "this_run": {"samples": new_samples, "seconds": round(elapsed, 1),
-                     "samples_per_min": round(60.0 * new_samples / elapsed, 1) if elapsed > 0 else 0.0},
+        "this_run": {
+            "samples": new_samples,
+            "seconds": round(elapsed, 1),
+            "samples_per_min": round(60.0 * new_samples / elapsed, 1) if elapsed > 0 else 0.0,
+        },
     }
 
 
@@ -511,7 +619,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--config", required=True, help="datagen YAML (see configs/datagen.yaml)")
     parser.add_argument("--out", dest="output_dir", help="output folder (overrides output_dir)")
     parser.add_argument("--workers", type=int, help="worker processes (overrides workers)")
-    parser.add_argument("--episodes", type=int, help="episodes per split (overrides each split's count)")
+    parser.add_argument(
+        "--episodes", type=int, help="episodes per split (overrides each split's count)"
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
@@ -519,16 +629,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         config = load_config(args.config, {"output_dir": args.output_dir, "workers": args.workers})
         if args.episodes is not None:
-            config.splits = {s: {**spec, "episodes": args.episodes} for s, spec in config.splits.items()}
+            config.splits = {
+                s: {**spec, "episodes": args.episodes} for s, spec in config.splits.items()
+            }
         summary = generate(config, show_progress=not args.quiet)
     except (OSError, ValueError, RuntimeError) as error:
         print(f"filmnav datagen: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("filmnav datagen: stopped (finished episodes kept); rerun the same command to resume",
-              file=sys.stderr)
+        print(
+            "filmnav datagen: stopped (finished episodes kept); rerun the same command to resume",
+            file=sys.stderr,
+        )
         return 130
     run = summary["this_run"]
-    print(f"{summary['samples']} samples from {summary['episodes']} episodes in {config.output_dir} "
-          f"(this run: {run['samples']} samples in {run['seconds']} s, {run['samples_per_min']} samples/min)")
+    print(
+        f"{summary['samples']} samples from {summary['episodes']} episodes in {config.output_dir} "
+        f"(this run: {run['samples']} samples in {run['seconds']} s, "
+        f"{run['samples_per_min']} samples/min)"
+    )
     return 0

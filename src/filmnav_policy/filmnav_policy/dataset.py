@@ -3,9 +3,10 @@
 One sample is one frontier decision: the goal (category, description or image), K history
 keyframes, one view per frontier (at most MAX_FRONTIERS) with its geometry relative to the robot
 (protocol.GEOMETRY_FIELDS), the oracle frontier and each frontier's geodesic distance to the goal.
-The auxiliary `spatial` task reuses the same fields: the question is `goal_text`, the candidate images are `frontier_images`, the correct one is
-`oracle_index`, `frontier_geometry` places each candidate's camera pose relative to the robot and
-`frontier_geodesic` holds each candidate's distance to the asked-about place.
+The auxiliary `spatial` task reuses the same fields: the question is `goal_text`, the candidate
+images are `frontier_images`, the correct one is `oracle_index`, `frontier_geometry` places each
+candidate's camera pose relative to the robot and `frontier_geodesic` holds each candidate's
+distance to the asked-about place.
 Images are stored encoded (JPEG or PNG bytes).
 
 Shards are `Dataset.save_to_disk` folders named `<prefix>-NNNNN` under one root, written atomically
@@ -24,7 +25,6 @@ from typing import Any
 import cv2
 import datasets
 import numpy as np
-
 from filmnav_common.protocol import GEOMETRY_FIELDS
 
 TASKS = ("object", "text", "image", "spatial")
@@ -38,7 +38,9 @@ FEATURES = datasets.Features(
         "goal_image": datasets.Value("binary"),  # encoded image; b"" unless task == image
         "history_images": datasets.List(datasets.Value("binary")),
         "frontier_images": datasets.List(datasets.Value("binary")),
-        "frontier_geometry": datasets.List(datasets.List(datasets.Value("float32"))),  # GEOMETRY_FIELDS
+        "frontier_geometry": datasets.List(
+            datasets.List(datasets.Value("float32"))
+        ),  # GEOMETRY_FIELDS
         "oracle_index": datasets.Value("int32"),
         "frontier_geodesic": datasets.List(datasets.Value("float32")),  # metres to the goal
         "split": datasets.Value("string"),
@@ -86,8 +88,10 @@ def validate_sample(sample: dict[str, Any]) -> None:
         raise ValueError("frontier_geodesic needs one distance per frontier image")
     geometry = np.asarray(sample["frontier_geometry"], dtype=np.float32)
     if geometry.shape != (count, len(GEOMETRY_FIELDS)) or not np.all(np.isfinite(geometry)):
-        raise ValueError(f"frontier_geometry needs {len(GEOMETRY_FIELDS)} finite values per frontier image, "
-                         f"got shape {geometry.shape}")
+        raise ValueError(
+            f"frontier_geometry needs {len(GEOMETRY_FIELDS)} finite values per frontier image, "
+            f"got shape {geometry.shape}"
+        )
     if not 0 <= sample["oracle_index"] < count:
         raise ValueError(f"oracle_index {sample['oracle_index']} outside 0..{count - 1}")
     if sample["task"] == "image" and not sample["goal_image"]:
@@ -116,7 +120,9 @@ def decode_sample(row: dict[str, Any]) -> DecodedSample:
         goal_image=decode_image(row["goal_image"]) if row["goal_image"] else None,
         history_images=[decode_image(b) for b in row["history_images"]],
         frontier_images=[decode_image(b) for b in row["frontier_images"]],
-        frontier_geometry=np.asarray(row["frontier_geometry"], dtype=np.float32).reshape(-1, len(GEOMETRY_FIELDS)),
+        frontier_geometry=np.asarray(row["frontier_geometry"], dtype=np.float32).reshape(
+            -1, len(GEOMETRY_FIELDS)
+        ),
         oracle_index=int(row["oracle_index"]),
         frontier_geodesic=np.asarray(row["frontier_geodesic"], dtype=np.float32),
         split=row["split"],
@@ -126,7 +132,9 @@ def decode_sample(row: dict[str, Any]) -> DecodedSample:
 class ShardWriter:
     """Buffers validated samples and writes a shard every `shard_size` samples."""
 
-    def __init__(self, root: str | os.PathLike, shard_size: int = 1000, prefix: str = SHARD_PREFIX):
+    def __init__(
+        self, root: str | os.PathLike, shard_size: int = 1000, prefix: str = SHARD_PREFIX
+    ):
         self.root = pathlib.Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
         self.shard_size = shard_size
@@ -173,7 +181,9 @@ def write_shards(
 def shard_paths(root: str | os.PathLike, prefix: str = SHARD_PREFIX) -> list[pathlib.Path]:
     """Complete shards under root (searched recursively, so per-worker folders work), sorted."""
     base = pathlib.Path(root)
-    return sorted(p for p in base.rglob(f"{prefix}-*") if p.is_dir() and (p / "state.json").exists())
+    return sorted(
+        p for p in base.rglob(f"{prefix}-*") if p.is_dir() and (p / "state.json").exists()
+    )
 
 
 def load_samples(
@@ -188,11 +198,15 @@ def load_samples(
         wanted_tasks = set(tasks or TASKS)
         keep = [
             index
-            for index, (row_split, row_task) in enumerate(zip(dataset["split"], dataset["task"], strict=True))
+            for index, (row_split, row_task) in enumerate(
+                zip(dataset["split"], dataset["task"], strict=True)
+            )
             if (split is None or row_split == split) and row_task in wanted_tasks
         ]
         if not keep:
-            raise ValueError(f"no samples under {root} for split={split!r}, tasks={list(wanted_tasks)}")
+            raise ValueError(
+                f"no samples under {root} for split={split!r}, tasks={list(wanted_tasks)}"
+            )
         dataset = dataset.select(keep)
     return dataset
 
@@ -220,13 +234,17 @@ def _draw_object(image: np.ndarray, category: str, rng: np.random.Generator) -> 
     if shape == "square":
         cv2.rectangle(image, (cx - radius, cy - radius), (cx + radius, cy + radius), color, -1)
     elif shape == "bar":
-        cv2.rectangle(image, (cx - radius, cy - radius // 3), (cx + radius, cy + radius // 3), color, -1)
+        cv2.rectangle(
+            image, (cx - radius, cy - radius // 3), (cx + radius, cy + radius // 3), color, -1
+        )
     elif shape == "circle":
         cv2.circle(image, (cx, cy), radius, color, -1)
     elif shape == "ring":
         cv2.circle(image, (cx, cy), radius, color, max(2, radius // 3))
     elif shape == "triangle":
-        points = np.array([[cx, cy - radius], [cx - radius, cy + radius], [cx + radius, cy + radius]])
+        points = np.array(
+            [[cx, cy - radius], [cx - radius, cy + radius], [cx + radius, cy + radius]]
+        )
         cv2.fillPoly(image, [points.astype(np.int32)], color)
     else:  # cross
         thickness = max(2, radius // 3)
@@ -235,8 +253,8 @@ def _draw_object(image: np.ndarray, category: str, rng: np.random.Generator) -> 
 
 
 def _background(size: int, rng: np.random.Generator) -> np.ndarray:
-    """A grey-ish wall above a floor, with noise: a stand-in for a room view. Kept unsaturated so no
-    background is mistaken for an object colour."""
+    """A grey-ish wall above a floor, with noise: a stand-in for a room view. Kept unsaturated so
+    no background is mistaken for an object colour."""
     wall, floor = rng.integers(70, 150, (2, 1)) + rng.integers(-12, 13, (2, 3))
     horizon = int(rng.integers(size // 3, 2 * size // 3))
     image = np.empty((size, size, 3), np.int16)
@@ -285,8 +303,14 @@ def synthetic_sample(
         goal_text = SYNTHETIC_CATEGORIES[goal][2]
     elif task == "spatial":
         goal_text = f"Which option shows where the {goal} was seen?"
-    geometry = np.column_stack([rng.uniform(0.5, 8.0, count), rng.uniform(0.5, 6.0, count),
-                                rng.uniform(-np.pi, np.pi, count), rng.uniform(0.3, 3.0, count)])
+    geometry = np.column_stack(
+        [
+            rng.uniform(0.5, 8.0, count),
+            rng.uniform(0.5, 6.0, count),
+            rng.uniform(-np.pi, np.pi, count),
+            rng.uniform(0.3, 3.0, count),
+        ]
+    )
     geodesic = rng.uniform(1.0, 4.0) + rng.uniform(1.0, 10.0, count)
     geodesic[oracle] = geodesic.min() - rng.uniform(0.5, 2.0)
     return {

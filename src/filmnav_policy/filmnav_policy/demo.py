@@ -17,8 +17,8 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import cv2
 import numpy as np
@@ -27,15 +27,15 @@ from filmnav_common.bench import repo_root
 from filmnav_common.geometry import pose_to_xy_yaw
 from filmnav_common.image_codec import ImageEncodingError, image_to_numpy
 from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS, SENSOR_QOS
-from filmnav_interfaces.msg import EpisodeResult, FrontierArray, Goal, MissionStatus
-from filmnav_interfaces.srv import ResetEpisode, SelectFrontier
+from goal_interface.clearance import OCCUPIED
+from goal_interface.operator_cli import TERMINAL_STATES, format_status
 from nav_msgs.msg import OccupancyGrid, Odometry
 from rclpy.node import Node
 from sensor_msgs.msg import Image
 from std_msgs.msg import String
 
-from goal_interface.clearance import OCCUPIED
-from goal_interface.operator_cli import TERMINAL_STATES, format_status
+from filmnav_interfaces.msg import EpisodeResult, FrontierArray, Goal, MissionStatus
+from filmnav_interfaces.srv import ResetEpisode, SelectFrontier
 
 GIF_SIZE = (320, 240)
 GIF_MAX_FRAMES = 240
@@ -66,7 +66,9 @@ class DemoRecorder(Node):
         self.create_subscription(Odometry, "odom", self._on_odom, RELIABLE_QOS)
         self.create_subscription(Image, "camera/color/image_raw", self._on_image, SENSOR_QOS)
         self.create_subscription(OccupancyGrid, "filmnav/map", self._on_map, LATCHED_QOS)
-        self.create_subscription(FrontierArray, "filmnav/frontiers", self._on_frontiers, RELIABLE_QOS)
+        self.create_subscription(
+            FrontierArray, "filmnav/frontiers", self._on_frontiers, RELIABLE_QOS
+        )
         self.create_subscription(EpisodeResult, "sim/episode_result", self._on_result, LATCHED_QOS)
         self.goal_pub = self.create_publisher(Goal, "filmnav/goal", RELIABLE_QOS)
         self.goal_text_pub = self.create_publisher(String, "filmnav/goal_text", RELIABLE_QOS)
@@ -88,7 +90,11 @@ class DemoRecorder(Node):
 
     def _on_image(self, msg: Image) -> None:
         pose = self.record.trajectory[-1] if self.record.trajectory else None
-        if pose is None or pose == self._last_frame_pose or len(self.record.frames) >= GIF_MAX_FRAMES:
+        if (
+            pose is None
+            or pose == self._last_frame_pose
+            or len(self.record.frames) >= GIF_MAX_FRAMES
+        ):
             return  # one frame per robot pose keeps the GIF short and free of idle repeats
         try:
             rgb = image_to_numpy(msg)
@@ -126,9 +132,16 @@ def spin_until(node: Node, predicate, timeout: float) -> bool:
 def start_launch(args: argparse.Namespace, log_path: pathlib.Path) -> subprocess.Popen:
     launch_file = repo_root() / "launch" / "sim.launch.yaml"
     argv = [
-        sys.executable, "-m", "filmnav_common.cli", "launch", str(launch_file),
-        f"seed:={args.seed}", f"episode:={args.episode}", f"split:={args.split}",
-        f"task:={args.task}", f"policy:={args.policy}",
+        sys.executable,
+        "-m",
+        "filmnav_common.cli",
+        "launch",
+        str(launch_file),
+        f"seed:={args.seed}",
+        f"episode:={args.episode}",
+        f"split:={args.split}",
+        f"task:={args.task}",
+        f"policy:={args.policy}",
     ]
     log = open(log_path, "wb")
     return subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
@@ -151,7 +164,9 @@ def send_goal(recorder: DemoRecorder, args: argparse.Namespace) -> str:
     if args.goal:
         recorder.goal_text_pub.publish(String(data=args.goal))
         return args.goal
-    request = ResetEpisode.Request(seed=args.seed, episode=args.episode, split=args.split, task=args.task)
+    request = ResetEpisode.Request(
+        seed=args.seed, episode=args.episode, split=args.split, task=args.task
+    )
     future = recorder.reset_client.call_async(request)
     if not spin_until(recorder, future.done, 60.0) or not future.result().success:
         message = future.result().message if future.done() else "no answer"
@@ -161,10 +176,13 @@ def send_goal(recorder: DemoRecorder, args: argparse.Namespace) -> str:
     return goal.text if goal.task != Goal.TASK_IMAGE else "<goal image>"
 
 
-def write_topdown(path: pathlib.Path, args: argparse.Namespace, record: Recording, title: str) -> None:
-    from filmnav_policy.topdown import MappedArea, save_episode_map
+def write_topdown(
+    path: pathlib.Path, args: argparse.Namespace, record: Recording, title: str
+) -> None:
     from filmnav_sim.episodes import make_episode
     from filmnav_sim.house import generate_house
+
+    from filmnav_policy.topdown import MappedArea, save_episode_map
 
     house = generate_house(args.seed)
     episode = make_episode(args.split, args.seed, args.episode, args.task, house=house)
@@ -172,14 +190,28 @@ def write_topdown(path: pathlib.Path, args: argparse.Namespace, record: Recordin
     if record.map is not None:
         info = record.map.info
         cells = np.asarray(record.map.data, dtype=np.int8).reshape(info.height, info.width)
-        mapped = MappedArea(explored=cells >= 0, obstacle=cells >= OCCUPIED,
-                            origin=(info.origin.position.x, info.origin.position.y), resolution=info.resolution)
+        mapped = MappedArea(
+            explored=cells >= 0,
+            obstacle=cells >= OCCUPIED,
+            origin=(info.origin.position.x, info.origin.position.y),
+            resolution=info.resolution,
+        )
     centroids = None
     if record.frontiers is not None:
-        centroids = np.array([(f.centroid.x, f.centroid.y) for f in record.frontiers.frontiers]).reshape(-1, 2)
+        centroids = np.array(
+            [(f.centroid.x, f.centroid.y) for f in record.frontiers.frontiers]
+        ).reshape(-1, 2)
     trajectory = np.array(record.trajectory).reshape(-1, 3)
-    save_episode_map(path, house, title, trajectory, record.chosen_waypoints, episode.goal_instance_ids,
-                     mapped=mapped, frontier_centroids=centroids)
+    save_episode_map(
+        path,
+        house,
+        title,
+        trajectory,
+        record.chosen_waypoints,
+        episode.goal_instance_ids,
+        mapped=mapped,
+        frontier_centroids=centroids,
+    )
 
 
 def write_gif(path: pathlib.Path, frames: list[np.ndarray]) -> None:
@@ -188,20 +220,33 @@ def write_gif(path: pathlib.Path, frames: list[np.ndarray]) -> None:
     if not frames:
         return
     images = [PILImage.fromarray(frame) for frame in frames]
-    images[0].save(path, save_all=True, append_images=images[1:], duration=120, loop=0, optimize=True)
+    images[0].save(
+        path, save_all=True, append_images=images[1:], duration=120, loop=0, optimize=True
+    )
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="filmnav demo", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--goal", default="", help="goal text, e.g. 'find a bed' (default: the episode's goal)")
-    parser.add_argument("--seed", type=int, default=None, help="house seed (default: the first val house)")
+    parser = argparse.ArgumentParser(
+        prog="filmnav demo",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--goal", default="", help="goal text, e.g. 'find a bed' (default: the episode's goal)"
+    )
+    parser.add_argument(
+        "--seed", type=int, default=None, help="house seed (default: the first val house)"
+    )
     parser.add_argument("--episode", type=int, default=0, help="episode index within the house")
     parser.add_argument("--split", default="val", choices=("train", "val", "test"))
     parser.add_argument("--task", default="object", choices=("object", "text", "image"))
-    parser.add_argument("--policy", default=DEFAULT_POLICY, help=f"frontier policy (default: {DEFAULT_POLICY})")
+    parser.add_argument(
+        "--policy", default=DEFAULT_POLICY, help=f"frontier policy (default: {DEFAULT_POLICY})"
+    )
     parser.add_argument("--out", default="out/demo", help="output directory")
-    parser.add_argument("--timeout", type=float, default=480.0, help="wall-clock limit for the mission, s")
+    parser.add_argument(
+        "--timeout", type=float, default=480.0, help="wall-clock limit for the mission, s"
+    )
     args = parser.parse_args(list(argv))
     if args.seed is None:
         from filmnav_sim.episodes import SPLITS
@@ -221,25 +266,38 @@ def main(argv: Sequence[str]) -> int:
     try:
         graph_up = spin_until(
             recorder,
-            lambda: launch.poll() is not None
-            or (recorder.reset_client.service_is_ready()
-                and recorder.policy_client.service_is_ready()
-                and recorder.goal_pub.get_subscription_count() > 0
-                and recorder.status is not None),
+            lambda: (
+                launch.poll() is not None
+                or (
+                    recorder.reset_client.service_is_ready()
+                    and recorder.policy_client.service_is_ready()
+                    and recorder.goal_pub.get_subscription_count() > 0
+                    and recorder.status is not None
+                )
+            ),
             120.0,
         )
         if not graph_up or launch.poll() is not None:
-            print(f"filmnav demo: the sim graph did not come up; see {out / 'launch.log'}", file=sys.stderr)
+            print(
+                f"filmnav demo: the sim graph did not come up; see {out / 'launch.log'}",
+                file=sys.stderr,
+            )
             return 1
         goal_text = send_goal(recorder, args)
+
         def mission_over() -> bool:
             status = recorder.status
-            return status is not None and status.state in TERMINAL_STATES and status.goal_text != ""
+            return (
+                status is not None and status.state in TERMINAL_STATES and status.goal_text != ""
+            )
 
         spin_until(recorder, lambda: mission_over() or launch.poll() is not None, args.timeout)
         finished = mission_over()
         if not finished and launch.poll() is not None:
-            print(f"filmnav demo: the sim graph stopped early; see {out / 'launch.log'}", file=sys.stderr)
+            print(
+                f"filmnav demo: the sim graph stopped early; see {out / 'launch.log'}",
+                file=sys.stderr,
+            )
         spin_until(recorder, lambda: recorder.record.result is not None, 5.0)
         status = recorder.status
         result = recorder.record.result
@@ -256,7 +314,9 @@ def main(argv: Sequence[str]) -> int:
             "timed_out": not finished and launch.poll() is None,
             "decisions": status.decisions if status else 0,
             # decisions the mission took from the nearest frontier because the policy failed
-            "policy_fallbacks": len({s.decisions for s in recorder.record.statuses if s.policy_fallback}),
+            "policy_fallbacks": len(
+                {s.decisions for s in recorder.record.statuses if s.policy_fallback}
+            ),
             "distance_travelled": round(float(status.distance_travelled), 3) if status else 0.0,
             "success": bool(result.success) if result else False,
             "spl": round(float(result.spl), 4) if result else 0.0,
@@ -266,14 +326,18 @@ def main(argv: Sequence[str]) -> int:
             "wall_time_s": round(wall_time, 1),
         }
         (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
-        title = (f"seed {args.seed} ep {args.episode}: '{goal_text}' with {args.policy}: "
-                 f"{summary['state']}, SPL {summary['spl']:.2f}")
+        title = (
+            f"seed {args.seed} ep {args.episode}: '{goal_text}' with {args.policy}: "
+            f"{summary['state']}, SPL {summary['spl']:.2f}"
+        )
         write_topdown(out / "topdown.png", args, recorder.record, title)
         write_gif(out / "firstperson.gif", recorder.record.frames)
         if status is not None:
             print(format_status(status), file=sys.stderr)
-        print(f"goal '{goal_text}': success={summary['success']} SPL={summary['spl']:.2f} "
-              f"steps={summary['steps']} wall={summary['wall_time_s']:.0f}s -> {out}/")
+        print(
+            f"goal '{goal_text}': success={summary['success']} SPL={summary['spl']:.2f} "
+            f"steps={summary['steps']} wall={summary['wall_time_s']:.0f}s -> {out}/"
+        )
         return 0 if finished else 1
     except KeyboardInterrupt:
         return 130

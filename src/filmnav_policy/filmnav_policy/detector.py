@@ -15,12 +15,13 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Collection, Iterable, Mapping
 
 import numpy as np
 
-# Weights of the `owlv2` backend (filmnav_policy.models.owlv2), here so nodes name them without importing torch.
+# Weights of the `owlv2` backend (filmnav_policy.models.owlv2), here so nodes name them without
+# importing torch.
 DEFAULT_OWLV2_MODEL = "google/owlv2-base-patch16-ensemble"
 
 
@@ -32,12 +33,13 @@ class CameraModel:
     fy: float
     cx: float
     cy: float
-    height: float = 0.88          # optical centre above the base, metres
-    forward_offset: float = 0.0   # optical centre ahead of the base origin, metres
-    pitch: float = 0.0            # radians about the base's +y axis (REP-103: positive looks down)
+    height: float = 0.88  # optical centre above the base, metres
+    forward_offset: float = 0.0  # optical centre ahead of the base origin, metres
+    pitch: float = 0.0  # radians about the base's +y axis (REP-103: positive looks down)
 
     def base_points(self, rows: np.ndarray, cols: np.ndarray, depth: np.ndarray) -> np.ndarray:
-        """Pixels with z-depth (metres) -> (N, 3) points in the base frame (x forward, y left, z up)."""
+        """Pixels with z-depth (metres) -> (N, 3) points in the base frame (x forward, y left,
+        z up)."""
         forward = depth.astype(np.float64)
         left = -(cols - self.cx) * forward / self.fx
         up = -(rows - self.cy) * forward / self.fy
@@ -52,37 +54,54 @@ class CameraModel:
         )
 
     def world_points(
-        self, rows: np.ndarray, cols: np.ndarray, depth: np.ndarray, pose: tuple[float, float, float]
+        self,
+        rows: np.ndarray,
+        cols: np.ndarray,
+        depth: np.ndarray,
+        pose: tuple[float, float, float],
     ) -> np.ndarray:
-        """Pixels with depth -> (N, 3) points in the mapping frame given the base pose (x, y, yaw)."""
+        """Pixels with depth -> (N, 3) points in the mapping frame given the base pose
+        (x, y, yaw)."""
         base = self.base_points(rows, cols, depth)
         x, y, yaw = pose
         cos_y, sin_y = math.cos(yaw), math.sin(yaw)
         return np.stack(
-            [x + cos_y * base[:, 0] - sin_y * base[:, 1], y + sin_y * base[:, 0] + cos_y * base[:, 1], base[:, 2]],
+            [
+                x + cos_y * base[:, 0] - sin_y * base[:, 1],
+                y + sin_y * base[:, 0] + cos_y * base[:, 1],
+                base[:, 2],
+            ],
             axis=1,
         )
 
     def optical_centre(self, pose: tuple[float, float, float]) -> np.ndarray:
         x, y, yaw = pose
-        return np.array([x + self.forward_offset * math.cos(yaw), y + self.forward_offset * math.sin(yaw), self.height])
+        return np.array(
+            [
+                x + self.forward_offset * math.cos(yaw),
+                y + self.forward_offset * math.sin(yaw),
+                self.height,
+            ]
+        )
 
 
 @dataclass(frozen=True)
 class GoalDetection:
-    instance_id: int                        # simulator instance; -1 for a box detector
+    instance_id: int  # simulator instance; -1 for a box detector
     label: str
-    position: np.ndarray                    # (3,) mapping frame, metres
-    distance: float                         # optical centre to `position`, metres
-    pixels: int                             # pixels with depth within range that placed it
-    bbox: tuple[int, int, int, int]         # x_min, y_min, x_max, y_max (pixels, inclusive)
-    score: float = 1.0                      # sim_semantic is ground truth: always certain
+    position: np.ndarray  # (3,) mapping frame, metres
+    distance: float  # optical centre to `position`, metres
+    pixels: int  # pixels with depth within range that placed it
+    bbox: tuple[int, int, int, int]  # x_min, y_min, x_max, y_max (pixels, inclusive)
+    score: float = 1.0  # sim_semantic is ground truth: always certain
 
 
 class SemanticGoalDetector:
     """Finds goal instances in an instance-id image (0 = background)."""
 
-    def __init__(self, camera: CameraModel, min_area_fraction: float = 0.001, max_distance: float = 5.0):
+    def __init__(
+        self, camera: CameraModel, min_area_fraction: float = 0.001, max_distance: float = 5.0
+    ):
         """min_area_fraction: share of the image the visible instance must cover (resolution-free);
         max_distance: farthest depth counted, metres."""
         if not 0.0 < min_area_fraction < 1.0 or max_distance <= 0.0:
@@ -104,14 +123,20 @@ class SemanticGoalDetector:
     ) -> list[GoalDetection]:
         """Detections of the goal instances in one frame, nearest first."""
         if instance.shape != depth.shape:
-            raise ValueError(f"instance image {instance.shape} and depth image {depth.shape} differ in size")
+            raise ValueError(
+                f"instance image {instance.shape} and depth image {depth.shape} differ in size"
+            )
         if not goal_ids:
             return []
         in_range = np.isfinite(depth) & (depth > 0.0) & (depth <= self.max_distance)
-        rows, cols = np.nonzero(np.isin(instance, np.fromiter(goal_ids, dtype=np.int64)) & in_range)
+        rows, cols = np.nonzero(
+            np.isin(instance, np.fromiter(goal_ids, dtype=np.int64)) & in_range
+        )
         if rows.size == 0:
             return []
-        ids, which, counts = np.unique(instance[rows, cols], return_inverse=True, return_counts=True)
+        ids, which, counts = np.unique(
+            instance[rows, cols], return_inverse=True, return_counts=True
+        )
         points = self.camera.world_points(rows, cols, depth[rows, cols], pose)
         centre = self.camera.optical_centre(pose)
         detections = []
@@ -125,7 +150,12 @@ class SemanticGoalDetector:
                     position=position,
                     distance=float(np.linalg.norm(position - centre)),
                     pixels=int(counts[k]),
-                    bbox=(int(cols[mine].min()), int(rows[mine].min()), int(cols[mine].max()), int(rows[mine].max())),
+                    bbox=(
+                        int(cols[mine].min()),
+                        int(rows[mine].min()),
+                        int(cols[mine].max()),
+                        int(rows[mine].max()),
+                    ),
                 )
             )
         return sorted(detections, key=lambda detection: detection.distance)
@@ -150,13 +180,15 @@ def locate_box(
         raise ValueError(f"centre_fraction must be in (0, 1], got {centre_fraction}")
     x_min, y_min, x_max, y_max = box
     if not (0 <= x_min <= x_max < depth.shape[1] and 0 <= y_min <= y_max < depth.shape[0]):
-        raise ValueError(f"box {box} is not inside the {depth.shape[1]}x{depth.shape[0]} depth image")
+        raise ValueError(
+            f"box {box} is not inside the {depth.shape[1]}x{depth.shape[0]} depth image"
+        )
     centre_col, centre_row = (x_min + x_max) / 2.0, (y_min + y_max) / 2.0
     half_width = (x_max - x_min) * centre_fraction / 2.0
     half_height = (y_max - y_min) * centre_fraction / 2.0
     region = depth[
-        round(centre_row - half_height): round(centre_row + half_height) + 1,
-        round(centre_col - half_width): round(centre_col + half_width) + 1,
+        round(centre_row - half_height) : round(centre_row + half_height) + 1,
+        round(centre_col - half_width) : round(centre_col + half_width) + 1,
     ]
     valid = region[np.isfinite(region) & (region > 0.0) & (region <= max_distance)]
     if valid.size == 0:
@@ -198,7 +230,7 @@ class SimInstanceTable:
     goal_instance_ids: tuple[int, ...] = ()
 
     @classmethod
-    def from_json(cls, text: str) -> "SimInstanceTable":
+    def from_json(cls, text: str) -> SimInstanceTable:
         """Parse the bridge's `sim/instances` JSON (raises ValueError on malformed input)."""
         try:
             table = json.loads(text)
@@ -218,7 +250,9 @@ def goal_instances(task: str, text: str, table: SimInstanceTable) -> tuple[set[i
     The episode's own goal (same text, or any image goal) maps to the episode's goal instances;
     otherwise an object goal is a category name and a text goal is searched for a category name.
     """
-    if task == "image" or (text.strip() and text.strip().lower() == table.goal_text.strip().lower()):
+    if task == "image" or (
+        text.strip() and text.strip().lower() == table.goal_text.strip().lower()
+    ):
         return set(table.goal_instance_ids), table.goal_category
     known = set(table.categories.values())
     exact = next((c for c in known if c.lower() == text.strip().lower()), None)

@@ -19,24 +19,25 @@ from __future__ import annotations
 import collections
 import sys
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 from filmnav_common.geometry import pose_to_xy_yaw
 from filmnav_common.image_codec import ImageEncodingError, depth_to_metres, image_to_numpy
-from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS, SENSOR_QOS
 from filmnav_common.node_main import run_node
 from filmnav_common.parameters import declare_parameters
-from filmnav_common.reporting import StatusReporter
-from filmnav_interfaces.msg import Detection, DetectionArray, Goal
 from filmnav_common.policy_messages import rgb_of
+from filmnav_common.protocol import TASKS
+from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS, SENSOR_QOS
+from filmnav_common.reporting import StatusReporter
 from nav_msgs.msg import Odometry
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
 from rclpy.node import Node
 from sensor_msgs.msg import CameraInfo, Image
 from std_msgs.msg import Empty, String
 
+from filmnav_interfaces.msg import Detection, DetectionArray, Goal
 from filmnav_policy.detector import (
     DEFAULT_OWLV2_MODEL,
     CameraModel,
@@ -46,7 +47,6 @@ from filmnav_policy.detector import (
     goal_instances,
     locate_box,
 )
-from filmnav_common.protocol import TASKS
 
 ODOM_HISTORY = 100
 DETECTION_POLL_PERIOD = 0.02  # seconds between looks for a frame ready to detect in
@@ -54,17 +54,29 @@ DETECTION_POLL_PERIOD = 0.02  # seconds between looks for a frame ready to detec
 EVIDENCE_TOPICS = {"sim_semantic": "camera/instance/image_raw", "owlv2": "camera/color/image_raw"}
 
 PARAMETERS: dict[str, tuple[object, str]] = {
-    "backend": ("sim_semantic", "detector: sim_semantic (simulator instance image) | owlv2 (open-vocabulary, robots)"),
-    "owlv2_model": (DEFAULT_OWLV2_MODEL, "owlv2: Hugging Face model id (from the local cache) or local folder"),
+    "backend": (
+        "sim_semantic",
+        "detector: sim_semantic (simulator instance image) | owlv2 (open-vocabulary, robots)",
+    ),
+    "owlv2_model": (
+        DEFAULT_OWLV2_MODEL,
+        "owlv2: Hugging Face model id (from the local cache) or local folder",
+    ),
     "score_threshold": (0.2, "owlv2: lowest box score published, in [0, 1]"),
     "device": ("", "owlv2: torch device (cpu, cuda, cuda:0, ...; empty: cuda where available)"),
-    "box_centre_fraction": (0.5, "owlv2: central share of a box's width and height whose median depth places it"),
+    "box_centre_fraction": (
+        0.5,
+        "owlv2: central share of a box's width and height whose median depth places it",
+    ),
     "camera_height": (0.88, "camera optical centre above the base, metres"),
     "camera_forward_offset": (0.0, "camera optical centre ahead of the base origin, metres"),
     "camera_pitch": (0.0, "camera pitch about the base's y axis, radians (positive looks down)"),
     "min_area_fraction": (0.001, "share of the image a goal instance must cover to count as seen"),
     "max_distance": (5.0, "farthest depth that counts, metres"),
-    "max_pose_age": (0.1, "largest stamp difference between an image and the odometry used for it, seconds"),
+    "max_pose_age": (
+        0.1,
+        "largest stamp difference between an image and the odometry used for it, seconds",
+    ),
 }
 
 
@@ -78,7 +90,8 @@ class ActiveGoal:
 
 @dataclass(frozen=True)
 class Frame:
-    """One image pair to detect in, with the goal, intrinsics and pose captured when it became ready."""
+    """One image pair to detect in, with the goal, intrinsics and pose captured when it became
+    ready."""
 
     depth: Image
     evidence: Image  # instance (sim_semantic) or colour (owlv2) image
@@ -100,7 +113,9 @@ class DetectorNode(Node):
         self._param = declare_parameters(self, PARAMETERS)
         self._backend = self._param("backend")
         if self._backend not in EVIDENCE_TOPICS:
-            raise ValueError(f"unknown backend '{self._backend}' (expected one of {', '.join(EVIDENCE_TOPICS)})")
+            raise ValueError(
+                f"unknown backend '{self._backend}' (expected one of {', '.join(EVIDENCE_TOPICS)})"
+            )
         self._owlv2 = self._load_owlv2() if self._backend == "owlv2" else None
         self._status = StatusReporter(self)
         self._camera_info: CameraInfo | None = None
@@ -108,40 +123,61 @@ class DetectorNode(Node):
         self._goal: ActiveGoal | None = None
         self._goal_ids: set[int] = set()
         self._label = ""
-        self._odom: collections.deque[tuple[int, tuple[float, float, float], str]] = collections.deque(maxlen=ODOM_HISTORY)
+        self._odom: collections.deque[tuple[int, tuple[float, float, float], str]] = (
+            collections.deque(maxlen=ODOM_HISTORY)
+        )
         self._pending: dict[str, Image] = {}
         self._waiting: tuple[Image, Image] | None = None  # depth, evidence (instance or colour)
         self._lock = threading.Lock()  # sensor and goal state, shared with the detection thread
 
         self._publisher = self.create_publisher(DetectionArray, "filmnav/detections", RELIABLE_QOS)
-        self.create_subscription(Image, "camera/depth/image_raw", lambda m: self._on_image("depth", m), SENSOR_QOS)
         self.create_subscription(
-            Image, EVIDENCE_TOPICS[self._backend], lambda m: self._on_image("evidence", m), SENSOR_QOS)
-        self.create_subscription(CameraInfo, "camera/color/camera_info", self._on_camera_info, SENSOR_QOS)
+            Image, "camera/depth/image_raw", lambda m: self._on_image("depth", m), SENSOR_QOS
+        )
+        self.create_subscription(
+            Image,
+            EVIDENCE_TOPICS[self._backend],
+            lambda m: self._on_image("evidence", m),
+            SENSOR_QOS,
+        )
+        self.create_subscription(
+            CameraInfo, "camera/color/camera_info", self._on_camera_info, SENSOR_QOS
+        )
         self.create_subscription(Odometry, "odom", self._on_odom, RELIABLE_QOS)
         if self._owlv2 is None:
             self.create_subscription(String, "sim/instances", self._on_table, LATCHED_QOS)
         self.create_subscription(Goal, "filmnav/goal", self._on_goal, RELIABLE_QOS)
         self.create_subscription(String, "filmnav/goal_text", self._on_goal_text, RELIABLE_QOS)
         self.create_subscription(Empty, "filmnav/cancel", self._on_cancel, RELIABLE_QOS)
-        self.create_timer(DETECTION_POLL_PERIOD, self._detect_ready_frame, MutuallyExclusiveCallbackGroup())
+        self.create_timer(
+            DETECTION_POLL_PERIOD, self._detect_ready_frame, MutuallyExclusiveCallbackGroup()
+        )
         self._status.ok(f"{self._backend}: waiting for a goal")
 
     def _load_owlv2(self):
-        """The OWLv2 detector (raises FileNotFoundError naming the model when its weights are missing)."""
+        """The OWLv2 detector (raises FileNotFoundError naming the model when its weights are
+        missing)."""
         from filmnav_policy.models.owlv2 import Owlv2Detector
 
         if not 0.0 <= self._param("score_threshold") <= 1.0:
-            raise ValueError(f"score_threshold must be in [0, 1], got {self._param('score_threshold')}")
+            raise ValueError(
+                f"score_threshold must be in [0, 1], got {self._param('score_threshold')}"
+            )
         detector = Owlv2Detector(
-            self._param("owlv2_model"), score_threshold=self._param("score_threshold"), device=self._param("device") or None)
+            self._param("owlv2_model"),
+            score_threshold=self._param("score_threshold"),
+            device=self._param("device") or None,
+        )
         self.get_logger().info(f"OWLv2 '{self._param('owlv2_model')}' loaded on {detector.device}")
         return detector
 
     # ------------------------------------------------------------------------------ goal
     def _on_goal(self, msg: Goal) -> None:
         if msg.task not in TASKS:
-            self._status.warn(f"ignored goal '{msg.id}': unknown task '{msg.task}' (expected one of {', '.join(TASKS)})")
+            self._status.warn(
+                f"ignored goal '{msg.id}': unknown task '{msg.task}' "
+                f"(expected one of {', '.join(TASKS)})"
+            )
             return
         image = None
         if msg.task == "image" and self._owlv2 is not None:
@@ -190,13 +226,17 @@ class DetectorNode(Node):
             self._status.ok(f"looking for {query} with OWLv2")
             return
         if self._table is None:
-            self._status.warn("goal received but no sim/instances table yet: waiting for the simulator")
+            self._status.warn(
+                "goal received but no sim/instances table yet: waiting for the simulator"
+            )
             return
         self._goal_ids, self._label = goal_instances(self._goal.task, self._goal.text, self._table)
         if self._goal_ids:
             self._status.ok(f"looking for '{self._label}' (instances {sorted(self._goal_ids)})")
         else:
-            self._status.warn(f"goal '{self._goal.text or '<image>'}' names no object of the simulated house")
+            self._status.warn(
+                f"goal '{self._goal.text or '<image>'}' names no object of the simulated house"
+            )
 
     # ------------------------------------------------------------------------------ sensors
     def _on_camera_info(self, msg: CameraInfo) -> None:
@@ -220,9 +260,10 @@ class DetectorNode(Node):
 
     # ------------------------------------------------------------------------------ detection
     def _detect_ready_frame(self) -> None:
-        """Detection timer (its own thread): detect in the latest image pair once odometry up to its
-        stamp has arrived (the bridge publishes a frame's images before its odometry). Pairs that
-        arrive while a slow detector runs replace each other, so it always works on the newest."""
+        """Detection timer (its own thread): detect in the latest image pair once odometry up to
+        its stamp has arrived (the bridge publishes a frame's images before its odometry). Pairs
+        that arrive while a slow detector runs replace each other, so it always works on the
+        newest."""
         try:
             with self._lock:
                 frame = self._take_ready_frame()
@@ -232,7 +273,8 @@ class DetectorNode(Node):
             self._status.warn(f"skipped a frame: {error}")
 
     def _take_ready_frame(self) -> Frame | None:
-        """The waiting frame with what detecting it needs, once its odometry is in (call with the lock)."""
+        """The waiting frame with what detecting it needs, once its odometry is in (call with the
+        lock)."""
         if self._waiting is None:
             return None
         depth, evidence = self._waiting
@@ -244,7 +286,16 @@ class DetectorNode(Node):
             return None  # the odometry for this frame is still on its way
         self._waiting = None
         pose, frame_id = self._pose_at(stamp_ns(depth))
-        return Frame(depth, evidence, self._goal, frozenset(self._goal_ids), self._label, self._camera_info, pose, frame_id)
+        return Frame(
+            depth,
+            evidence,
+            self._goal,
+            frozenset(self._goal_ids),
+            self._label,
+            self._camera_info,
+            pose,
+            frame_id,
+        )
 
     def _pose_at(self, stamp: int) -> tuple[tuple[float, float, float], str]:
         if not self._odom:
@@ -252,14 +303,20 @@ class DetectorNode(Node):
         odom_stamp, pose, frame = min(self._odom, key=lambda entry: abs(entry[0] - stamp))
         age = abs(odom_stamp - stamp) * 1e-9
         if age > self._param("max_pose_age"):
-            raise ValueError(f"no odometry within {self._param('max_pose_age')} s of the image (nearest {age:.3f} s)")
+            raise ValueError(
+                f"no odometry within {self._param('max_pose_age')} s of the image "
+                f"(nearest {age:.3f} s)"
+            )
         return pose, frame
 
     def _detect(self, frame: Frame) -> DetectionArray:
         depth = depth_to_metres(frame.depth)
         k = frame.camera_info.k
         camera = CameraModel(
-            fx=k[0], fy=k[4], cx=k[2], cy=k[5],
+            fx=k[0],
+            fy=k[4],
+            cx=k[2],
+            cy=k[5],
             height=self._param("camera_height"),
             forward_offset=self._param("camera_forward_offset"),
             pitch=self._param("camera_pitch"),
@@ -279,39 +336,70 @@ class DetectorNode(Node):
                 instance_id=detection.instance_id,
                 bbox=np.asarray(detection.bbox, dtype=np.uint32),
             )
-            item.position.x, item.position.y, item.position.z = (float(v) for v in detection.position)
+            item.position.x, item.position.y, item.position.z = (
+                float(v) for v in detection.position
+            )
             message.detections.append(item)
         return message
 
-    def _detect_instances(self, camera: CameraModel, depth: np.ndarray, frame: Frame) -> list[GoalDetection]:
+    def _detect_instances(
+        self, camera: CameraModel, depth: np.ndarray, frame: Frame
+    ) -> list[GoalDetection]:
         instance = image_to_numpy(frame.evidence)
         if instance.ndim != 2:
-            raise ValueError(f"instance image must have one channel, got encoding '{frame.evidence.encoding}'")
+            raise ValueError(
+                f"instance image must have one channel, got encoding '{frame.evidence.encoding}'"
+            )
         detector = SemanticGoalDetector(
-            camera, min_area_fraction=self._param("min_area_fraction"), max_distance=self._param("max_distance"))
+            camera,
+            min_area_fraction=self._param("min_area_fraction"),
+            max_distance=self._param("max_distance"),
+        )
         return detector.detect(instance, depth, frame.pose, frame.goal_ids, frame.label)
 
-    def _detect_boxes(self, camera: CameraModel, depth: np.ndarray, frame: Frame) -> list[GoalDetection]:
-        """OWLv2 boxes of the goal, best first, placed with the depth image (registered to the colour one)."""
+    def _detect_boxes(
+        self, camera: CameraModel, depth: np.ndarray, frame: Frame
+    ) -> list[GoalDetection]:
+        """OWLv2 boxes of the goal, best first, placed with the depth image (registered to the
+        colour one)."""
         color = frame.evidence
         rgb = rgb_of(color, "colour image")
         if rgb is None or rgb.shape[:2] != depth.shape:
             raise ValueError(
-                f"colour image {color.width}x{color.height} and depth image {depth.shape[1]}x{depth.shape[0]} "
-                "differ in size: the depth must be registered to the colour camera")
+                f"colour image {color.width}x{color.height} and depth image "
+                f"{depth.shape[1]}x{depth.shape[0]} "
+                "differ in size: the depth must be registered to the colour camera"
+            )
         goal = frame.goal
-        boxes = (self._owlv2.detect_image(rgb, goal.image) if goal.task == "image"
-                 else self._owlv2.detect(rgb, [goal.text]))
+        boxes = (
+            self._owlv2.detect_image(rgb, goal.image)
+            if goal.task == "image"
+            else self._owlv2.detect(rgb, [goal.text])
+        )
         located = (
-            locate_box(camera, depth, frame.pose, box.box, box.label, box.score,
-                       self._param("box_centre_fraction"), self._param("max_distance"))
+            locate_box(
+                camera,
+                depth,
+                frame.pose,
+                box.box,
+                box.label,
+                box.score,
+                self._param("box_centre_fraction"),
+                self._param("max_distance"),
+            )
             for box in boxes
         )
         return [detection for detection in located if detection is not None]
 
 
 def main(args: Sequence[str] | None = None) -> int:
-    return run_node(DetectorNode, args, threads=2, startup_errors=(FileNotFoundError, ValueError), description="the goal detector")
+    return run_node(
+        DetectorNode,
+        args,
+        threads=2,
+        startup_errors=(FileNotFoundError, ValueError),
+        description="the goal detector",
+    )
 
 
 if __name__ == "__main__":

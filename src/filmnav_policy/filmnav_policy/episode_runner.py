@@ -31,10 +31,12 @@ from __future__ import annotations
 import collections
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
+from filmnav_common.protocol import FrontierCandidate, FrontierPolicy, GoalSpec
 from filmnav_sim.config import SimConfig
 from filmnav_sim.env import Observation, SimEnv
 from filmnav_sim.episodes import Episode
@@ -42,7 +44,6 @@ from frontier_mapper.frontiers import Frontier, FrontierTracker
 from frontier_mapper.geometry import Intrinsics, Pose2D
 from frontier_mapper.keyframes import KeyframeBuffer, KeyframeConfig
 from frontier_mapper.occupancy import CameraExtrinsics, MapConfig, OccupancyMap
-from habitat_bridge.goal_runner import GoalRunner, NavigationError
 from goal_interface.mission import (
     CancelNavigation,
     Command,
@@ -57,30 +58,33 @@ from goal_interface.mission import (
     RequestDecision,
     Rotate,
 )
+from habitat_bridge.goal_runner import GoalRunner, NavigationError
 
 from filmnav_policy.detector import CameraModel, SemanticGoalDetector
-from filmnav_common.protocol import FrontierCandidate, FrontierPolicy, GoalSpec
 from filmnav_policy.topdown import MappedArea
 
 
 @dataclass(frozen=True)
 class RunnerConfig:
-    """Settings of the headless loop. Defaults equal the simulated ROS graph's (launch/config/sim.yaml
-    and the nodes' defaults; a test keeps them in step) except the render size."""
+    """Settings of the headless loop. Defaults equal the simulated ROS graph's
+    (launch/config/sim.yaml and the nodes' defaults; a test keeps them in step) except the render
+    size."""
 
-    width: int = 320                 # render size; evaluation default (the bridge renders 640x480)
+    width: int = 320  # render size; evaluation default (the bridge renders 640x480)
     height: int = 240
-    history_keyframes: int = 4       # goal_interface: K recent keyframes given to the policy
-    keyframe_image_size: int = 224   # goal_interface: square side of the policy's images
-    keyframe_min_distance: float = 0.5   # trajectory_buffer: metres between keyframes
+    history_keyframes: int = 4  # goal_interface: K recent keyframes given to the policy
+    keyframe_image_size: int = 224  # goal_interface: square side of the policy's images
+    keyframe_min_distance: float = 0.5  # trajectory_buffer: metres between keyframes
     keyframe_min_rotation: float = 0.436  # trajectory_buffer: radians between keyframes
     keyframe_store_width: int = 224  # trajectory_buffer: stored image width
     frontier_view_fov: float = 0.785  # trajectory_buffer: width of a frontier's view, radians
     min_area_fraction: float = 0.001  # detector_node: share of the image the goal must cover
-    goal_tolerance: float = 0.5      # habitat_bridge: snap waypoints off the navigable area
-    align_yaw: bool = True           # habitat_bridge: turn to the waypoint's yaw on arrival (as Nav2)
-    max_stalled_steps: int = 20      # habitat_bridge: abort after this many steps without getting closer
-    max_idle_ticks: int = 10         # ticks without an action before the episode is declared stuck
+    goal_tolerance: float = 0.5  # habitat_bridge: snap waypoints off the navigable area
+    align_yaw: bool = True  # habitat_bridge: turn to the waypoint's yaw on arrival (as Nav2)
+    max_stalled_steps: int = (
+        20  # habitat_bridge: abort after this many steps without getting closer
+    )
+    max_idle_ticks: int = 10  # ticks without an action before the episode is declared stuck
 
 
 @dataclass
@@ -116,7 +120,7 @@ class EpisodeResult:
     mission_message: str
     policy_fallbacks: int
     wall_time: float
-    trajectory: np.ndarray                       # [T, 3] x, y, yaw per tick
+    trajectory: np.ndarray  # [T, 3] x, y, yaw per tick
     decisions: list[DecisionRecord] = field(default_factory=list)
     chosen_waypoints: list[tuple[float, float, float]] = field(default_factory=list)
     mapped: MappedArea | None = None
@@ -173,9 +177,13 @@ class WaypointExecutor:
         else:
             goal, yaw = (command.x, command.y), command.yaw
         try:
-            self._runner = GoalRunner(self._env, goal, yaw if self._config.align_yaw else None,
-                                      snap_tolerance=self._config.goal_tolerance,
-                                      max_stalled_steps=self._config.max_stalled_steps)
+            self._runner = GoalRunner(
+                self._env,
+                goal,
+                yaw if self._config.align_yaw else None,
+                snap_tolerance=self._config.goal_tolerance,
+                max_stalled_steps=self._config.max_stalled_steps,
+            )
         except NavigationError:
             self._end(ExecutorStatus.ABORTED)
 
@@ -227,23 +235,37 @@ class _Episode:
         self.goal = GoalSpec(task=episode.task, text=episode.goal_text, image=episode.goal_image)
         self.intrinsics = Intrinsics(*sim.intrinsics())
         # As the mapper node builds it: centred on the odometry origin, so the cells line up.
-        self.grid = OccupancyMap(MapConfig(
-            resolution=sim.grid_resolution, max_depth=sim.max_depth, robot_radius=sim.agent_radius,
-            camera=CameraExtrinsics(height=sim.camera_height),
-        ))
+        self.grid = OccupancyMap(
+            MapConfig(
+                resolution=sim.grid_resolution,
+                max_depth=sim.max_depth,
+                robot_radius=sim.agent_radius,
+                camera=CameraExtrinsics(height=sim.camera_height),
+            )
+        )
         self.tracker = FrontierTracker()
-        self.keyframes = KeyframeBuffer(KeyframeConfig(
-            min_distance=config.keyframe_min_distance, min_rotation=config.keyframe_min_rotation,
-            store_width=config.keyframe_store_width, hfov=math.radians(sim.hfov_deg), view_range=sim.max_depth,
-            crop_fov=config.frontier_view_fov,
-        ))
+        self.keyframes = KeyframeBuffer(
+            KeyframeConfig(
+                min_distance=config.keyframe_min_distance,
+                min_rotation=config.keyframe_min_rotation,
+                store_width=config.keyframe_store_width,
+                hfov=math.radians(sim.hfov_deg),
+                view_range=sim.max_depth,
+                crop_fov=config.frontier_view_fov,
+            )
+        )
         self.detector = SemanticGoalDetector(
             CameraModel(*sim.intrinsics(), height=sim.camera_height),
-            min_area_fraction=config.min_area_fraction, max_distance=sim.max_depth,
+            min_area_fraction=config.min_area_fraction,
+            max_distance=sim.max_depth,
         )
-        self.mission = Mission(MissionConfig(
-            success_distance=sim.success_distance, camera_hfov=math.radians(sim.hfov_deg), max_steps=sim.max_steps,
-        ))
+        self.mission = Mission(
+            MissionConfig(
+                success_distance=sim.success_distance,
+                camera_hfov=math.radians(sim.hfov_deg),
+                max_steps=sim.max_steps,
+            )
+        )
         self.started = time.perf_counter()
         self.first_observation = self.env.load_episode(episode)
         self.executor = WaypointExecutor(self.env, config)
@@ -255,14 +277,25 @@ class _Episode:
 
     def run(self) -> EpisodeResult:
         observation = self.first_observation
-        self._execute(self.mission.start(self.goal, observation.time, goal_id=episode_key(
-            self.episode.split, self.episode.seed, self.episode.index, self.episode.task)))
+        self._execute(
+            self.mission.start(
+                self.goal,
+                observation.time,
+                goal_id=episode_key(
+                    self.episode.split, self.episode.seed, self.episode.index, self.episode.task
+                ),
+            )
+        )
         trajectory = [observation.pose]
         idle = 0
         while not self.env.done and self.finish is None:
             commands = self.mission.update(
-                observation.time, observation.pose, self._perceive(observation), self._detect(observation),
-                self.executor.state, steps=self.env.steps_taken,
+                observation.time,
+                observation.pose,
+                self._perceive(observation),
+                self._detect(observation),
+                self.executor.state,
+                steps=self.env.steps_taken,
             )
             self._execute(commands)
             if self.finish is not None:
@@ -271,14 +304,18 @@ class _Episode:
             if stepped is None:
                 idle += 1
                 if idle > self.config.max_idle_ticks:
-                    self._execute(self.mission.cancel(observation.time, "stuck: no command to execute"))
+                    self._execute(
+                        self.mission.cancel(observation.time, "stuck: no command to execute")
+                    )
                 continue
             idle = 0
             observation = stepped
             trajectory.append(observation.pose)
         if not self.env.done:  # the mission finished (any outcome): Habitat STOP ends the episode
             trajectory.append(self.env.step("stop").pose)
-        return self._result(np.asarray(trajectory, dtype=np.float64), time.perf_counter() - self.started)
+        return self._result(
+            np.asarray(trajectory, dtype=np.float64), time.perf_counter() - self.started
+        )
 
     # ---- perception ---------------------------------------------------------------------------
     def _perceive(self, observation: Observation) -> list[FrontierCandidate]:
@@ -290,12 +327,21 @@ class _Episode:
         return [frontier_candidate(f) for f in self.frontiers]
 
     def _detect(self, observation: Observation) -> GoalDetection | None:
-        found = self.detector.detect(observation.instance, observation.depth, observation.pose,
-                                     self.episode.goal_instance_ids, self.episode.goal_category)
+        found = self.detector.detect(
+            observation.instance,
+            observation.depth,
+            observation.pose,
+            self.episode.goal_instance_ids,
+            self.episode.goal_category,
+        )
         if not found:
             return None
         nearest = found[0]
-        return GoalDetection(position=tuple(float(v) for v in nearest.position), score=nearest.score, label=nearest.label)
+        return GoalDetection(
+            position=tuple(float(v) for v in nearest.position),
+            score=nearest.score,
+            label=nearest.label,
+        )
 
     # ---- commands -----------------------------------------------------------------------------
     def _execute(self, commands: Sequence[Command]) -> None:
@@ -315,35 +361,66 @@ class _Episode:
             elif isinstance(command, Finish):
                 self.finish = command
 
-    def _policy_images(self, frontiers: Sequence[FrontierCandidate]) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    def _policy_images(
+        self, frontiers: Sequence[FrontierCandidate]
+    ) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """History keyframes and one view per frontier, as the trajectory buffer serves them."""
         size = self.config.keyframe_image_size
         history = [k.image for k in self.keyframes.history(self.config.history_keyframes, size)]
         requested = {f.id for f in frontiers}
-        views = self.keyframes.frontier_views({f.id: f.cells for f in self.frontiers if f.id in requested}, size)
+        views = self.keyframes.frontier_views(
+            {f.id: f.cells for f in self.frontiers if f.id in requested}, size
+        )
         blank = np.zeros((size, size, 3), np.uint8)
-        return history, [blank if views.get(f.id) is None else views[f.id].image for f in frontiers]
+        return history, [
+            blank if views.get(f.id) is None else views[f.id].image for f in frontiers
+        ]
 
     def _decide(self, request: RequestDecision) -> list[Command]:
         history, views = self._policy_images(request.frontiers)
         started = time.perf_counter()
         try:
-            scores = np.asarray(self.policy.score(self.goal, history, views, request.frontiers, request.robot_pose),
-                                dtype=np.float64).reshape(-1)
+            scores = np.asarray(
+                self.policy.score(
+                    self.goal, history, views, request.frontiers, request.robot_pose
+                ),
+                dtype=np.float64,
+            ).reshape(-1)
             if scores.shape != (len(request.frontiers),) or not np.all(np.isfinite(scores)):
                 raise ValueError(f"{scores.size} scores for {len(request.frontiers)} frontiers")
         except Exception as error:  # a failing policy falls back to nearest, as over ROS
             self.fallbacks += 1
-            self.decisions.append(DecisionRecord(self.env.steps_taken, -1, -1, len(request.frontiers), (0.0, 0.0, 0.0),
-                                                 [], self.policy.name, time.perf_counter() - started, str(error)))
-            return self.mission.on_decision(request.request_id, None, self.policy.name, error=str(error))
+            self.decisions.append(
+                DecisionRecord(
+                    self.env.steps_taken,
+                    -1,
+                    -1,
+                    len(request.frontiers),
+                    (0.0, 0.0, 0.0),
+                    [],
+                    self.policy.name,
+                    time.perf_counter() - started,
+                    str(error),
+                )
+            )
+            return self.mission.on_decision(
+                request.request_id, None, self.policy.name, error=str(error)
+            )
         latency = time.perf_counter() - started
         index = int(np.argmax(scores))
         chosen = request.frontiers[index]
-        self.decisions.append(DecisionRecord(
-            self.env.steps_taken, chosen.id, index, len(request.frontiers), tuple(chosen.waypoint),
-            [round(float(s), 4) for s in scores], self.policy.name, latency,
-        ))
+        self.decisions.append(
+            DecisionRecord(
+                self.env.steps_taken,
+                chosen.id,
+                index,
+                len(request.frontiers),
+                tuple(chosen.waypoint),
+                [round(float(s), 4) for s in scores],
+                self.policy.name,
+                latency,
+            )
+        )
         return self.mission.on_decision(request.request_id, index, self.policy.name)
 
     # ---- outcome ------------------------------------------------------------------------------
@@ -352,16 +429,33 @@ class _Episode:
         status = self.mission.status(self.env.time)
         episode = self.episode
         return EpisodeResult(
-            split=episode.split, seed=int(episode.seed), index=int(episode.index), task=episode.task,
-            goal_text=episode.goal_text, goal_category=episode.goal_category, policy=self.policy.name,
-            success=bool(metrics["success"]), spl=float(metrics["spl"]), soft_spl=float(metrics["soft_spl"]),
-            distance_to_goal=float(metrics["distance_to_goal"]), path_length=float(metrics["path_length"]),
-            steps=int(metrics["steps"]), geodesic_distance=float(episode.geodesic_distance),
-            mission_state=MissionState(status.state).name, mission_message=status.message,
-            policy_fallbacks=self.fallbacks, wall_time=wall_time, trajectory=trajectory,
-            decisions=self.decisions, chosen_waypoints=self.chosen,
-            mapped=MappedArea(self.grid.explored.copy(), self.grid.obstacle.copy(),
-                              (float(self.grid.origin[0]), float(self.grid.origin[1])), self.grid.resolution),
+            split=episode.split,
+            seed=int(episode.seed),
+            index=int(episode.index),
+            task=episode.task,
+            goal_text=episode.goal_text,
+            goal_category=episode.goal_category,
+            policy=self.policy.name,
+            success=bool(metrics["success"]),
+            spl=float(metrics["spl"]),
+            soft_spl=float(metrics["soft_spl"]),
+            distance_to_goal=float(metrics["distance_to_goal"]),
+            path_length=float(metrics["path_length"]),
+            steps=int(metrics["steps"]),
+            geodesic_distance=float(episode.geodesic_distance),
+            mission_state=MissionState(status.state).name,
+            mission_message=status.message,
+            policy_fallbacks=self.fallbacks,
+            wall_time=wall_time,
+            trajectory=trajectory,
+            decisions=self.decisions,
+            chosen_waypoints=self.chosen,
+            mapped=MappedArea(
+                self.grid.explored.copy(),
+                self.grid.obstacle.copy(),
+                (float(self.grid.origin[0]), float(self.grid.origin[1])),
+                self.grid.resolution,
+            ),
             frontier_centroids=np.array([f.centroid for f in self.frontiers]).reshape(-1, 2),
             goal_instance_ids=[int(i) for i in episode.goal_instance_ids],
         )

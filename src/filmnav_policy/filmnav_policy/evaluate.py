@@ -5,8 +5,9 @@
 Writes into --out: `episodes.jsonl` (one JSON record per finished episode, appended as they
 finish, so --resume continues where a run stopped), `metrics.json` (policy, split, episodes,
 success_rate, spl, soft_spl, wall time per episode, per_task with the same keys per task, and for
-text goals also `text_seen` / `text_unseen`: categories seen in training or held out), `metrics.png`
-(the metrics per task) and `episodes/<task>_<seed>_<index>.png` (top-down map of each episode).
+text goals also `text_seen` / `text_unseen`: categories seen in training or held out),
+`metrics.png` (the metrics per task) and `episodes/<task>_<seed>_<index>.png` (top-down map of
+each episode).
 
 Renders at 320x240 by default (the bridge renders 640x480): the map, detector and policy images
 (224x224 keyframes) work the same at that size and it is ~3x faster on CPU. Use --width/--height
@@ -22,11 +23,12 @@ import logging
 import pathlib
 import sys
 import time
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
-
 from filmnav_common.protocol import TASKS, FrontierPolicy
+
 from filmnav_policy.registry import POLICY_NAMES, PolicyLoadError, make_policy
 
 log = logging.getLogger("filmnav.eval")
@@ -38,22 +40,44 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
 
     parser = argparse.ArgumentParser(prog="filmnav eval", description=__doc__.split("\n\n")[0])
     parser.add_argument("--policy", required=True, choices=POLICY_NAMES, help="frontier policy")
-    parser.add_argument("--split", default="val", choices=tuple(SPLITS), help="episode split (default val)")
-    parser.add_argument("--task", default="object", help="object | text | image | all, or a comma list (default object)")
+    parser.add_argument(
+        "--split", default="val", choices=tuple(SPLITS), help="episode split (default val)"
+    )
+    parser.add_argument(
+        "--task",
+        default="object",
+        help="object | text | image | all, or a comma list (default object)",
+    )
     parser.add_argument("--episodes", type=int, default=10, help="episodes per task (default 10)")
-    parser.add_argument("--categories", default="all", choices=("all", "seen", "unseen"),
-                        help="goal categories: all (default), or only those seen in training / held out "
-                             "(houses without one are skipped)")
+    parser.add_argument(
+        "--categories",
+        default="all",
+        choices=("all", "seen", "unseen"),
+        help="goal categories: all (default), or only those seen in training / held out "
+        "(houses without one are skipped)",
+    )
     parser.add_argument("--out", required=True, type=pathlib.Path, help="output directory")
-    parser.add_argument("--resume", action="store_true", help="skip episodes already in OUT/episodes.jsonl")
-    parser.add_argument("--width", type=int, default=320, help="render width in pixels (default 320)")
-    parser.add_argument("--height", type=int, default=240, help="render height in pixels (default 240)")
+    parser.add_argument(
+        "--resume", action="store_true", help="skip episodes already in OUT/episodes.jsonl"
+    )
+    parser.add_argument(
+        "--width", type=int, default=320, help="render width in pixels (default 320)"
+    )
+    parser.add_argument(
+        "--height", type=int, default=240, help="render height in pixels (default 240)"
+    )
     parser.add_argument("--checkpoint", default="", help="checkpoint of a learned policy")
     parser.add_argument("--device", default="cpu", help="torch device of a learned policy")
     parser.add_argument("--seed", type=int, default=0, help="seed of the random policy")
-    parser.add_argument("--no-pictures", action="store_true", help="skip the per-episode top-down PNGs")
+    parser.add_argument(
+        "--no-pictures", action="store_true", help="skip the per-episode top-down PNGs"
+    )
     args = parser.parse_args(list(argv))
-    args.tasks = list(TASKS) if args.task == "all" else [t.strip() for t in args.task.split(",") if t.strip()]
+    args.tasks = (
+        list(TASKS)
+        if args.task == "all"
+        else [t.strip() for t in args.task.split(",") if t.strip()]
+    )
     unknown = [t for t in args.tasks if t not in TASKS]
     if unknown or not args.tasks:
         parser.error(f"unknown task(s) {unknown}; choose from {', '.join(TASKS)} or all")
@@ -69,8 +93,9 @@ def goal_categories(name: str) -> list[str] | None:
     return {"all": None, "seen": SEEN_CATEGORIES, "unseen": UNSEEN_CATEGORIES}[name]
 
 
-def episode_ids(split: str, task: str, count: int,
-                categories: Sequence[str] | None = None) -> list[tuple[str, int, int, str]]:
+def episode_ids(
+    split: str, task: str, count: int, categories: Sequence[str] | None = None
+) -> list[tuple[str, int, int, str]]:
     """(split, house seed, index, task) of the first `count` episodes of a task in a split; with
     `categories`, of the first such episodes whose house has a reachable goal of one of them."""
     from filmnav_sim.episodes import SPLITS, make_episode
@@ -106,7 +131,13 @@ def read_records(path: pathlib.Path) -> list[dict[str, Any]]:
 def aggregate(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """Means of the Habitat metrics and wall time over episode records."""
     if not records:
-        return {"episodes": 0, "success_rate": 0.0, "spl": 0.0, "soft_spl": 0.0, "wall_time_per_episode": 0.0}
+        return {
+            "episodes": 0,
+            "success_rate": 0.0,
+            "spl": 0.0,
+            "soft_spl": 0.0,
+            "wall_time_per_episode": 0.0,
+        }
 
     def mean(name: str) -> float:
         return float(np.mean([float(r[name]) for r in records]))
@@ -143,7 +174,9 @@ def report_groups(records: Sequence[dict[str, Any]]) -> dict[str, list[dict[str,
     return {name: chosen for name, chosen in groups.items() if chosen}
 
 
-def metrics_document(policy: str, split: str, records: Sequence[dict[str, Any]], render: tuple[int, int]) -> dict[str, Any]:
+def metrics_document(
+    policy: str, split: str, records: Sequence[dict[str, Any]], render: tuple[int, int]
+) -> dict[str, Any]:
     return {
         "policy": policy,
         "split": split,
@@ -179,15 +212,27 @@ def plot_metrics(path: pathlib.Path, document: dict[str, Any]) -> None:
 
 
 def failed_record(key: str, task: str, error: Exception) -> dict[str, Any]:
-    """Record of an episode that raised: a failure (zero metrics) with the error, counted in `errors`."""
+    """Record of an episode that raised: a failure (zero metrics) with the error, counted in
+    `errors`."""
     return {
-        "key": key, "task": task, "success": False, "spl": 0.0, "soft_spl": 0.0, "steps": 0, "path_length": 0.0,
-        "wall_time": 0.0, "decisions": [], "policy_latency_mean": 0.0, "policy_fallbacks": 0,
+        "key": key,
+        "task": task,
+        "success": False,
+        "spl": 0.0,
+        "soft_spl": 0.0,
+        "steps": 0,
+        "path_length": 0.0,
+        "wall_time": 0.0,
+        "decisions": [],
+        "policy_latency_mean": 0.0,
+        "policy_fallbacks": 0,
         "error": f"{type(error).__name__}: {error}",
     }
 
 
-def policy_for_episode(name: str, shared: FrontierPolicy | None, seed: int, episode) -> FrontierPolicy:
+def policy_for_episode(
+    name: str, shared: FrontierPolicy | None, seed: int, episode
+) -> FrontierPolicy:
     """Baselines are rebuilt per episode (the oracle needs the episode; the random policy is seeded
     per episode so a resumed run replays the same choices); learned policies load once."""
     from filmnav_policy.baselines import OraclePolicy, RandomPolicy
@@ -195,15 +240,19 @@ def policy_for_episode(name: str, shared: FrontierPolicy | None, seed: int, epis
     if name == "oracle":
         return OraclePolicy.for_episode(episode)
     if name == "random":
-        return RandomPolicy(seed=int(np.random.SeedSequence([seed, episode.seed, episode.index]).generate_state(1)[0]))
+        return RandomPolicy(
+            seed=int(
+                np.random.SeedSequence([seed, episode.seed, episode.index]).generate_state(1)[0]
+            )
+        )
     assert shared is not None
     return shared
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
+    from filmnav_sim.episodes import make_episode
     from tqdm import tqdm
 
-    from filmnav_sim.episodes import make_episode
     from filmnav_policy.episode_runner import EpisodeRunner, RunnerConfig, episode_key
     from filmnav_policy.topdown import save_episode_map
 
@@ -216,22 +265,37 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     # Round-robin over tasks, so an interrupted (resumable) run covers every task evenly.
     categories = goal_categories(args.categories)
     per_task = [episode_ids(args.split, task, args.episodes, categories) for task in args.tasks]
-    wanted = [ids for same_rank in zip(*per_task) for ids in same_rank]
-    suffix = "" if categories is None else f"/{args.categories}"  # another episode than the unrestricted one
+    wanted = [ids for same_rank in zip(*per_task, strict=False) for ids in same_rank]
+    suffix = (
+        "" if categories is None else f"/{args.categories}"
+    )  # another episode than the unrestricted one
     wanted_keys = [episode_key(*ids) + suffix for ids in wanted]
-    todo = [(ids, key) for ids, key in zip(wanted, wanted_keys) if key not in done]
+    todo = [(ids, key) for ids, key in zip(wanted, wanted_keys, strict=True) if key not in done]
     params = {"checkpoint": args.checkpoint, "device": args.device, "seed": args.seed}
     shared = None if args.policy in ("oracle", "random") else make_policy(args.policy, **params)
 
     runner = EpisodeRunner(RunnerConfig(width=args.width, height=args.height))
     try:
-        with records_path.open("a") as sink, tqdm(total=len(wanted), initial=len(wanted) - len(todo),
-                                                  desc=f"eval {args.policy}", unit="ep") as progress:
+        with (
+            records_path.open("a") as sink,
+            tqdm(
+                total=len(wanted),
+                initial=len(wanted) - len(todo),
+                desc=f"eval {args.policy}",
+                unit="ep",
+            ) as progress,
+        ):
             for (split, seed, index, task), key in todo:
                 try:
-                    episode = make_episode(split, seed, index, task, config=runner.sim_config, categories=categories)
-                    result = runner.run(episode, policy_for_episode(args.policy, shared, args.seed, episode))
-                except Exception as error:  # one broken episode must not lose a long run: record it
+                    episode = make_episode(
+                        split, seed, index, task, config=runner.sim_config, categories=categories
+                    )
+                    result = runner.run(
+                        episode, policy_for_episode(args.policy, shared, args.seed, episode)
+                    )
+                except (
+                    Exception
+                ) as error:  # one broken episode must not lose a long run: record it
                     log.exception("episode %s failed", key)
                     record, result = failed_record(key, task, error), None
                 else:
@@ -242,13 +306,20 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 done[key] = record
                 if result is not None and not args.no_pictures:
                     save_episode_map(
-                        out / "episodes" / f"{task}_{seed}_{index}{suffix.replace('/', '_')}.png", runner.env.house,
-                        f"{args.policy} | {task}: '{episode.goal_text}' | success={result.success} "
+                        out / "episodes" / f"{task}_{seed}_{index}{suffix.replace('/', '_')}.png",
+                        runner.env.house,
+                        f"{args.policy} | {task}: '{episode.goal_text}' "
+                        f"| success={result.success} "
                         f"SPL={result.spl:.2f} steps={result.steps} | {result.mission_message}",
-                        result.trajectory, result.chosen_waypoints, result.goal_instance_ids,
-                        result.mapped, result.frontier_centroids,
+                        result.trajectory,
+                        result.chosen_waypoints,
+                        result.goal_instance_ids,
+                        result.mapped,
+                        result.frontier_centroids,
                     )
-                progress.set_postfix(sr=f"{np.mean([done[k]['success'] for k in wanted_keys if k in done]):.2f}")
+                progress.set_postfix(
+                    sr=f"{np.mean([done[k]['success'] for k in wanted_keys if k in done]):.2f}"
+                )
                 progress.update(1)
     finally:
         runner.close()
@@ -272,19 +343,31 @@ def compare(runs: Sequence[pathlib.Path], out: pathlib.Path) -> str:
         records = read_records(run_dir / "episodes.jsonl")
         if not records:
             raise ValueError(f"{run_dir}: no episode records")
-        documents.append(metrics_document(records[0]["policy"], records[0]["split"], records, (0, 0)))
+        documents.append(
+            metrics_document(records[0]["policy"], records[0]["split"], records, (0, 0))
+        )
     names = list(dict.fromkeys(name for d in documents for name in d["per_task"]))
     groups = [*names, "all"]
 
     def values(document: dict[str, Any], group: str) -> dict[str, Any]:
         return document if group == "all" else document["per_task"].get(group, aggregate([]))
 
-    lines = ["| policy | " + " | ".join(f"{g} SR / SPL / soft-SPL (n)" for g in groups) + " | s/episode |",
-             "|---" * (len(groups) + 2) + "|"]
+    lines = [
+        "| policy | "
+        + " | ".join(f"{g} SR / SPL / soft-SPL (n)" for g in groups)
+        + " | s/episode |",
+        "|---" * (len(groups) + 2) + "|",
+    ]
     for document in documents:
-        cells = [f"{v['success_rate']:.2f} / {v['spl']:.3f} / {v['soft_spl']:.3f} ({v['episodes']})"
-                 for v in (values(document, g) for g in groups)]
-        lines.append(f"| {document['policy']} | " + " | ".join(cells) + f" | {document['wall_time_per_episode']:.1f} |")
+        cells = [
+            f"{v['success_rate']:.2f} / {v['spl']:.3f} / {v['soft_spl']:.3f} ({v['episodes']})"
+            for v in (values(document, g) for g in groups)
+        ]
+        lines.append(
+            f"| {document['policy']} | "
+            + " | ".join(cells)
+            + f" | {document['wall_time_per_episode']:.1f} |"
+        )
     table = "\n".join(lines) + "\n"
     out.mkdir(parents=True, exist_ok=True)
     (out / "comparison.md").write_text(table)
@@ -292,10 +375,16 @@ def compare(runs: Sequence[pathlib.Path], out: pathlib.Path) -> str:
     figure, axes = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True)
     width = 0.8 / len(documents)
     positions = np.arange(len(groups))
-    for axis, key, title in zip(axes, ("success_rate", "spl"), ("success rate", "SPL")):
+    for axis, key, title in zip(
+        axes, ("success_rate", "spl"), ("success rate", "SPL"), strict=True
+    ):
         for offset, document in enumerate(documents):
-            bars = axis.bar(positions + offset * width, [values(document, g)[key] for g in groups], width,
-                            label=document["policy"])
+            bars = axis.bar(
+                positions + offset * width,
+                [values(document, g)[key] for g in groups],
+                width,
+                label=document["policy"],
+            )
             axis.bar_label(bars, fmt="%.2f", fontsize=6)
         axis.set_xticks(positions + width * (len(documents) - 1) / 2)
         axis.set_xticklabels(groups, fontsize=8, rotation=20)
@@ -309,11 +398,21 @@ def compare(runs: Sequence[pathlib.Path], out: pathlib.Path) -> str:
 
 
 def compare_main(argv: Sequence[str]) -> int:
-    parser = argparse.ArgumentParser(prog="filmnav eval --compare",
-                                     description="Compare evaluation folders: a markdown table and a chart.")
-    parser.add_argument("--compare", nargs="+", type=pathlib.Path, required=True, metavar="DIR",
-                        help="folders written by `filmnav eval`")
-    parser.add_argument("--out", type=pathlib.Path, required=True, help="where comparison.md/.png go")
+    parser = argparse.ArgumentParser(
+        prog="filmnav eval --compare",
+        description="Compare evaluation folders: a markdown table and a chart.",
+    )
+    parser.add_argument(
+        "--compare",
+        nargs="+",
+        type=pathlib.Path,
+        required=True,
+        metavar="DIR",
+        help="folders written by `filmnav eval`",
+    )
+    parser.add_argument(
+        "--out", type=pathlib.Path, required=True, help="where comparison.md/.png go"
+    )
     args = parser.parse_args(argv)
     try:
         print(compare(args.compare, args.out), end="")
@@ -336,11 +435,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"filmnav eval: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print(f"filmnav eval: interrupted; rerun with --resume to continue ({args.out / 'episodes.jsonl'})", file=sys.stderr)
+        print(
+            "filmnav eval: interrupted; rerun with --resume to continue "
+            f"({args.out / 'episodes.jsonl'})",
+            file=sys.stderr,
+        )
         return 130
     print(
         f"{document['policy']} on {document['split']} ({document['episodes']} episodes): "
-        f"SR {document['success_rate']:.3f}  SPL {document['spl']:.3f}  soft-SPL {document['soft_spl']:.3f}  "
-        f"{document['wall_time_per_episode']:.1f} s/episode  ({time.perf_counter() - started:.0f} s total) -> {args.out}"
+        f"SR {document['success_rate']:.3f}  SPL {document['spl']:.3f}  "
+        f"soft-SPL {document['soft_spl']:.3f}  "
+        f"{document['wall_time_per_episode']:.1f} s/episode  "
+        f"({time.perf_counter() - started:.0f} s total) -> {args.out}"
     )
     return 0

@@ -11,11 +11,19 @@ from __future__ import annotations
 import json
 import sys
 import time
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from filmnav_common.node_main import run_node
 from filmnav_common.parameters import declare_parameters
+from filmnav_common.policy_messages import (
+    PLACEHOLDER_SIDE,
+    PolicyInputs,
+    RequestError,
+    inputs_of,
+)
+from filmnav_common.protocol import FrontierCandidate, FrontierPolicy, GoalSpec
 from filmnav_common.qos import LATCHED_QOS
 from filmnav_common.reporting import StatusReporter
 from rcl_interfaces.msg import SetParametersResult
@@ -24,13 +32,6 @@ from rclpy.parameter import Parameter
 from std_msgs.msg import String
 
 from filmnav_interfaces.srv import SelectFrontier
-from filmnav_common.policy_messages import (
-    PLACEHOLDER_SIDE,
-    PolicyInputs,
-    RequestError,
-    inputs_of,
-)
-from filmnav_common.protocol import FrontierCandidate, FrontierPolicy, GoalSpec
 from filmnav_policy.registry import POLICY_NAMES, PolicyLoadError, make_policy
 
 WARMUP_FRONTIERS = 2
@@ -42,7 +43,11 @@ POLICY_PARAMETERS: dict[str, tuple[Any, str]] = {
     "device": ("cpu", "torch device of a learned policy (cpu, cuda, cuda:0, ...)"),
     "seed": (0, "random seed (random policy)"),
     "episode_split": ("val", "oracle only: split of the simulated episode (same as the bridge)"),
-    "episode_seed": (10000, "oracle only: house seed of the simulated episode (same as the bridge; 10000: first val house)"),
+    "episode_seed": (
+        10000,
+        "oracle only: house seed of the simulated episode (same as the bridge; "
+        "10000: first val house)",
+    ),
     "episode_index": (0, "oracle only: episode index in the house (same as the bridge)"),
     "episode_task": ("object", "oracle only: task of the simulated episode (object, text, image)"),
 }
@@ -50,11 +55,21 @@ POLICY_PARAMETERS: dict[str, tuple[Any, str]] = {
 
 def score_inputs(policy: FrontierPolicy, inputs: PolicyInputs) -> np.ndarray:
     scores = np.asarray(
-        policy.score(inputs.goal, inputs.history_images, inputs.frontier_images, inputs.frontiers, inputs.robot_pose),
+        policy.score(
+            inputs.goal,
+            inputs.history_images,
+            inputs.frontier_images,
+            inputs.frontiers,
+            inputs.robot_pose,
+        ),
         dtype=np.float64,
     ).reshape(-1)
     if scores.shape != (len(inputs.frontiers),) or not np.all(np.isfinite(scores)):
-        raise RuntimeError(f"policy returned {scores.shape[0]} scores (non-finite: {np.count_nonzero(~np.isfinite(scores))}) for {len(inputs.frontiers)} frontiers")
+        raise RuntimeError(
+            f"policy returned {scores.shape[0]} scores "
+            f"(non-finite: {np.count_nonzero(~np.isfinite(scores))}) "
+            f"for {len(inputs.frontiers)} frontiers"
+        )
     return scores
 
 
@@ -62,10 +77,22 @@ def warmup_inputs() -> PolicyInputs:
     """A small synthetic decision that exercises the policy's whole scoring path once."""
     image = np.zeros((PLACEHOLDER_SIDE, PLACEHOLDER_SIDE, 3), np.uint8)
     frontiers = [
-        FrontierCandidate(id=i, centroid=(1.0 + i, 0.0), waypoint=(1.0 + i, 0.0, 0.0), size=1.0, path_distance=1.0 + i)
+        FrontierCandidate(
+            id=i,
+            centroid=(1.0 + i, 0.0),
+            waypoint=(1.0 + i, 0.0, 0.0),
+            size=1.0,
+            path_distance=1.0 + i,
+        )
         for i in range(WARMUP_FRONTIERS)
     ]
-    return PolicyInputs(GoalSpec("object", "chair"), [image], [image] * WARMUP_FRONTIERS, frontiers, (0.0, 0.0, 0.0))
+    return PolicyInputs(
+        GoalSpec("object", "chair"),
+        [image],
+        [image] * WARMUP_FRONTIERS,
+        frontiers,
+        (0.0, 0.0, 0.0),
+    )
 
 
 class PolicyNode(Node):
@@ -75,7 +102,9 @@ class PolicyNode(Node):
         self._status = StatusReporter(self)
         self._policy = self._build(self._parameter_values())
         self.add_on_set_parameters_callback(self._on_set_parameters)
-        self._service = self.create_service(SelectFrontier, "filmnav/select_frontier", self._select)
+        self._service = self.create_service(
+            SelectFrontier, "filmnav/select_frontier", self._select
+        )
         self.create_subscription(String, "sim/instances", self._on_sim_episode, LATCHED_QOS)
         self._status.ok(f"serving policy '{self._policy.name}'")
 
@@ -85,14 +114,19 @@ class PolicyNode(Node):
     def _build(self, params: dict[str, Any]) -> FrontierPolicy:
         """Load and warm up a policy (raises PolicyLoadError)."""
         start = time.perf_counter()
-        policy = make_policy(params["policy"], **{k: v for k, v in params.items() if k != "policy"})
+        policy = make_policy(
+            params["policy"], **{k: v for k, v in params.items() if k != "policy"}
+        )
         loaded = time.perf_counter()
         try:
             score_inputs(policy, warmup_inputs())
         except Exception as error:
-            raise PolicyLoadError(f"policy '{params['policy']}' failed its warm-up decision: {error}") from error
+            raise PolicyLoadError(
+                f"policy '{params['policy']}' failed its warm-up decision: {error}"
+            ) from error
         self.get_logger().info(
-            f"policy '{policy.name}' loaded in {loaded - start:.2f} s, warm-up decision {time.perf_counter() - loaded:.3f} s"
+            f"policy '{policy.name}' loaded in {loaded - start:.2f} s, "
+            f"warm-up decision {time.perf_counter() - loaded:.3f} s"
         )
         return policy
 
@@ -109,7 +143,8 @@ class PolicyNode(Node):
         return SetParametersResult(successful=True)
 
     def _on_sim_episode(self, msg: String) -> None:
-        """The oracle follows the simulator: a new episode there (sim/reset_episode) rebuilds it."""
+        """The oracle follows the simulator: a new episode there (sim/reset_episode) rebuilds
+        it."""
         if self.get_parameter("policy").value != "oracle":
             return
         try:
@@ -126,9 +161,13 @@ class PolicyNode(Node):
         if all(self.get_parameter(name).value == value for name, value in episode.items()):
             return
         self.get_logger().info(f"simulator episode changed: rebuilding the oracle for {episode}")
-        self.set_parameters_atomically([Parameter(name, value=value) for name, value in episode.items()])
+        self.set_parameters_atomically(
+            [Parameter(name, value=value) for name, value in episode.items()]
+        )
 
-    def _select(self, request: SelectFrontier.Request, response: SelectFrontier.Response) -> SelectFrontier.Response:
+    def _select(
+        self, request: SelectFrontier.Request, response: SelectFrontier.Response
+    ) -> SelectFrontier.Response:
         response.policy = self._policy.name
         response.index = -1
         start = time.perf_counter()
@@ -141,7 +180,10 @@ class PolicyNode(Node):
         try:
             scores = score_inputs(self._policy, inputs)
         except Exception as error:  # a policy bug must not take the service down
-            response.success, response.message = False, f"policy '{self._policy.name}' failed: {type(error).__name__}: {error}"
+            response.success, response.message = (
+                False,
+                f"policy '{self._policy.name}' failed: {type(error).__name__}: {error}",
+            )
             self._status.error(response.message)
             return response
         response.latency = time.perf_counter() - start
@@ -149,14 +191,22 @@ class PolicyNode(Node):
         response.scores = scores.astype(np.float32).tolist()
         response.success = True
         chosen = inputs.frontiers[response.index]
-        response.message = f"frontier {chosen.id} (index {response.index} of {len(inputs.frontiers)})"
-        self.get_logger().info(f"{self._policy.name}: {response.message} in {response.latency * 1000:.1f} ms")
-        self._status.ok(f"serving policy '{self._policy.name}'", last_latency_s=f"{response.latency:.4f}")
+        response.message = (
+            f"frontier {chosen.id} (index {response.index} of {len(inputs.frontiers)})"
+        )
+        self.get_logger().info(
+            f"{self._policy.name}: {response.message} in {response.latency * 1000:.1f} ms"
+        )
+        self._status.ok(
+            f"serving policy '{self._policy.name}'", last_latency_s=f"{response.latency:.4f}"
+        )
         return response
 
 
 def main(args: Sequence[str] | None = None) -> int:
-    return run_node(PolicyNode, args, startup_errors=(PolicyLoadError,), description="the policy node")
+    return run_node(
+        PolicyNode, args, startup_errors=(PolicyLoadError,), description="the policy node"
+    )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Build a frontier policy by name: the baselines here, learned policies from filmnav_policy.models.
+"""Build a frontier policy by name: the baselines here, learned policies from
+filmnav_policy.models.
 
 Learned policies (torch, transformers) are imported only when asked for, so the baselines and the
 nodes that serve them start fast and without those dependencies.
@@ -7,21 +8,31 @@ nodes that serve them start fast and without those dependencies.
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
+
+from filmnav_common.protocol import FrontierPolicy
 
 from filmnav_policy.baselines import NearestPolicy, OraclePolicy, RandomPolicy
-from filmnav_common.protocol import FrontierPolicy
 
 
 class PolicyLoadError(RuntimeError):
-    """A policy that cannot be built: unknown name, bad parameters, missing or corrupt checkpoint."""
+    """A policy that cannot be built: unknown name, bad parameters, missing or corrupt
+    checkpoint."""
 
 
 def _oracle(
-    episode_split: str = "val", episode_seed: int = 10000, episode_index: int = 0, episode_task: str = "object", **_: Any
+    episode_split: str = "val",
+    episode_seed: int = 10000,
+    episode_index: int = 0,
+    episode_task: str = "object",
+    **_: Any,
 ) -> FrontierPolicy:
-    """The oracle for the episode the simulator loads for the same split, house seed, index and task."""
-    return OraclePolicy.for_episode_id(episode_split, int(episode_seed), int(episode_index), episode_task)
+    """The oracle for the episode the simulator loads for the same split, house seed, index and
+    task."""
+    return OraclePolicy.for_episode_id(
+        episode_split, int(episode_seed), int(episode_index), episode_task
+    )
 
 
 BASELINES: dict[str, Callable[..., FrontierPolicy]] = {
@@ -38,7 +49,9 @@ def _learned(name: str, checkpoint: str = "", device: str = "cpu", **_: Any) -> 
     try:
         from filmnav_policy.models import load_policy
     except ImportError as error:
-        raise PolicyLoadError(f"policy '{name}' is not available in this installation: {error}") from error
+        raise PolicyLoadError(
+            f"policy '{name}' is not available in this installation: {error}"
+        ) from error
     return load_policy(name, checkpoint or None, device=device)
 
 
@@ -60,5 +73,9 @@ def make_policy(name: str, **params: Any) -> FrontierPolicy:
         return factory(**params)
     except PolicyLoadError:
         raise
-    except Exception as error:  # checkpoints and simulator set-up fail in many library-specific ways
-        raise PolicyLoadError(f"cannot load policy '{name}': {type(error).__name__}: {error}") from error
+    except (
+        Exception
+    ) as error:  # checkpoints and simulator set-up fail in many library-specific ways
+        raise PolicyLoadError(
+            f"cannot load policy '{name}': {type(error).__name__}: {error}"
+        ) from error

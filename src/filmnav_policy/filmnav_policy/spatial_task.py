@@ -1,7 +1,7 @@
 """The auxiliary spatial-reasoning task: "which of these views was taken closest to the <object>?".
 
-Built from a finished trajectory: a few poses along it, at least `min_spacing` metres apart, are the
-options (one view each); the answer is the option with the shortest geodesic distance to the
+Built from a finished trajectory: a few poses along it, at least `min_spacing` metres apart, are
+the options (one view each); the answer is the option with the shortest geodesic distance to the
 nearest instance of an object category of the house, and the question is asked only when that
 answer beats the runner-up by `min_margin` metres. It trains the link between what the images show
 and where things are, the skill frontier choice needs. No ROS and no rendering here: the caller
@@ -27,9 +27,9 @@ QUESTION_TEMPLATES = (
 class SpatialQuestion:
     question: str
     category: str
-    poses: np.ndarray       # [N, 3] x, y, yaw of the option views
-    distances: np.ndarray   # [N] geodesic metres from each option to the nearest instance
-    answer: int             # index of the closest option
+    poses: np.ndarray  # [N, 3] x, y, yaw of the option views
+    distances: np.ndarray  # [N] geodesic metres from each option to the nearest instance
+    answer: int  # index of the closest option
 
 
 def spaced_poses(trajectory: np.ndarray, min_spacing: float) -> np.ndarray:
@@ -78,6 +78,11 @@ def make_spatial_question(
         if runner_up - best < min_margin:
             continue
         template = QUESTION_TEMPLATES[int(rng.integers(len(QUESTION_TEMPLATES)))]
-        return SpatialQuestion(template.format(category=category), str(category), poses,
-                               distances.astype(np.float64), int(np.argmin(distances)))
+        return SpatialQuestion(
+            template.format(category=category),
+            str(category),
+            poses,
+            distances.astype(np.float64),
+            int(np.argmin(distances)),
+        )
     return None

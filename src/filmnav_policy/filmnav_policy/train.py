@@ -1,8 +1,8 @@
 """`filmnav train --config CFG`: train `compact` or fine-tune `qwen_vl` (LoRA) on decision shards.
 
-Both models read the same `datasets` shards (dataset.py). `compact` trains its fusion transformer on
-frozen-encoder features extracted once and cached next to the run; `qwen_vl` trains a LoRA adapter
-on prompts built on the fly. Accelerate handles devices (one CPU, one GPU or several with
+Both models read the same `datasets` shards (dataset.py). `compact` trains its fusion transformer
+on frozen-encoder features extracted once and cached next to the run; `qwen_vl` trains a LoRA
+adapter on prompts built on the fly. Accelerate handles devices (one CPU, one GPU or several with
 `accelerate launch`). The run folder holds `checkpoint/` (trainable weights as safetensors,
 optimizer, step: resumed automatically), `model/` (the exported policy), `metrics.json` (top-1
 agreement with the oracle and mean geodesic regret, per split and task) and `metrics.png`.
@@ -25,7 +25,13 @@ import torch
 import yaml
 from tqdm.auto import tqdm
 
-from filmnav_policy.dataset import TASKS, decode_sample, load_samples, make_synthetic_dataset, shard_paths
+from filmnav_policy.dataset import (
+    TASKS,
+    decode_sample,
+    load_samples,
+    make_synthetic_dataset,
+    shard_paths,
+)
 from filmnav_policy.models.compact import TASK_INDEX, CompactConfig, CompactPolicy, FusionBatch
 
 MODELS = ("compact", "qwen_vl")
@@ -53,7 +59,9 @@ class TrainConfig:
     resume: bool = True
     torch_threads: int | None = None
     gradient_checkpointing: bool = False  # qwen_vl on a real checkpoint
-    label_temperature: float = 0.0  # compact: > 0 trains on softmax(-route excess / T m), 0 on the oracle only
+    label_temperature: float = (
+        0.0  # compact: > 0 trains on softmax(-route excess / T m), 0 on the oracle only
+    )
     compact: dict[str, Any] = field(default_factory=dict)
     qwen_vl: dict[str, Any] = field(default_factory=dict)
 
@@ -61,7 +69,9 @@ class TrainConfig:
         if self.model not in MODELS:
             raise ValueError(f"model must be one of {MODELS}, got {self.model!r}")
         if ("path" in self.data) == ("synthetic" in self.data):
-            raise ValueError("data needs exactly one of `path` (shards root) or `synthetic` (counts)")
+            raise ValueError(
+                "data needs exactly one of `path` (shards root) or `synthetic` (counts)"
+            )
         unknown = set(self.tasks) - set(TASKS)
         if unknown:
             raise ValueError(f"unknown tasks {sorted(unknown)}; expected a subset of {TASKS}")
@@ -84,14 +94,19 @@ def dataset_root(config: TrainConfig) -> pathlib.Path:
     root = pathlib.Path(config.output_dir) / "synthetic_data"
     if not shard_paths(root):
         spec = dict(config.data["synthetic"])
-        counts = {split: int(spec.pop(split)) for split in ("train", "val", "test") if split in spec}
+        counts = {
+            split: int(spec.pop(split)) for split in ("train", "val", "test") if split in spec
+        }
         make_synthetic_dataset(root, counts, **spec)
     return root
 
 
 # ----- metrics ------------------------------------------------------------------------------
 def decision_metrics(
-    predicted: Sequence[int], oracle: Sequence[int], geodesic: Sequence[np.ndarray], tasks: Sequence[str]
+    predicted: Sequence[int],
+    oracle: Sequence[int],
+    geodesic: Sequence[np.ndarray],
+    tasks: Sequence[str],
 ) -> dict[str, dict[str, float]]:
     """Top-1 agreement with the oracle and geodesic regret (metres the chosen frontier lies further
     from the goal than the best one), overall ("all") and per task."""
@@ -100,7 +115,9 @@ def decision_metrics(
         [g[p] - np.min(g) for g, p in zip(geodesic, predicted_arr, strict=True)], dtype=np.float64
     )
     tasks_arr = np.asarray(tasks)
-    groups = {"all": np.ones(len(tasks_arr), bool)} | {t: tasks_arr == t for t in sorted(set(tasks))}
+    groups = {"all": np.ones(len(tasks_arr), bool)} | {
+        t: tasks_arr == t for t in sorted(set(tasks))
+    }
     return {
         name: {
             "samples": int(mask.sum()),
@@ -126,7 +143,11 @@ def plot_history(history: list[dict[str, Any]], path: pathlib.Path, title: str) 
     loss_axes.set_ylabel("cross-entropy")
     loss_axes.legend()
     evals = [h for h in history if "eval" in h]
-    last_split = next((split for split in reversed(evals[-1]["eval"]) if NEAREST_SUFFIX not in split), "") if evals else ""
+    last_split = (
+        next((split for split in reversed(evals[-1]["eval"]) if NEAREST_SUFFIX not in split), "")
+        if evals
+        else ""
+    )
     for axes, metric, label in (
         (top1_axes, "top1", "top-1 agreement with oracle"),
         (regret_axes, "regret_m", "mean geodesic regret (m)"),
@@ -136,10 +157,15 @@ def plot_history(history: list[dict[str, Any]], path: pathlib.Path, title: str) 
             for split, groups in entry["eval"].items():
                 for group, values in groups.items():
                     if group != "all" and split != last_split:
-                        continue  # per task only for the last split (val), else the plot is unreadable
-                    series.setdefault(f"{split}/{group}", []).append((entry["step"], values[metric]))
+                        # per task only for the last split (val), else the plot is unreadable
+                        continue
+                    series.setdefault(f"{split}/{group}", []).append(
+                        (entry["step"], values[metric])
+                    )
         for name, points in sorted(series.items()):
-            style = {"linestyle": "--", "marker": None} if NEAREST_SUFFIX in name else {"marker": "o"}
+            style = (
+                {"linestyle": "--", "marker": None} if NEAREST_SUFFIX in name else {"marker": "o"}
+            )
             axes.plot(*zip(*points, strict=True), label=name, **style)
         axes.set_xlabel("step")
         axes.set_ylabel(label)
@@ -161,19 +187,29 @@ def _cache_key(root: pathlib.Path, split: str, tasks: Sequence[str], extra: dict
     for shard in shard_paths(root):
         digest.update(str(shard.resolve()).encode())
         digest.update((shard / "state.json").read_bytes())
-    digest.update(json.dumps([FEATURE_CACHE_VERSION, split, sorted(tasks), extra], sort_keys=True).encode())
+    digest.update(
+        json.dumps([FEATURE_CACHE_VERSION, split, sorted(tasks), extra], sort_keys=True).encode()
+    )
     return digest.hexdigest()[:16]
 
 
-def extract_features(policy: CompactPolicy, dataset: Any, show: bool = True) -> dict[str, torch.Tensor]:
+def extract_features(
+    policy: CompactPolicy, dataset: Any, show: bool = True
+) -> dict[str, torch.Tensor]:
     """Frozen-encoder features of every sample, through the same code path as inference,
     with frontiers padded to max_frontiers."""
     length = policy.config.max_frontiers
     out: dict[str, list[torch.Tensor]] = {key: [] for key in FEATURE_KEYS}
     for row in tqdm(dataset, desc="features", total=len(dataset), disable=not show):
         s = decode_sample(row)
-        batch = policy.features(s.task, s.goal_text, s.goal_image, s.history_images, s.frontier_images,
-                                s.frontier_geometry)
+        batch = policy.features(
+            s.task,
+            s.goal_text,
+            s.goal_image,
+            s.history_images,
+            s.frontier_images,
+            s.frontier_geometry,
+        )
         values = {f.name: getattr(batch, f.name) for f in fields(FusionBatch)}
         missing = length - batch.frontiers.shape[1]
         values["frontiers"] = torch.nn.functional.pad(values["frontiers"], (0, 0, 0, missing))
@@ -222,8 +258,12 @@ def nearest_metrics(table: dict[str, torch.Tensor]) -> dict[str, dict[str, float
     """The decision metrics of the `nearest` baseline (shortest route from the robot) on a feature
     table: the reference a learned policy has to beat (spatial questions: the closest option)."""
     route = table["geometry"][..., 0].masked_fill(~table["frontier_mask"], math.inf)
-    return decision_metrics(route.argmin(-1).tolist(), table["oracle"].tolist(),
-                            [g.numpy() for g in table["geodesic"]], _task_names(table))
+    return decision_metrics(
+        route.argmin(-1).tolist(),
+        table["oracle"].tolist(),
+        [g.numpy() for g in table["geodesic"]],
+        _task_names(table),
+    )
 
 
 def _task_names(table: dict[str, torch.Tensor]) -> list[str]:
@@ -231,7 +271,9 @@ def _task_names(table: dict[str, torch.Tensor]) -> list[str]:
     return [names[int(t)] for t in table["task"]]
 
 
-def frontier_targets(oracle: torch.Tensor, geodesic: torch.Tensor, temperature: float) -> torch.Tensor:
+def frontier_targets(
+    oracle: torch.Tensor, geodesic: torch.Tensor, temperature: float
+) -> torch.Tensor:
     """Training targets over frontiers: the oracle's index (temperature 0), or a distribution that
     gives frontiers whose route to the goal is only a little longer almost as much weight as the
     oracle's: softmax(-(route - best route) / temperature), zero where there is no frontier."""
@@ -254,7 +296,9 @@ class Trainable:
 
 
 def _trainable_state(module: torch.nn.Module) -> dict[str, torch.Tensor]:
-    return {n: p.detach().cpu().contiguous() for n, p in module.named_parameters() if p.requires_grad}
+    return {
+        n: p.detach().cpu().contiguous() for n, p in module.named_parameters() if p.requires_grad
+    }
 
 
 def save_checkpoint(
@@ -271,7 +315,8 @@ def save_checkpoint(
     partial.mkdir(parents=True, exist_ok=True)
     save_file(_trainable_state(module), str(partial / "trainable.safetensors"))
     torch.save(
-        {"optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict()}, partial / "optimizer.pt"
+        {"optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict()},
+        partial / "optimizer.pt",
     )
     (partial / "state.json").write_text(json.dumps({"step": step, "history": history}))
     if folder.exists():
@@ -326,7 +371,9 @@ def run_training(config: TrainConfig, trainable: Trainable, accelerator: Any) ->
     checkpoint = out / "checkpoint"
     step, history = 0, []
     if config.resume and (checkpoint / "state.json").exists():
-        step, history = load_checkpoint(checkpoint, accelerator.unwrap_model(module), optimizer, scheduler)
+        step, history = load_checkpoint(
+            checkpoint, accelerator.unwrap_model(module), optimizer, scheduler
+        )
         accelerator.print(f"resumed from {checkpoint} at step {step}")
     batches = _cycle(loader, start_epoch=step)
     samples_seen, started = 0, time.perf_counter()
@@ -355,8 +402,12 @@ def run_training(config: TrainConfig, trainable: Trainable, accelerator: Any) ->
             entry["eval"] = trainable.evaluate(accelerator.unwrap_model(module))
             module.train()
         history.append(entry)
-        if accelerator.is_main_process and (step % config.checkpoint_every == 0 or step == config.steps):
-            save_checkpoint(checkpoint, accelerator.unwrap_model(module), optimizer, scheduler, step, history)
+        if accelerator.is_main_process and (
+            step % config.checkpoint_every == 0 or step == config.steps
+        ):
+            save_checkpoint(
+                checkpoint, accelerator.unwrap_model(module), optimizer, scheduler, step, history
+            )
     progress.close()
     elapsed = time.perf_counter() - started
     module.eval()
@@ -391,7 +442,9 @@ def compact_trainable(config: TrainConfig, root: pathlib.Path, accelerator: Any)
     model_keys = [f.name for f in fields(FusionBatch)]
     generator = torch.Generator().manual_seed(config.seed)
     loader = torch.utils.data.DataLoader(
-        torch.utils.data.TensorDataset(*(train[k] for k in model_keys), train["oracle"], train["geodesic"]),
+        torch.utils.data.TensorDataset(
+            *(train[k] for k in model_keys), train["oracle"], train["geodesic"]
+        ),
         batch_size=config.batch_size,
         shuffle=True,
         drop_last=len(train["oracle"]) > config.batch_size,
@@ -401,7 +454,8 @@ def compact_trainable(config: TrainConfig, root: pathlib.Path, accelerator: Any)
     def loss(module: torch.nn.Module, batch: Sequence[torch.Tensor]) -> torch.Tensor:
         logits = module(FusionBatch(*batch[:-2]))
         targets = frontier_targets(batch[-2], batch[-1], config.label_temperature)
-        # Padding has -inf logits and no target weight: a finite floor keeps 0 * -inf out of the sum.
+        # Padding has -inf logits and no target weight: a finite floor keeps 0 * -inf out of the
+        # sum.
         return torch.nn.functional.cross_entropy(logits.clamp(min=-1e4), targets)
 
     reference = {split: nearest_metrics(tables[split]) for split in config.eval_splits}
@@ -415,9 +469,9 @@ def compact_trainable(config: TrainConfig, root: pathlib.Path, accelerator: Any)
             predicted = torch.cat(
                 [
                     module(
-                        FusionBatch(*(table[k][s : s + config.eval_batch_size] for k in model_keys)).to(
-                            device
-                        )
+                        FusionBatch(
+                            *(table[k][s : s + config.eval_batch_size] for k in model_keys)
+                        ).to(device)
                     )
                     .argmax(-1)
                     .cpu()
@@ -425,8 +479,9 @@ def compact_trainable(config: TrainConfig, root: pathlib.Path, accelerator: Any)
                 ]
             )
             geodesic = [g.numpy() for g in table["geodesic"]]
-            results[split] = decision_metrics(predicted.tolist(), table["oracle"].tolist(), geodesic,
-                                              _task_names(table))
+            results[split] = decision_metrics(
+                predicted.tolist(), table["oracle"].tolist(), geodesic, _task_names(table)
+            )
             results[split + NEAREST_SUFFIX] = reference[split]
         return results
 
@@ -438,7 +493,8 @@ def compact_trainable(config: TrainConfig, root: pathlib.Path, accelerator: Any)
 
 
 class _PromptDataset(torch.utils.data.Dataset):
-    """Decodes rows and encodes them into model inputs on the fly (workers can do it in parallel)."""
+    """Decodes rows and encodes them into model inputs on the fly (workers can do it in
+    parallel)."""
 
     def __init__(self, rows: Any, policy: Any, with_answer: bool):
         self.rows, self.policy, self.with_answer = rows, policy, with_answer
@@ -468,7 +524,9 @@ def qwen_trainable(config: TrainConfig, root: pathlib.Path, accelerator: Any) ->
         QwenVLSettings(**config.qwen_vl), device=str(accelerator.device), lora=True
     )
     if config.gradient_checkpointing:
-        policy.model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+        policy.model.gradient_checkpointing_enable(
+            gradient_checkpointing_kwargs={"use_reentrant": False}
+        )
     train_rows = load_samples(root, config.train_split, config.tasks)
     eval_rows = {split: load_samples(root, split, config.tasks) for split in config.eval_splits}
     loader = torch.utils.data.DataLoader(
@@ -493,7 +551,9 @@ def qwen_trainable(config: TrainConfig, root: pathlib.Path, accelerator: Any) ->
                 batch_size=config.eval_batch_size,
                 collate_fn=policy.collate,
             )
-            predicted = torch.cat([policy.forward(batch)[1].argmax(-1).cpu() for batch in eval_loader])
+            predicted = torch.cat(
+                [policy.forward(batch)[1].argmax(-1).cpu() for batch in eval_loader]
+            )
             results[split] = decision_metrics(
                 predicted.tolist(),
                 list(rows["oracle_index"]),
@@ -530,7 +590,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--output-dir", help="override output_dir")
     parser.add_argument("--steps", type=int, help="override steps")
     parser.add_argument("--torch-threads", type=int, help="override torch_threads (CPU threads)")
-    parser.add_argument("--no-resume", action="store_true", help="start over even if a checkpoint exists")
+    parser.add_argument(
+        "--no-resume", action="store_true", help="start over even if a checkpoint exists"
+    )
     args = parser.parse_args(argv)
     overrides = {
         "output_dir": args.output_dir,

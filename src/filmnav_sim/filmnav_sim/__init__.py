@@ -1,13 +1,35 @@
-"""Procedural houses rendered with MuJoCo, geodesics, Habitat-style episodes and metrics, and a habitat-sim adapter with the same interface. No ROS."""
+"""Procedural houses rendered with MuJoCo, geodesics, Habitat-style episodes and metrics, and a
+habitat-sim adapter with the same interface. No ROS."""
 
 from .config import SimConfig
 from .env import Observation, PathFollower, SimEnv
 from .episodes import SPLITS, TASKS, Episode, make_episode
-from .house import CATEGORIES, SEEN_CATEGORIES, UNSEEN_CATEGORIES, House, ObjectInstance, Room, generate_house
+from .house import (
+    CATEGORIES,
+    SEEN_CATEGORIES,
+    UNSEEN_CATEGORIES,
+    House,
+    ObjectInstance,
+    Room,
+    generate_house,
+)
 from .navigation import NavGrid
 
 __all__ = [
-    "CATEGORIES", "SEEN_CATEGORIES", "UNSEEN_CATEGORIES", "SPLITS", "TASKS", "Episode", "House",
-    "NavGrid", "ObjectInstance", "Observation", "PathFollower", "Room", "SimConfig", "SimEnv",
-    "generate_house", "make_episode",
+    "CATEGORIES",
+    "SEEN_CATEGORIES",
+    "UNSEEN_CATEGORIES",
+    "SPLITS",
+    "TASKS",
+    "Episode",
+    "House",
+    "NavGrid",
+    "ObjectInstance",
+    "Observation",
+    "PathFollower",
+    "Room",
+    "SimConfig",
+    "SimEnv",
+    "generate_house",
+    "make_episode",
 ]

@@ -6,7 +6,7 @@ import argparse
 import math
 import pathlib
 import time
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -22,7 +22,9 @@ def _view_poses(house, config, count: int) -> list[tuple[float, float, float]]:
         views = views_of(house, obj, config, near=1.2, far=3.0)
         if not len(views):
             continue
-        x, y, yaw = views[int(np.argmax(footprint_distance(views[:, :2], obj)))]  # the roomiest view
+        x, y, yaw = views[
+            int(np.argmax(footprint_distance(views[:, :2], obj)))
+        ]  # the roomiest view
         poses.append((float(x), float(y), float(yaw)))
         rooms_seen.add(obj.room_id)
         if len(poses) == count:
@@ -30,8 +32,9 @@ def _view_poses(house, config, count: int) -> list[tuple[float, float, float]]:
     return poses
 
 
-def render_house(seed: int, out: pathlib.Path, views: int, width: int, height: int,
-                 max_rooms: int) -> dict:
+def render_house(
+    seed: int, out: pathlib.Path, views: int, width: int, height: int, max_rooms: int
+) -> dict:
     """Write house.png (top-down) and views.png (RGB/depth/instance strip); return a summary."""
     import imageio.v3 as iio
 
@@ -54,14 +57,28 @@ def render_house(seed: int, out: pathlib.Path, views: int, width: int, height: i
     columns = []
     for x, y, yaw in poses:
         obs = env.set_pose(x, y, yaw)
-        columns.append(np.concatenate(
-            [obs.rgb, depth_to_rgb(obs.depth, config.max_depth), instance_to_rgb(obs.instance)], axis=0))
+        columns.append(
+            np.concatenate(
+                [
+                    obs.rgb,
+                    depth_to_rgb(obs.depth, config.max_depth),
+                    instance_to_rgb(obs.instance),
+                ],
+                axis=0,
+            )
+        )
     env.close()
     gap = np.full((3 * height, 4, 3), 255, np.uint8)
     strip = np.concatenate([part for column in columns for part in (column, gap)][:-1], axis=1)
     iio.imwrite(out / "views.png", strip)
-    return {"seed": seed, "rooms": [r.kind for r in house.rooms], "objects": len(house.objects),
-            "views": len(poses), "house_gen_s": round(generated, 3), "out": str(out)}
+    return {
+        "seed": seed,
+        "rooms": [r.kind for r in house.rooms],
+        "objects": len(house.objects),
+        "views": len(poses),
+        "house_gen_s": round(generated, 3),
+        "out": str(out),
+    }
 
 
 def render_catalogue(out: pathlib.Path, width: int, height: int) -> pathlib.Path:
@@ -81,11 +98,13 @@ def render_catalogue(out: pathlib.Path, width: int, height: int) -> pathlib.Path
     per_row = 7
     rows = math.ceil(len(house.objects) / per_row)
     fig, axes = plt.subplots(rows, per_row, figsize=(per_row * 2.2, rows * 2.0))
-    for ax, obj in zip(axes.ravel(), house.objects):
+    for ax, obj in zip(axes.ravel(), house.objects, strict=False):
         distance = obj.size[0] / 2 + 1.6
         view = env.set_pose(obj.position[0], obj.position[1] - distance, math.pi / 2)
         ax.imshow(view.rgb)
-        ax.set_title(obj.category + (" (unseen)" if obj.category in UNSEEN_CATEGORIES else ""), fontsize=9)
+        ax.set_title(
+            obj.category + (" (unseen)" if obj.category in UNSEEN_CATEGORIES else ""), fontsize=9
+        )
     for ax in axes.ravel():
         ax.axis("off")
     env.close()
@@ -114,7 +133,12 @@ def main(argv: Sequence[str]) -> int:
     if args.command == "catalogue":
         print(f"wrote {render_catalogue(args.out, args.width, args.height)}")
         return 0
-    summary = render_house(args.seed, args.out, args.views, args.width, args.height, args.max_rooms)
-    print(f"house {summary['seed']}: {len(summary['rooms'])} rooms ({', '.join(summary['rooms'])}), "
-          f"{summary['objects']} objects, {summary['views']} views -> {summary['out']}/house.png, views.png")
+    summary = render_house(
+        args.seed, args.out, args.views, args.width, args.height, args.max_rooms
+    )
+    print(
+        f"house {summary['seed']}: {len(summary['rooms'])} rooms ({', '.join(summary['rooms'])}), "
+        f"{summary['objects']} objects, {summary['views']} views -> "
+        f"{summary['out']}/house.png, views.png"
+    )
     return 0

@@ -31,7 +31,9 @@ def wrap_angle(angle: float) -> float:
     return math.atan2(math.sin(angle), math.cos(angle))
 
 
-def move_with_sliding(nav: NavGrid, x: float, y: float, dx: float, dy: float) -> tuple[float, float]:
+def move_with_sliding(
+    nav: NavGrid, x: float, y: float, dx: float, dy: float
+) -> tuple[float, float]:
     """Move by (dx, dy) as far as the grid allows; on contact slide along the blocked axis."""
     start, step = np.array([x, y]), np.array([dx, dy])
     samples = max(2, int(math.ceil(np.hypot(dx, dy) / (0.25 * nav.resolution))) + 1)
@@ -129,9 +131,15 @@ class SimEnv:
         """Load the episode's house (reused when unchanged) and place the agent at the start.
         Pass `house` when the episode was made from a house built with non-default arguments."""
         if house is None:
-            house = self._house if self._house is not None and self._house.seed == episode.seed \
-                else cached_house(episode.seed, resolution=self._config.grid_resolution,
-                                  agent_radius=self._config.agent_radius)
+            house = (
+                self._house
+                if self._house is not None and self._house.seed == episode.seed
+                else cached_house(
+                    episode.seed,
+                    resolution=self._config.grid_resolution,
+                    agent_radius=self._config.agent_radius,
+                )
+            )
         self.load_house(house)
         self._episode = episode
         self._pose = tuple(float(v) for v in episode.start_pose)
@@ -237,8 +245,13 @@ class PathFollower:
     A goal off the navigable area (inside furniture, beyond a wall) is snapped to the nearest
     navigable point if that is within `max_snap_distance`; farther goals are unreachable."""
 
-    def __init__(self, nav: NavGrid, config: SimConfig | None = None, goal_radius: float | None = None,
-                 max_snap_distance: float = 0.5):
+    def __init__(
+        self,
+        nav: NavGrid,
+        config: SimConfig | None = None,
+        goal_radius: float | None = None,
+        max_snap_distance: float = 0.5,
+    ):
         self.nav = nav
         self.config = config or SimConfig()
         self.goal_radius = self.config.forward_step if goal_radius is None else goal_radius

@@ -25,7 +25,8 @@ MIN_GEODESIC = 1.0
 START_TRIES = 300
 VIEWPOINT_STRIDE = 2  # check every 2nd grid cell as a viewpoint candidate
 # Success: stop within this geodesic distance of a viewpoint (Habitat ObjectNav-v2 uses 0.1 m);
-# viewpoints lie on a lattice of VIEWPOINT_STRIDE cells, so anywhere in the viewpoint region counts.
+# viewpoints lie on a lattice of VIEWPOINT_STRIDE cells, so anywhere in the viewpoint region
+# counts.
 VIEWPOINT_TOLERANCE = 0.1
 
 
@@ -48,7 +49,11 @@ def footprint_distance(points_xy: np.ndarray, obj: ObjectInstance) -> np.ndarray
     """Distance [N] from points to the object's rotated footprint rectangle (0 inside)."""
     offsets = np.asarray(points_xy, dtype=float).reshape(-1, 2) - obj.position[:2]
     c, s = math.cos(obj.yaw), math.sin(obj.yaw)
-    local = np.abs(np.stack([c * offsets[:, 0] + s * offsets[:, 1], -s * offsets[:, 0] + c * offsets[:, 1]], 1))
+    local = np.abs(
+        np.stack(
+            [c * offsets[:, 0] + s * offsets[:, 1], -s * offsets[:, 0] + c * offsets[:, 1]], 1
+        )
+    )
     return np.linalg.norm(np.maximum(local - obj.size[:2] / 2, 0.0), axis=1)
 
 
@@ -80,13 +85,20 @@ def _goal_renderer(width: int, height: int):
     return HouseRenderer(width, height)
 
 
-def views_of(house: House, obj: ObjectInstance, config: SimConfig, near: float = 0.8, far: float = 2.5) -> np.ndarray:
+def views_of(
+    house: House, obj: ObjectInstance, config: SimConfig, near: float = 0.8, far: float = 2.5
+) -> np.ndarray:
     """Poses [N, 3] (x, y, yaw facing the object) in the object's room, `near` to `far` metres
     from its footprint, from which it is visible."""
     points = house.nav.navigable_points()[::VIEWPOINT_STRIDE]
     if obj.room_id >= 0:
         xmin, ymin, xmax, ymax = house.rooms[obj.room_id].bounds
-        points = points[(points[:, 0] > xmin) & (points[:, 0] < xmax) & (points[:, 1] > ymin) & (points[:, 1] < ymax)]
+        points = points[
+            (points[:, 0] > xmin)
+            & (points[:, 0] < xmax)
+            & (points[:, 1] > ymin)
+            & (points[:, 1] < ymax)
+        ]
     distance = footprint_distance(points, obj)
     points = points[(distance >= near) & (distance <= far)]
     points = points[sight_model(house).visible_from(points, obj, config.camera_height)]
@@ -94,8 +106,13 @@ def views_of(house: House, obj: ObjectInstance, config: SimConfig, near: float =
     return np.column_stack([points, yaw])
 
 
-def render_goal_image(house: House, instance_id: int, config: SimConfig, rng: np.random.Generator,
-                      candidates: int = 6) -> np.ndarray:
+def render_goal_image(
+    house: House,
+    instance_id: int,
+    config: SimConfig,
+    rng: np.random.Generator,
+    candidates: int = 6,
+) -> np.ndarray:
     """RGB view of the instance for ImageNav: of a few random poses 0.8-2.5 m away that see it,
     the one where it covers the most pixels. Falls back to its viewpoints for cramped spots."""
     obj = house.object_by_id(instance_id)
@@ -112,8 +129,15 @@ def render_goal_image(house: House, instance_id: int, config: SimConfig, rng: np
     return best.rgb.copy()
 
 
-def make_episode(split: str, seed: int, index: int, task: str, config: SimConfig | None = None,
-                 house: House | None = None, categories: Collection[str] | None = None) -> Episode:
+def make_episode(
+    split: str,
+    seed: int,
+    index: int,
+    task: str,
+    config: SimConfig | None = None,
+    house: House | None = None,
+    categories: Collection[str] | None = None,
+) -> Episode:
     """The episode `index` of house `seed`; deterministic. `categories` narrows the goal categories
     further (e.g. to the held-out ones). Raises ValueError on a bad split/seed/task or when the
     house has no reachable goal among the allowed categories."""
@@ -124,7 +148,9 @@ def make_episode(split: str, seed: int, index: int, task: str, config: SimConfig
     if task not in TASKS:
         raise ValueError(f"unknown task {task!r}; expected one of {TASKS}")
     config = config or SimConfig()
-    house = house or cached_house(seed, resolution=config.grid_resolution, agent_radius=config.agent_radius)
+    house = house or cached_house(
+        seed, resolution=config.grid_resolution, agent_radius=config.agent_radius
+    )
     rng = np.random.default_rng([seed, index, TASKS.index(task)])
     allowed = SEEN_CATEGORIES if split == "train" else CATEGORIES
     if categories is not None:
@@ -133,8 +159,11 @@ def make_episode(split: str, seed: int, index: int, task: str, config: SimConfig
     nav = house.nav
     free_cells = np.argwhere(nav.navigable)
     for category in rng.permutation(categories):
-        instances = [o for o in house.objects_of(str(category))
-                     if len(instance_viewpoints(house, o.id, config))]
+        instances = [
+            o
+            for o in house.objects_of(str(category))
+            if len(instance_viewpoints(house, o.id, config))
+        ]
         if not instances:
             continue
         if task == "text":
@@ -146,7 +175,9 @@ def make_episode(split: str, seed: int, index: int, task: str, config: SimConfig
             text, instance_ids = str(category), [o.id for o in instances]
         viewpoints = goal_viewpoints(house, instance_ids, config)
         field_ = nav.distance_field(viewpoints)
-        cells = free_cells[rng.choice(len(free_cells), size=min(START_TRIES, len(free_cells)), replace=False)]
+        cells = free_cells[
+            rng.choice(len(free_cells), size=min(START_TRIES, len(free_cells)), replace=False)
+        ]
         distances = field_[cells[:, 0], cells[:, 1]]
         usable = np.flatnonzero(np.isfinite(distances) & (distances >= MIN_GEODESIC))
         if len(usable) == 0:
@@ -155,6 +186,17 @@ def make_episode(split: str, seed: int, index: int, task: str, config: SimConfig
         x, y = nav.cell_to_world((row, col))
         start = (x, y, float(rng.uniform(-math.pi, math.pi)))
         image = render_goal_image(house, instance_ids[0], config, rng) if task == "image" else None
-        return Episode(split, seed, index, task, str(category), text, instance_ids, image, start,
-                       float(distances[usable[0]]), viewpoints)
+        return Episode(
+            split,
+            seed,
+            index,
+            task,
+            str(category),
+            text,
+            instance_ids,
+            image,
+            start,
+            float(distances[usable[0]]),
+            viewpoints,
+        )
     raise ValueError(f"house {seed} has no reachable goal for split {split!r}")

@@ -7,8 +7,8 @@ origin at the centre of the footprint on the floor, extents (sx, sy, sz) in metr
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -63,7 +63,14 @@ def _ell(x, y, z, rx, ry, rz, rgb) -> Part:
 
 def _legs(sx, sy, height, inset, radius, rgb) -> list[Part]:
     return [
-        _cyl(sign_x * (sx / 2 - inset), sign_y * (sy / 2 - inset), height / 2, radius, height / 2, rgb)
+        _cyl(
+            sign_x * (sx / 2 - inset),
+            sign_y * (sy / 2 - inset),
+            height / 2,
+            radius,
+            height / 2,
+            rgb,
+        )
         for sign_x in (-1, 1)
         for sign_y in (-1, 1)
     ]
@@ -140,9 +147,24 @@ def tv(s, c):
     cabinet = 0.45
     return [
         _box(0, 0, cabinet / 2, sx / 2, sy / 2, cabinet / 2, c),
-        _box(-0.02, 0, (cabinet + sz) / 2 + 0.03, 0.03, sy / 2 - 0.05, (sz - cabinet) / 2 - 0.03, DARK),
-        _box(0.015, 0, (cabinet + sz) / 2 + 0.03, 0.005, sy / 2 - 0.08, (sz - cabinet) / 2 - 0.06,
-             (0.1, 0.12, 0.25)),
+        _box(
+            -0.02,
+            0,
+            (cabinet + sz) / 2 + 0.03,
+            0.03,
+            sy / 2 - 0.05,
+            (sz - cabinet) / 2 - 0.03,
+            DARK,
+        ),
+        _box(
+            0.015,
+            0,
+            (cabinet + sz) / 2 + 0.03,
+            0.005,
+            sy / 2 - 0.08,
+            (sz - cabinet) / 2 - 0.06,
+            (0.1, 0.12, 0.25),
+        ),
     ]
 
 
@@ -168,8 +190,18 @@ def desk(s, c):
     sx, sy, sz = s
     return [
         _box(0, 0, sz - 0.02, sx / 2, sy / 2, 0.02, c),
-        _box(0, sy / 2 - 0.2, (sz - 0.04) / 2, sx / 2 - 0.02, 0.2, (sz - 0.04) / 2, _shade(c, 0.8)),
-        _box(0, -sy / 2 + 0.02, (sz - 0.04) / 2, sx / 2 - 0.02, 0.02, (sz - 0.04) / 2, _shade(c, 0.8)),
+        _box(
+            0, sy / 2 - 0.2, (sz - 0.04) / 2, sx / 2 - 0.02, 0.2, (sz - 0.04) / 2, _shade(c, 0.8)
+        ),
+        _box(
+            0,
+            -sy / 2 + 0.02,
+            (sz - 0.04) / 2,
+            sx / 2 - 0.02,
+            0.02,
+            (sz - 0.04) / 2,
+            _shade(c, 0.8),
+        ),
         _box(-sx / 2 + 0.12, 0, sz + 0.2, 0.03, 0.25, 0.16, DARK),
     ]
 
@@ -180,7 +212,9 @@ def office_chair(s, c):
         _cyl(0, 0, 0.03, sx / 2 - 0.03, 0.03, DARK),
         _cyl(0, 0, 0.25, 0.025, 0.2, METAL),
         _cyl(0, 0, 0.48, sx / 2 - 0.04, 0.04, c),
-        _box(-sx / 2 + 0.06, 0, (0.5 + sz) / 2 + 0.05, 0.04, sy / 2 - 0.06, (sz - 0.5) / 2 - 0.05, c),
+        _box(
+            -sx / 2 + 0.06, 0, (0.5 + sz) / 2 + 0.05, 0.04, sy / 2 - 0.06, (sz - 0.5) / 2 - 0.05, c
+        ),
     ]
 
 
@@ -199,8 +233,15 @@ def bookshelf(s, c):
         if k < shelves - 1:
             book_h = 0.6 * sz / (shelves - 1)
             parts.append(
-                _box(-0.03, 0, z + 0.02 + book_h / 2, sx / 2 - 0.08, sy / 2 - 0.08, book_h / 2,
-                     book_colors[k % len(book_colors)])
+                _box(
+                    -0.03,
+                    0,
+                    z + 0.02 + book_h / 2,
+                    sx / 2 - 0.08,
+                    sy / 2 - 0.08,
+                    book_h / 2,
+                    book_colors[k % len(book_colors)],
+                )
             )
     return parts
 
@@ -259,8 +300,11 @@ def stove(s, c):
         _box(0, 0, sz + 0.005, sx / 2 - 0.02, sy / 2 - 0.02, 0.005, DARK),
         _box(sx / 2 + 0.005, 0, sz * 0.45, 0.005, sy / 2 - 0.06, sz * 0.25, DARK),
     ]
-    parts += [_cyl(dx * sx / 4, dy * sy / 4, sz + 0.015, 0.08, 0.006, COLORS["gray"])
-              for dx in (-1, 1) for dy in (-1, 1)]
+    parts += [
+        _cyl(dx * sx / 4, dy * sy / 4, sz + 0.015, 0.08, 0.006, COLORS["gray"])
+        for dx in (-1, 1)
+        for dy in (-1, 1)
+    ]
     return parts
 
 
@@ -320,7 +364,10 @@ def washing_machine(s, c):
 
 def trash_can(s, c):
     sx, sy, sz = s
-    return [_cyl(0, 0, sz / 2, sx / 2, sz / 2, c), _cyl(0, 0, sz + 0.01, sx / 2 + 0.01, 0.01, DARK)]
+    return [
+        _cyl(0, 0, sz / 2, sx / 2, sz / 2, c),
+        _cyl(0, 0, sz + 0.01, sx / 2 + 0.01, 0.01, DARK),
+    ]
 
 
 def piano(s, c):
@@ -348,7 +395,9 @@ def fireplace(s, c):
 
 def stool(s, c):
     sx, sy, sz = s
-    return [_cyl(0, 0, sz - 0.03, sx / 2, 0.03, c)] + _legs(sx * 0.8, sy * 0.8, sz - 0.06, 0.04, 0.018, METAL)
+    return [_cyl(0, 0, sz - 0.03, sx / 2, 0.03, c)] + _legs(
+        sx * 0.8, sy * 0.8, sz - 0.06, 0.04, 0.018, METAL
+    )
 
 
 def aquarium(s, c):
@@ -356,8 +405,16 @@ def aquarium(s, c):
     stand = 0.7
     return [
         _box(0, 0, stand / 2, sx / 2, sy / 2, stand / 2, c),
-        _box(0, 0, stand + (sz - stand) / 2, sx / 2 - 0.02, sy / 2 - 0.02, (sz - stand) / 2,
-             (0.2, 0.55, 0.85), 0.6),
+        _box(
+            0,
+            0,
+            stand + (sz - stand) / 2,
+            sx / 2 - 0.02,
+            sy / 2 - 0.02,
+            (sz - stand) / 2,
+            (0.2, 0.55, 0.85),
+            0.6,
+        ),
         _ell(0.0, 0.1, stand + 0.2, 0.04, 0.08, 0.04, COLORS["orange"]),
     ]
 
@@ -374,33 +431,107 @@ class FurnitureType:
 
 
 _TYPES = [
-    FurnitureType("chair", (0.45, 0.45, 0.85), (0.52, 0.5, 0.95), ("brown", "black", "white", "red"), chair),
-    FurnitureType("sofa", (0.85, 1.7, 0.8), (0.95, 2.4, 0.9), ("gray", "blue", "beige", "green", "red"), sofa),
-    FurnitureType("potted plant", (0.4, 0.4, 0.8), (0.6, 0.6, 1.3), ("orange", "white", "gray", "teal"), potted_plant),
-    FurnitureType("bed", (1.95, 1.2, 0.9), (2.1, 1.8, 1.1), ("blue", "pink", "purple", "gray", "yellow"), bed),
+    FurnitureType(
+        "chair", (0.45, 0.45, 0.85), (0.52, 0.5, 0.95), ("brown", "black", "white", "red"), chair
+    ),
+    FurnitureType(
+        "sofa", (0.85, 1.7, 0.8), (0.95, 2.4, 0.9), ("gray", "blue", "beige", "green", "red"), sofa
+    ),
+    FurnitureType(
+        "potted plant",
+        (0.4, 0.4, 0.8),
+        (0.6, 0.6, 1.3),
+        ("orange", "white", "gray", "teal"),
+        potted_plant,
+    ),
+    FurnitureType(
+        "bed", (1.95, 1.2, 0.9), (2.1, 1.8, 1.1), ("blue", "pink", "purple", "gray", "yellow"), bed
+    ),
     FurnitureType("toilet", (0.6, 0.38, 0.75), (0.7, 0.42, 0.82), ("white", "beige"), toilet),
     FurnitureType("tv", (0.4, 1.0, 1.1), (0.5, 1.5, 1.3), ("black", "brown", "white"), tv),
-    FurnitureType("armchair", (0.8, 0.8, 0.85), (0.9, 0.9, 0.95), ("green", "red", "beige", "blue", "yellow"), armchair),
-    FurnitureType("dining table", (0.85, 1.3, 0.74), (1.0, 1.8, 0.78), ("brown", "white", "black"), table),
-    FurnitureType("coffee table", (0.5, 0.9, 0.38), (0.65, 1.2, 0.45), ("brown", "black", "white"), table),
+    FurnitureType(
+        "armchair",
+        (0.8, 0.8, 0.85),
+        (0.9, 0.9, 0.95),
+        ("green", "red", "beige", "blue", "yellow"),
+        armchair,
+    ),
+    FurnitureType(
+        "dining table", (0.85, 1.3, 0.74), (1.0, 1.8, 0.78), ("brown", "white", "black"), table
+    ),
+    FurnitureType(
+        "coffee table", (0.5, 0.9, 0.38), (0.65, 1.2, 0.45), ("brown", "black", "white"), table
+    ),
     FurnitureType("desk", (0.6, 1.1, 0.74), (0.75, 1.5, 0.78), ("brown", "white", "black"), desk),
-    FurnitureType("office chair", (0.55, 0.55, 0.95), (0.65, 0.65, 1.1), ("black", "blue", "red"), office_chair),
-    FurnitureType("bookshelf", (0.3, 0.8, 1.6), (0.4, 1.2, 2.0), ("brown", "white", "black"), bookshelf),
-    FurnitureType("wardrobe", (0.55, 1.0, 1.9), (0.65, 1.6, 2.1), ("brown", "white", "gray"), wardrobe),
-    FurnitureType("nightstand", (0.38, 0.4, 0.5), (0.45, 0.5, 0.6), ("brown", "white"), nightstand),
-    FurnitureType("dresser", (0.45, 1.0, 0.8), (0.55, 1.4, 0.95), ("brown", "white", "gray"), dresser),
-    FurnitureType("floor lamp", (0.35, 0.35, 1.5), (0.45, 0.45, 1.8), ("white", "yellow", "beige"), floor_lamp),
-    FurnitureType("refrigerator", (0.65, 0.7, 1.7), (0.75, 0.85, 1.9), ("white", "silver", "black"), refrigerator),
-    FurnitureType("stove", (0.6, 0.6, 0.88), (0.65, 0.75, 0.92), ("white", "silver", "black"), stove),
-    FurnitureType("kitchen counter", (0.6, 1.2, 0.88), (0.65, 2.2, 0.92), ("white", "brown", "teal"), kitchen_counter),
+    FurnitureType(
+        "office chair",
+        (0.55, 0.55, 0.95),
+        (0.65, 0.65, 1.1),
+        ("black", "blue", "red"),
+        office_chair,
+    ),
+    FurnitureType(
+        "bookshelf", (0.3, 0.8, 1.6), (0.4, 1.2, 2.0), ("brown", "white", "black"), bookshelf
+    ),
+    FurnitureType(
+        "wardrobe", (0.55, 1.0, 1.9), (0.65, 1.6, 2.1), ("brown", "white", "gray"), wardrobe
+    ),
+    FurnitureType(
+        "nightstand", (0.38, 0.4, 0.5), (0.45, 0.5, 0.6), ("brown", "white"), nightstand
+    ),
+    FurnitureType(
+        "dresser", (0.45, 1.0, 0.8), (0.55, 1.4, 0.95), ("brown", "white", "gray"), dresser
+    ),
+    FurnitureType(
+        "floor lamp",
+        (0.35, 0.35, 1.5),
+        (0.45, 0.45, 1.8),
+        ("white", "yellow", "beige"),
+        floor_lamp,
+    ),
+    FurnitureType(
+        "refrigerator",
+        (0.65, 0.7, 1.7),
+        (0.75, 0.85, 1.9),
+        ("white", "silver", "black"),
+        refrigerator,
+    ),
+    FurnitureType(
+        "stove", (0.6, 0.6, 0.88), (0.65, 0.75, 0.92), ("white", "silver", "black"), stove
+    ),
+    FurnitureType(
+        "kitchen counter",
+        (0.6, 1.2, 0.88),
+        (0.65, 2.2, 0.92),
+        ("white", "brown", "teal"),
+        kitchen_counter,
+    ),
     FurnitureType("sink", (0.4, 0.5, 0.85), (0.5, 0.65, 0.9), ("white",), sink),
     FurnitureType("bathtub", (0.7, 1.5, 0.5), (0.8, 1.7, 0.6), ("white", "beige"), bathtub),
     FurnitureType("shower", (0.85, 0.85, 1.95), (1.0, 1.0, 2.05), ("silver", "white"), shower),
-    FurnitureType("washing machine", (0.58, 0.58, 0.82), (0.62, 0.62, 0.88), ("white", "silver"), washing_machine),
-    FurnitureType("trash can", (0.28, 0.28, 0.45), (0.35, 0.35, 0.6), ("gray", "blue", "green", "black"), trash_can),
-    FurnitureType("piano", (0.55, 1.4, 1.15), (0.65, 1.55, 1.3), ("black", "brown", "white"), piano),
-    FurnitureType("fireplace", (0.45, 1.3, 1.0), (0.55, 1.6, 1.2), ("red", "gray", "white"), fireplace),
-    FurnitureType("stool", (0.35, 0.35, 0.6), (0.42, 0.42, 0.75), ("red", "black", "brown", "yellow"), stool),
+    FurnitureType(
+        "washing machine",
+        (0.58, 0.58, 0.82),
+        (0.62, 0.62, 0.88),
+        ("white", "silver"),
+        washing_machine,
+    ),
+    FurnitureType(
+        "trash can",
+        (0.28, 0.28, 0.45),
+        (0.35, 0.35, 0.6),
+        ("gray", "blue", "green", "black"),
+        trash_can,
+    ),
+    FurnitureType(
+        "piano", (0.55, 1.4, 1.15), (0.65, 1.55, 1.3), ("black", "brown", "white"), piano
+    ),
+    FurnitureType(
+        "fireplace", (0.45, 1.3, 1.0), (0.55, 1.6, 1.2), ("red", "gray", "white"), fireplace
+    ),
+    FurnitureType(
+        "stool", (0.35, 0.35, 0.6), (0.42, 0.42, 0.75), ("red", "black", "brown", "yellow"), stool
+    ),
     FurnitureType("aquarium", (0.4, 0.9, 1.15), (0.5, 1.3, 1.3), ("black", "brown"), aquarium),
 ]
 

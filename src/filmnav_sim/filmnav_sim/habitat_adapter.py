@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import os
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -49,11 +49,13 @@ def yaw_to_habitat_quaternion(yaw: float) -> tuple[float, float, float, float]:
 
 def habitat_quaternion_to_yaw(w: float, x: float, y: float, z: float) -> float:
     """World yaw of a Habitat agent rotation (the heading of its -z axis)."""
-    forward_h = np.array([
-        -2 * (x * z + w * y),
-        -2 * (y * z - w * x),
-        -(1 - 2 * (x * x + y * y)),
-    ])  # the rotated -z axis
+    forward_h = np.array(
+        [
+            -2 * (x * z + w * y),
+            -2 * (y * z - w * x),
+            -(1 - 2 * (x * x + y * y)),
+        ]
+    )  # the rotated -z axis
     forward = habitat_to_world(forward_h)
     return math.atan2(forward[1], forward[0])
 
@@ -64,17 +66,25 @@ class HabitatSimEnv:
     Scenes default to $FILMNAV_HABITAT_SCENES (paths separated by os.pathsep) and the dataset
     config to $FILMNAV_HABITAT_DATASET, so `HabitatSimEnv(config)` works like `SimEnv(config)`."""
 
-    def __init__(self, config: SimConfig | None = None, scene_ids: Sequence[str] | None = None,
-                 scene_dataset_config_file: str | None = None):
+    def __init__(
+        self,
+        config: SimConfig | None = None,
+        scene_ids: Sequence[str] | None = None,
+        scene_dataset_config_file: str | None = None,
+    ):
         if habitat_sim is None:
             raise RuntimeError("habitat_sim is not installed; use the built-in SimEnv backend")
         self._config = config or SimConfig()
         if scene_ids is None:
-            scene_ids = [s for s in os.environ.get("FILMNAV_HABITAT_SCENES", "").split(os.pathsep) if s]
+            scene_ids = [
+                s for s in os.environ.get("FILMNAV_HABITAT_SCENES", "").split(os.pathsep) if s
+            ]
         if not scene_ids:
             raise ValueError("no habitat scenes: pass scene_ids or set FILMNAV_HABITAT_SCENES")
         self._scene_ids = list(scene_ids)
-        self._dataset = scene_dataset_config_file or os.environ.get("FILMNAV_HABITAT_DATASET", "default")
+        self._dataset = scene_dataset_config_file or os.environ.get(
+            "FILMNAV_HABITAT_DATASET", "default"
+        )
         self._sim = None
         self._scene = None
         self._episode: Episode | None = None
@@ -91,9 +101,11 @@ class HabitatSimEnv:
         sim_cfg.scene_id = scene_id
         sim_cfg.scene_dataset_config_file = self._dataset
         sensors = []
-        for uuid, sensor_type in (("rgb", habitat_sim.SensorType.COLOR),
-                                  ("depth", habitat_sim.SensorType.DEPTH),
-                                  ("semantic", habitat_sim.SensorType.SEMANTIC)):
+        for uuid, sensor_type in (
+            ("rgb", habitat_sim.SensorType.COLOR),
+            ("depth", habitat_sim.SensorType.DEPTH),
+            ("semantic", habitat_sim.SensorType.SEMANTIC),
+        ):
             spec = habitat_sim.CameraSensorSpec()
             spec.uuid = uuid
             spec.sensor_type = sensor_type
@@ -102,14 +114,22 @@ class HabitatSimEnv:
             spec.hfov = cfg.hfov_deg
             sensors.append(spec)
         actions = {
-            "forward": habitat_sim.agent.ActionSpec("move_forward",
-                                                    habitat_sim.agent.ActuationSpec(amount=cfg.forward_step)),
-            "turn_left": habitat_sim.agent.ActionSpec("turn_left", habitat_sim.agent.ActuationSpec(amount=cfg.turn_deg)),
-            "turn_right": habitat_sim.agent.ActionSpec("turn_right",
-                                                       habitat_sim.agent.ActuationSpec(amount=cfg.turn_deg)),
+            "forward": habitat_sim.agent.ActionSpec(
+                "move_forward", habitat_sim.agent.ActuationSpec(amount=cfg.forward_step)
+            ),
+            "turn_left": habitat_sim.agent.ActionSpec(
+                "turn_left", habitat_sim.agent.ActuationSpec(amount=cfg.turn_deg)
+            ),
+            "turn_right": habitat_sim.agent.ActionSpec(
+                "turn_right", habitat_sim.agent.ActuationSpec(amount=cfg.turn_deg)
+            ),
         }
         agent_cfg = habitat_sim.agent.AgentConfiguration(
-            height=cfg.camera_height, radius=cfg.agent_radius, sensor_specifications=sensors, action_space=actions)
+            height=cfg.camera_height,
+            radius=cfg.agent_radius,
+            sensor_specifications=sensors,
+            action_space=actions,
+        )
         return habitat_sim.Configuration(sim_cfg, [agent_cfg])
 
     def load_scene(self, scene_id: str) -> None:
@@ -146,8 +166,11 @@ class HabitatSimEnv:
         lower, _ = pathfinder.get_bounds()
         # Topdown rows run along +z_h (= -x world), columns along +x_h (= -y world).
         navigable = view[::-1, ::-1].T
-        world_min = habitat_to_world(np.array([lower[0] + view.shape[1] * resolution, 0.0,
-                                               lower[2] + view.shape[0] * resolution]))
+        world_min = habitat_to_world(
+            np.array(
+                [lower[0] + view.shape[1] * resolution, 0.0, lower[2] + view.shape[0] * resolution]
+            )
+        )
         return NavGrid(navigable, resolution, (world_min[0], world_min[1]))
 
     # ---- SimEnv interface --------------------------------------------------------------------
@@ -229,8 +252,13 @@ class HabitatSimEnv:
         depth[depth < cfg.min_depth] = -np.inf
         semantic = np.asarray(raw["semantic"], dtype=np.int64)
         instance = self._instance_lut[np.clip(semantic, 0, len(self._instance_lut) - 1)]
-        return Observation(np.asarray(raw["rgb"])[..., :3].copy(), depth, instance, self.pose,
-                           self._steps * cfg.action_duration)
+        return Observation(
+            np.asarray(raw["rgb"])[..., :3].copy(),
+            depth,
+            instance,
+            self.pose,
+            self._steps * cfg.action_duration,
+        )
 
     def category_of(self, instance_id: int) -> str:
         if instance_id <= 0 or self._house is None or instance_id > len(self._house.objects):
@@ -240,9 +268,13 @@ class HabitatSimEnv:
     def distance_to_goal(self) -> float:
         path = habitat_sim.MultiGoalShortestPath()
         x, y, _ = self.pose
-        path.requested_start = world_to_habitat(np.array([x, y, 0.0])) + np.array([0.0, self._floor(), 0.0])
-        path.requested_ends = [world_to_habitat(np.array([vx, vy, 0.0])) + np.array([0.0, self._floor(), 0.0])
-                               for vx, vy in self._episode.viewpoints]
+        path.requested_start = world_to_habitat(np.array([x, y, 0.0])) + np.array(
+            [0.0, self._floor(), 0.0]
+        )
+        path.requested_ends = [
+            world_to_habitat(np.array([vx, vy, 0.0])) + np.array([0.0, self._floor(), 0.0])
+            for vx, vy in self._episode.viewpoints
+        ]
         found = self._sim.pathfinder.find_path(path)
         return float(path.geodesic_distance) if found else math.inf
 

@@ -8,9 +8,9 @@ doors stay connected through the room; the final navigable region is one connect
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Sequence
 
 import cv2
 import numpy as np
@@ -22,7 +22,14 @@ from .navigation import NavGrid, largest_component, navigable_from_free
 
 CATEGORIES: list[str] = list(FURNITURE)
 UNSEEN_CATEGORIES: list[str] = [
-    "armchair", "piano", "fireplace", "aquarium", "stool", "washing machine", "floor lamp", "dresser",
+    "armchair",
+    "piano",
+    "fireplace",
+    "aquarium",
+    "stool",
+    "washing machine",
+    "floor lamp",
+    "dresser",
 ]
 SEEN_CATEGORIES: list[str] = [c for c in CATEGORIES if c not in UNSEEN_CATEGORIES]
 
@@ -112,7 +119,7 @@ class Lighting:
     tint: tuple[float, float, float] = (1.0, 1.0, 1.0)
 
     @staticmethod
-    def sample(rng: np.random.Generator) -> "Lighting":
+    def sample(rng: np.random.Generator) -> Lighting:
         """Varied light across houses (warm to cool, dim to bright) for more diverse pictures."""
         warmth = rng.uniform(-1.0, 1.0)
         tint = (1.0 + 0.06 * warmth, 1.0, 1.0 - 0.06 * warmth)
@@ -212,7 +219,8 @@ class _Grid:
         return slice(max(r0, 0), max(r1, 0)), slice(max(c0, 0), max(c1, 0))
 
     def polygon_window(self, corners: np.ndarray) -> tuple[slice, slice, np.ndarray]:
-        """Cells covered by a polygon, as a mask over its bounding window (one spare cell around)."""
+        """Cells covered by a polygon, as a mask over its bounding window (one spare cell
+        around)."""
         cells = (corners - np.array(self.origin)) / self.resolution - 0.5
         low = np.maximum(np.floor(cells.min(axis=0)).astype(int) - 1, 0)
         high = np.ceil(cells.max(axis=0)).astype(int) + 2
@@ -247,27 +255,40 @@ def _split_layout(rng: np.random.Generator, n_rooms: int) -> tuple[list[tuple], 
         hall_w = min(round(rng.uniform(1.4, 1.8), 2), room_for_hall)
     if hall_w >= 1.4:
         if width >= height:
-            y0 = round(rng.uniform(MIN_ROOM_SIDE, max(MIN_ROOM_SIDE, height - MIN_ROOM_SIDE - hall_w)), 2)
+            y0 = round(
+                rng.uniform(MIN_ROOM_SIDE, max(MIN_ROOM_SIDE, height - MIN_ROOM_SIDE - hall_w)), 2
+            )
             hall = (0.0, y0, width, y0 + hall_w)
             leaves = [(0.0, 0.0, width, y0), (0.0, y0 + hall_w, width, height)]
         else:
-            x0 = round(rng.uniform(MIN_ROOM_SIDE, max(MIN_ROOM_SIDE, width - MIN_ROOM_SIDE - hall_w)), 2)
+            x0 = round(
+                rng.uniform(MIN_ROOM_SIDE, max(MIN_ROOM_SIDE, width - MIN_ROOM_SIDE - hall_w)), 2
+            )
             hall = (x0, 0.0, x0 + hall_w, height)
             leaves = [(0.0, 0.0, x0, height), (x0 + hall_w, 0.0, width, height)]
     target = n_rooms - (1 if hall else 0)
     while len(leaves) < target:
         splittable = [
-            k for k, (x0, y0, x1, y1) in enumerate(leaves)
+            k
+            for k, (x0, y0, x1, y1) in enumerate(leaves)
             if max(x1 - x0, y1 - y0) >= 2 * MIN_ROOM_SIDE
         ]
         if not splittable:
             break
-        k = max(splittable, key=lambda i: (leaves[i][2] - leaves[i][0]) * (leaves[i][3] - leaves[i][1]))
+        k = max(
+            splittable, key=lambda i: (leaves[i][2] - leaves[i][0]) * (leaves[i][3] - leaves[i][1])
+        )
         x0, y0, x1, y1 = leaves.pop(k)
         along_x = (x1 - x0) >= (y1 - y0)
         lo, hi = (x0, x1) if along_x else (y0, y1)
-        cut = round(np.clip(rng.uniform(lo + 0.35 * (hi - lo), lo + 0.65 * (hi - lo)),
-                            lo + MIN_ROOM_SIDE, hi - MIN_ROOM_SIDE), 2)
+        cut = round(
+            np.clip(
+                rng.uniform(lo + 0.35 * (hi - lo), lo + 0.65 * (hi - lo)),
+                lo + MIN_ROOM_SIDE,
+                hi - MIN_ROOM_SIDE,
+            ),
+            2,
+        )
         if along_x:
             leaves += [(x0, y0, cut, y1), (cut, y0, x1, y1)]
         else:
@@ -282,8 +303,14 @@ def _split_layout(rng: np.random.Generator, n_rooms: int) -> tuple[list[tuple], 
 def _shared_wall(a: tuple, b: tuple) -> tuple[str, float, float, float] | None:
     """(axis, line, lo, hi) of the wall two rectangles share, if any."""
     eps = 1e-6
-    for axis, (a_hi, b_lo, a_lo, b_hi) in (("x", (a[2], b[0], a[0], b[2])), ("y", (a[3], b[1], a[1], b[3]))):
-        for line in (a_hi if abs(a_hi - b_lo) < eps else None, a_lo if abs(a_lo - b_hi) < eps else None):
+    for axis, (a_hi, b_lo, a_lo, b_hi) in (
+        ("x", (a[2], b[0], a[0], b[2])),
+        ("y", (a[3], b[1], a[1], b[3])),
+    ):
+        for line in (
+            a_hi if abs(a_hi - b_lo) < eps else None,
+            a_lo if abs(a_lo - b_hi) < eps else None,
+        ):
             if line is None:
                 continue
             lo_idx, hi_idx = (1, 3) if axis == "x" else (0, 2)
@@ -293,7 +320,9 @@ def _shared_wall(a: tuple, b: tuple) -> tuple[str, float, float, float] | None:
     return None
 
 
-def _place_doors(rng: np.random.Generator, leaves: list[tuple], hall_index: int | None) -> list[Door] | None:
+def _place_doors(
+    rng: np.random.Generator, leaves: list[tuple], hall_index: int | None
+) -> list[Door] | None:
     """Doors along a random spanning tree of the room adjacency graph (hallway edges preferred)
     plus a few extra doors for loops; None when the rooms cannot all be connected."""
     n = len(leaves)
@@ -320,7 +349,9 @@ def _place_doors(rng: np.random.Generator, leaves: list[tuple], hall_index: int 
     return doors
 
 
-def _assign_kinds(rng: np.random.Generator, leaves: list[tuple], hall_index: int | None) -> list[str]:
+def _assign_kinds(
+    rng: np.random.Generator, leaves: list[tuple], hall_index: int | None
+) -> list[str]:
     areas = [(x1 - x0) * (y1 - y0) for x0, y0, x1, y1 in leaves]
     order = [k for k in np.argsort(areas)[::-1] if k != hall_index]  # largest first
     kinds = [""] * len(leaves)
@@ -332,7 +363,9 @@ def _assign_kinds(rng: np.random.Generator, leaves: list[tuple], hall_index: int
     essentials = ["bedroom", "kitchen", "bedroom", "dining room", "office"]
     extras = ["bedroom", "bedroom", "office", "bathroom", "dining room"]
     for rank, k in enumerate(rng.permutation(middle)):
-        kinds[k] = essentials[rank] if rank < len(essentials) else extras[int(rng.integers(len(extras)))]
+        kinds[k] = (
+            essentials[rank] if rank < len(essentials) else extras[int(rng.integers(len(extras)))]
+        )
     if len(order) == 2:  # a two-room flat still gets somewhere to sleep
         kinds[order[0]] = "bedroom"
     return kinds
@@ -344,11 +377,21 @@ def _walls(rooms: list[Room], doors: list[Door], size: tuple[float, float]) -> l
     walls: list[Wall] = []
     for room in rooms:
         xmin, ymin, xmax, ymax = room.bounds
-        sides = (("x", xmin, ymin, ymax, +1), ("x", xmax, ymin, ymax, -1),
-                 ("y", ymin, xmin, xmax, +1), ("y", ymax, xmin, xmax, -1))
+        sides = (
+            ("x", xmin, ymin, ymax, +1),
+            ("x", xmax, ymin, ymax, -1),
+            ("y", ymin, xmin, xmax, +1),
+            ("y", ymax, xmin, xmax, -1),
+        )
         for axis, line, lo, hi, inward in sides:
-            gaps = sorted(d.span for d in doors if d.axis == axis and abs(d.line - line) < 1e-6
-                          and d.span[1] > lo and d.span[0] < hi)
+            gaps = sorted(
+                d.span
+                for d in doors
+                if d.axis == axis
+                and abs(d.line - line) < 1e-6
+                and d.span[1] > lo
+                and d.span[0] < hi
+            )
             pieces, cursor = [], lo
             for g0, g1 in gaps:
                 pieces.append((cursor, g0))
@@ -372,8 +415,15 @@ def _walls(rooms: list[Room], doors: list[Door], size: tuple[float, float]) -> l
 class _Placer:
     """Places furniture room by room, rejecting poses that overlap or cut a room's doors off."""
 
-    def __init__(self, rng, grid: _Grid, rooms: list[Room], doors: list[Door], walls: list[Wall],
-                 size: tuple[float, float]):
+    def __init__(
+        self,
+        rng,
+        grid: _Grid,
+        rooms: list[Room],
+        doors: list[Door],
+        walls: list[Wall],
+        size: tuple[float, float],
+    ):
         self.rng, self.grid, self.rooms, self.doors = rng, grid, rooms, doors
         self.structure = np.ones(grid.shape, dtype=bool)  # walls and the outside
         rs, cs = grid.box_slices((0.0, 0.0, size[0], size[1]))
@@ -398,7 +448,9 @@ class _Placer:
 
     def _keeps_room_connected(self, room: Room, footprint: np.ndarray) -> bool:
         """Doors of the room stay mutually reachable and the room keeps some floor to stand on."""
-        rs, cs = self.grid.box_slices(tuple(np.array(room.bounds) + np.array([-0.6, -0.6, 0.6, 0.6])))
+        rs, cs = self.grid.box_slices(
+            tuple(np.array(room.bounds) + np.array([-0.6, -0.6, 0.6, 0.6]))
+        )
         blocked = self.structure[rs, cs] | self.furniture[rs, cs] | footprint[rs, cs]
         navigable = navigable_from_free(~blocked, self.grid.resolution, AGENT_RADIUS)
         labels, _ = ndi.label(navigable, structure=np.ones((3, 3), bool))
@@ -407,9 +459,11 @@ class _Placer:
         if 0 in anchor_labels or len(anchor_labels) != 1:
             return False
         inner_rs, inner_cs = self.grid.box_slices(room.bounds)
-        inner = labels[inner_rs.start - rs.start:inner_rs.stop - rs.start,
-                       inner_cs.start - cs.start:inner_cs.stop - cs.start]
-        floor_left = np.count_nonzero(inner == anchor_labels.pop()) * self.grid.resolution ** 2
+        inner = labels[
+            inner_rs.start - rs.start : inner_rs.stop - rs.start,
+            inner_cs.start - cs.start : inner_cs.stop - cs.start,
+        ]
+        floor_left = np.count_nonzero(inner == anchor_labels.pop()) * self.grid.resolution**2
         return floor_left >= min(2.0, 0.3 * room.area)
 
     def _candidate_pose(self, room: Room, placement: Placement, size: np.ndarray):
@@ -422,11 +476,13 @@ class _Placer:
         if where in ("wall", "corner"):
             side = int(rng.integers(4))
             yaw = (0.0, math.pi, math.pi / 2, -math.pi / 2)[side]
-            lo, hi = ((ymin, ymax) if side < 2 else (xmin, xmax))
+            lo, hi = (ymin, ymax) if side < 2 else (xmin, xmax)
             lo, hi = lo + inset + sy / 2, hi - inset - sy / 2
             if hi < lo:
                 return None
-            along = (lo if rng.random() < 0.5 else hi) if where == "corner" else rng.uniform(lo, hi)
+            along = (
+                (lo if rng.random() < 0.5 else hi) if where == "corner" else rng.uniform(lo, hi)
+            )
             offset = inset + sx / 2
             if side == 0:
                 return np.array([xmin + offset, along]), yaw
@@ -439,10 +495,14 @@ class _Placer:
             reach = max(sx, sy) / 2 + 0.5
             if xmax - xmin < 2 * reach or ymax - ymin < 2 * reach:
                 return None
-            center = np.array([rng.uniform(xmin + reach, xmax - reach), rng.uniform(ymin + reach, ymax - reach)])
+            center = np.array(
+                [rng.uniform(xmin + reach, xmax - reach), rng.uniform(ymin + reach, ymax - reach)]
+            )
             return center, int(rng.integers(4)) * math.pi / 2 + rng.uniform(-0.25, 0.25)
         relation, anchor_category = where.split(":")
-        anchors = [o for o in self.objects if o.room_id == room.id and o.category == anchor_category]
+        anchors = [
+            o for o in self.objects if o.room_id == room.id and o.category == anchor_category
+        ]
         if not anchors:
             return None
         anchor = anchors[int(rng.integers(len(anchors)))]
@@ -450,16 +510,24 @@ class _Placer:
         if relation == "front":
             local, yaw_offset = np.array([ax / 2 + 0.35 + sx / 2, 0.0]), 0.0
         elif relation == "facing":
-            local, yaw_offset = np.array([ax / 2 + 0.12 + sx / 2, rng.uniform(-0.2, 0.2) * ay]), math.pi
+            local, yaw_offset = (
+                np.array([ax / 2 + 0.12 + sx / 2, rng.uniform(-0.2, 0.2) * ay]),
+                math.pi,
+            )
         elif relation == "beside":
             sign = 1.0 if rng.random() < 0.5 else -1.0
             local, yaw_offset = np.array([-ax / 2 + sx / 2, sign * (ay / 2 + sy / 2 + 0.1)]), 0.0
         else:  # around: on one of the four sides, facing the anchor
-            direction = np.array([(1, 0), (-1, 0), (0, 1), (0, -1)][int(rng.integers(4))], dtype=float)
+            direction = np.array(
+                [(1, 0), (-1, 0), (0, 1), (0, -1)][int(rng.integers(4))], dtype=float
+            )
             extent = ax / 2 if direction[0] else ay / 2
             side_length = ay if direction[0] else ax
             perpendicular = np.array([-direction[1], direction[0]])
-            local = direction * (extent + 0.12 + sx / 2) + perpendicular * rng.uniform(-0.25, 0.25) * side_length
+            local = (
+                direction * (extent + 0.12 + sx / 2)
+                + perpendicular * rng.uniform(-0.25, 0.25) * side_length
+            )
             yaw_offset = math.atan2(direction[1], direction[0]) + math.pi
         c, s = math.cos(anchor.yaw), math.sin(anchor.yaw)
         return anchor.position[:2] + np.array([[c, -s], [s, c]]) @ local, anchor.yaw + yaw_offset
@@ -478,28 +546,46 @@ class _Placer:
             yaw = math.atan2(math.sin(yaw), math.cos(yaw))
             corners = _rectangle(center, size[:2], yaw)
             xmin, ymin, xmax, ymax = room.bounds
-            if (corners[:, 0].min() < xmin or corners[:, 0].max() > xmax
-                    or corners[:, 1].min() < ymin or corners[:, 1].max() > ymax):
+            if (
+                corners[:, 0].min() < xmin
+                or corners[:, 0].max() > xmax
+                or corners[:, 1].min() < ymin
+                or corners[:, 1].max() > ymax
+            ):
                 continue
             rows, cols, window = self.grid.polygon_window(corners)
             # Keep a one-cell gap to other pieces and out of doorways; walls may be touched.
-            if np.any(ndi.binary_dilation(window) & (self.furniture[rows, cols] | self.door_zones[rows, cols])):
+            if np.any(
+                ndi.binary_dilation(window)
+                & (self.furniture[rows, cols] | self.door_zones[rows, cols])
+            ):
                 continue
             footprint = np.zeros(self.grid.shape, dtype=bool)
             footprint[rows, cols] = window
             if not self._keeps_room_connected(room, footprint):
                 continue
             self.furniture |= footprint
-            self.objects.append(ObjectInstance(
-                id=len(self.objects) + 1, category=placement.category, room_id=room.id,
-                position=np.array([center[0], center[1], size[2] / 2]), size=size, yaw=float(yaw),
-                color=color,
-            ))
+            self.objects.append(
+                ObjectInstance(
+                    id=len(self.objects) + 1,
+                    category=placement.category,
+                    room_id=room.id,
+                    position=np.array([center[0], center[1], size[2] / 2]),
+                    size=size,
+                    yaw=float(yaw),
+                    color=color,
+                )
+            )
             return
 
 
-def generate_house(seed: int, min_rooms: int = 3, max_rooms: int = 10,
-                   resolution: float = GRID_RESOLUTION, agent_radius: float = AGENT_RADIUS) -> House:
+def generate_house(
+    seed: int,
+    min_rooms: int = 3,
+    max_rooms: int = 10,
+    resolution: float = GRID_RESOLUTION,
+    agent_radius: float = AGENT_RADIUS,
+) -> House:
     """A connected furnished house, the same for the same arguments."""
     for attempt in range(50):
         rng = np.random.default_rng([seed, attempt])
@@ -509,8 +595,12 @@ def generate_house(seed: int, min_rooms: int = 3, max_rooms: int = 10,
         if doors is None:
             continue
         kinds = _assign_kinds(rng, leaves, hall_index)
-        rooms = [Room(k, kinds[k], tuple(round(v, 3) for v in leaf)) for k, leaf in enumerate(leaves)]
-        looks = {room.id: LOOKS[room.kind][int(rng.integers(len(LOOKS[room.kind])))] for room in rooms}
+        rooms = [
+            Room(k, kinds[k], tuple(round(v, 3) for v in leaf)) for k, leaf in enumerate(leaves)
+        ]
+        looks = {
+            room.id: LOOKS[room.kind][int(rng.integers(len(LOOKS[room.kind])))] for room in rooms
+        }
         walls = _walls(rooms, doors, size)
         grid = _Grid(size, resolution)
         placer = _Placer(rng, grid, rooms, doors, walls, size)
@@ -519,26 +609,41 @@ def generate_house(seed: int, min_rooms: int = 3, max_rooms: int = 10,
                 if rng.random() < placement.probability:
                     for _ in range(int(rng.integers(placement.count[0], placement.count[1] + 1))):
                         placer.place(room, placement)
-        navigable = largest_component(navigable_from_free(~(placer.structure | placer.furniture), resolution, agent_radius))
+        navigable = largest_component(
+            navigable_from_free(~(placer.structure | placer.furniture), resolution, agent_radius)
+        )
         if not all(navigable[grid.cell(d.center)] for d in doors):
             continue
         nav = NavGrid(navigable, resolution, grid.origin)
-        return House(seed, rooms, placer.objects, nav, doors, walls, looks, size, Lighting.sample(rng))
+        return House(
+            seed, rooms, placer.objects, nav, doors, walls, looks, size, Lighting.sample(rng)
+        )
     raise RuntimeError(f"could not generate a connected house for seed {seed}")
 
 
-def cached_house(seed: int, min_rooms: int = 3, max_rooms: int = 10, resolution: float = GRID_RESOLUTION,
-                 agent_radius: float = AGENT_RADIUS) -> House:
+def cached_house(
+    seed: int,
+    min_rooms: int = 3,
+    max_rooms: int = 10,
+    resolution: float = GRID_RESOLUTION,
+    agent_radius: float = AGENT_RADIUS,
+) -> House:
     """generate_house with a small per-process cache (houses are immutable once built)."""
-    return _cached_house(int(seed), int(min_rooms), int(max_rooms), float(resolution), float(agent_radius))
+    return _cached_house(
+        int(seed), int(min_rooms), int(max_rooms), float(resolution), float(agent_radius)
+    )
 
 
 @lru_cache(maxsize=8)
-def _cached_house(seed: int, min_rooms: int, max_rooms: int, resolution: float, agent_radius: float) -> House:
+def _cached_house(
+    seed: int, min_rooms: int, max_rooms: int, resolution: float, agent_radius: float
+) -> House:
     return generate_house(seed, min_rooms, max_rooms, resolution, agent_radius)
 
 
-def showroom_house(categories: Sequence[str] = tuple(CATEGORIES), per_row: int = 7, spacing: float = 3.2) -> House:
+def showroom_house(
+    categories: Sequence[str] = tuple(CATEGORIES), per_row: int = 7, spacing: float = 3.2
+) -> House:
     """One open room with a mid-sized piece of each category in rows, fronts facing -y (seed -1).
 
     For catalogue pictures and for checking that every category builds and renders."""
@@ -556,10 +661,27 @@ def showroom_house(categories: Sequence[str] = tuple(CATEGORIES), per_row: int =
         extents = (np.array(furniture.size_min) + np.array(furniture.size_max)) / 2
         row, column = divmod(index, per_row)
         centre = np.array([(column + 0.5) * spacing, size[1] - (row + 0.5) * spacing])
-        objects.append(ObjectInstance(index + 1, category, 0, np.array([*centre, extents[2] / 2]), extents,
-                                      -math.pi / 2, furniture.colors[0]))
+        objects.append(
+            ObjectInstance(
+                index + 1,
+                category,
+                0,
+                np.array([*centre, extents[2] / 2]),
+                extents,
+                -math.pi / 2,
+                furniture.colors[0],
+            )
+        )
         rs, cs, window = grid.polygon_window(objects[-1].footprint())
         occupied[rs, cs] |= window
     navigable = largest_component(navigable_from_free(~occupied, GRID_RESOLUTION, AGENT_RADIUS))
-    return House(-1, [room], objects, NavGrid(navigable, GRID_RESOLUTION, grid.origin), [], walls,
-                 {0: LOOKS["living room"][0]}, size)
+    return House(
+        -1,
+        [room],
+        objects,
+        NavGrid(navigable, GRID_RESOLUTION, grid.origin),
+        [],
+        walls,
+        {0: LOOKS["living room"][0]},
+        size,
+    )

@@ -69,7 +69,9 @@ DESCRIPTIONS: dict[str, list[str]] = {
 }
 
 
-def goal_text(category: str, instances: list[ObjectInstance], rng: np.random.Generator) -> tuple[str, list[int]]:
+def goal_text(
+    category: str, instances: list[ObjectInstance], rng: np.random.Generator
+) -> tuple[str, list[int]]:
     """A free-form goal for one of the instances of a category and the instances it denotes.
 
     Picks a synonym, a description, or a colour phrase ("the green armchair"); a colour phrase

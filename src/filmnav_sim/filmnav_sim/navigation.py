@@ -76,7 +76,9 @@ class NavGrid:
 
     def _inside(self, cells: np.ndarray) -> np.ndarray:
         h, w = self.navigable.shape
-        return (cells[..., 0] >= 0) & (cells[..., 0] < h) & (cells[..., 1] >= 0) & (cells[..., 1] < w)
+        return (
+            (cells[..., 0] >= 0) & (cells[..., 0] < h) & (cells[..., 1] >= 0) & (cells[..., 1] < w)
+        )
 
     def navigable_mask(self, points: np.ndarray) -> np.ndarray:
         """Vectorised is_navigable for points [N, 2]."""
@@ -152,8 +154,10 @@ class NavGrid:
         goal = (phi < 0).astype(np.uint8)
         grown = (cv2.dilate(goal, np.ones((3, 3), np.uint8)) > 0) & self.navigable
         try:
-            return skfmm.distance(np.ma.MaskedArray(np.where(grown, -1.0, 1.0), mask=~self.navigable),
-                                  dx=self.resolution)
+            return skfmm.distance(
+                np.ma.MaskedArray(np.where(grown, -1.0, 1.0), mask=~self.navigable),
+                dx=self.resolution,
+            )
         except ValueError:
             return np.ma.MaskedArray(np.full(phi.shape, -0.5 * self.resolution), mask=~grown)
 
@@ -183,7 +187,8 @@ class NavGrid:
             weights.append(np.full(int(keep.sum()), np.hypot(d_row, d_col) * self.resolution))
         n = len(self._free_rows)
         graph = sp.coo_matrix(
-            (np.concatenate(weights), (np.concatenate(sources), np.concatenate(targets))), shape=(n, n)
+            (np.concatenate(weights), (np.concatenate(sources), np.concatenate(targets))),
+            shape=(n, n),
         ).tocsr()
         self._graph = graph
         self._node_of_cell = node_of_cell
@@ -200,8 +205,9 @@ class NavGrid:
         """Shortest-path tree rooted at a goal cell (cached): each node's next node to the goal."""
         key = ("tree", goal_node)
         if key not in self._trees:
-            _, predecessors = csgraph.dijkstra(self._graph, directed=False, indices=goal_node,
-                                               return_predecessors=True)
+            _, predecessors = csgraph.dijkstra(
+                self._graph, directed=False, indices=goal_node, return_predecessors=True
+            )
             self._trees[key] = predecessors
             if len(self._trees) > _FIELD_CACHE_SIZE:
                 self._trees.popitem(last=False)

@@ -36,22 +36,30 @@ def _floor_texture(room_id: int, look) -> tuple[str, str]:
     """Texture and material XML of one room's floor."""
     name = f"floor{room_id}"
     if look.floor_pattern == "tiles":
-        texture = (f'<texture name="{name}" type="2d" builtin="checker" width="64" height="64" '
-                   f'rgb1="{_fmt(look.floor_rgb)}" rgb2="{_fmt(look.floor_rgb2)}" mark="edge" '
-                   f'markrgb="{_fmt(np.array(look.floor_rgb) * 0.7)}"/>')
+        texture = (
+            f'<texture name="{name}" type="2d" builtin="checker" width="64" height="64" '
+            f'rgb1="{_fmt(look.floor_rgb)}" rgb2="{_fmt(look.floor_rgb2)}" mark="edge" '
+            f'markrgb="{_fmt(np.array(look.floor_rgb) * 0.7)}"/>'
+        )
         repeat = "1.7 1.7"
     elif look.floor_pattern == "wood":
-        texture = (f'<texture name="{name}" type="2d" builtin="checker" width="32" height="256" '
-                   f'rgb1="{_fmt(look.floor_rgb)}" rgb2="{_fmt(look.floor_rgb2)}" mark="edge" '
-                   f'markrgb="{_fmt(np.array(look.floor_rgb) * 0.8)}"/>')
+        texture = (
+            f'<texture name="{name}" type="2d" builtin="checker" width="32" height="256" '
+            f'rgb1="{_fmt(look.floor_rgb)}" rgb2="{_fmt(look.floor_rgb2)}" mark="edge" '
+            f'markrgb="{_fmt(np.array(look.floor_rgb) * 0.8)}"/>'
+        )
         repeat = "2.5 0.6"
     else:
-        texture = (f'<texture name="{name}" type="2d" builtin="flat" width="128" height="128" '
-                   f'rgb1="{_fmt(look.floor_rgb)}" mark="random" random="0.25" '
-                   f'markrgb="{_fmt(look.floor_rgb2)}"/>')
+        texture = (
+            f'<texture name="{name}" type="2d" builtin="flat" width="128" height="128" '
+            f'rgb1="{_fmt(look.floor_rgb)}" mark="random" random="0.25" '
+            f'markrgb="{_fmt(look.floor_rgb2)}"/>'
+        )
         repeat = "1 1"
-    material = (f'<material name="{name}" texture="{name}" texuniform="true" texrepeat="{repeat}" '
-                f'specular="0.1"/>')
+    material = (
+        f'<material name="{name}" texture="{name}" texuniform="true" texrepeat="{repeat}" '
+        f'specular="0.1"/>'
+    )
     return texture, material
 
 
@@ -68,26 +76,46 @@ def house_mjcf(house: House, max_width: int, max_height: int) -> tuple[str, list
         texture, material = _floor_texture(room.id, house.looks[room.id])
         assets += [texture, material]
         xmin, ymin, xmax, ymax = room.bounds
-        add(f'<geom type="box" pos="{_fmt(((xmin + xmax) / 2, (ymin + ymax) / 2, -0.05))}" '
-            f'size="{_fmt(((xmax - xmin) / 2, (ymax - ymin) / 2, 0.05))}" material="floor{room.id}" '
-            f'group="{FLOOR_GROUP}"/>', 0)
+        add(
+            f'<geom type="box" pos="{_fmt(((xmin + xmax) / 2, (ymin + ymax) / 2, -0.05))}" '
+            f'size="{_fmt(((xmax - xmin) / 2, (ymax - ymin) / 2, 0.05))}" '
+            f'material="floor{room.id}" '
+            f'group="{FLOOR_GROUP}"/>',
+            0,
+        )
     for wall in house.walls:
         xmin, ymin, xmax, ymax = wall.bounds
         rgb = EXTERIOR_RGB if wall.room_id < 0 else house.looks[wall.room_id].wall_rgb
-        add(f'<geom type="box" pos="{_fmt(((xmin + xmax) / 2, (ymin + ymax) / 2, WALL_HEIGHT / 2))}" '
+        add(
+            '<geom type="box" '
+            f'pos="{_fmt(((xmin + xmax) / 2, (ymin + ymax) / 2, WALL_HEIGHT / 2))}" '
             f'size="{_fmt(((xmax - xmin) / 2, (ymax - ymin) / 2, WALL_HEIGHT / 2))}" '
-            f'rgba="{_fmt(rgb)} 1"/>', 0)
+            f'rgba="{_fmt(rgb)} 1"/>',
+            0,
+        )
     for door in house.doors:  # the wall above each doorway
         lo, hi = door.span
         half = WALL_THICKNESS / 2
-        bounds = (door.line - half, lo, door.line + half, hi) if door.axis == "x" else (lo, door.line - half, hi, door.line + half)
+        bounds = (
+            (door.line - half, lo, door.line + half, hi)
+            if door.axis == "x"
+            else (lo, door.line - half, hi, door.line + half)
+        )
         xmin, ymin, xmax, ymax = bounds
         lintel = (WALL_HEIGHT - DOOR_HEIGHT) / 2
-        add(f'<geom type="box" pos="{_fmt(((xmin + xmax) / 2, (ymin + ymax) / 2, DOOR_HEIGHT + lintel))}" '
-            f'size="{_fmt(((xmax - xmin) / 2, (ymax - ymin) / 2, lintel))}" rgba="{_fmt(EXTERIOR_RGB)} 1"/>', 0)
-    add(f'<geom type="box" pos="{_fmt((width / 2, depth / 2, WALL_HEIGHT + 0.03))}" '
+        add(
+            '<geom type="box" '
+            f'pos="{_fmt(((xmin + xmax) / 2, (ymin + ymax) / 2, DOOR_HEIGHT + lintel))}" '
+            f'size="{_fmt(((xmax - xmin) / 2, (ymax - ymin) / 2, lintel))}" '
+            f'rgba="{_fmt(EXTERIOR_RGB)} 1"/>',
+            0,
+        )
+    add(
+        f'<geom type="box" pos="{_fmt((width / 2, depth / 2, WALL_HEIGHT + 0.03))}" '
         f'size="{_fmt((width / 2 + 0.2, depth / 2 + 0.2, 0.03))}" rgba="0.95 0.95 0.93 1" '
-        f'group="{FLOOR_GROUP}"/>', 0)
+        f'group="{FLOOR_GROUP}"/>',
+        0,
+    )
     for obj in house.objects:
         c, s = math.cos(obj.yaw), math.sin(obj.yaw)
         for part in build_parts(obj.category, obj.size, obj.color):
@@ -96,11 +124,16 @@ def house_mjcf(house: House, max_width: int, max_height: int) -> tuple[str, list
             size = part.size if part.kind != "cylinder" else part.size[:2]
             # Fixed-axis rotations: tip a front-facing cylinder's height onto x, then the heading.
             pitch = math.pi / 2 if part.axis == "x" else 0.0
-            add(f'<geom type="{part.kind}" pos="{_fmt(world)}" euler="{pitch:.5f} {obj.yaw:.5f} 0" '
-                f'size="{_fmt(size)}" rgba="{_fmt(part.rgba)}"/>', obj.id)
+            add(
+                f'<geom type="{part.kind}" pos="{_fmt(world)}" '
+                f'euler="{pitch:.5f} {obj.yaw:.5f} 0" '
+                f'size="{_fmt(size)}" rgba="{_fmt(part.rgba)}"/>',
+                obj.id,
+            )
     light = house.lighting
     ambient = _fmt(np.array(light.tint) * light.ambient)
     sun = _fmt(np.array(light.tint) * light.sun)
+    sun_dir = _fmt(light.sun_direction)
     xml = f"""<mujoco model="house_{house.seed}">
   <compiler angle="radian" eulerseq="YZX"/>
   <statistic extent="{_EXTENT}" center="{_fmt((width / 2, depth / 2, 1.0))}"/>
@@ -115,7 +148,7 @@ def house_mjcf(house: House, max_width: int, max_height: int) -> tuple[str, list
     {chr(10).join(assets)}
   </asset>
   <worldbody>
-    <light directional="true" castshadow="false" pos="0 0 5" dir="{_fmt(light.sun_direction)}" diffuse="{sun}"/>
+    <light directional="true" castshadow="false" pos="0 0 5" dir="{sun_dir}" diffuse="{sun}"/>
     <camera name="agent" pos="0 0 1" mode="fixed"/>
     {chr(10).join(geoms)}
   </worldbody>
@@ -201,7 +234,9 @@ class HouseRenderer:
             raise RuntimeError("no house loaded")
         width, height = config.width, config.height
         if width > self.max_width or height > self.max_height:
-            raise ValueError(f"{width}x{height} exceeds the renderer's {self.max_width}x{self.max_height}")
+            raise ValueError(
+                f"{width}x{height} exceeds the renderer's {self.max_width}x{self.max_height}"
+            )
         with self._lock, self._gl.as_current():
             return self._render(x, y, yaw, config)
 
@@ -214,18 +249,32 @@ class HouseRenderer:
         rgb = np.empty((height, width, 3), dtype=np.uint8)
         raw_depth = np.empty((height, width), dtype=np.float32)
         segment = np.empty((height, width, 3), dtype=np.uint8)
-        for option, scene, colour, depth in ((self._option, self._scene, rgb, raw_depth),
-                                             (self._segment_option, self._segment_scene, segment, None)):
-            mujoco.mjv_updateScene(self.model, self.data, option, None, self._camera,
-                                   mujoco.mjtCatBit.mjCAT_ALL, scene)
+        for option, scene, colour, depth in (
+            (self._option, self._scene, rgb, raw_depth),
+            (self._segment_option, self._segment_scene, segment, None),
+        ):
+            mujoco.mjv_updateScene(
+                self.model,
+                self.data,
+                option,
+                None,
+                self._camera,
+                mujoco.mjtCatBit.mjCAT_ALL,
+                scene,
+            )
             mujoco.mjr_render(rect, scene, self._context)
             mujoco.mjr_readPixels(colour, depth, rect, self._context)
         # OpenGL rows run bottom-up: flip while converting, so every array comes out contiguous.
         segment = segment[::-1]
-        ids = segment[..., 0].astype(np.int32) | (segment[..., 1].astype(np.int32) << 8) \
+        ids = (
+            segment[..., 0].astype(np.int32)
+            | (segment[..., 1].astype(np.int32) << 8)
             | (segment[..., 2].astype(np.int32) << 16)
+        )
         instance = self._segment_table()[np.minimum(ids, self._segment_scene.ngeom)]
-        return Frame(np.ascontiguousarray(rgb[::-1]), self._linear_depth(raw_depth[::-1]), instance)
+        return Frame(
+            np.ascontiguousarray(rgb[::-1]), self._linear_depth(raw_depth[::-1]), instance
+        )
 
     def _linear_depth(self, buffer: np.ndarray) -> np.ndarray:
         """Undo the reversed-Z perspective mapping (as mujoco.Renderer does)."""

@@ -26,7 +26,16 @@ class SightModel:
         """Points [K, 3] on the object to look at: its middle, its top and towards each side."""
         sx, sy, sz = obj.size
         c, s = math.cos(obj.yaw), math.sin(obj.yaw)
-        local = np.array([[0, 0, 0.5], [0, 0, 0.9], [0.3, 0, 0.6], [-0.3, 0, 0.6], [0, 0.3, 0.6], [0, -0.3, 0.6]])
+        local = np.array(
+            [
+                [0, 0, 0.5],
+                [0, 0, 0.9],
+                [0.3, 0, 0.6],
+                [-0.3, 0, 0.6],
+                [0, 0.3, 0.6],
+                [0, -0.3, 0.6],
+            ]
+        )
         offsets = local * np.array([sx, sy, sz])
         world = np.empty_like(offsets)
         world[:, 0] = obj.position[0] + c * offsets[:, 0] - s * offsets[:, 1]
@@ -34,8 +43,9 @@ class SightModel:
         world[:, 2] = offsets[:, 2]
         return world
 
-    def visible_from(self, points_xy: np.ndarray, obj: ObjectInstance, eye_height: float,
-                     max_range: float = 5.0) -> np.ndarray:
+    def visible_from(
+        self, points_xy: np.ndarray, obj: ObjectInstance, eye_height: float, max_range: float = 5.0
+    ) -> np.ndarray:
         """bool [N]: whether a camera at each point (any heading) sees part of the object first."""
         points = np.asarray(points_xy, dtype=float).reshape(-1, 2)
         targets = self.targets(obj)
@@ -46,8 +56,20 @@ class SightModel:
             eye = np.array([x, y, eye_height])
             vectors = targets - eye
             vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-            mujoco.mj_multiRay(self.model, self.data, eye, vectors.ravel(), None, 1, -1,
-                               geom_ids, distances, None, len(targets), max_range)
+            mujoco.mj_multiRay(
+                self.model,
+                self.data,
+                eye,
+                vectors.ravel(),
+                None,
+                1,
+                -1,
+                geom_ids,
+                distances,
+                None,
+                len(targets),
+                max_range,
+            )
             hit = geom_ids >= 0
             visible[index] = bool(np.any(self.instance_of_geom[geom_ids[hit]] == obj.id))
         return visible

@@ -1,1 +1,2 @@
-"""Depth + odometry occupancy map, exploration frontiers, and the RGB trajectory keyframe buffer."""
+"""Depth + odometry occupancy map, exploration frontiers, and the RGB trajectory keyframe
+buffer."""

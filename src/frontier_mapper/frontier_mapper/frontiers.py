@@ -140,9 +140,12 @@ class FrontierTracker:
 
         normals = self._unknown_normals(unknown, frontier_mask)
         min_cells = max(1, int(math.ceil(self.config.min_size / grid.resolution - 1e-9)))
-        pieces = [piece for label in kept
-                  for piece in self._split_by_normal(np.argwhere(labels == label), normals)
-                  if len(piece) >= min_cells]
+        pieces = [
+            piece
+            for label in kept
+            for piece in self._split_by_normal(np.argwhere(labels == label), normals)
+            if len(piece) >= min_cells
+        ]
         row0, col0 = window[0].start, window[1].start
         reach = self._reachability(grid, window, np.asarray(robot_xy, dtype=float)[:2])
         frontiers = []
@@ -152,8 +155,11 @@ class FrontierTracker:
             yaw = math.atan2(direction[1], direction[0])
             centroid = cells.mean(axis=0)
             waypoint, distance = self._waypoint(grid, window, reach, centroid, yaw)
-            frontiers.append(Frontier(-1, centroid, cells, len(cells) * grid.resolution,
-                                      waypoint, distance, yaw))
+            frontiers.append(
+                Frontier(
+                    -1, centroid, cells, len(cells) * grid.resolution, waypoint, distance, yaw
+                )
+            )
         self._assign_ids(frontiers)
         self._previous = frontiers
         return [f for f in frontiers if not self.is_blacklisted(f.centroid)]
@@ -164,15 +170,25 @@ class FrontierTracker:
         The gradient of a blurred unknown mask varies smoothly along a frontier, unlike the
         8 directions of the raw neighbour differences.
         """
-        blurred = np.pad(cv2.GaussianBlur(unknown.astype(np.float32), (0, 0), self.config.normal_sigma), 1,
-                         mode="edge")
+        blurred = np.pad(
+            cv2.GaussianBlur(unknown.astype(np.float32), (0, 0), self.config.normal_sigma),
+            1,
+            mode="edge",
+        )
         rows, cols = np.nonzero(frontier_mask)
         rows, cols = rows + 1, cols + 1
-        gradient = np.stack([blurred[rows, cols + 1] - blurred[rows, cols - 1],
-                             blurred[rows + 1, cols] - blurred[rows - 1, cols]], axis=-1)
+        gradient = np.stack(
+            [
+                blurred[rows, cols + 1] - blurred[rows, cols - 1],
+                blurred[rows + 1, cols] - blurred[rows - 1, cols],
+            ],
+            axis=-1,
+        )
         norm = np.linalg.norm(gradient, axis=-1, keepdims=True)
         unit = np.zeros((*frontier_mask.shape, 2), dtype=np.float32)
-        unit[rows - 1, cols - 1] = np.divide(gradient, norm, out=np.zeros_like(gradient), where=norm > 0)
+        unit[rows - 1, cols - 1] = np.divide(
+            gradient, norm, out=np.zeros_like(gradient), where=norm > 0
+        )
         return unit
 
     def _split_by_normal(self, cells: np.ndarray, normals: np.ndarray) -> list[np.ndarray]:
@@ -192,12 +208,14 @@ class FrontierTracker:
             if side.all() or not side.any():
                 done.append(piece)  # no split along the main axis: stop, or it loops forever
                 continue
-            todo += [part for half in (piece[side], piece[~side])
-                     for part in _connected_parts(half)]
+            todo += [
+                part for half in (piece[side], piece[~side]) for part in _connected_parts(half)
+            ]
         return done
 
-    def _reachability(self, grid: OccupancyMap, window: tuple[slice, slice],
-                      robot_xy: np.ndarray) -> _Reachability:
+    def _reachability(
+        self, grid: OccupancyMap, window: tuple[slice, slice], robot_xy: np.ndarray
+    ) -> _Reachability:
         navigable = grid.navigable(window)
         start = grid.world_to_cell(robot_xy) - np.array([window[0].start, window[1].start])
         empty = _Reachability(np.zeros((0, 2), dtype=np.intp), None, 0.0)
@@ -210,8 +228,14 @@ class FrontierTracker:
             if np.hypot(*(candidate - start)) * grid.resolution > self.config.max_start_offset:
                 return empty
             start = candidate
-        start_offset = float(np.hypot(*(grid.cell_to_world(*(start + np.array(
-            [window[0].start, window[1].start]))) - robot_xy)))
+        start_offset = float(
+            np.hypot(
+                *(
+                    grid.cell_to_world(*(start + np.array([window[0].start, window[1].start])))
+                    - robot_xy
+                )
+            )
+        )
         # 4-connected, as fast marching is: a region joined only through a diagonal would
         # leave scikit-fmm without a zero contour around the start.
         _, components = cv2.connectedComponents(navigable.astype(np.uint8), connectivity=4)
@@ -226,8 +250,13 @@ class FrontierTracker:
         return _Reachability(np.argwhere(reachable), distance, start_offset)
 
     @staticmethod
-    def _waypoint(grid: OccupancyMap, window: tuple[slice, slice], reach: _Reachability,
-                  centroid: np.ndarray, unknown_yaw: float) -> tuple[Pose2D, float]:
+    def _waypoint(
+        grid: OccupancyMap,
+        window: tuple[slice, slice],
+        reach: _Reachability,
+        centroid: np.ndarray,
+        unknown_yaw: float,
+    ) -> tuple[Pose2D, float]:
         if reach.distance is None:
             return Pose2D(float(centroid[0]), float(centroid[1]), float(unknown_yaw)), -1.0
         offset = np.array([window[0].start, window[1].start])
@@ -239,14 +268,17 @@ class FrontierTracker:
         else:
             yaw = float(unknown_yaw)
         distance = float(reach.distance[target[0], target[1]]) + reach.start_offset
-        return Pose2D(float(xy[0]), float(xy[1]), yaw), distance if math.isfinite(distance) else -1.0
+        return Pose2D(float(xy[0]), float(xy[1]), yaw), distance if math.isfinite(
+            distance
+        ) else -1.0
 
     def _assign_ids(self, frontiers: list[Frontier]) -> None:
         """Carry ids over from the previous update (one-to-one, nearest first)."""
         if self._previous and frontiers:
-            cost = np.array([[self._match_distance(new, old) for old in self._previous]
-                             for new in frontiers])
-            for new_index, old_index in zip(*linear_sum_assignment(cost)):
+            cost = np.array(
+                [[self._match_distance(new, old) for old in self._previous] for new in frontiers]
+            )
+            for new_index, old_index in zip(*linear_sum_assignment(cost), strict=True):
                 if cost[new_index, old_index] <= self.config.id_match_distance:
                     frontiers[new_index].id = self._previous[old_index].id
         for frontier in frontiers:
@@ -257,7 +289,8 @@ class FrontierTracker:
 
     @staticmethod
     def _match_distance(new: Frontier, old: Frontier) -> float:
-        """How far apart two frontiers are: each centroid to the other's nearest cell, the smaller."""
+        """How far apart two frontiers are: each centroid to the other's nearest cell, the
+        smaller."""
         new_to_old = np.hypot(*(old.cells - new.centroid).T).min()
         old_to_new = np.hypot(*(new.cells - old.centroid).T).min()
         return float(min(new_to_old, old_to_new))

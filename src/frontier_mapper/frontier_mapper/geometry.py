@@ -27,7 +27,7 @@ class Intrinsics(NamedTuple):
     cy: float
 
     @classmethod
-    def from_hfov(cls, width: int, height: int, hfov_rad: float) -> "Intrinsics":
+    def from_hfov(cls, width: int, height: int, hfov_rad: float) -> Intrinsics:
         """Square-pixel intrinsics of a camera with the given horizontal field of view."""
         focal = (width / 2.0) / math.tan(hfov_rad / 2.0)
         return cls(focal, focal, (width - 1) / 2.0, (height - 1) / 2.0)
@@ -36,4 +36,3 @@ class Intrinsics(NamedTuple):
 def wrap_angle(angle: float) -> float:
     """Angle in [-pi, pi)."""
     return (angle + math.pi) % (2.0 * math.pi) - math.pi
-

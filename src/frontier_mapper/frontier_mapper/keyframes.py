@@ -5,7 +5,8 @@
     buffer.history(k, size)              # the k latest keyframes, oldest first, images size x size
     buffer.link_frontiers({id: points})  # {frontier id: keyframe id}; keeps links across calls
     buffer.view_for(points)              # best keyframe for world points [N, 2], no memory
-    buffer.frontier_views({id: points}, size)  # {frontier id: keyframe cropped towards it, or None}
+    buffer.frontier_views({id: points}, size)  # {frontier id: keyframe cropped towards it,
+                                               #  or None}
 
 A keyframe is taken when the robot has moved `min_distance` or turned `min_rotation` since the
 last one. Images are stored downsampled to `store_width` and at most `capacity` keyframes are
@@ -24,8 +25,8 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Mapping
 
 import cv2
 import numpy as np
@@ -41,7 +42,9 @@ class KeyframeConfig:
     store_width: int = 320  # stored image width in pixels, aspect kept (0: as received)
     hfov: float = math.radians(79.0)  # camera horizontal field of view
     view_range: float = 5.0  # metres a keyframe is taken to see
-    crop_fov: float = math.radians(45.0)  # width of a frontier view around its bearing (0: whole image)
+    crop_fov: float = math.radians(
+        45.0
+    )  # width of a frontier view around its bearing (0: whole image)
 
 
 @dataclass(frozen=True)
@@ -52,8 +55,9 @@ class Keyframe:
     stamp: float  # capture time, seconds
 
 
-def frontier_segment(centroid: tuple[float, float], size: float, facing_yaw: float,
-                     spacing: float = 0.1) -> np.ndarray:
+def frontier_segment(
+    centroid: tuple[float, float], size: float, facing_yaw: float, spacing: float = 0.1
+) -> np.ndarray:
     """Points [N, 2] of a frontier of length `size` through `centroid`, across `facing_yaw`."""
     count = max(1, int(round(size / spacing)) + 1)
     along = np.linspace(-size / 2.0, size / 2.0, count)
@@ -99,14 +103,17 @@ class KeyframeBuffer:
         """Keep `rgb` ([H, W, 3] uint8) if the robot moved or turned enough since the last one."""
         rgb = np.asarray(rgb)
         if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8 or rgb.size == 0:
-            raise ValueError(f"expected an rgb8 [H, W, 3] uint8 image, got {rgb.dtype} {rgb.shape}")
+            raise ValueError(
+                f"expected an rgb8 [H, W, 3] uint8 image, got {rgb.dtype} {rgb.shape}"
+            )
         if self._last_pose is not None:
             moved = math.hypot(pose.x - self._last_pose.x, pose.y - self._last_pose.y)
             turned = abs(wrap_angle(pose.yaw - self._last_pose.yaw))
             if moved < self.config.min_distance and turned < self.config.min_rotation:
                 return None
-        keyframe = Keyframe(self._next_id, self._downsample(rgb), Pose2D(*map(float, pose)),
-                            float(stamp))
+        keyframe = Keyframe(
+            self._next_id, self._downsample(rgb), Pose2D(*map(float, pose)), float(stamp)
+        )
         self._next_id += 1
         self._keyframes[keyframe.id] = keyframe
         self._last_pose = keyframe.pose
@@ -124,14 +131,16 @@ class KeyframeBuffer:
         """Drop the oldest keyframes beyond capacity, sparing linked ones while possible."""
         while len(self._keyframes) > max(self.config.capacity, 1):
             pinned = set(self._links.values())
-            victim = next((kid for kid in self._keyframes if kid not in pinned),
-                          next(iter(self._keyframes)))
+            victim = next(
+                (kid for kid in self._keyframes if kid not in pinned), next(iter(self._keyframes))
+            )
             del self._keyframes[victim]
             self._links = {fid: kid for fid, kid in self._links.items() if kid != victim}
 
     # ---- reading -----------------------------------------------------------------------------
     def history(self, count: int, size: int = 0) -> list[Keyframe]:
-        """The `count` latest keyframes, oldest first, images resized to size x size (0: as kept)."""
+        """The `count` latest keyframes, oldest first, images resized to size x size (0: as
+        kept)."""
         latest = list(self._keyframes.values())[-count:] if count > 0 else []
         return [self.resized(keyframe, size) for keyframe in latest]
 
@@ -170,26 +179,35 @@ class KeyframeBuffer:
         if self.config.crop_fov > 0.0:
             height, width = image.shape[:2]
             focal = (width / 2.0) / math.tan(self.config.hfov / 2.0)
-            side = int(round(min(height, width, 2.0 * focal * math.tan(self.config.crop_fov / 2.0))))
+            side = int(
+                round(min(height, width, 2.0 * focal * math.tan(self.config.crop_fov / 2.0)))
+            )
             offsets = np.asarray(points, dtype=float)[:, :2] - np.array(keyframe.pose[:2])
-            bearing = wrap_angle(math.atan2(offsets[:, 1].mean(), offsets[:, 0].mean()) - keyframe.pose.yaw)
+            bearing = wrap_angle(
+                math.atan2(offsets[:, 1].mean(), offsets[:, 0].mean()) - keyframe.pose.yaw
+            )
             bearing = float(np.clip(bearing, -self.config.hfov / 2.0, self.config.hfov / 2.0))
             column = width / 2.0 - focal * math.tan(bearing)  # REP-103: positive bearing is left
             left = int(np.clip(round(column - side / 2.0), 0, width - side))
             top = (height - side) // 2
-            image = image[top:top + side, left:left + side]
+            image = image[top : top + side, left : left + side]
         if size <= 0:
             return image.copy()
         return cv2.resize(image, (size, size), interpolation=cv2.INTER_AREA)
 
-    def frontier_views(self, frontiers: Mapping[int, np.ndarray], size: int = 0) -> dict[int, Keyframe | None]:
+    def frontier_views(
+        self, frontiers: Mapping[int, np.ndarray], size: int = 0
+    ) -> dict[int, Keyframe | None]:
         """Per frontier (id -> points [N, 2]) its linked keyframe (else the best current view) with
         the image cropped towards it, or None when no kept keyframe sees it."""
         views: dict[int, Keyframe | None] = {}
         for frontier_id, points in frontiers.items():
             keyframe = self.get(self._links.get(frontier_id, -1)) or self.view_for(points)
-            views[frontier_id] = (None if keyframe is None
-                                  else replace(keyframe, image=self.crop_towards(keyframe, points, size)))
+            views[frontier_id] = (
+                None
+                if keyframe is None
+                else replace(keyframe, image=self.crop_towards(keyframe, points, size))
+            )
         return views
 
     def link_frontiers(self, frontiers: Mapping[int, np.ndarray]) -> dict[int, int]:

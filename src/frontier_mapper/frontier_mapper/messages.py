@@ -57,9 +57,12 @@ def occupancy_grid_msg(grid: OccupancyMap, frame_id: str, stamp: Time) -> Occupa
 
 
 def frontier_msg(frontier: Frontier) -> FrontierMsg:
-    msg = FrontierMsg(id=int(frontier.id), size=float(frontier.size),
-                      path_distance=float(frontier.path_distance),
-                      keyframe_id=int(frontier.keyframe_id))
+    msg = FrontierMsg(
+        id=int(frontier.id),
+        size=float(frontier.size),
+        path_distance=float(frontier.path_distance),
+        keyframe_id=int(frontier.keyframe_id),
+    )
     msg.centroid.x, msg.centroid.y = map(float, frontier.centroid)
     msg.waypoint = pose_msg(frontier.waypoint)
     return msg
@@ -72,8 +75,12 @@ def frontier_points(msg: FrontierMsg) -> np.ndarray:
 
 
 def keyframe_msg(keyframe: Keyframe) -> KeyframeMsg:
-    return KeyframeMsg(id=int(keyframe.id), stamp=stamp_msg(keyframe.stamp),
-                       pose=pose_msg(keyframe.pose), image=numpy_to_image(keyframe.image, "rgb8"))
+    return KeyframeMsg(
+        id=int(keyframe.id),
+        stamp=stamp_msg(keyframe.stamp),
+        pose=pose_msg(keyframe.pose),
+        image=numpy_to_image(keyframe.image, "rgb8"),
+    )
 
 
 def frontier_markers(frontiers: list[Frontier], frame_id: str, stamp: Time) -> MarkerArray:
@@ -81,10 +88,16 @@ def frontier_markers(frontiers: list[Frontier], frame_id: str, stamp: Time) -> M
     markers = [Marker(action=Marker.DELETEALL)]
     for frontier in frontiers:
         hue = (frontier.id * 0.618034) % 1.0  # golden-ratio hues: neighbours differ
-        colour = (0.5 + 0.5 * math.cos(2 * math.pi * hue), 0.5 + 0.5 * math.cos(2 * math.pi * (hue - 1 / 3)),
-                  0.5 + 0.5 * math.cos(2 * math.pi * (hue - 2 / 3)))
-        for namespace, kind in (("cells", Marker.POINTS), ("waypoint", Marker.ARROW),
-                                ("label", Marker.TEXT_VIEW_FACING)):
+        colour = (
+            0.5 + 0.5 * math.cos(2 * math.pi * hue),
+            0.5 + 0.5 * math.cos(2 * math.pi * (hue - 1 / 3)),
+            0.5 + 0.5 * math.cos(2 * math.pi * (hue - 2 / 3)),
+        )
+        for namespace, kind in (
+            ("cells", Marker.POINTS),
+            ("waypoint", Marker.ARROW),
+            ("label", Marker.TEXT_VIEW_FACING),
+        ):
             marker = Marker(ns=namespace, id=int(frontier.id), type=kind, action=Marker.ADD)
             marker.header.frame_id, marker.header.stamp = frame_id, stamp
             marker.color.r, marker.color.g, marker.color.b = colour
@@ -96,9 +109,10 @@ def frontier_markers(frontiers: list[Frontier], frame_id: str, stamp: Time) -> M
         cells.points = [Point(x=float(x), y=float(y)) for x, y in frontier.cells]
         arrow.pose = pose_msg(frontier.waypoint)
         arrow.scale.x, arrow.scale.y, arrow.scale.z = 0.4, 0.08, 0.08
-        label.pose = pose_msg(Pose2D(float(frontier.centroid[0]), float(frontier.centroid[1]), 0.0))
+        label.pose = pose_msg(
+            Pose2D(float(frontier.centroid[0]), float(frontier.centroid[1]), 0.0)
+        )
         label.pose.position.z = 0.5
         label.scale.z = 0.3
         label.text = f"{frontier.id}: {frontier.size:.1f} m"
     return MarkerArray(markers=markers)
-

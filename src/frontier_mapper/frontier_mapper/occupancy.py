@@ -2,8 +2,8 @@
 
     grid = OccupancyMap(MapConfig(resolution=0.05, size=50.0))
     result = grid.integrate(depth_m, Intrinsics(fx, fy, cx, cy), Pose2D(x, y, yaw))
-    grid.obstacle, grid.explored, grid.free          # bool [rows, cols], row = y, column = x
-    grid.navigable()                                  # free and farther than robot_radius from obstacles
+    grid.obstacle, grid.explored, grid.free  # bool [rows, cols], row = y, column = x
+    grid.navigable()                         # free and farther than robot_radius from obstacles
     grid.world_to_cell(xy), grid.cell_to_world(rows, cols), grid.to_occupancy_values()
 
 Cell (row, col) covers x in origin_x + col * res .. + res and y in origin_y + row * res .. + res,
@@ -78,7 +78,8 @@ class IntegrationResult(NamedTuple):
 def ray_directions(
     shape: tuple[int, int], intrinsics: Intrinsics, stride: int, camera: CameraExtrinsics
 ) -> np.ndarray:
-    """Per sampled pixel, the base-frame offset of its point per metre of z-depth: [3, rows, cols]."""
+    """Per sampled pixel, the base-frame offset of its point per metre of z-depth:
+    [3, rows, cols]."""
     height, width = shape
     u = np.arange(0, width, stride, dtype=np.float32)
     v = np.arange(0, height, stride, dtype=np.float32)
@@ -108,8 +109,10 @@ class OccupancyMap:
         """Forget everything (new episode)."""
         cells = int(round(self.config.size / self.resolution))
         self.origin = np.array(
-            [self.config.center_x - cells * self.resolution / 2.0,
-             self.config.center_y - cells * self.resolution / 2.0]
+            [
+                self.config.center_x - cells * self.resolution / 2.0,
+                self.config.center_y - cells * self.resolution / 2.0,
+            ]
         )
         self._obstacle = np.zeros((cells, cells), dtype=np.uint8)
         self._explored = np.zeros((cells, cells), dtype=np.uint8)
@@ -139,8 +142,10 @@ class OccupancyMap:
         if row0 >= row1:
             return slice(0, 0), slice(0, 0)
         rows, cols = self.shape
-        return (slice(max(row0 - margin, 0), min(row1 + margin, rows)),
-                slice(max(col0 - margin, 0), min(col1 + margin, cols)))
+        return (
+            slice(max(row0 - margin, 0), min(row1 + margin, rows)),
+            slice(max(col0 - margin, 0), min(col1 + margin, cols)),
+        )
 
     def navigable(self, window: tuple[slice, slice] | None = None) -> np.ndarray:
         """Free cells whose centre is farther than robot_radius from every obstacle cell centre.
@@ -197,7 +202,9 @@ class OccupancyMap:
             raise ValueError(f"focal lengths must be positive, got {intrinsics}")
         config = self.config
         camera = config.camera if camera is None else camera
-        stride = config.pixel_stride if config.pixel_stride > 0 else self.automatic_stride(intrinsics)
+        stride = (
+            config.pixel_stride if config.pixel_stride > 0 else self.automatic_stride(intrinsics)
+        )
         directions = ray_directions(depth.shape, intrinsics, stride, camera)
         sampled = depth[::stride, ::stride].astype(np.float32, copy=False)
 
@@ -208,7 +215,9 @@ class OccupancyMap:
         offset_x = z * directions[0]
         offset_y = z * directions[1]
         height = camera.height + z * directions[2]
-        is_obstacle = hit & (height >= config.min_obstacle_height) & (height <= config.max_obstacle_height)
+        is_obstacle = (
+            hit & (height >= config.min_obstacle_height) & (height <= config.max_obstacle_height)
+        )
         seen = hit | no_hit
 
         vertices = self._fov_polygon(offset_x, offset_y, is_obstacle, seen)
@@ -290,7 +299,8 @@ class OccupancyMap:
         self._bounds += np.repeat(pad_low, 2)
 
     def _mark_obstacles(self, x: np.ndarray, y: np.ndarray) -> int:
-        """Mark the cells of world points as obstacles (and explored); returns how many fell outside."""
+        """Mark the cells of world points as obstacles (and explored); returns how many fell
+        outside."""
         cols = np.floor((x - self.origin[0]) / self.resolution).astype(np.intp)
         rows = np.floor((y - self.origin[1]) / self.resolution).astype(np.intp)
         n_rows, n_cols = self.shape
@@ -317,10 +327,19 @@ class OccupancyMap:
         centre = (np.array([pose.x, pose.y]) - self.origin) / self.resolution - 0.5
         radius = self.config.robot_radius / self.resolution
         fixed = np.round(centre * (1 << _FILL_SHIFT)).astype(int)
-        cv2.circle(self._explored, (int(fixed[0]), int(fixed[1])),
-                   int(round(radius * (1 << _FILL_SHIFT))), 1, -1, cv2.LINE_8, _FILL_SHIFT)
+        cv2.circle(
+            self._explored,
+            (int(fixed[0]), int(fixed[1])),
+            int(round(radius * (1 << _FILL_SHIFT))),
+            1,
+            -1,
+            cv2.LINE_8,
+            _FILL_SHIFT,
+        )
         reach = self.config.robot_radius
-        self._extend_bounds_xy(np.array([[pose.x - reach, pose.y - reach], [pose.x + reach, pose.y + reach]]))
+        self._extend_bounds_xy(
+            np.array([[pose.x - reach, pose.y - reach], [pose.x + reach, pose.y + reach]])
+        )
 
     def _extend_bounds_xy(self, xy: np.ndarray) -> None:
         cells = self.world_to_cell(xy)
@@ -329,7 +348,11 @@ class OccupancyMap:
     def _extend_bounds(self, low: np.ndarray, high: np.ndarray) -> None:
         rows, cols = self.shape
         row0, row1, col0, col1 = self._bounds
-        self._bounds = np.array([
-            max(min(row0, low[0]), 0), min(max(row1, high[0] + 1), rows),
-            max(min(col0, low[1]), 0), min(max(col1, high[1] + 1), cols),
-        ])
+        self._bounds = np.array(
+            [
+                max(min(row0, low[0]), 0),
+                min(max(row1, high[0] + 1), rows),
+                max(min(col0, low[1]), 0),
+                min(max(col1, high[1] + 1), cols),
+            ]
+        )

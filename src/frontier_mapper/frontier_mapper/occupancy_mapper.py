@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import math
 import sys
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from filmnav_common.image_codec import ImageEncodingError, depth_to_metres
 from filmnav_common.node_main import run_node
@@ -50,10 +51,16 @@ PARAMETERS: dict[str, tuple[Any, str]] = {
     "max_map_size": (200.0, "largest map side when growing, metres"),
     "min_depth": (0.0, "ignore depth readings nearer than this, metres"),
     "max_depth": (5.0, "depth sensor range, metres; +inf / farther readings are free up to it"),
-    "min_obstacle_height": (0.1, "lowest point height that marks an obstacle, metres above the floor"),
+    "min_obstacle_height": (
+        0.1,
+        "lowest point height that marks an obstacle, metres above the floor",
+    ),
     "max_obstacle_height": (1.5, "highest point height that marks an obstacle, metres"),
     "robot_radius": (0.18, "navigable cells are farther than this from obstacles, metres"),
-    "pixel_stride": (0, "use every n-th depth pixel in rows and columns (0: automatic, walls stay continuous)"),
+    "pixel_stride": (
+        0,
+        "use every n-th depth pixel in rows and columns (0: automatic, walls stay continuous)",
+    ),
     "camera_x": (0.0, "camera position ahead of base_link, metres"),
     "camera_y": (0.0, "camera position left of base_link, metres"),
     "camera_height": (0.88, "camera height above the floor, metres"),
@@ -64,7 +71,10 @@ PARAMETERS: dict[str, tuple[Any, str]] = {
     "blacklist_radius": (0.5, "radius suppressed around a blacklisted point, metres"),
     "sync_tolerance": (0.05, "max seconds between a depth frame and the nearest odometry"),
     "max_odom_gap": (0.5, "max seconds between odometry samples to interpolate a pose across"),
-    "max_odom_jump": (1.0, "metres between odometry samples that mean a restart: the map is cleared (0: off)"),
+    "max_odom_jump": (
+        1.0,
+        "metres between odometry samples that mean a restart: the map is cleared (0: off)",
+    ),
     "max_integration_rate": (10.0, "depth frames integrated per second at most (0: all)"),
     "publish_rate": (2.0, "map and frontier publications per second"),
 }
@@ -75,20 +85,41 @@ class OccupancyMapperNode(Node):
         super().__init__("occupancy_mapper")
         self._param = declare_parameters(self, PARAMETERS)
         p = self._param
-        self._grid = OccupancyMap(MapConfig(
-            resolution=p("resolution"), size=p("map_size"), grow=p("grow"), max_size=p("max_map_size"),
-            min_depth=p("min_depth"), max_depth=p("max_depth"),
-            min_obstacle_height=p("min_obstacle_height"), max_obstacle_height=p("max_obstacle_height"),
-            robot_radius=p("robot_radius"), pixel_stride=p("pixel_stride"),
-            camera=CameraExtrinsics(p("camera_x"), p("camera_y"), p("camera_height"),
-                                    p("camera_pitch"), p("camera_yaw")),
-        ))
-        self._tracker = FrontierTracker(FrontierConfig(
-            min_size=p("min_frontier_size"), id_match_distance=p("frontier_match_distance"),
-            blacklist_radius=p("blacklist_radius"),
-        ))
+        self._grid = OccupancyMap(
+            MapConfig(
+                resolution=p("resolution"),
+                size=p("map_size"),
+                grow=p("grow"),
+                max_size=p("max_map_size"),
+                min_depth=p("min_depth"),
+                max_depth=p("max_depth"),
+                min_obstacle_height=p("min_obstacle_height"),
+                max_obstacle_height=p("max_obstacle_height"),
+                robot_radius=p("robot_radius"),
+                pixel_stride=p("pixel_stride"),
+                camera=CameraExtrinsics(
+                    p("camera_x"),
+                    p("camera_y"),
+                    p("camera_height"),
+                    p("camera_pitch"),
+                    p("camera_yaw"),
+                ),
+            )
+        )
+        self._tracker = FrontierTracker(
+            FrontierConfig(
+                min_size=p("min_frontier_size"),
+                id_match_distance=p("frontier_match_distance"),
+                blacklist_radius=p("blacklist_radius"),
+            )
+        )
         self._sync: FrameSync[tuple[Any, Intrinsics]] = FrameSync(
-            SyncConfig(tolerance=p("sync_tolerance"), max_gap=p("max_odom_gap"), max_jump=p("max_odom_jump")))
+            SyncConfig(
+                tolerance=p("sync_tolerance"),
+                max_gap=p("max_odom_gap"),
+                max_jump=p("max_odom_jump"),
+            )
+        )
         rate = p("max_integration_rate")
         self._min_frame_interval = 1.0 / rate if rate > 0 else 0.0
         self._reporter = StatusReporter(self)
@@ -101,17 +132,29 @@ class OccupancyMapperNode(Node):
         self._map_dirty = False
 
         self._map_pub = self.create_publisher(OccupancyGrid, "filmnav/map", LATCHED_QOS)
-        self._frontier_pub = self.create_publisher(FrontierArray, "filmnav/frontiers", RELIABLE_QOS)
-        self._marker_pub = self.create_publisher(MarkerArray, "filmnav/frontier_markers", RELIABLE_QOS)
+        self._frontier_pub = self.create_publisher(
+            FrontierArray, "filmnav/frontiers", RELIABLE_QOS
+        )
+        self._marker_pub = self.create_publisher(
+            MarkerArray, "filmnav/frontier_markers", RELIABLE_QOS
+        )
         self.create_subscription(Image, "camera/depth/image_raw", self._on_depth, SENSOR_QOS)
-        self.create_subscription(CameraInfo, "camera/depth/camera_info", self._on_camera_info, SENSOR_QOS)
+        self.create_subscription(
+            CameraInfo, "camera/depth/camera_info", self._on_camera_info, SENSOR_QOS
+        )
         self.create_subscription(Odometry, "odom", self._on_odom, SENSOR_QOS)
-        self.create_subscription(PointStamped, "filmnav/frontier_blacklist", self._on_blacklist, RELIABLE_QOS)
-        self.create_subscription(Empty, "filmnav/clear_blacklist", self._on_clear_blacklist, RELIABLE_QOS)
+        self.create_subscription(
+            PointStamped, "filmnav/frontier_blacklist", self._on_blacklist, RELIABLE_QOS
+        )
+        self.create_subscription(
+            Empty, "filmnav/clear_blacklist", self._on_clear_blacklist, RELIABLE_QOS
+        )
         self.create_subscription(Empty, "filmnav/reset_map", self._on_reset, RELIABLE_QOS)
         self.create_timer(1.0 / max(p("publish_rate"), 1e-3), self._publish)
-        self.get_logger().info(f"mapping {self._grid.shape[1]}x{self._grid.shape[0]} cells of "
-                               f"{self._grid.resolution} m; waiting for depth, camera_info and odom")
+        self.get_logger().info(
+            f"mapping {self._grid.shape[1]}x{self._grid.shape[0]} cells of "
+            f"{self._grid.resolution} m; waiting for depth, camera_info and odom"
+        )
 
     # ---- inputs ------------------------------------------------------------------------------
     def _on_camera_info(self, msg: CameraInfo) -> None:
@@ -127,8 +170,10 @@ class OccupancyMapperNode(Node):
             self._reporter.warn(f"odometry ignored: {error}")
             return
         if self._frame_id and msg.header.frame_id != self._frame_id:
-            self._reporter.warn(f"odometry frame changed from '{self._frame_id}' to "
-                                f"'{msg.header.frame_id}'; ignored (publish reset_map to switch)")
+            self._reporter.warn(
+                f"odometry frame changed from '{self._frame_id}' to "
+                f"'{msg.header.frame_id}'; ignored (publish reset_map to switch)"
+            )
             return
         self._frame_id = msg.header.frame_id or "odom"
         stamp = stamp_seconds(msg.header.stamp)
@@ -141,22 +186,30 @@ class OccupancyMapperNode(Node):
 
     def _on_depth(self, msg: Image) -> None:
         stamp = stamp_seconds(msg.header.stamp)
-        if stamp - self._last_integrated < self._min_frame_interval and stamp >= self._last_integrated:
+        if (
+            stamp - self._last_integrated < self._min_frame_interval
+            and stamp >= self._last_integrated
+        ):
             return
         info = self._camera_info
         if info is None:
             if self._depth_before_info is not None:
-                self._reporter.warn("depth frame dropped: no camera_info received yet on "
-                                    "camera/depth/camera_info")
+                self._reporter.warn(
+                    "depth frame dropped: no camera_info received yet on camera/depth/camera_info"
+                )
             self._depth_before_info = msg
             return
         if (info.width, info.height) != (msg.width, msg.height):
-            self._reporter.warn(f"depth frame dropped: image is {msg.width}x{msg.height} but "
-                                f"camera_info says {info.width}x{info.height}")
+            self._reporter.warn(
+                f"depth frame dropped: image is {msg.width}x{msg.height} but "
+                f"camera_info says {info.width}x{info.height}"
+            )
             return
         intrinsics = Intrinsics(info.k[0], info.k[4], info.k[2], info.k[5])
         if not (intrinsics.fx > 0 and intrinsics.fy > 0):
-            self._reporter.warn(f"depth frame dropped: camera_info has no focal length (K = {list(info.k)})")
+            self._reporter.warn(
+                f"depth frame dropped: camera_info has no focal length (K = {list(info.k)})"
+            )
             return
         try:
             depth = depth_to_metres(msg)
@@ -179,14 +232,17 @@ class OccupancyMapperNode(Node):
             if outcome.valid_fraction == 0.0:
                 self._reporter.warn("depth frame has no valid readings (all NaN, -inf or zero)")
             elif outcome.dropped_points:
-                self._reporter.warn(f"{outcome.dropped_points} obstacle points fell outside the "
-                                    f"bounded map")
+                self._reporter.warn(
+                    f"{outcome.dropped_points} obstacle points fell outside the bounded map"
+                )
             else:
                 self._reporter.ok("mapping", frames=self._frames)
 
     def _on_blacklist(self, msg: PointStamped) -> None:
         self._tracker.blacklist((msg.point.x, msg.point.y))
-        self.get_logger().info(f"frontiers near ({msg.point.x:.2f}, {msg.point.y:.2f}) blacklisted")
+        self.get_logger().info(
+            f"frontiers near ({msg.point.x:.2f}, {msg.point.y:.2f}) blacklisted"
+        )
 
     def _on_clear_blacklist(self, _: Empty) -> None:
         self._tracker.clear_blacklist()
@@ -214,7 +270,9 @@ class OccupancyMapperNode(Node):
             self._map_pub.publish(occupancy_grid_msg(self._grid, self._frame_id, stamp))
             self._map_dirty = False
         frontiers = self._tracker.update(self._grid, (robot.x, robot.y))
-        array = FrontierArray(robot_pose=pose_msg(robot), frontiers=[frontier_msg(f) for f in frontiers])
+        array = FrontierArray(
+            robot_pose=pose_msg(robot), frontiers=[frontier_msg(f) for f in frontiers]
+        )
         array.header.frame_id, array.header.stamp = self._frame_id, stamp
         self._frontier_pub.publish(array)
         self._marker_pub.publish(frontier_markers(frontiers, self._frame_id, stamp))

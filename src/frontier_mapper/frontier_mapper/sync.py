@@ -41,7 +41,9 @@ class SyncConfig:
     history: float = 5.0  # seconds of odometry kept
     max_pending: int = 3  # frames waiting for newer odometry
     reset_jump: float = 1.0  # seconds odometry may jump back before the history restarts
-    max_jump: float = 1.0  # metres between consecutive samples before the history restarts (0: off)
+    max_jump: float = (
+        1.0  # metres between consecutive samples before the history restarts (0: off)
+    )
 
 
 class Matched(NamedTuple, Generic[FrameT]):
@@ -91,13 +93,17 @@ class FrameSync(Generic[FrameT]):
                 result.pose_accepted = False
                 back = self._stamps[-1] - stamp
                 if back > 0.0:
-                    result.notice = (f"odometry out of order: stamp {stamp:.3f} s is {back:.3f} s "
-                                     f"older than the previous one; ignored")
+                    result.notice = (
+                        f"odometry out of order: stamp {stamp:.3f} s is {back:.3f} s "
+                        f"older than the previous one; ignored"
+                    )
                 return result
             if restart is not None:
                 result.notice = f"odometry restarted ({restart}); pose history cleared"
                 result.restarted = True
-                result.dropped += [Dropped(s, "dropped at an odometry restart") for s, _ in self._pending]
+                result.dropped += [
+                    Dropped(s, "dropped at an odometry restart") for s, _ in self._pending
+                ]
                 self.reset()
         self._stamps.append(stamp)
         self._poses.append(pose)
@@ -150,19 +156,26 @@ class FrameSync(Generic[FrameT]):
         if 0 < index < len(self._stamps):
             before, after = self._stamps[index - 1], self._stamps[index]
             if after - before <= config.max_gap:
-                return _interpolate(self._poses[index - 1], self._poses[index],
-                                    (stamp - before) / (after - before))
-        nearest = min((i for i in (index - 1, index) if 0 <= i < len(self._stamps)),
-                      key=lambda i: abs(self._stamps[i] - stamp))
+                return _interpolate(
+                    self._poses[index - 1], self._poses[index], (stamp - before) / (after - before)
+                )
+        nearest = min(
+            (i for i in (index - 1, index) if 0 <= i < len(self._stamps)),
+            key=lambda i: abs(self._stamps[i] - stamp),
+        )
         if abs(self._stamps[nearest] - stamp) <= config.tolerance:
             return self._poses[nearest]
         if index == len(self._stamps):
             raise _Waiting()
         if index == 0:
-            raise LookupError(f"stale frame: stamp {stamp:.3f} s is older than the odometry "
-                              f"history (from {self._stamps[0]:.3f} s)")
-        raise LookupError(f"odometry gap of {self._stamps[index] - self._stamps[index - 1]:.2f} s "
-                          f"around frame stamp {stamp:.3f} s (max_gap {config.max_gap} s)")
+            raise LookupError(
+                f"stale frame: stamp {stamp:.3f} s is older than the odometry "
+                f"history (from {self._stamps[0]:.3f} s)"
+            )
+        raise LookupError(
+            f"odometry gap of {self._stamps[index] - self._stamps[index - 1]:.2f} s "
+            f"around frame stamp {stamp:.3f} s (max_gap {config.max_gap} s)"
+        )
 
 
 def _interpolate(first: Pose2D, second: Pose2D, fraction: float) -> Pose2D:

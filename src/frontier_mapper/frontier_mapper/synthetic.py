@@ -26,29 +26,42 @@ class WallScene:
     wall_height: float = 2.5
 
 
-def box_room_with_doorway(width: float = 6.0, depth: float = 4.0, door: float = 1.0,
-                          corridor: float = 3.0) -> WallScene:
+def box_room_with_doorway(
+    width: float = 6.0, depth: float = 4.0, door: float = 1.0, corridor: float = 3.0
+) -> WallScene:
     """A width x depth room centred on the origin, a doorway of `door` metres in the +x wall,
     and a closed corridor room of length `corridor` behind it."""
     hx, hy, hd = width / 2.0, depth / 2.0, door / 2.0
     far = hx + corridor
     segments = [
-        ((-hx, -hy), (hx, -hy)), ((-hx, hy), (hx, hy)), ((-hx, -hy), (-hx, hy)),
-        ((hx, -hy), (hx, -hd)), ((hx, hd), (hx, hy)),  # +x wall with the doorway
-        ((hx, -hy), (far, -hy)), ((hx, hy), (far, hy)), ((far, -hy), (far, hy)),
+        ((-hx, -hy), (hx, -hy)),
+        ((-hx, hy), (hx, hy)),
+        ((-hx, -hy), (-hx, hy)),
+        ((hx, -hy), (hx, -hd)),
+        ((hx, hd), (hx, hy)),  # +x wall with the doorway
+        ((hx, -hy), (far, -hy)),
+        ((hx, hy), (far, hy)),
+        ((far, -hy), (far, hy)),
     ]
     return WallScene(np.array(segments, dtype=float))
 
 
-def render_depth(scene: WallScene, intrinsics: Intrinsics, size: tuple[int, int], pose: Pose2D,
-                 camera: CameraExtrinsics, max_depth: float = 5.0) -> np.ndarray:
+def render_depth(
+    scene: WallScene,
+    intrinsics: Intrinsics,
+    size: tuple[int, int],
+    pose: Pose2D,
+    camera: CameraExtrinsics,
+    max_depth: float = 5.0,
+) -> np.ndarray:
     """float32 [H, W] z-depth of the floor and walls seen from a camera on a base at `pose`."""
     width, height = size
     forward, left, up = ray_directions((height, width), intrinsics, 1, camera).astype(float)
     cb, sb = math.cos(pose.yaw), math.sin(pose.yaw)
     ray_x, ray_y = cb * forward - sb * left, sb * forward + cb * left  # per unit z-depth
-    origin = np.array([pose.x + cb * camera.x - sb * camera.y,
-                       pose.y + sb * camera.x + cb * camera.y])
+    origin = np.array(
+        [pose.x + cb * camera.x - sb * camera.y, pose.y + sb * camera.x + cb * camera.y]
+    )
 
     with np.errstate(divide="ignore", invalid="ignore"):
         depth = np.where(up < 0, -camera.height / up, np.inf)  # floor

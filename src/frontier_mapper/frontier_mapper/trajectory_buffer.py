@@ -12,7 +12,8 @@ right now, cropped towards the frontier; an empty image if no keyframe sees it).
 from __future__ import annotations
 
 import sys
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from filmnav_common.image_codec import ImageEncodingError, image_to_rgb
@@ -40,18 +41,32 @@ from frontier_mapper.sync import FrameSync, SyncConfig, SyncResult
 # parameter name -> (default, description)
 PARAMETERS: dict[str, tuple[Any, str]] = {
     "min_distance": (0.2, "metres moved since the last keyframe before taking another"),
-    "min_rotation": (0.436, "radians turned since the last keyframe before taking another (25 deg)"),
+    "min_rotation": (
+        0.436,
+        "radians turned since the last keyframe before taking another (25 deg)",
+    ),
     "capacity": (200, "keyframes kept at most; the oldest unlinked ones are dropped first"),
     "store_width": (320, "stored image width in pixels, aspect kept (0: full size)"),
     "camera_hfov": (1.379, "camera horizontal field of view, radians (79 deg)"),
     "view_range": (5.0, "metres a keyframe is taken to see (frontier linking)"),
-    "frontier_view_fov": (0.785, "width of a frontier's view, radians, cropped around its bearing (0: whole image)"),
+    "frontier_view_fov": (
+        0.785,
+        "width of a frontier's view, radians, cropped around its bearing (0: whole image)",
+    ),
     "sync_tolerance": (0.05, "max seconds between an image and the nearest odometry"),
     "max_odom_gap": (0.5, "max seconds between odometry samples to interpolate a pose across"),
-    "max_odom_jump": (1.0, "metres between odometry samples that mean a restart: keyframes are cleared (0: off)"),
+    "max_odom_jump": (
+        1.0,
+        "metres between odometry samples that mean a restart: keyframes are cleared (0: off)",
+    ),
 }
 
-KEYFRAME_ENCODINGS = ("rgb8", "bgr8", "rgba8", "bgra8")  # colour only: keyframes are shown to the policy
+KEYFRAME_ENCODINGS = (
+    "rgb8",
+    "bgr8",
+    "rgba8",
+    "bgra8",
+)  # colour only: keyframes are shown to the policy
 
 
 class TrajectoryBufferNode(Node):
@@ -59,17 +74,30 @@ class TrajectoryBufferNode(Node):
         super().__init__("trajectory_buffer")
         self._param = declare_parameters(self, PARAMETERS)
         p = self._param
-        self._buffer = KeyframeBuffer(KeyframeConfig(
-            min_distance=p("min_distance"), min_rotation=p("min_rotation"), capacity=p("capacity"),
-            store_width=p("store_width"), hfov=p("camera_hfov"), view_range=p("view_range"),
-            crop_fov=p("frontier_view_fov"),
-        ))
+        self._buffer = KeyframeBuffer(
+            KeyframeConfig(
+                min_distance=p("min_distance"),
+                min_rotation=p("min_rotation"),
+                capacity=p("capacity"),
+                store_width=p("store_width"),
+                hfov=p("camera_hfov"),
+                view_range=p("view_range"),
+                crop_fov=p("frontier_view_fov"),
+            )
+        )
         self._sync: FrameSync[np.ndarray] = FrameSync(
-            SyncConfig(tolerance=p("sync_tolerance"), max_gap=p("max_odom_gap"), max_jump=p("max_odom_jump")))
+            SyncConfig(
+                tolerance=p("sync_tolerance"),
+                max_gap=p("max_odom_gap"),
+                max_jump=p("max_odom_jump"),
+            )
+        )
         self._reporter = StatusReporter(self)
         self.create_subscription(Image, "camera/color/image_raw", self._on_image, SENSOR_QOS)
         self.create_subscription(Odometry, "odom", self._on_odom, SENSOR_QOS)
-        self.create_subscription(FrontierArray, "filmnav/frontiers", self._on_frontiers, RELIABLE_QOS)
+        self.create_subscription(
+            FrontierArray, "filmnav/frontiers", self._on_frontiers, RELIABLE_QOS
+        )
         self.create_subscription(Empty, "filmnav/reset_map", self._on_reset, RELIABLE_QOS)
         self.create_service(GetKeyframes, "filmnav/get_keyframes", self._on_get_keyframes)
         self.get_logger().info("keeping RGB keyframes; serving filmnav/get_keyframes")
@@ -114,10 +142,13 @@ class TrajectoryBufferNode(Node):
         self._sync.reset()
         self.get_logger().info("keyframes reset")
 
-    def _on_get_keyframes(self, request: GetKeyframes.Request,
-                          response: GetKeyframes.Response) -> GetKeyframes.Response:
+    def _on_get_keyframes(
+        self, request: GetKeyframes.Request, response: GetKeyframes.Response
+    ) -> GetKeyframes.Response:
         size = int(request.image_size)
-        response.history = [keyframe_msg(k) for k in self._buffer.history(int(request.history_count), size)]
+        response.history = [
+            keyframe_msg(k) for k in self._buffer.history(int(request.history_count), size)
+        ]
         points = {}
         for frontier in request.frontiers:
             try:
@@ -134,8 +165,10 @@ class TrajectoryBufferNode(Node):
             else:
                 response.frontier_views.append(keyframe_msg(view))
         response.success = True
-        response.message = (f"{len(response.history)} history keyframes, "
-                            f"{len(request.frontiers) - missing}/{len(request.frontiers)} frontier views")
+        response.message = (
+            f"{len(response.history)} history keyframes, "
+            f"{len(request.frontiers) - missing}/{len(request.frontiers)} frontier views"
+        )
         return response
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import colorsys
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 import cv2
 import numpy as np
@@ -27,8 +27,13 @@ def frontier_colour(frontier_id: int) -> tuple[int, int, int]:
     return int(red * 255), int(green * 255), int(blue * 255)
 
 
-def draw_map(grid: OccupancyMap, frontiers: Sequence[Frontier] = (), robot: Pose2D | None = None,
-             scale: int = 4, margin: int = 10) -> np.ndarray:
+def draw_map(
+    grid: OccupancyMap,
+    frontiers: Sequence[Frontier] = (),
+    robot: Pose2D | None = None,
+    scale: int = 4,
+    margin: int = 10,
+) -> np.ndarray:
     window = grid.explored_window(margin=margin)
     if window[0].stop <= window[0].start:
         return np.full((1, 1, 3), 128, dtype=np.uint8)
@@ -52,16 +57,34 @@ def draw_map(grid: OccupancyMap, frontiers: Sequence[Frontier] = (), robot: Pose
     for frontier in frontiers:
         colour = frontier_colour(frontier.id)
         start = pixel(frontier.waypoint[:2])
-        tip = pixel((frontier.waypoint.x + arrow * math.cos(frontier.waypoint.yaw),
-                     frontier.waypoint.y + arrow * math.sin(frontier.waypoint.yaw)))
+        tip = pixel(
+            (
+                frontier.waypoint.x + arrow * math.cos(frontier.waypoint.yaw),
+                frontier.waypoint.y + arrow * math.sin(frontier.waypoint.yaw),
+            )
+        )
         cv2.circle(image, start, 2 * scale, colour, -1, cv2.LINE_AA)
         cv2.arrowedLine(image, start, tip, colour, max(1, scale // 2), cv2.LINE_AA, tipLength=0.3)
-        cv2.putText(image, str(frontier.id), pixel(frontier.centroid), cv2.FONT_HERSHEY_SIMPLEX,
-                    0.12 * scale, (0, 0, 0), max(1, scale // 3), cv2.LINE_AA)
+        cv2.putText(
+            image,
+            str(frontier.id),
+            pixel(frontier.centroid),
+            cv2.FONT_HERSHEY_SIMPLEX,
+            0.12 * scale,
+            (0, 0, 0),
+            max(1, scale // 3),
+            cv2.LINE_AA,
+        )
     if robot is not None:
         centre = pixel((robot.x, robot.y))
-        cv2.circle(image, centre, int(grid.config.robot_radius / grid.resolution * scale),
-                   (30, 60, 220), -1, cv2.LINE_AA)
+        cv2.circle(
+            image,
+            centre,
+            int(grid.config.robot_radius / grid.resolution * scale),
+            (30, 60, 220),
+            -1,
+            cv2.LINE_AA,
+        )
         heading = pixel((robot.x + 0.4 * math.cos(robot.yaw), robot.y + 0.4 * math.sin(robot.yaw)))
         cv2.line(image, centre, heading, (255, 255, 255), max(1, scale // 2), cv2.LINE_AA)
     return image

@@ -6,7 +6,6 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
-
 from filmnav_common.protocol import TASKS, GoalSpec
 
 # "find a chair", "go to the bed", "look for my potted plant" -> the object phrase.
@@ -53,7 +52,10 @@ def validate_goal(task: str, text: str, image: np.ndarray | None, limits: GoalLi
         if image is None:
             raise GoalError("task 'image' needs a goal image")
         height, width = image.shape[:2]
-        if min(height, width) < limits.min_image_side or max(height, width) > limits.max_image_side:
+        if (
+            min(height, width) < limits.min_image_side
+            or max(height, width) > limits.max_image_side
+        ):
             raise GoalError(
                 f"goal image is {width}x{height}; sides must be within "
                 f"{limits.min_image_side}..{limits.max_image_side} pixels"
@@ -63,5 +65,7 @@ def validate_goal(task: str, text: str, image: np.ndarray | None, limits: GoalLi
     if not text:
         raise GoalError(f"task '{task}' needs a non-empty text")
     if len(text) > limits.max_text_length:
-        raise GoalError(f"goal text has {len(text)} characters; the limit is {limits.max_text_length}")
+        raise GoalError(
+            f"goal text has {len(text)} characters; the limit is {limits.max_text_length}"
+        )
     return GoalSpec(task=task, text=text)

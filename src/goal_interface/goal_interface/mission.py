@@ -37,16 +37,17 @@ it (halfway closer when the executor stops short; other sides when a pose fails)
 succeeds when a detection arrives while the robot is within ``success_distance`` of the object
 with it inside the camera's field of view (a detection in the same tick is the proof that no
 wall is in between: pass only detections of the current frame). At the approach pose it waits
-``confirm_ticks`` updates for that detection before trying another side. Time (``time_budget``), step (``max_steps``, counted from ``steps`` when the caller
-passes it) and decision (``max_decisions``) budgets end the goal as FAILED.
+``confirm_ticks`` updates for that detection before trying another side. Time
+(``time_budget``), step (``max_steps``, counted from ``steps`` when the caller passes it) and
+decision (``max_decisions``) budgets end the goal as FAILED.
 """
 
 from __future__ import annotations
 
 import enum
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
 
 from filmnav_common.protocol import FrontierCandidate, GoalSpec
 
@@ -95,23 +96,23 @@ class GoalDetection:
 
 @dataclass(frozen=True)
 class MissionConfig:
-    success_distance: float = 1.0      # stop within this distance of the object (Habitat: 1.0 m)
-    approach_distance: float = 0.8     # radius of the approach poses around the object
+    success_distance: float = 1.0  # stop within this distance of the object (Habitat: 1.0 m)
+    approach_distance: float = 0.8  # radius of the approach poses around the object
     camera_hfov: float = math.radians(79.0)
-    view_margin: float = 0.8           # object bearing must be within margin * hfov / 2
+    view_margin: float = 0.8  # object bearing must be within margin * hfov / 2
     min_detection_score: float = 0.0
-    decision_timeout: float = 10.0     # seconds to wait for the policy
+    decision_timeout: float = 10.0  # seconds to wait for the policy
     no_progress_timeout: float = 20.0  # seconds without getting closer to the waypoint
-    progress_distance: float = 0.2     # metres closer that count as progress
-    blacklist_radius: float = 0.5      # waypoints this close to a blacklisted one are skipped
+    progress_distance: float = 0.2  # metres closer that count as progress
+    blacklist_radius: float = 0.5  # waypoints this close to a blacklisted one are skipped
     look_around_turns: int = 12
     look_around_angle: float = math.radians(30.0)
     object_rejection_radius: float = 0.5  # detections near an unreachable object are ignored
-    replan_distance: float = 0.5       # re-plan the approach when the object moves this much
-    confirm_ticks: int = 10            # ticks to wait for a detection at the approach pose
-    time_budget: float = 0.0           # seconds; 0 disables
-    max_steps: int = 0                 # caller-counted steps; 0 disables
-    max_decisions: int = 0             # 0 disables
+    replan_distance: float = 0.5  # re-plan the approach when the object moves this much
+    confirm_ticks: int = 10  # ticks to wait for a detection at the approach pose
+    time_budget: float = 0.0  # seconds; 0 disables
+    max_steps: int = 0  # caller-counted steps; 0 disables
+    max_decisions: int = 0  # 0 disables
 
 
 # ----------------------------------------------------------------------------------- commands
@@ -177,7 +178,9 @@ def nearest_frontier_index(frontiers: Sequence[FrontierCandidate], robot_pose: P
     def cost(frontier: FrontierCandidate) -> float:
         if math.isfinite(frontier.path_distance) and frontier.path_distance >= 0:
             return frontier.path_distance
-        return math.hypot(frontier.waypoint[0] - robot_pose[0], frontier.waypoint[1] - robot_pose[1])
+        return math.hypot(
+            frontier.waypoint[0] - robot_pose[0], frontier.waypoint[1] - robot_pose[1]
+        )
 
     return min(range(len(frontiers)), key=lambda index: cost(frontiers[index]))
 
@@ -191,16 +194,16 @@ def object_in_view(robot_pose: Pose2D, target: tuple[float, float], half_fov: fl
 class _Activity:
     """The one thing the mission is waiting on while a goal runs."""
 
-    kind: str                      # "decision" | "frontier" | "look" | "approach" | "face"
-    seq: int = -1                  # executor command, or decision request id
+    kind: str  # "decision" | "frontier" | "look" | "approach" | "face"
+    seq: int = -1  # executor command, or decision request id
     started: float = 0.0
     target: tuple[float, float] | None = None
     best_distance: float = math.inf
     last_progress: float = 0.0
     frontier: FrontierCandidate | None = None
     frontiers: tuple[FrontierCandidate, ...] = ()
-    closer: bool = False           # approach: already the closer retry on the same line
-    ticks_left: int = 0            # confirm: ticks left to wait for a detection
+    closer: bool = False  # approach: already the closer retry on the same line
+    ticks_left: int = 0  # confirm: ticks left to wait for a detection
 
 
 @dataclass
@@ -319,7 +322,12 @@ class Mission:
     ) -> list[Command]:
         """The policy's answer to RequestDecision ``request_id``; stale answers are ignored."""
         activity = self._activity
-        if not self.active or activity is None or activity.kind != "decision" or activity.seq != request_id:
+        if (
+            not self.active
+            or activity is None
+            or activity.kind != "decision"
+            or activity.seq != request_id
+        ):
             return []
         frontiers = activity.frontiers
         if error or index is None or not 0 <= index < len(frontiers):
@@ -327,7 +335,9 @@ class Mission:
             return self._fallback(f"policy {policy or 'service'} failed: {problem}")
         self._progress.policy = policy
         self._progress.policy_fallback = False
-        return self._go_to_frontier(frontiers[index], f"exploring frontier {frontiers[index].id} chosen by {policy}")
+        return self._go_to_frontier(
+            frontiers[index], f"exploring frontier {frontiers[index].id} chosen by {policy}"
+        )
 
     # -------------------------------------------------------------------------- exploration
     def _update_exploration(
@@ -343,7 +353,9 @@ class Mission:
             return self._decide_or_look(now, robot_pose, candidates)
         if activity.kind == "decision":
             if now - activity.started > self.config.decision_timeout:
-                return self._fallback(f"policy timed out after {self.config.decision_timeout:.1f} s")
+                return self._fallback(
+                    f"policy timed out after {self.config.decision_timeout:.1f} s"
+                )
             return []
         if activity.kind == "look":
             if candidates:
@@ -352,7 +364,9 @@ class Mission:
                 return []
             self._progress.look_turns_done += 1
             if self._progress.look_turns_done >= self.config.look_around_turns:
-                return self._finish(now, MissionState.FAILED, "no frontiers left to explore after looking around")
+                return self._finish(
+                    now, MissionState.FAILED, "no frontiers left to explore after looking around"
+                )
             return self._rotate(now, "no frontiers: looking around")
         frontier = activity.frontier
         assert frontier is not None
@@ -363,32 +377,46 @@ class Mission:
             return self._decide_or_look(now, robot_pose, self._unblacklisted(frontiers))
         if outcome is not None:
             self._blacklist(frontier, failed=True)
-            self._progress.message = f"navigation to frontier {frontier.id} {outcome.value}: blacklisted, choosing again"
+            self._progress.message = (
+                f"navigation to frontier {frontier.id} {outcome.value}: "
+                "blacklisted, choosing again"
+            )
             return self._decide_or_look(now, robot_pose, self._unblacklisted(frontiers))
         if self._no_progress(now, robot_pose, activity):
             self._blacklist(frontier, failed=True)
             self._progress.message = (
-                f"no progress towards frontier {frontier.id} for {self.config.no_progress_timeout:.0f} s: "
-                "blacklisted, choosing again"
+                f"no progress towards frontier {frontier.id} "
+                f"for {self.config.no_progress_timeout:.0f} s: blacklisted, choosing again"
             )
-            return [CancelNavigation(), *self._decide_or_look(now, robot_pose, self._unblacklisted(frontiers))]
+            return [
+                CancelNavigation(),
+                *self._decide_or_look(now, robot_pose, self._unblacklisted(frontiers)),
+            ]
         if not any(self._same_frontier(frontier, candidate) for candidate in frontiers):
             self._progress.message = f"frontier {frontier.id} explored, choosing again"
             return self._decide_or_look(now, robot_pose, candidates)
         return []
 
-    def _decide_or_look(self, now: float, robot_pose: Pose2D, candidates: list[FrontierCandidate]) -> list[Command]:
+    def _decide_or_look(
+        self, now: float, robot_pose: Pose2D, candidates: list[FrontierCandidate]
+    ) -> list[Command]:
         if candidates:
             return self._decide(now, robot_pose, candidates)
         self._progress.look_turns_done = 0
         self._progress.current_frontier = -1
         return self._rotate(now, "no frontiers: looking around")
 
-    def _decide(self, now: float, robot_pose: Pose2D, candidates: list[FrontierCandidate]) -> list[Command]:
+    def _decide(
+        self, now: float, robot_pose: Pose2D, candidates: list[FrontierCandidate]
+    ) -> list[Command]:
         if self._decision_budget_spent():
-            return self._finish(now, MissionState.FAILED, f"decision budget of {self.config.max_decisions} spent")
+            return self._finish(
+                now, MissionState.FAILED, f"decision budget of {self.config.max_decisions} spent"
+            )
         self._next_seq += 1
-        self._activity = _Activity(kind="decision", seq=self._next_seq, started=now, frontiers=tuple(candidates))
+        self._activity = _Activity(
+            kind="decision", seq=self._next_seq, started=now, frontiers=tuple(candidates)
+        )
         return [RequestDecision(self._next_seq, tuple(candidates), robot_pose)]
 
     def _fallback(self, problem: str) -> list[Command]:
@@ -404,7 +432,9 @@ class Mission:
         self._progress.decisions += 1
         self._progress.current_frontier = frontier.id
         failed = self._progress.failed_frontiers
-        self._progress.message = message + (f" ({failed} failed frontier{'s' * (failed > 1)} blacklisted)" if failed else "")
+        self._progress.message = message + (
+            f" ({failed} failed frontier{'s' * (failed > 1)} blacklisted)" if failed else ""
+        )
         x, y, yaw = frontier.waypoint
         command = self._navigate("frontier", x, y, yaw, frontier.id)
         assert self._activity is not None
@@ -412,13 +442,17 @@ class Mission:
         return [command]
 
     # -------------------------------------------------------------------------- approach
-    def _on_detection(self, now: float, robot_pose: Pose2D, detection: GoalDetection) -> list[Command] | None:
+    def _on_detection(
+        self, now: float, robot_pose: Pose2D, detection: GoalDetection
+    ) -> list[Command] | None:
         """Start or re-plan the approach; None when the detection changes nothing."""
         if detection.score < self.config.min_detection_score:
             return None
         position = (float(detection.position[0]), float(detection.position[1]))
-        if any(math.dist(position, rejected) <= self.config.object_rejection_radius
-               for rejected in self._progress.rejected_objects):
+        if any(
+            math.dist(position, rejected) <= self.config.object_rejection_radius
+            for rejected in self._progress.rejected_objects
+        ):
             return None
         previous = self._progress.object_position
         self._progress.object_position = position
@@ -430,10 +464,16 @@ class Mission:
         self._progress.state = MissionState.APPROACHING
         self._progress.current_frontier = -1
         self._progress.approach_candidates = self._approach_poses(robot_pose, position)
-        cancel: list[Command] = [CancelNavigation()] if self._activity and self._activity.kind != "decision" else []
-        return cancel + self._next_approach(f"goal {detection.label or 'object'} detected: approaching")
+        cancel: list[Command] = (
+            [CancelNavigation()] if self._activity and self._activity.kind != "decision" else []
+        )
+        return cancel + self._next_approach(
+            f"goal {detection.label or 'object'} detected: approaching"
+        )
 
-    def _update_approach(self, now: float, robot_pose: Pose2D, executor: ExecutorState) -> list[Command]:
+    def _update_approach(
+        self, now: float, robot_pose: Pose2D, executor: ExecutorState
+    ) -> list[Command]:
         """Drive to the approach pose, face the object, then wait for the detector to confirm it.
 
         Success needs a detection in the same tick (handled by _on_detection): distance and
@@ -444,11 +484,16 @@ class Mission:
             activity.ticks_left -= 1
             if activity.ticks_left > 0:
                 return []
-            return self._next_approach("object not seen from the approach pose: trying another side")
+            return self._next_approach(
+                "object not seen from the approach pose: trying another side"
+            )
         outcome = self._outcome(now, activity, executor)
         if outcome is None:
             if activity.kind == "approach" and self._no_progress(now, robot_pose, activity):
-                return [CancelNavigation(), *self._next_approach("no progress on the approach: trying another side")]
+                return [
+                    CancelNavigation(),
+                    *self._next_approach("no progress on the approach: trying another side"),
+                ]
             return []
         if activity.kind == "face":
             return self._confirm(now)
@@ -458,11 +503,15 @@ class Mission:
             return self._approach_closer(robot_pose)
         return self._next_approach(f"approach {outcome.value}: trying another side")
 
-    def _approach_poses(self, robot_pose: Pose2D, target: tuple[float, float]) -> list[tuple[float, float, float]]:
+    def _approach_poses(
+        self, robot_pose: Pose2D, target: tuple[float, float]
+    ) -> list[tuple[float, float, float]]:
         """Poses on a ring around the object facing it, the side nearest the robot first."""
         radius = self.config.approach_distance
         toward_robot = math.atan2(robot_pose[1] - target[1], robot_pose[0] - target[0])
-        offsets = [0.0] + [sign * step * math.pi / 4 for step in range(1, 5) for sign in (1, -1)][:7]
+        offsets = [0.0] + [sign * step * math.pi / 4 for step in range(1, 5) for sign in (1, -1)][
+            :7
+        ]
         poses = []
         for offset in offsets:
             angle = toward_robot + offset
@@ -480,7 +529,8 @@ class Mission:
         return [self._navigate("approach", x, y, yaw, -1)]
 
     def _approach_closer(self, robot_pose: Pose2D) -> list[Command]:
-        """The executor stopped short of reach (goal tolerance): go halfway closer on the same line."""
+        """The executor stopped short of reach (goal tolerance): go halfway closer on the same
+        line."""
         target = self._progress.object_position
         assert target is not None
         radius = self.config.approach_distance / 2
@@ -493,7 +543,9 @@ class Mission:
         return [command]
 
     def _confirm(self, now: float) -> list[Command]:
-        self._activity = _Activity(kind="confirm", started=now, ticks_left=self.config.confirm_ticks)
+        self._activity = _Activity(
+            kind="confirm", started=now, ticks_left=self.config.confirm_ticks
+        )
         self._progress.message = "waiting for the detector to confirm the object"
         return []
 
@@ -530,14 +582,19 @@ class Mission:
 
     def _within_success_distance(self, robot_pose: Pose2D) -> bool:
         target = self._progress.object_position
-        return target is not None and math.dist(robot_pose[:2], target) <= self.config.success_distance
+        return (
+            target is not None
+            and math.dist(robot_pose[:2], target) <= self.config.success_distance
+        )
 
     def _succeed(self, now: float) -> list[Command]:
         commands: list[Command] = []
         if self._activity is not None and self._activity.kind != "decision":
             commands.append(CancelNavigation())
         self._activity = None
-        return commands + self._finish(now, MissionState.SUCCEEDED, "goal reached: object within reach and in view")
+        return commands + self._finish(
+            now, MissionState.SUCCEEDED, "goal reached: object within reach and in view"
+        )
 
     # -------------------------------------------------------------------------- plumbing
     def _navigate(self, kind: str, x: float, y: float, yaw: float, frontier_id: int) -> NavigateTo:
@@ -551,12 +608,17 @@ class Mission:
         self._progress.message = message
         return [Rotate(self._next_seq, self.config.look_around_angle)]
 
-    def _outcome(self, now: float, activity: _Activity, executor: ExecutorState) -> ExecutorStatus | None:
+    def _outcome(
+        self, now: float, activity: _Activity, executor: ExecutorState
+    ) -> ExecutorStatus | None:
         """How the executor ended the activity's command; None while it runs.
 
         A turn in place the executor never reports on counts as aborted after the no-progress
         timeout, so a silent executor cannot stall the mission."""
-        if executor.seq == activity.seq and executor.status not in (ExecutorStatus.IDLE, ExecutorStatus.ACTIVE):
+        if executor.seq == activity.seq and executor.status not in (
+            ExecutorStatus.IDLE,
+            ExecutorStatus.ACTIVE,
+        ):
             return executor.status
         if activity.target is None and now - activity.started > self.config.no_progress_timeout:
             return ExecutorStatus.ABORTED
@@ -569,7 +631,10 @@ class Mission:
         count against the executor."""
         assert activity.target is not None
         distance = math.dist(robot_pose[:2], activity.target)
-        if activity.best_distance == math.inf or distance < activity.best_distance - self.config.progress_distance:
+        if (
+            activity.best_distance == math.inf
+            or distance < activity.best_distance - self.config.progress_distance
+        ):
             activity.best_distance = distance
             activity.last_progress = now
             return False
@@ -585,7 +650,10 @@ class Mission:
         if frontier.id in self._progress.blacklist_ids:
             return True
         point = (frontier.waypoint[0], frontier.waypoint[1])
-        return any(math.dist(point, bad) <= self.config.blacklist_radius for bad in self._progress.blacklist_points)
+        return any(
+            math.dist(point, bad) <= self.config.blacklist_radius
+            for bad in self._progress.blacklist_points
+        )
 
     def _same_frontier(self, first: FrontierCandidate, second: FrontierCandidate) -> bool:
         """Same id, or waypoints close enough that the mapper has merely renumbered it."""
@@ -600,7 +668,11 @@ class Mission:
         last = self._progress.last_pose
         if last is not None:
             self._progress.distance_travelled += math.dist(last[:2], robot_pose[:2])
-        self._progress.last_pose = (float(robot_pose[0]), float(robot_pose[1]), float(robot_pose[2]))
+        self._progress.last_pose = (
+            float(robot_pose[0]),
+            float(robot_pose[1]),
+            float(robot_pose[2]),
+        )
 
     def _budget_exceeded(self, now: float, steps: int | None) -> str:
         config = self.config
@@ -611,11 +683,17 @@ class Mission:
         return ""
 
     def _decision_budget_spent(self) -> bool:
-        return self.config.max_decisions > 0 and self._progress.decisions >= self.config.max_decisions
+        return (
+            self.config.max_decisions > 0 and self._progress.decisions >= self.config.max_decisions
+        )
 
     def _finish(self, now: float, state: MissionState, reason: str) -> list[Command]:
         commands: list[Command] = []
-        if state != MissionState.SUCCEEDED and self._activity is not None and self._activity.kind != "decision":
+        if (
+            state != MissionState.SUCCEEDED
+            and self._activity is not None
+            and self._activity.kind != "decision"
+        ):
             commands.append(CancelNavigation())
         self._activity = None
         self._progress.state = state

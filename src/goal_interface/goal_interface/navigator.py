@@ -41,15 +41,13 @@ class WaypointNavigator(Protocol):
         """Send a goal (preempting the current one); False when it could not be sent."""
         ...
 
-    def is_complete(self) -> bool:
-        ...
+    def is_complete(self) -> bool: ...
 
     def result(self) -> ExecutorStatus:
         """ACTIVE while running; SUCCEEDED, ABORTED or CANCELED once complete."""
         ...
 
-    def cancel(self) -> None:
-        ...
+    def cancel(self) -> None: ...
 
 
 class ActionClientNavigator:
@@ -57,10 +55,18 @@ class ActionClientNavigator:
 
     name = "action_client"
 
-    def __init__(self, node: Node, action_name: str, behavior_tree: str = "", callback_group: CallbackGroup | None = None):
+    def __init__(
+        self,
+        node: Node,
+        action_name: str,
+        behavior_tree: str = "",
+        callback_group: CallbackGroup | None = None,
+    ):
         self._node = node
         self._action_name = action_name
-        self._client = ActionClient(node, NavigateToPose, action_name, callback_group=callback_group)
+        self._client = ActionClient(
+            node, NavigateToPose, action_name, callback_group=callback_group
+        )
         self._behavior_tree = behavior_tree
         self._lock = threading.Lock()
         self._generation = 0
@@ -85,7 +91,9 @@ class ActionClientNavigator:
             self._status = ExecutorStatus.ACTIVE
         if previous is not None:
             previous.cancel_goal_async()
-        future = self._client.send_goal_async(NavigateToPose.Goal(pose=pose, behavior_tree=self._behavior_tree))
+        future = self._client.send_goal_async(
+            NavigateToPose.Goal(pose=pose, behavior_tree=self._behavior_tree)
+        )
         future.add_done_callback(lambda done: self._on_goal_response(generation, done))
         return True
 
@@ -115,7 +123,9 @@ class ActionClientNavigator:
                 self._status = ExecutorStatus.CANCELED
             else:
                 result = wrapped.result
-                self.last_error = f"navigation aborted (error {result.error_code}: {result.error_msg})"
+                self.last_error = (
+                    f"navigation aborted (error {result.error_code}: {result.error_msg})"
+                )
                 self._status = ExecutorStatus.ABORTED
 
     def is_complete(self) -> bool:
@@ -143,7 +153,9 @@ class SimpleCommanderNavigator:
     def __init__(self, node: Node, localizer: str = "", behavior_tree: str = ""):
         from nav2_simple_commander.robot_navigator import BasicNavigator, TaskResult
 
-        self._navigator = BasicNavigator(node_name=f"{node.get_name()}_navigator", namespace=node.get_namespace())
+        self._navigator = BasicNavigator(
+            node_name=f"{node.get_name()}_navigator", namespace=node.get_namespace()
+        )
         self._task_result = TaskResult
         self._localizer = localizer
         self._behavior_tree = behavior_tree
@@ -205,7 +217,9 @@ def make_navigator(
 ) -> WaypointNavigator:
     """The navigator of the given kind ("auto": BasicNavigator where it imports)."""
     if kind not in NAVIGATOR_KINDS:
-        raise ValueError(f"unknown navigator '{kind}' (expected one of {', '.join(NAVIGATOR_KINDS)})")
+        raise ValueError(
+            f"unknown navigator '{kind}' (expected one of {', '.join(NAVIGATOR_KINDS)})"
+        )
     if kind == "basic_navigator" or (kind == "auto" and basic_navigator_available()):
         return SimpleCommanderNavigator(node, localizer, behavior_tree)
     return ActionClientNavigator(node, action_name, behavior_tree, callback_group)

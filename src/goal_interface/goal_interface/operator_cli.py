@@ -10,24 +10,31 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import rclpy
 from filmnav_common.image_codec import numpy_to_image
 from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS
-from filmnav_interfaces.msg import Goal, MissionStatus
 from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
 from std_msgs.msg import Empty
 
+from filmnav_interfaces.msg import Goal, MissionStatus
 from goal_interface.goals import goal_from_text
 
 TERMINAL_STATES = (MissionStatus.SUCCEEDED, MissionStatus.FAILED, MissionStatus.CANCELED)
-NO_NODE = "no goal_interface node answers on filmnav/status within {timeout:.0f} s (is the stack running, same ROS_DOMAIN_ID?)"
+NO_NODE = (
+    "no goal_interface node answers on filmnav/status within {timeout:.0f} s "
+    "(is the stack running, same ROS_DOMAIN_ID?)"
+)
 
 
 def format_status(status: MissionStatus) -> str:
-    policy = f", policy {status.policy}{' (fallback)' if status.policy_fallback else ''}" if status.policy else ""
+    policy = (
+        f", policy {status.policy}{' (fallback)' if status.policy_fallback else ''}"
+        if status.policy
+        else ""
+    )
     goal = f" goal '{status.goal_id}' ({status.goal_text})" if status.goal_id else ""
     return (
         f"[{status.state_name}]{goal}: {status.message} | decisions {status.decisions}, "
@@ -44,7 +51,9 @@ class _StatusWatcher:
         self.node: Node = rclpy.create_node(name)
         self.latest: MissionStatus | None = None
         self.received: list[MissionStatus] = []
-        self.node.create_subscription(MissionStatus, "filmnav/status", self._on_status, LATCHED_QOS)
+        self.node.create_subscription(
+            MissionStatus, "filmnav/status", self._on_status, LATCHED_QOS
+        )
 
     def _on_status(self, msg: MissionStatus) -> None:
         self.latest = msg
@@ -90,13 +99,28 @@ def _goal_message(args: argparse.Namespace) -> Goal:
 
 
 def goal_main(argv: Sequence[str]) -> int:
-    parser = argparse.ArgumentParser(prog="filmnav goal", description="Send an object-search goal to the running stack.")
-    parser.add_argument("text", nargs="*", help="goal text, e.g. 'find a chair' or 'something to sleep on'")
+    parser = argparse.ArgumentParser(
+        prog="filmnav goal", description="Send an object-search goal to the running stack."
+    )
+    parser.add_argument(
+        "text", nargs="*", help="goal text, e.g. 'find a chair' or 'something to sleep on'"
+    )
     parser.add_argument("--image", help="goal picture (PNG/JPEG) for an image goal")
-    parser.add_argument("--task", choices=("object", "text", "image"), help="task (default: object for a short noun phrase, text otherwise; image with --image)")
+    parser.add_argument(
+        "--task",
+        choices=("object", "text", "image"),
+        help="task (default: object for a short noun phrase, text otherwise; image with --image)",
+    )
     parser.add_argument("--id", default="", help="goal id (default: generated)")
-    parser.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for the node, default %(default)s")
-    parser.add_argument("--wait", action="store_true", help="follow the goal until it ends; exit 0 only on success")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=10.0,
+        help="seconds to wait for the node, default %(default)s",
+    )
+    parser.add_argument(
+        "--wait", action="store_true", help="follow the goal until it ends; exit 0 only on success"
+    )
     args = parser.parse_args(list(argv))
     args.id = args.id or f"cli_{int(time.time() * 1000) % 100_000_000}"
     try:
@@ -107,17 +131,26 @@ def goal_main(argv: Sequence[str]) -> int:
 
     def body(watcher: _StatusWatcher) -> int:
         publisher = watcher.node.create_publisher(Goal, "filmnav/goal", RELIABLE_QOS)
-        if not watcher.spin_until(lambda: watcher.latest is not None and publisher.get_subscription_count() > 0, args.timeout):
+        if not watcher.spin_until(
+            lambda: watcher.latest is not None and publisher.get_subscription_count() > 0,
+            args.timeout,
+        ):
             print(f"filmnav goal: {NO_NODE.format(timeout=args.timeout)}", file=sys.stderr)
             return 1
         publisher.publish(goal)
 
         def answered() -> bool:
             status = watcher.latest
-            return status is not None and (status.goal_id == goal.id or f"rejected goal '{goal.id}'" in status.message)
+            return status is not None and (
+                status.goal_id == goal.id or f"rejected goal '{goal.id}'" in status.message
+            )
 
         if not watcher.spin_until(answered, args.timeout):
-            print(f"filmnav goal: the node did not acknowledge goal '{goal.id}' within {args.timeout:.0f} s", file=sys.stderr)
+            print(
+                f"filmnav goal: the node did not acknowledge goal '{goal.id}' "
+                f"within {args.timeout:.0f} s",
+                file=sys.stderr,
+            )
             return 1
         status = watcher.latest
         if status.goal_id != goal.id:
@@ -128,13 +161,16 @@ def goal_main(argv: Sequence[str]) -> int:
             return 0
         printed = len(watcher.received)
         while True:
-            watcher.spin_until(lambda: len(watcher.received) > printed, 1.0)
+            watcher.spin_until(lambda printed=printed: len(watcher.received) > printed, 1.0)
             for update in watcher.received[printed:]:
                 print(format_status(update), flush=True)
             printed = len(watcher.received)
             latest = watcher.latest
             if latest.goal_id != goal.id:
-                print(f"filmnav goal: goal '{goal.id}' was replaced by '{latest.goal_id}'", file=sys.stderr)
+                print(
+                    f"filmnav goal: goal '{goal.id}' was replaced by '{latest.goal_id}'",
+                    file=sys.stderr,
+                )
                 return 1
             if latest.state in TERMINAL_STATES:
                 return 0 if latest.state == MissionStatus.SUCCEEDED else 1
@@ -144,20 +180,34 @@ def goal_main(argv: Sequence[str]) -> int:
 
 def cancel_main(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(prog="filmnav cancel", description="Cancel the current goal.")
-    parser.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for the node, default %(default)s")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=10.0,
+        help="seconds to wait for the node, default %(default)s",
+    )
     args = parser.parse_args(list(argv))
 
     def body(watcher: _StatusWatcher) -> int:
         publisher = watcher.node.create_publisher(Empty, "filmnav/cancel", RELIABLE_QOS)
-        if not watcher.spin_until(lambda: watcher.latest is not None and publisher.get_subscription_count() > 0, args.timeout):
+        if not watcher.spin_until(
+            lambda: watcher.latest is not None and publisher.get_subscription_count() > 0,
+            args.timeout,
+        ):
             print(f"filmnav cancel: {NO_NODE.format(timeout=args.timeout)}", file=sys.stderr)
             return 1
         if watcher.latest.state not in (MissionStatus.EXPLORING, MissionStatus.APPROACHING):
             print(f"nothing to cancel: {format_status(watcher.latest)}")
             return 0
         publisher.publish(Empty())
-        if not watcher.spin_until(lambda: watcher.latest.state == MissionStatus.CANCELED, args.timeout):
-            print(f"filmnav cancel: the goal was not canceled within {args.timeout:.0f} s: {format_status(watcher.latest)}", file=sys.stderr)
+        if not watcher.spin_until(
+            lambda: watcher.latest.state == MissionStatus.CANCELED, args.timeout
+        ):
+            print(
+                f"filmnav cancel: the goal was not canceled within {args.timeout:.0f} s: "
+                f"{format_status(watcher.latest)}",
+                file=sys.stderr,
+            )
             return 1
         print(format_status(watcher.latest))
         return 0
@@ -166,9 +216,18 @@ def cancel_main(argv: Sequence[str]) -> int:
 
 
 def status_main(argv: Sequence[str]) -> int:
-    parser = argparse.ArgumentParser(prog="filmnav status", description="Print the mission status.")
-    parser.add_argument("--follow", "-f", action="store_true", help="keep printing every update (Ctrl-C to stop)")
-    parser.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for the node, default %(default)s")
+    parser = argparse.ArgumentParser(
+        prog="filmnav status", description="Print the mission status."
+    )
+    parser.add_argument(
+        "--follow", "-f", action="store_true", help="keep printing every update (Ctrl-C to stop)"
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=10.0,
+        help="seconds to wait for the node, default %(default)s",
+    )
     args = parser.parse_args(list(argv))
 
     def body(watcher: _StatusWatcher) -> int:
@@ -178,7 +237,7 @@ def status_main(argv: Sequence[str]) -> int:
         print(format_status(watcher.latest), flush=True)
         printed = len(watcher.received)
         while args.follow:
-            watcher.spin_until(lambda: len(watcher.received) > printed, 1.0)
+            watcher.spin_until(lambda printed=printed: len(watcher.received) > printed, 1.0)
             for update in watcher.received[printed:]:
                 print(format_status(update), flush=True)
             printed = len(watcher.received)

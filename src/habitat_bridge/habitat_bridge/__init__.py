@@ -1,1 +1,2 @@
-"""Simulator-backed robot: camera, depth, odometry, clock and a navigate_to_pose action server over the built-in MuJoCo sim or habitat-sim."""
+"""Simulator-backed robot: camera, depth, odometry, clock and a navigate_to_pose action server
+over the built-in MuJoCo sim or habitat-sim."""

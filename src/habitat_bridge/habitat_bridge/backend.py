@@ -6,7 +6,8 @@ Functions taking `env` run on the simulator thread (see sim_thread.SimThread).
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from filmnav_sim.config import SimConfig
@@ -70,7 +71,9 @@ def navigation_grid(env: Any) -> NavGrid:
     return env.house.nav if env.house is not None else env.nav
 
 
-def load_episode(env: Any, sample: EpisodeSampler, split: str, seed: int, index: int, task: str) -> tuple[Episode, Any]:
+def load_episode(
+    env: Any, sample: EpisodeSampler, split: str, seed: int, index: int, task: str
+) -> tuple[Episode, Any]:
     """Sample the (split, seed, index, task) episode and place the agent at its start.
     Raises ValueError for a bad split, seed, index or task."""
     episode = sample(split, seed, index, task)

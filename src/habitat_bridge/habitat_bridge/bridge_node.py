@@ -18,7 +18,8 @@ import contextlib
 import json
 import threading
 import time
-from typing import Any, Iterator, Sequence
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 from filmnav_common.image_codec import numpy_to_image
 from filmnav_common.node_main import run_node
@@ -67,8 +68,12 @@ class HabitatBridgeNode(Node):
         self._color_pub = self.create_publisher(Image, "camera/color/image_raw", SENSOR_QOS)
         self._depth_pub = self.create_publisher(Image, "camera/depth/image_raw", SENSOR_QOS)
         self._instance_pub = self.create_publisher(Image, "camera/instance/image_raw", SENSOR_QOS)
-        self._color_info_pub = self.create_publisher(CameraInfo, "camera/color/camera_info", SENSOR_QOS)
-        self._depth_info_pub = self.create_publisher(CameraInfo, "camera/depth/camera_info", SENSOR_QOS)
+        self._color_info_pub = self.create_publisher(
+            CameraInfo, "camera/color/camera_info", SENSOR_QOS
+        )
+        self._depth_info_pub = self.create_publisher(
+            CameraInfo, "camera/depth/camera_info", SENSOR_QOS
+        )
         self._odom_pub = self.create_publisher(Odometry, "odom", RELIABLE_QOS)
         self._clock_pub = self.create_publisher(Clock, "clock", RELIABLE_QOS)
         self._instances_pub = self.create_publisher(String, "sim/instances", LATCHED_QOS)
@@ -105,7 +110,9 @@ class HabitatBridgeNode(Node):
             cancel_callback=lambda _goal_handle: CancelResponse.ACCEPT,
             callback_group=commands,
         )
-        self.create_service(ResetEpisode, "sim/reset_episode", self._on_reset, callback_group=commands)
+        self.create_service(
+            ResetEpisode, "sim/reset_episode", self._on_reset, callback_group=commands
+        )
         self.create_service(Trigger, "sim/stop", self._on_stop, callback_group=commands)
         publish_rate = self._param("publish_rate")
         if publish_rate > 0.0:
@@ -130,17 +137,30 @@ class HabitatBridgeNode(Node):
             "height": (defaults.height, "image height, pixels"),
             "hfov": (defaults.hfov_deg, "horizontal field of view, degrees"),
             "publish_rate": (2.0, "republish the latest sensors while idle, Hz (0: never)"),
-            "step_rate": (10.0, "Habitat steps per wall-clock second while navigating (0: no limit)"),
-            "goal_tolerance": (0.5, "navigate_to_pose: goals off the navigable area move to the "
-             "nearest navigable point up to this far, metres"),
+            "step_rate": (
+                10.0,
+                "Habitat steps per wall-clock second while navigating (0: no limit)",
+            ),
+            "goal_tolerance": (
+                0.5,
+                "navigate_to_pose: goals off the navigable area move to the "
+                "nearest navigable point up to this far, metres",
+            ),
             "align_yaw": (True, "navigate_to_pose: turn to the goal orientation (as Nav2 does)"),
-            "max_stalled_steps": (20, "navigate_to_pose: abort after this many steps without "
-             "getting closer"),
-            "habitat_episodes": ("", "habitat: habitat-lab ObjectNav/OVON split file (.json.gz); "
-             "seed = scene index"),
+            "max_stalled_steps": (
+                20,
+                "navigate_to_pose: abort after this many steps without getting closer",
+            ),
+            "habitat_episodes": (
+                "",
+                "habitat: habitat-lab ObjectNav/OVON split file (.json.gz); seed = scene index",
+            ),
             "habitat_scenes_dir": ("", "habitat: directory the episodes' scene paths start from"),
-            "habitat_scene_dataset": ("", "habitat: scene dataset config file "
-             "(empty: $FILMNAV_HABITAT_DATASET or habitat's default)"),
+            "habitat_scene_dataset": (
+                "",
+                "habitat: scene dataset config file "
+                "(empty: $FILMNAV_HABITAT_DATASET or habitat's default)",
+            ),
             "odom_frame": ("odom", "frame of odom and of navigate_to_pose goals"),
             "base_frame": ("base_link", "child frame of odom"),
             "camera_frame": ("camera_color_optical_frame", "frame of the images and camera_info"),
@@ -207,7 +227,8 @@ class HabitatBridgeNode(Node):
             publisher.publish(message)
 
     def _publish_result_if_over(self) -> None:
-        """Publish the episode's Habitat metrics once, when the agent stopped or ran out of steps."""
+        """Publish the episode's Habitat metrics once, when the agent stopped or ran out of
+        steps."""
         if self._result_published or not self._sim.call(lambda env: env.done):
             return
         summary = self._sim.call(backend.episode_summary)
@@ -230,7 +251,11 @@ class HabitatBridgeNode(Node):
         self._instances_pub.publish(String(data=json.dumps(table)))
         self._publish_observation(observation)
         self._reporter.ok(
-            "episode loaded", split=split, seed=seed, episode=index, task=episode.task,
+            "episode loaded",
+            split=split,
+            seed=seed,
+            episode=index,
+            task=episode.task,
             goal=episode.goal_text,
         )
         self.get_logger().info(
@@ -271,7 +296,8 @@ class HabitatBridgeNode(Node):
         except (ValueError, RuntimeError) as error:
             response.success = False
             response.message = (
-                f"cannot load {split} seed {request.seed} episode {request.episode} ({task}): {error}"
+                f"cannot load {split} seed {request.seed} episode {request.episode} "
+                f"({task}): {error}"
             )
             self._reporter.error(response.message)
             return response
@@ -302,7 +328,9 @@ class HabitatBridgeNode(Node):
     def _execute_navigation(self, goal_handle) -> NavigateToPose.Result:
         with self._motion() as generation:
             if self._closing:
-                return self._abort(goal_handle, NavigationErrorCode.UNKNOWN, "the robot is shutting down")
+                return self._abort(
+                    goal_handle, NavigationErrorCode.UNKNOWN, "the robot is shutting down"
+                )
             return self._navigate(goal_handle, generation)
 
     def _abort(self, goal_handle, code: int, message: str) -> NavigateToPose.Result:
@@ -315,10 +343,15 @@ class HabitatBridgeNode(Node):
         frame = target.header.frame_id
         if frame not in ("", self._odom_frame):
             return self._abort(
-                goal_handle, NavigationErrorCode.TF_ERROR,
+                goal_handle,
+                NavigationErrorCode.TF_ERROR,
                 f"goal frame '{frame}' is not the odometry frame '{self._odom_frame}'",
             )
-        yaw = ros_messages.quaternion_to_yaw(target.pose.orientation) if self._param("align_yaw") else None
+        yaw = (
+            ros_messages.quaternion_to_yaw(target.pose.orientation)
+            if self._param("align_yaw")
+            else None
+        )
         try:
             runner = self._sim.call(
                 GoalRunner,
@@ -338,7 +371,11 @@ class HabitatBridgeNode(Node):
                 goal_handle.canceled()
                 return NavigateToPose.Result(error_code=0, error_msg="canceled")
             if self._preempted(generation):
-                reason = "the robot is shutting down" if self._closing else "preempted by a newer request"
+                reason = (
+                    "the robot is shutting down"
+                    if self._closing
+                    else "preempted by a newer request"
+                )
                 return self._abort(goal_handle, NavigationErrorCode.UNKNOWN, reason)
             if step_rate > 0.0:
                 time.sleep(max(0.0, next_step_at - time.monotonic()))
@@ -378,8 +415,14 @@ class HabitatBridgeNode(Node):
 def main(argv: Sequence[str] | None = None) -> int:
     # rclpy's own SIGINT handler would invalidate the context at once, under a running goal;
     # with Python's, SIGINT raises KeyboardInterrupt here and the goal ends properly.
-    return run_node(HabitatBridgeNode, argv, threads=4, startup_errors=(ValueError, RuntimeError),
-                    rclpy_signal_handlers=False, description="the simulated robot")
+    return run_node(
+        HabitatBridgeNode,
+        argv,
+        threads=4,
+        startup_errors=(ValueError, RuntimeError),
+        rclpy_signal_handlers=False,
+        description="the simulated robot",
+    )
 
 
 if __name__ == "__main__":

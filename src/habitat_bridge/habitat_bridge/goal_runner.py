@@ -76,7 +76,8 @@ class GoalRunner:
             if np.linalg.norm(snapped - goal) > snap_tolerance:
                 raise NavigationError(
                     NavigationErrorCode.GOAL_OCCUPIED,
-                    f"goal ({goal[0]:.2f}, {goal[1]:.2f}) is {np.linalg.norm(snapped - goal):.2f} m "
+                    f"goal ({goal[0]:.2f}, {goal[1]:.2f}) is "
+                    f"{np.linalg.norm(snapped - goal):.2f} m "
                     f"from the navigable area (tolerance {snap_tolerance:.2f} m)",
                 )
             goal = snapped

@@ -33,7 +33,9 @@ def pose_stamped(pose_xy_yaw: tuple[float, float, float], header: Header) -> Pos
     return PoseStamped(header=header, pose=planar_pose(*pose_xy_yaw))
 
 
-def odometry(pose_xy_yaw: tuple[float, float, float], header: Header, child_frame: str) -> Odometry:
+def odometry(
+    pose_xy_yaw: tuple[float, float, float], header: Header, child_frame: str
+) -> Odometry:
     """Ground-truth odometry of the base; the simulator moves in discrete steps, so no twist."""
     message = Odometry(header=header, child_frame_id=child_frame)
     message.pose.pose = planar_pose(*pose_xy_yaw)

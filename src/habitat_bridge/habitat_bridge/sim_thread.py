@@ -6,8 +6,9 @@ thread-safe, while the ROS node serves callbacks from a multi-threaded executor.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Callable, Generic, TypeVar
+from typing import Generic, TypeVar
 
 Env = TypeVar("Env")
 Result = TypeVar("Result")

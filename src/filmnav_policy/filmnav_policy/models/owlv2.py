@@ -38,22 +38,29 @@ class Owlv2Detector:
         from transformers.models.owlv2.image_processing_pil_owlv2 import Owlv2ImageProcessorPil
 
         try:
-            self.tokenizer = AutoTokenizer.from_pretrained(model, local_files_only=local_files_only)
+            self.tokenizer = AutoTokenizer.from_pretrained(
+                model, local_files_only=local_files_only
+            )
             self.image_processor = Owlv2ImageProcessorPil.from_pretrained(
                 model, local_files_only=local_files_only
             )
-            self.model = Owlv2ForObjectDetection.from_pretrained(model, local_files_only=local_files_only)
+            self.model = Owlv2ForObjectDetection.from_pretrained(
+                model, local_files_only=local_files_only
+            )
         except OSError as error:
             raise FileNotFoundError(
-                f"OWLv2 weights {model!r} are not in the local Hugging Face cache or path; download them "
-                f"once (e.g. `hf download {DEFAULT_OWLV2_MODEL}`) or pass a local folder ({error})"
+                f"OWLv2 weights {model!r} are not in the local Hugging Face cache or path; "
+                f"download them once (e.g. `hf download {DEFAULT_OWLV2_MODEL}`) or pass a local "
+                f"folder ({error})"
             ) from error
         self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
         self.model.to(self.device).eval()
         self.score_threshold = score_threshold
 
     def _pixel_values(self, rgb: np.ndarray) -> torch.Tensor:
-        pixels = self.image_processor(images=[np.ascontiguousarray(rgb[..., :3])], return_tensors="pt")
+        pixels = self.image_processor(
+            images=[np.ascontiguousarray(rgb[..., :3])], return_tensors="pt"
+        )
         return pixels["pixel_values"].to(self.device)
 
     @staticmethod
@@ -62,7 +69,9 @@ class Owlv2Detector:
     ) -> list[BoxDetection]:
         """Detections best first; `boxes` are x0, y0, x1, y1 in the padded square's pixels
         (OWLv2 pads the image at the bottom/right), clipped to the image."""
-        boxes = np.clip(boxes, 0, [width - 1, height - 1, width - 1, height - 1]).round().astype(int)
+        boxes = (
+            np.clip(boxes, 0, [width - 1, height - 1, width - 1, height - 1]).round().astype(int)
+        )
         return [
             BoxDetection(labels[i], float(scores[i]), tuple(int(v) for v in boxes[i]))
             for i in np.argsort(-scores, kind="stable")
@@ -75,7 +84,11 @@ class Owlv2Detector:
             raise ValueError("need at least one text query")
         height, width = rgb.shape[:2]
         text = self.tokenizer(
-            list(queries), padding="max_length", truncation=True, max_length=16, return_tensors="pt"
+            list(queries),
+            padding="max_length",
+            truncation=True,
+            max_length=16,
+            return_tensors="pt",
         )
         outputs = self.model(
             input_ids=text["input_ids"].to(self.device),
@@ -87,11 +100,17 @@ class Owlv2Detector:
             outputs, threshold=self.score_threshold, target_sizes=[(side, side)]
         )[0]
         labels = [queries[int(label)] for label in result["labels"]]
-        return self._ranked(labels, result["scores"].cpu().numpy(), result["boxes"].cpu().numpy(), height, width)
+        return self._ranked(
+            labels, result["scores"].cpu().numpy(), result["boxes"].cpu().numpy(), height, width
+        )
 
     @torch.inference_mode()
     def detect_image(
-        self, rgb: np.ndarray, query_rgb: np.ndarray, label: str = "goal image", nms_threshold: float = 0.3
+        self,
+        rgb: np.ndarray,
+        query_rgb: np.ndarray,
+        label: str = "goal image",
+        nms_threshold: float = 0.3,
     ) -> list[BoxDetection]:
         """Boxes of the object shown in `query_rgb` (OWLv2 image-guided detection), best first.
 
@@ -106,5 +125,9 @@ class Owlv2Detector:
         boxes = (center_to_corners_format(outputs.target_pred_boxes[0]) * side).cpu().numpy()
         keep = np.flatnonzero(scores >= self.score_threshold)
         xywh = np.column_stack([boxes[keep, :2], boxes[keep, 2:] - boxes[keep, :2]])
-        kept = keep[np.asarray(cv2.dnn.NMSBoxes(xywh.tolist(), scores[keep].tolist(), 0.0, nms_threshold), int).reshape(-1)]
+        kept = keep[
+            np.asarray(
+                cv2.dnn.NMSBoxes(xywh.tolist(), scores[keep].tolist(), 0.0, nms_threshold), int
+            ).reshape(-1)
+        ]
         return self._ranked([label] * len(scores), scores[kept], boxes[kept], height, width)

@@ -24,15 +24,28 @@ def build_tiny_owlv2_checkpoint(out_dir: str | pathlib.Path, seed: int = 0) -> p
 
     out = pathlib.Path(out_dir)
     tokenizer = train_tokenizer()
-    layers = {"hidden_size": 32, "num_hidden_layers": 1, "num_attention_heads": 2, "intermediate_size": 64}
+    layers = {
+        "hidden_size": 32,
+        "num_hidden_layers": 1,
+        "num_attention_heads": 2,
+        "intermediate_size": 64,
+    }
     config = Owlv2Config(
-        text_config={"vocab_size": len(tokenizer), "max_position_embeddings": 16,
-                     "bos_token_id": tokenizer.eos_token_id, "eos_token_id": tokenizer.eos_token_id} | layers,
-        vision_config=layers | {"image_size": TINY_OWLV2_IMAGE_SIDE, "patch_size": TINY_OWLV2_PATCH},
+        text_config={
+            "vocab_size": len(tokenizer),
+            "max_position_embeddings": 16,
+            "bos_token_id": tokenizer.eos_token_id,
+            "eos_token_id": tokenizer.eos_token_id,
+        }
+        | layers,
+        vision_config=layers
+        | {"image_size": TINY_OWLV2_IMAGE_SIDE, "patch_size": TINY_OWLV2_PATCH},
         projection_dim=32,
     )
     torch.manual_seed(seed)
     Owlv2ForObjectDetection(config).save_pretrained(out)
     tokenizer.save_pretrained(out)
-    Owlv2ImageProcessorPil(size={"height": TINY_OWLV2_IMAGE_SIDE, "width": TINY_OWLV2_IMAGE_SIDE}).save_pretrained(out)
+    Owlv2ImageProcessorPil(
+        size={"height": TINY_OWLV2_IMAGE_SIDE, "width": TINY_OWLV2_IMAGE_SIDE}
+    ).save_pretrained(out)
     return out

@@ -28,9 +28,12 @@ _CORPUS = (
     "Which frontier should the robot explore next? Answer with the frontier number. assistant "
     "Which history image was taken closest to the place shown? 0 1 2 3 4 5 6 7 8 9 "
     "red green blue yellow purple orange white black kitchen bedroom bathroom living room "
-    "Question: which option shows where the object was seen? Option the long couch a seat to sit on "
-    "television screen plant in a pot wooden cabinet shelf refrigerator microwave bathtub mirror desk "
-    "dining office hallway corridor stairs window door wall floor ceiling carpet picture painting clock "
+    "Question: which option shows where the object was seen? Option the long couch a seat to "
+    "sit on "
+    "television screen plant in a pot wooden cabinet shelf refrigerator microwave bathtub "
+    "mirror desk "
+    "dining office hallway corridor stairs window door wall floor ceiling carpet picture "
+    "painting clock "
     "left right front behind near far between above below next to the in on of with and or "
 )
 
@@ -42,7 +45,10 @@ def train_tokenizer(vocab_size: int = 512):
 
     tokenizer = Tokenizer(models.BPE())
     tokenizer.pre_tokenizer = pre_tokenizers.Sequence(
-        [pre_tokenizers.Digits(individual_digits=True), pre_tokenizers.ByteLevel(add_prefix_space=False)]
+        [
+            pre_tokenizers.Digits(individual_digits=True),
+            pre_tokenizers.ByteLevel(add_prefix_space=False),
+        ]
     )
     tokenizer.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(
@@ -81,7 +87,11 @@ def build_tiny_qwen_checkpoint(out_dir: str | pathlib.Path, seed: int = 0) -> pa
             # LoRA alone (which never touches lm_head) can fit a toy task as it would a real model.
             "initializer_range": 0.1,
             # mrope_section must sum to head_dim / 2 (= 16 here).
-            "rope_parameters": {"rope_type": "default", "rope_theta": 10000.0, "mrope_section": [4, 6, 6]},
+            "rope_parameters": {
+                "rope_type": "default",
+                "rope_theta": 10000.0,
+                "mrope_section": [4, 6, 6],
+            },
             "bos_token_id": token_id("<|endoftext|>"),
             "eos_token_id": token_id("<|im_end|>"),
             "pad_token_id": token_id("<|endoftext|>"),

@@ -1,4 +1,5 @@
-"""`qwen_vl`: a Qwen2.5-VL checkpoint (+ optional LoRA adapter) scoring frontiers in one forward pass.
+"""`qwen_vl`: a Qwen2.5-VL checkpoint (+ optional LoRA adapter) scoring frontiers in one forward
+pass.
 
 Prompt: the goal, K history images, then "Frontier i: <image>" per frontier; the answer is the
 frontier's label (a single digit token). A frontier's score is the log-probability of its label
@@ -19,15 +20,17 @@ from typing import Any
 
 import numpy as np
 import torch
+from filmnav_common.protocol import FrontierCandidate, GoalSpec
 
 from filmnav_policy.models.encoders import resize_square
-from filmnav_common.protocol import FrontierCandidate, GoalSpec
 
 DEFAULT_MODEL_ID = "Qwen/Qwen2.5-VL-3B-Instruct"
 POLICY_FILE = "filmnav_policy.json"
 MAX_CHOICES = 8
 # LoRA adapts the language model only: the vision tower's MLP uses the same module names.
-LORA_TARGET_REGEX = r".*language_model.*\.(q_proj|k_proj|v_proj|o_proj|gate_proj|up_proj|down_proj)"
+LORA_TARGET_REGEX = (
+    r".*language_model.*\.(q_proj|k_proj|v_proj|o_proj|gate_proj|up_proj|down_proj)"
+)
 SYSTEM_PROMPT = "You are a robot that explores a house to find an object."
 IMAGE_PLACEHOLDER = "<|vision_start|><|image_pad|><|vision_end|>"
 IGNORE_INDEX = -100
@@ -72,7 +75,8 @@ def goal_prompt(task: str, goal_text: str) -> str:
 
 
 def prompt_text(sample: PromptSample) -> str:
-    """The chat-formatted prompt up to (not including) the answer, with one placeholder per image."""
+    """The chat-formatted prompt up to (not including) the answer, with one placeholder per
+    image."""
     noun = "Option" if sample.task == "spatial" else "Frontier"
     lines = [goal_prompt(sample.task, sample.goal_text)]
     if sample.history_images:
@@ -91,7 +95,8 @@ def _torch_dtype(device: torch.device) -> torch.dtype:
 
 
 class QwenVLPolicy:
-    """FrontierPolicy backed by a Hugging Face Qwen2.5-VL model (optionally with a LoRA adapter)."""
+    """FrontierPolicy backed by a Hugging Face Qwen2.5-VL model (optionally with a LoRA
+    adapter)."""
 
     name = "qwen_vl"
 
@@ -149,7 +154,9 @@ class QwenVLPolicy:
             meta = json.loads((folder / POLICY_FILE).read_text())
             settings = QwenVLSettings(**meta["settings"])
         except (OSError, ValueError, KeyError, TypeError) as error:
-            raise ValueError(f"{folder} is not a qwen_vl checkpoint ({POLICY_FILE}: {error})") from error
+            raise ValueError(
+                f"{folder} is not a qwen_vl checkpoint ({POLICY_FILE}: {error})"
+            ) from error
         policy = cls.from_base(settings, device=device)
         try:
             policy.model = PeftModel.from_pretrained(policy.model, str(folder)).eval()
@@ -171,7 +178,9 @@ class QwenVLPolicy:
         for label in range(MAX_CHOICES):
             tokens = self.tokenizer(str(label), add_special_tokens=False).input_ids
             if len(tokens) != 1:
-                raise ValueError(f"label {label!r} is not a single token in this tokenizer: {tokens}")
+                raise ValueError(
+                    f"label {label!r} is not a single token in this tokenizer: {tokens}"
+                )
             ids.append(tokens[0])
         return ids
 
@@ -184,12 +193,15 @@ class QwenVLPolicy:
         """Token ids, labels (answer tokens only), pixel values and grids of one sample."""
         if not 1 <= len(sample.choice_images) <= MAX_CHOICES:
             raise ValueError(f"need 1..{MAX_CHOICES} choices, got {len(sample.choice_images)}")
-        images = ([sample.goal_image] if sample.task == "image" else []) + list(sample.history_images)
+        images = ([sample.goal_image] if sample.task == "image" else []) + list(
+            sample.history_images
+        )
         images += list(sample.choice_images)
         if sample.task == "image" and sample.goal_image is None:
             raise ValueError("an image goal needs goal_image")
         vision = self.image_processor(
-            images=[resize_square(i, self.settings.image_side) for i in images], return_tensors="pt"
+            images=[resize_square(i, self.settings.image_side) for i in images],
+            return_tensors="pt",
         )
         tokens_per_image = (vision["image_grid_thw"].prod(dim=-1) // self.merge_length).tolist()
         text = prompt_text(sample)
@@ -223,7 +235,11 @@ class QwenVLPolicy:
         attention = torch.zeros((len(encoded), length), dtype=torch.long)
         for row, e in enumerate(encoded):
             n = len(e["input_ids"])
-            input_ids[row, :n], labels[row, :n], attention[row, :n] = e["input_ids"], e["labels"], 1
+            input_ids[row, :n], labels[row, :n], attention[row, :n] = (
+                e["input_ids"],
+                e["labels"],
+                1,
+            )
         return {
             "input_ids": input_ids,
             "labels": labels,
@@ -236,17 +252,22 @@ class QwenVLPolicy:
 
     # ----- model calls --------------------------------------------------------------------
     def forward(self, batch: dict[str, torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
-        """(loss over answer tokens, label log-probs (B, MAX_CHOICES) with -inf past num_choices)."""
+        """(loss over answer tokens, label log-probs (B, MAX_CHOICES) with -inf past
+        num_choices)."""
         device = self.device
         inputs = {
-            key: batch[key].to(device) for key in ("input_ids", "labels", "attention_mask", "image_grid_thw")
+            key: batch[key].to(device)
+            for key in ("input_ids", "labels", "attention_mask", "image_grid_thw")
         }
         inputs["pixel_values"] = batch["pixel_values"].to(device, dtype=_torch_dtype(device))
         output = self.model(**inputs)
         rows = torch.arange(len(batch["input_ids"]), device=device)
         answer_logits = output.logits[rows, batch["answer_position"].to(device)].float()
         label_logits = answer_logits[:, self.label_token_ids]
-        offered = torch.arange(MAX_CHOICES, device=device)[None] < batch["num_choices"].to(device)[:, None]
+        offered = (
+            torch.arange(MAX_CHOICES, device=device)[None]
+            < batch["num_choices"].to(device)[:, None]
+        )
         label_logits = label_logits.masked_fill(~offered, float("-inf"))
         return output.loss, torch.log_softmax(label_logits, dim=-1)
 
@@ -279,6 +300,8 @@ class QwenVLPolicy:
         frontiers: Sequence[FrontierCandidate],
         robot_pose: tuple[float, float, float],
     ) -> np.ndarray:
-        history = list(history_images)[-self.settings.history_len :] if self.settings.history_len else []
+        history = (
+            list(history_images)[-self.settings.history_len :] if self.settings.history_len else []
+        )
         sample = PromptSample(goal.task, goal.text, goal.image, history, list(frontier_images))
         return self.score_sample(sample).astype(np.float64)
