@@ -1,6 +1,6 @@
 """The detector node with `backend: owlv2` in its own process: a tiny random OWLv2 checkpoint (real
 classes, random boxes) detects in colour frames, each box is placed with the depth image, and
-results come back over DDS. Real weights cannot be downloaded here (tests/models covers them)."""
+results come back over DDS. Real weights cannot be downloaded here (test_owlv2_detector.py covers them)."""
 
 from __future__ import annotations
 
