@@ -147,7 +147,7 @@ def bench_compact(checkpoint: str | None, image_size: int, repeats: int) -> dict
 
 def bench_datagen(episodes: int) -> dict[str, float]:
     """Samples per minute of a real data-generation run into a temporary folder."""
-    from filmnav_policy.datagen import generate, load_config
+    from filmnav_learning.datagen import generate, load_config
 
     config_path = pathlib.Path(__file__).resolve().parents[1] / "configs" / "datagen.yaml"
     with tempfile.TemporaryDirectory() as folder:

@@ -14,14 +14,13 @@ setup(
     install_requires=["setuptools"],
     zip_safe=True,
     description=(
-        "Frontier-selection policies (fine-tuned VLM, compact, baselines), the policy service "
-        "node, the goal detector node, data generation, training and evaluation."
+        "Frontier-selection policies (fine-tuned VLM, compact, nearest and random baselines) "
+        "and the policy service node."
     ),
     license="Apache-2.0",
     entry_points={
         "console_scripts": [
             "policy_node = filmnav_policy.policy_node:main",
-            "detector_node = filmnav_policy.detector_node:main",
         ]
     },
 )

@@ -147,7 +147,7 @@ def test_eval_rejects_bad_arguments(tmp_path):
 
 @pytest.fixture(scope="module")
 def runner():
-    from filmnav_policy.episode_runner import EpisodeRunner, RunnerConfig
+    from filmnav_learning.episode_runner import EpisodeRunner, RunnerConfig
 
     runner = EpisodeRunner(RunnerConfig(width=160, height=120))
     yield runner
@@ -155,7 +155,7 @@ def runner():
 
 
 def test_oracle_episode_reaches_the_goal(runner):
-    from filmnav_policy.baselines import OraclePolicy
+    from filmnav_learning.reference_policies import OraclePolicy
     from filmnav_sim.episodes import make_episode
 
     episode = make_episode("val", 10001, 0, "object", config=runner.sim_config)
@@ -170,7 +170,7 @@ def test_oracle_episode_reaches_the_goal(runner):
 
 
 def test_waypoint_executor_turns_navigates_and_aborts(runner):
-    from filmnav_policy.episode_runner import RunnerConfig, WaypointExecutor
+    from filmnav_learning.episode_runner import RunnerConfig, WaypointExecutor
     from filmnav_sim.episodes import make_episode
     from goal_interface.mission import ExecutorState, ExecutorStatus, NavigateTo, Rotate
 
@@ -204,10 +204,10 @@ def test_waypoint_executor_turns_navigates_and_aborts(runner):
 
 def test_runner_defaults_follow_the_simulated_graphs_parameters():
     import yaml
-    from filmnav_policy.episode_runner import RunnerConfig
+    from filmnav_learning.episode_runner import RunnerConfig
     from processes import REPO_ROOT
 
-    params = yaml.safe_load((REPO_ROOT / "launch/config/sim.yaml").read_text())
+    params = yaml.safe_load((REPO_ROOT / "src/filmnav_bringup/config/sim.yaml").read_text())
     config = RunnerConfig()
     buffer = params["trajectory_buffer"]["ros__parameters"]
     mission = params["goal_interface"]["ros__parameters"]

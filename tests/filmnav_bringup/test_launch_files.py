@@ -1,6 +1,6 @@
-"""Every launch file in launch/: its executables exist in the ament index, and every parameter it
-sets (inline or from a parameter file) is declared by the node, checked by starting each node and
-listing its parameters over DDS."""
+"""Every launch file of filmnav_bringup: its executables exist in the ament index, and every
+parameter it sets (inline or from a parameter file) is declared by the node, checked by starting
+each node and listing its parameters over DDS."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ import pytest
 import rclpy
 import yaml
 from filmnav_common.launch_files import LaunchDescription, NodeSpec, declared_arguments
-from filmnav_policy.models.owlv2_tiny import build_tiny_owlv2_checkpoint
+from filmnav_detection.owlv2_tiny import build_tiny_owlv2_checkpoint
 from processes import REPO_ROOT, NodeProcess, wait_until
 from rcl_interfaces.srv import ListParameters
 
-LAUNCH_DIR = REPO_ROOT / "launch"
+LAUNCH_DIR = REPO_ROOT / "src/filmnav_bringup/launch"
 LAUNCH_FILES = sorted(LAUNCH_DIR.glob("*.launch.yaml")) + sorted(LAUNCH_DIR.glob("*.launch.xml"))
 REQUIRED_ARGUMENTS = {
     "sim.launch.yaml": {"seed", "episode", "split", "task", "policy", "goal", "use_sim_time"},
@@ -94,10 +94,15 @@ def list_parameters(node, full_name: str) -> set[str] | None:
         node.destroy_client(client)
 
 
-def test_launch_files_exist():
+def test_launch_files_and_configs_are_installed_in_the_package_share():
+    from ament_index_python.packages import get_package_share_directory
+
+    share = pathlib.Path(get_package_share_directory("filmnav_bringup"))
     assert {path.name for path in LAUNCH_FILES} >= {"sim.launch.yaml", "robot.launch.yaml"}
-    assert (LAUNCH_DIR / "filmnav.rviz").is_file()
-    rviz = yaml.safe_load((LAUNCH_DIR / "filmnav.rviz").read_text())
+    installed = {path.relative_to(share).as_posix() for path in share.rglob("*") if path.is_file()}
+    assert {f"launch/{path.name}" for path in LAUNCH_FILES} <= installed
+    assert {"config/sim.yaml", "config/robot.yaml", "config/filmnav.rviz"} <= installed
+    rviz = yaml.safe_load((share / "config/filmnav.rviz").read_text())
     topics = {
         display["Topic"]["Value"]
         for display in rviz["Visualization Manager"]["Displays"]

@@ -1,6 +1,6 @@
-"""End to end in simulation: `filmnav launch launch/sim.launch.yaml` on a small house with the
-nearest policy finds the episode's goal, and the simulator scores the episode a success; a killed
-node is respawned by the launch and serves again."""
+"""End to end in simulation: `filmnav launch filmnav_bringup sim.launch.yaml` on a small house
+with the nearest policy finds the episode's goal, and the simulator scores the episode a success;
+a killed node is respawned by the launch and serves again."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import threading
 import pytest
 import rclpy
 from filmnav_common.qos import LATCHED_QOS
-from processes import REPO_ROOT, NodeProcess, wait_until
+from processes import NodeProcess, wait_until
 from rclpy.executors import SingleThreadedExecutor
 
 from filmnav_interfaces.msg import EpisodeResult, Frontier, Goal, MissionStatus
@@ -29,7 +29,8 @@ LAUNCH = [
     "-c",
     "import sys; from filmnav_common.cli import main; sys.exit(main())",
     "launch",
-    str(REPO_ROOT / "launch/sim.launch.yaml"),
+    "filmnav_bringup",
+    "sim.launch.yaml",
     f"seed:={SEED}",
     "policy:=nearest",
     f"goal:={GOAL}",

@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 import pytest
-from filmnav_policy.detector import (
+from filmnav_detection.detector import (
     CameraModel,
     SemanticGoalDetector,
     SimInstanceTable,

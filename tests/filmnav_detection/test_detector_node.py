@@ -33,7 +33,7 @@ TABLE = {
 @pytest.fixture(scope="module")
 def graph(tmp_path_factory):
     process = NodeProcess(
-        python_module("filmnav_policy.detector_node"),
+        python_module("filmnav_detection.detector_node"),
         tmp_path_factory.mktemp("det") / "detector.log",
     )
     rclpy.init()

@@ -1,6 +1,7 @@
 """The detector node with `backend: owlv2` in its own process: a tiny random OWLv2 checkpoint (real
 classes, random boxes) detects in colour frames, each box is placed with the depth image, and
-results come back over DDS. Real weights cannot be downloaded here (test_owlv2_detector.py covers them)."""
+results come back over DDS. Real weights cannot be downloaded here (test_owlv2_detector.py covers
+them)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ import rclpy
 from builtin_interfaces.msg import Time
 from filmnav_common.image_codec import numpy_to_image
 from filmnav_common.qos import RELIABLE_QOS, SENSOR_QOS
-from filmnav_policy.detector import CameraModel
-from filmnav_policy.models.owlv2_tiny import build_tiny_owlv2_checkpoint
+from filmnav_detection.detector import CameraModel
+from filmnav_detection.owlv2_tiny import build_tiny_owlv2_checkpoint
 from nav_msgs.msg import Odometry
 from processes import NodeProcess, python_module, wait_until
 from sensor_msgs.msg import CameraInfo, Image
@@ -38,7 +39,7 @@ def detector_process(log_path, *parameters: str) -> NodeProcess:
     for parameter in parameters:
         arguments += ["-p", parameter]
     return NodeProcess(
-        python_module("filmnav_policy.detector_node", *arguments), log_path, env=SINGLE_THREAD
+        python_module("filmnav_detection.detector_node", *arguments), log_path, env=SINGLE_THREAD
     )
 
 

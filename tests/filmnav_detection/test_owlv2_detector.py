@@ -7,7 +7,7 @@ import os
 
 import numpy as np
 import pytest
-from filmnav_policy.models.owlv2 import DEFAULT_OWLV2_MODEL, Owlv2Detector
+from filmnav_detection.owlv2 import DEFAULT_OWLV2_MODEL, Owlv2Detector
 
 
 def _weights_available() -> bool:

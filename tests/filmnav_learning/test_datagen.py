@@ -10,16 +10,17 @@ import numpy as np
 import pytest
 import yaml
 from filmnav_common.protocol import FrontierCandidate, GoalSpec
-from filmnav_policy.baselines import NearestPolicy, OraclePolicy
-from filmnav_policy.datagen import (
+from filmnav_learning.datagen import (
     DatagenConfig,
     DecisionRecorder,
     finished_keys,
     main,
     plan_episodes,
 )
-from filmnav_policy.dataset import decode_sample, load_samples, shard_paths, validate_sample
-from filmnav_policy.spatial_task import category_distances, make_spatial_question
+from filmnav_learning.dataset import decode_sample, load_samples, shard_paths, validate_sample
+from filmnav_learning.reference_policies import OraclePolicy
+from filmnav_learning.spatial_task import category_distances, make_spatial_question
+from filmnav_policy.baselines import NearestPolicy
 from filmnav_sim.house import SEEN_CATEGORIES, cached_house
 
 TRAIN_HOUSE = 1
@@ -116,7 +117,7 @@ def test_stop_keeps_finished_episodes_and_resume_completes(tmp_path: pathlib.Pat
     command = [
         sys.executable,
         "-c",
-        "from filmnav_policy.datagen import main; raise SystemExit(main())",
+        "from filmnav_learning.datagen import main; raise SystemExit(main())",
         "--config",
         str(config),
         "--quiet",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from filmnav_policy.dataset import (
+from filmnav_learning.dataset import (
     FEATURES,
     MAX_FRONTIERS,
     SYNTHETIC_CATEGORIES,

@@ -7,10 +7,10 @@ import json
 import pytest
 import torch
 import yaml
+from filmnav_learning.train import decision_metrics
+from filmnav_learning.train import main as train_main
 from filmnav_policy.models import load_policy
 from filmnav_policy.models.qwen_tiny import TINY_IMAGE_SIDE, build_tiny_qwen_checkpoint
-from filmnav_policy.train import decision_metrics
-from filmnav_policy.train import main as train_main
 
 
 @pytest.mark.slow

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 import yaml
 from filmnav_common.protocol import FrontierCandidate, GoalSpec, frontier_geometry
-from filmnav_policy.dataset import decode_sample, load_samples
+from filmnav_learning.dataset import decode_sample, load_samples
+from filmnav_learning.train import main as train_main
 from filmnav_policy.models import load_policy
 from filmnav_policy.models.compact import CompactPolicy
-from filmnav_policy.train import main as train_main
 
 pytestmark = pytest.mark.slow  # trains a model
 
@@ -212,7 +212,7 @@ def test_encoders_are_configurable_by_path(tmp_path):
 
 def test_soft_targets_follow_the_route_excess():
     import torch
-    from filmnav_policy.train import frontier_targets
+    from filmnav_learning.train import frontier_targets
 
     oracle = torch.tensor([1])
     geodesic = torch.tensor([[6.0, 5.0, 5.5, float("inf")]])

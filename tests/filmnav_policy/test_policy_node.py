@@ -215,7 +215,7 @@ def test_oracle_follows_the_simulators_episode(ros_client_node, tmp_path):
     from filmnav_common.policy_messages import candidate_of
     from filmnav_common.protocol import GoalSpec
     from filmnav_common.qos import LATCHED_QOS
-    from filmnav_policy.baselines import OraclePolicy
+    from filmnav_learning.reference_policies import OraclePolicy
     from filmnav_sim.episodes import make_episode
     from std_msgs.msg import String
 
@@ -228,8 +228,6 @@ def test_oracle_follows_the_simulators_episode(ros_client_node, tmp_path):
             "__ns:=/oracle_test",
             "-p",
             "policy:=oracle",
-            "-p",
-            "episode_seed:=10000",
         ),
         tmp_path / "oracle.log",
     )
@@ -251,7 +249,7 @@ def test_oracle_follows_the_simulators_episode(ros_client_node, tmp_path):
         ]
 
         def expected(seed: int) -> np.ndarray:
-            oracle = OraclePolicy.for_episode_id("val", seed, 0, "object")
+            oracle = OraclePolicy.for_episode(make_episode("val", seed, 0, "object"))
             return oracle.score(
                 GoalSpec("object", "chair"),
                 [],
@@ -260,25 +258,32 @@ def test_oracle_follows_the_simulators_episode(ros_client_node, tmp_path):
                 (*episode.start_pose[:2], 0.0),
             )
 
+        # Until the simulator announces its episode the oracle cannot exist: a clear refusal.
         response = call(ros_client_node, client, request)
-        assert response.success and response.policy == "oracle", response.message
-        mine = expected(10000)
-        np.testing.assert_allclose(response.scores, mine, rtol=1e-5)
-        assert response.index == int(np.argmax(mine))
+        assert not response.success and "simulator's episode" in response.message
 
         publisher = ros_client_node.create_publisher(
             String, "/oracle_test/sim/instances", LATCHED_QOS
         )
-        publisher.publish(
-            String(
-                data=json.dumps({"split": "val", "seed": 10001, "episode": 0, "task": "object"})
-            )
-        )
+
+        def announce(seed: int) -> None:
+            table = {"split": "val", "seed": seed, "episode": 0, "task": "object"}
+            publisher.publish(String(data=json.dumps({**table, "houses": "small"})))
+
+        announce(10000)
+        mine = expected(10000)
+        assert wait_until(lambda: call(ros_client_node, client, request).success, timeout=30.0)
+        response = call(ros_client_node, client, request)
+        assert response.policy == "oracle", response.message
+        np.testing.assert_allclose(response.scores, mine, rtol=1e-5)
+        assert response.index == int(np.argmax(mine))
+
+        announce(10001)
         other = expected(10001)
         assert wait_until(
             lambda: np.allclose(call(ros_client_node, client, request).scores, other, rtol=1e-5),
             timeout=30.0,
         ), process.output()
-        assert "rebuilding the oracle" in process.output()
+        assert "building 'oracle'" in process.output()
     finally:
         process.stop()

@@ -12,15 +12,15 @@ from collections.abc import Callable, Sequence
 
 # name -> (module:function taking argv, one-line help)
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
-    "demo": ("filmnav_policy.demo:main", "run the simulated demo end to end and write pictures"),
+    "demo": ("filmnav_bringup.demo:main", "run the simulated demo end to end and write pictures"),
     "launch": ("filmnav_common.launch_runner:main", "run a ROS 2 YAML/XML launch file"),
     "goal": ("goal_interface.operator_cli:goal_main", "send a goal (text or --image PNG)"),
     "cancel": ("goal_interface.operator_cli:cancel_main", "cancel the current goal"),
     "status": ("goal_interface.operator_cli:status_main", "print the mission status"),
     "sim": ("filmnav_sim.cli:main", "simulator tools (render a house)"),
-    "datagen": ("filmnav_policy.datagen:main", "generate training data in simulation"),
-    "train": ("filmnav_policy.train:main", "fine-tune a policy"),
-    "eval": ("filmnav_policy.evaluate:main", "headless evaluation: success rate and SPL"),
+    "datagen": ("filmnav_learning.datagen:main", "generate training data in simulation"),
+    "train": ("filmnav_learning.train:main", "fine-tune a policy"),
+    "eval": ("filmnav_bringup.evaluate:main", "headless evaluation: success rate and SPL"),
     "bench": ("filmnav_common.bench:main", "speed benchmarks {sim,mapper,policy,ros}"),
 }
 

@@ -1,2 +1,2 @@
-"""Frontier-selection policies (fine-tuned VLM, compact, baselines), the policy service node,
-the goal detector node, data generation, training and evaluation."""
+"""Frontier-selection policies (fine-tuned VLM, compact, nearest and random baselines) and the
+policy service node."""

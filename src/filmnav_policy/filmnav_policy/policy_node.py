@@ -3,7 +3,9 @@
 The policy is built and warmed up once at start (an unknown name or a bad checkpoint ends the node
 with a clear message); changing its parameters at runtime rebuilds it, and a rebuild that fails
 is rejected while the old policy keeps serving. Malformed requests get success=false and a
-message; the node keeps running.
+message; the node keeps running. A simulator reference policy (oracle, room_prior: offered by
+filmnav_learning) is built from the simulator's episode on `sim/instances`, and rebuilt when the
+simulator loads another one; until then requests are answered with success=false.
 """
 
 from __future__ import annotations
@@ -32,24 +34,22 @@ from rclpy.parameter import Parameter
 from std_msgs.msg import String
 
 from filmnav_interfaces.srv import SelectFrontier
-from filmnav_policy.registry import POLICY_NAMES, PolicyLoadError, make_policy
+from filmnav_policy.registry import (
+    PolicyLoadError,
+    make_policy,
+    policy_names,
+    requires_episode,
+)
 
 WARMUP_FRONTIERS = 2
+EPISODE_KEYS = ("split", "seed", "episode", "task", "houses")  # of the bridge's sim/instances
 
 # parameter name -> (default, description); all are passed to make_policy as keyword arguments.
 POLICY_PARAMETERS: dict[str, tuple[Any, str]] = {
-    "policy": ("nearest", f"frontier policy: one of {', '.join(POLICY_NAMES)}"),
+    "policy": ("nearest", "frontier policy: nearest | random | compact | qwen_vl | a plugin's"),
     "checkpoint": ("", "checkpoint directory or file of a learned policy (empty: its default)"),
     "device": ("cpu", "torch device of a learned policy (cpu, cuda, cuda:0, ...)"),
     "seed": (0, "random seed (random policy)"),
-    "episode_split": ("val", "oracle only: split of the simulated episode (same as the bridge)"),
-    "episode_seed": (
-        10000,
-        "oracle only: house seed of the simulated episode (same as the bridge; "
-        "10000: first val house)",
-    ),
-    "episode_index": (0, "oracle only: episode index in the house (same as the bridge)"),
-    "episode_task": ("object", "oracle only: task of the simulated episode (object, text, image)"),
 }
 
 
@@ -100,35 +100,55 @@ class PolicyNode(Node):
         super().__init__("policy_node")
         self._param = declare_parameters(self, POLICY_PARAMETERS)
         self._status = StatusReporter(self)
+        self._episode: dict[str, Any] | None = None  # the simulator's, for reference policies
+        self._episode_subscription = None
         self._policy = self._build(self._parameter_values())
         self.add_on_set_parameters_callback(self._on_set_parameters)
         self._service = self.create_service(
             SelectFrontier, "filmnav/select_frontier", self._select
         )
-        self.create_subscription(String, "sim/instances", self._on_sim_episode, LATCHED_QOS)
-        self._status.ok(f"serving policy '{self._policy.name}'")
+        self._report_serving()
 
     def _parameter_values(self) -> dict[str, Any]:
         return {name: self._param(name) for name in POLICY_PARAMETERS}
 
-    def _build(self, params: dict[str, Any]) -> FrontierPolicy:
-        """Load and warm up a policy (raises PolicyLoadError)."""
+    def _build(self, params: dict[str, Any]) -> FrontierPolicy | None:
+        """Load and warm up a policy (raises PolicyLoadError); None for a simulator reference
+        policy while the simulator's episode is not known yet."""
+        name = params["policy"]
+        if name not in policy_names():
+            raise PolicyLoadError(
+                f"unknown policy '{name}'; choose one of: {', '.join(policy_names())}"
+            )
+        if requires_episode(name):
+            self._follow_sim_episode()
+            if self._episode is None:
+                return None
         start = time.perf_counter()
         policy = make_policy(
-            params["policy"], **{k: v for k, v in params.items() if k != "policy"}
+            name, episode=self._episode, **{k: v for k, v in params.items() if k != "policy"}
         )
         loaded = time.perf_counter()
         try:
             score_inputs(policy, warmup_inputs())
         except Exception as error:
             raise PolicyLoadError(
-                f"policy '{params['policy']}' failed its warm-up decision: {error}"
+                f"policy '{name}' failed its warm-up decision: {error}"
             ) from error
         self.get_logger().info(
             f"policy '{policy.name}' loaded in {loaded - start:.2f} s, "
             f"warm-up decision {time.perf_counter() - loaded:.3f} s"
         )
         return policy
+
+    def _report_serving(self) -> None:
+        if self._policy is None:
+            self._status.warn(
+                f"policy '{self._param('policy')}' waits for the simulator's episode "
+                "on sim/instances"
+            )
+        else:
+            self._status.ok(f"serving policy '{self._policy.name}'")
 
     def _on_set_parameters(self, parameters: Sequence[Parameter]) -> SetParametersResult:
         changed = {p.name: p.value for p in parameters if p.name in POLICY_PARAMETERS}
@@ -137,39 +157,50 @@ class PolicyNode(Node):
         try:
             self._policy = self._build({**self._parameter_values(), **changed})
         except PolicyLoadError as error:
-            self._status.warn(f"kept policy '{self._policy.name}': {error}")
+            kept = self._policy.name if self._policy is not None else self._param("policy")
+            self._status.warn(f"kept policy '{kept}': {error}")
             return SetParametersResult(successful=False, reason=str(error))
-        self._status.ok(f"serving policy '{self._policy.name}'")
+        self._report_serving()
         return SetParametersResult(successful=True)
 
+    def _follow_sim_episode(self) -> None:
+        if self._episode_subscription is None:
+            self._episode_subscription = self.create_subscription(
+                String, "sim/instances", self._on_sim_episode, LATCHED_QOS
+            )
+
     def _on_sim_episode(self, msg: String) -> None:
-        """The oracle follows the simulator: a new episode there (sim/reset_episode) rebuilds
-        it."""
-        if self.get_parameter("policy").value != "oracle":
-            return
+        """A reference policy follows the simulator: a new episode there rebuilds it."""
         try:
             table = json.loads(msg.data)
-            episode = {
-                "episode_split": str(table["split"]),
-                "episode_seed": int(table["seed"]),
-                "episode_index": int(table["episode"]),
-                "episode_task": str(table["task"]),
-            }
-        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as error:
+            episode = {key: table[key] for key in EPISODE_KEYS}
+        except (json.JSONDecodeError, KeyError, TypeError) as error:
             self._status.warn(f"sim/instances without a usable episode: {error}")
             return
-        if all(self.get_parameter(name).value == value for name, value in episode.items()):
+        if episode == self._episode or not requires_episode(self._param("policy")):
+            self._episode = episode
             return
-        self.get_logger().info(f"simulator episode changed: rebuilding the oracle for {episode}")
-        self.set_parameters_atomically(
-            [Parameter(name, value=value) for name, value in episode.items()]
-        )
+        self._episode = episode
+        self.get_logger().info(f"simulator episode {episode}: building '{self._param('policy')}'")
+        try:
+            self._policy = self._build(self._parameter_values())
+        except PolicyLoadError as error:
+            self._policy = None
+            self._status.error(str(error))
+            return
+        self._report_serving()
 
     def _select(
         self, request: SelectFrontier.Request, response: SelectFrontier.Response
     ) -> SelectFrontier.Response:
-        response.policy = self._policy.name
+        policy = self._policy
         response.index = -1
+        if policy is None:
+            response.policy = self._param("policy")
+            response.success = False
+            response.message = "waiting for the simulator's episode on sim/instances"
+            return response
+        response.policy = policy.name
         start = time.perf_counter()
         try:
             inputs = inputs_of(request)
@@ -178,11 +209,11 @@ class PolicyNode(Node):
             self._status.warn(response.message)
             return response
         try:
-            scores = score_inputs(self._policy, inputs)
+            scores = score_inputs(policy, inputs)
         except Exception as error:  # a policy bug must not take the service down
             response.success, response.message = (
                 False,
-                f"policy '{self._policy.name}' failed: {type(error).__name__}: {error}",
+                f"policy '{policy.name}' failed: {type(error).__name__}: {error}",
             )
             self._status.error(response.message)
             return response
@@ -195,10 +226,10 @@ class PolicyNode(Node):
             f"frontier {chosen.id} (index {response.index} of {len(inputs.frontiers)})"
         )
         self.get_logger().info(
-            f"{self._policy.name}: {response.message} in {response.latency * 1000:.1f} ms"
+            f"{policy.name}: {response.message} in {response.latency * 1000:.1f} ms"
         )
         self._status.ok(
-            f"serving policy '{self._policy.name}'", last_latency_s=f"{response.latency:.4f}"
+            f"serving policy '{policy.name}'", last_latency_s=f"{response.latency:.4f}"
         )
         return response
 

@@ -1,19 +1,23 @@
 """Build a frontier policy by name: the baselines here, learned policies from
-filmnav_policy.models.
+filmnav_policy.models, and policies other packages offer through the `filmnav.policies` entry point
+group (the simulator's reference policies live there, so this package never imports a simulator).
 
-Learned policies (torch, transformers) are imported only when asked for, so the baselines and the
-nodes that serve them start fast and without those dependencies.
+Learned and plugin policies are imported only when asked for, so the baselines and the nodes that
+serve them start fast and without those dependencies.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from importlib.metadata import entry_points
 from typing import Any
 
 from filmnav_common.protocol import FrontierPolicy
 
-from filmnav_policy.baselines import NearestPolicy, OraclePolicy, RandomPolicy
+from filmnav_policy.baselines import NearestPolicy, RandomPolicy
+
+ENTRY_POINT_GROUP = "filmnav.policies"
 
 
 class PolicyLoadError(RuntimeError):
@@ -21,24 +25,9 @@ class PolicyLoadError(RuntimeError):
     checkpoint."""
 
 
-def _oracle(
-    episode_split: str = "val",
-    episode_seed: int = 10000,
-    episode_index: int = 0,
-    episode_task: str = "object",
-    **_: Any,
-) -> FrontierPolicy:
-    """The oracle for the episode the simulator loads for the same split, house seed, index and
-    task."""
-    return OraclePolicy.for_episode_id(
-        episode_split, int(episode_seed), int(episode_index), episode_task
-    )
-
-
 BASELINES: dict[str, Callable[..., FrontierPolicy]] = {
     "nearest": lambda **_: NearestPolicy(),
     "random": lambda seed=0, **_: RandomPolicy(int(seed)),
-    "oracle": _oracle,
 }
 
 # Learned policies, loaded by filmnav_policy.models.load_policy(name, checkpoint, device=...).
@@ -55,7 +44,38 @@ def _learned(name: str, checkpoint: str = "", device: str = "cpu", **_: Any) -> 
     return load_policy(name, checkpoint or None, device=device)
 
 
-POLICY_NAMES: tuple[str, ...] = (*BASELINES, *LEARNED)
+@functools.cache
+def _plugins() -> dict[str, Any]:
+    """Entry points of installed packages that offer policies, by name (not yet imported)."""
+    return {
+        point.name: point
+        for point in entry_points(group=ENTRY_POINT_GROUP)
+        if point.name not in BASELINES and point.name not in LEARNED
+    }
+
+
+def policy_names() -> tuple[str, ...]:
+    """Every policy this installation can build."""
+    return (*BASELINES, *LEARNED, *sorted(_plugins()))
+
+
+def _factory(name: str) -> Callable[..., FrontierPolicy]:
+    if name in BASELINES:
+        return BASELINES[name]
+    if name in LEARNED:
+        return functools.partial(_learned, name)
+    if name in _plugins():
+        try:
+            return _plugins()[name].load()
+        except Exception as error:  # a broken plugin package must not hide the others
+            raise PolicyLoadError(f"policy '{name}' cannot be imported: {error}") from error
+    raise PolicyLoadError(f"unknown policy '{name}'; choose one of: {', '.join(policy_names())}")
+
+
+def requires_episode(name: str) -> bool:
+    """True for a simulator reference policy built from the simulator's current episode (its
+    factory takes `episode`: the bridge's `sim/instances` table or a simulator Episode)."""
+    return bool(getattr(_factory(name), "requires_episode", False))
 
 
 def make_policy(name: str, **params: Any) -> FrontierPolicy:
@@ -63,19 +83,14 @@ def make_policy(name: str, **params: Any) -> FrontierPolicy:
 
     Raises PolicyLoadError with a message fit for an operator on any failure.
     """
-    if name in BASELINES:
-        factory = BASELINES[name]
-    elif name in LEARNED:
-        factory = functools.partial(_learned, name)
-    else:
-        raise PolicyLoadError(f"unknown policy '{name}'; choose one of: {', '.join(POLICY_NAMES)}")
+    factory = _factory(name)
+    if getattr(factory, "requires_episode", False) and params.get("episode") is None:
+        raise PolicyLoadError(f"policy '{name}' needs the simulator's episode")
     try:
         return factory(**params)
     except PolicyLoadError:
         raise
-    except (
-        Exception
-    ) as error:  # checkpoints and simulator set-up fail in many library-specific ways
+    except Exception as error:  # checkpoints and simulator set-up fail in many specific ways
         raise PolicyLoadError(
             f"cannot load policy '{name}': {type(error).__name__}: {error}"
         ) from error

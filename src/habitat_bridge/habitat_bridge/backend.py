@@ -88,6 +88,7 @@ def instance_table(env: Any) -> dict[str, Any]:
         "seed": episode.seed,
         "episode": episode.index,
         "task": episode.task,
+        "houses": getattr(episode, "houses", "small"),  # habitat episodes: no procedural size
         "goal_text": episode.goal_text,
         "goal_category": episode.goal_category,
         "goal_instance_ids": [int(i) for i in episode.goal_instance_ids],
@@ -111,6 +112,7 @@ def episode_summary(env: Any) -> dict[str, Any]:
         "episode": int(episode.index),
         "split": episode.split,
         "task": episode.task,
+        "houses": getattr(episode, "houses", "small"),  # habitat episodes: no procedural size
         "goal_text": episode.goal_text,
         "success": bool(metrics["success"]),
         "spl": float(metrics["spl"]),

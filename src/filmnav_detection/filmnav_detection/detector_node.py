@@ -31,14 +31,7 @@ from filmnav_common.policy_messages import rgb_of
 from filmnav_common.protocol import TASKS
 from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS, SENSOR_QOS
 from filmnav_common.reporting import StatusReporter
-from nav_msgs.msg import Odometry
-from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
-from rclpy.node import Node
-from sensor_msgs.msg import CameraInfo, Image
-from std_msgs.msg import Empty, String
-
-from filmnav_interfaces.msg import Detection, DetectionArray, Goal
-from filmnav_policy.detector import (
+from filmnav_detection.detector import (
     DEFAULT_OWLV2_MODEL,
     CameraModel,
     GoalDetection,
@@ -47,6 +40,13 @@ from filmnav_policy.detector import (
     goal_instances,
     locate_box,
 )
+from nav_msgs.msg import Odometry
+from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
+from rclpy.node import Node
+from sensor_msgs.msg import CameraInfo, Image
+from std_msgs.msg import Empty, String
+
+from filmnav_interfaces.msg import Detection, DetectionArray, Goal
 
 ODOM_HISTORY = 100
 DETECTION_POLL_PERIOD = 0.02  # seconds between looks for a frame ready to detect in
@@ -157,7 +157,7 @@ class DetectorNode(Node):
     def _load_owlv2(self):
         """The OWLv2 detector (raises FileNotFoundError naming the model when its weights are
         missing)."""
-        from filmnav_policy.models.owlv2 import Owlv2Detector
+        from filmnav_detection.owlv2 import Owlv2Detector
 
         if not 0.0 <= self._param("score_threshold") <= 1.0:
             raise ValueError(

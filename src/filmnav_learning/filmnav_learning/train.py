@@ -23,9 +23,7 @@ from typing import Any
 import numpy as np
 import torch
 import yaml
-from tqdm.auto import tqdm
-
-from filmnav_policy.dataset import (
+from filmnav_learning.dataset import (
     TASKS,
     decode_sample,
     load_samples,
@@ -33,6 +31,7 @@ from filmnav_policy.dataset import (
     shard_paths,
 )
 from filmnav_policy.models.compact import TASK_INDEX, CompactConfig, CompactPolicy, FusionBatch
+from tqdm.auto import tqdm
 
 MODELS = ("compact", "qwen_vl")
 NEAREST_SUFFIX = " (nearest)"  # metrics entry of the baseline per evaluated split
@@ -611,5 +610,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-if __name__ == "__main__":  # `accelerate launch -m filmnav_policy.train --config ...`
+if __name__ == "__main__":  # `accelerate launch -m filmnav_learning.train --config ...`
     raise SystemExit(main())

@@ -17,10 +17,9 @@ TINY_OWLV2_PATCH = 16  # (64 / 16)^2 = 16 boxes per image
 
 def build_tiny_owlv2_checkpoint(out_dir: str | pathlib.Path, seed: int = 0) -> pathlib.Path:
     """Write a random OWLv2 (model, tokenizer, image processor) to out_dir and return it."""
+    from filmnav_policy.models.qwen_tiny import train_tokenizer
     from transformers import Owlv2Config, Owlv2ForObjectDetection
     from transformers.models.owlv2.image_processing_pil_owlv2 import Owlv2ImageProcessorPil
-
-    from filmnav_policy.models.qwen_tiny import train_tokenizer
 
     out = pathlib.Path(out_dir)
     tokenizer = train_tokenizer()

@@ -28,8 +28,7 @@ from typing import Any
 
 import numpy as np
 from filmnav_common.protocol import TASKS, FrontierPolicy
-
-from filmnav_policy.registry import POLICY_NAMES, PolicyLoadError, make_policy
+from filmnav_policy.registry import PolicyLoadError, make_policy, policy_names, requires_episode
 
 log = logging.getLogger("filmnav.eval")
 METRIC_KEYS = ("success_rate", "spl", "soft_spl")
@@ -39,7 +38,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     from filmnav_sim.episodes import SPLITS
 
     parser = argparse.ArgumentParser(prog="filmnav eval", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--policy", required=True, choices=POLICY_NAMES, help="frontier policy")
+    parser.add_argument("--policy", required=True, choices=policy_names(), help="frontier policy")
     parser.add_argument(
         "--split", default="val", choices=tuple(SPLITS), help="episode split (default val)"
     )
@@ -233,12 +232,12 @@ def failed_record(key: str, task: str, error: Exception) -> dict[str, Any]:
 def policy_for_episode(
     name: str, shared: FrontierPolicy | None, seed: int, episode
 ) -> FrontierPolicy:
-    """Baselines are rebuilt per episode (the oracle needs the episode; the random policy is seeded
-    per episode so a resumed run replays the same choices); learned policies load once."""
-    from filmnav_policy.baselines import OraclePolicy, RandomPolicy
+    """Reference policies are built per episode (they read its ground truth), the random policy is
+    seeded per episode (a resumed run replays the same choices); learned policies load once."""
+    from filmnav_policy.baselines import RandomPolicy
 
-    if name == "oracle":
-        return OraclePolicy.for_episode(episode)
+    if requires_episode(name):
+        return make_policy(name, episode=episode)
     if name == "random":
         return RandomPolicy(
             seed=int(
@@ -250,11 +249,10 @@ def policy_for_episode(
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
+    from filmnav_learning.episode_runner import EpisodeRunner, RunnerConfig, episode_key
+    from filmnav_learning.topdown import save_episode_map
     from filmnav_sim.episodes import make_episode
     from tqdm import tqdm
-
-    from filmnav_policy.episode_runner import EpisodeRunner, RunnerConfig, episode_key
-    from filmnav_policy.topdown import save_episode_map
 
     out: pathlib.Path = args.out
     (out / "episodes").mkdir(parents=True, exist_ok=True)
@@ -272,7 +270,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     wanted_keys = [episode_key(*ids) + suffix for ids in wanted]
     todo = [(ids, key) for ids, key in zip(wanted, wanted_keys, strict=True) if key not in done]
     params = {"checkpoint": args.checkpoint, "device": args.device, "seed": args.seed}
-    shared = None if args.policy in ("oracle", "random") else make_policy(args.policy, **params)
+    per_episode = args.policy == "random" or requires_episode(args.policy)
+    shared = None if per_episode else make_policy(args.policy, **params)
 
     runner = EpisodeRunner(RunnerConfig(width=args.width, height=args.height))
     try:

@@ -42,9 +42,9 @@ import cv2
 import numpy as np
 import yaml
 from filmnav_common.protocol import FrontierCandidate, FrontierPolicy, GoalSpec, frontier_geometry
-
-from filmnav_policy.baselines import UNREACHABLE_COST, NearestPolicy, OraclePolicy, RandomPolicy
-from filmnav_policy.dataset import MAX_FRONTIERS, SHARD_PREFIX, ShardWriter, encode_image
+from filmnav_learning.dataset import MAX_FRONTIERS, SHARD_PREFIX, ShardWriter, encode_image
+from filmnav_learning.reference_policies import UNREACHABLE_COST, OraclePolicy
+from filmnav_policy.baselines import NearestPolicy, RandomPolicy
 
 log = logging.getLogger("filmnav.datagen")
 MANIFEST = "manifest.jsonl"
@@ -254,9 +254,8 @@ def spatial_samples(
     rng: np.random.Generator,
 ) -> list[dict[str, Any]]:
     """Spatial questions about a finished episode's trajectory, options rendered from its poses."""
+    from filmnav_learning.spatial_task import make_spatial_question
     from filmnav_sim.house import CATEGORIES, SEEN_CATEGORIES
-
-    from filmnav_policy.spatial_task import make_spatial_question
 
     if not history:
         return []
@@ -391,7 +390,7 @@ def worker_main(
     report: Callable[[EpisodeOutcome], None],
 ) -> None:
     """Generate `episode_ids` into OUT/wNN, one manifest line per written shard."""
-    from filmnav_policy.episode_runner import EpisodeRunner, RunnerConfig
+    from filmnav_learning.episode_runner import EpisodeRunner, RunnerConfig
 
     worker_dir = pathlib.Path(config.output_dir) / f"w{worker_index:02d}"
     worker_dir.mkdir(parents=True, exist_ok=True)

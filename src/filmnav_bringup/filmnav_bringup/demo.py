@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 import rclpy
-from filmnav_common.bench import repo_root
 from filmnav_common.geometry import pose_to_xy_yaw
 from filmnav_common.image_codec import ImageEncodingError, image_to_numpy
 from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS, SENSOR_QOS
@@ -130,13 +129,13 @@ def spin_until(node: Node, predicate, timeout: float) -> bool:
 
 
 def start_launch(args: argparse.Namespace, log_path: pathlib.Path) -> subprocess.Popen:
-    launch_file = repo_root() / "launch" / "sim.launch.yaml"
     argv = [
         sys.executable,
         "-m",
         "filmnav_common.cli",
         "launch",
-        str(launch_file),
+        "filmnav_bringup",
+        "sim.launch.yaml",
         f"seed:={args.seed}",
         f"episode:={args.episode}",
         f"split:={args.split}",
@@ -179,10 +178,9 @@ def send_goal(recorder: DemoRecorder, args: argparse.Namespace) -> str:
 def write_topdown(
     path: pathlib.Path, args: argparse.Namespace, record: Recording, title: str
 ) -> None:
+    from filmnav_learning.topdown import MappedArea, save_episode_map
     from filmnav_sim.episodes import make_episode
     from filmnav_sim.house import generate_house
-
-    from filmnav_policy.topdown import MappedArea, save_episode_map
 
     house = generate_house(args.seed)
     episode = make_episode(args.split, args.seed, args.episode, args.task, house=house)

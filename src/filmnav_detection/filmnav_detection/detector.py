@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-# Weights of the `owlv2` backend (filmnav_policy.models.owlv2), here so nodes name them without
+# Weights of the `owlv2` backend (filmnav_detection.owlv2), here so nodes name them without
 # importing torch.
 DEFAULT_OWLV2_MODEL = "google/owlv2-base-patch16-ensemble"
 

@@ -13,8 +13,9 @@ command calls STOP.
 
 Same decisions as the ROS graph: the cores and their settings are the graph's (map centred on the
 odometry origin, keyframe spacing, K=4 history images of 224 px, the bridge's executor), so the
-first decisions match: on val/10000/0 with `nearest` the graph (launch/config/sim.yaml, 640x480)
-and this loop pick the same three frontiers (ids 1, 2, 0). What still differs:
+first decisions match: on val/10000/0 with `nearest` the graph (filmnav_bringup's
+config/sim.yaml, 640x480) and this loop pick the same three frontiers (ids 1, 2, 0). What still
+differs:
 - Timing. Here everything is lockstep: every frame is mapped, the mission ticks once per Habitat
   step and the policy answers before the next step. In the graph the bridge steps as fast as it
   can (step_rate 0) while the mission ticks at 10 Hz and the mapper integrates at most 10 frames/s,
@@ -37,6 +38,8 @@ from typing import Any
 
 import numpy as np
 from filmnav_common.protocol import FrontierCandidate, FrontierPolicy, GoalSpec
+from filmnav_detection.detector import CameraModel, SemanticGoalDetector
+from filmnav_learning.topdown import MappedArea
 from filmnav_sim.config import SimConfig
 from filmnav_sim.env import Observation, SimEnv
 from filmnav_sim.episodes import Episode
@@ -60,15 +63,12 @@ from goal_interface.mission import (
 )
 from habitat_bridge.goal_runner import GoalRunner, NavigationError
 
-from filmnav_policy.detector import CameraModel, SemanticGoalDetector
-from filmnav_policy.topdown import MappedArea
-
 
 @dataclass(frozen=True)
 class RunnerConfig:
     """Settings of the headless loop. Defaults equal the simulated ROS graph's
-    (launch/config/sim.yaml and the nodes' defaults; a test keeps them in step) except the render
-    size."""
+    (filmnav_bringup's config/sim.yaml and the nodes' defaults; a test keeps them in step) except
+    the render size."""
 
     width: int = 320  # render size; evaluation default (the bridge renders 640x480)
     height: int = 240

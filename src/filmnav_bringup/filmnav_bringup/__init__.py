@@ -1,0 +1,1 @@
+"""Bring-up of the stack: launch files and parameters, the simulated demo, the evaluation."""

@@ -1,0 +1,1 @@
+"""Learning from simulation: headless episodes, reference policies, data generation, training."""
