@@ -5,7 +5,7 @@ RUN := tools/run
 PYTEST_ARGS ?=
 DEMO_ARGS ?=
 
-.PHONY: setup demo test bench clean
+.PHONY: setup demo test lint bench clean
 
 setup:
 	@bash tools/bootstrap.sh
@@ -13,8 +13,13 @@ setup:
 demo: setup
 	@$(RUN) filmnav demo $(DEMO_ARGS)
 
-test: setup
+test: setup lint
 	@$(RUN) python -m pytest tests $(PYTEST_ARGS)
+
+lint: setup
+	@$(RUN) ruff check src tests benchmarks tools
+	@$(RUN) python tools/package_graph.py --check
+	@$(RUN) ruff format --check --quiet src tests benchmarks tools
 
 bench: setup
 	@for b in sim mapper policy ros; do $(RUN) filmnav bench $$b || exit 1; done

@@ -1,7 +1,7 @@
 # FiLM-Nav on a robot: ROS 2 Jazzy (apt) + Nav2 + cv_bridge, with the workspace built by plain colcon.
 # Build from the repository root:   docker build -f docker/robot.Dockerfile -t filmnav:robot .
 # Run on the robot's network:        docker run --rm -it --net=host --ipc=host filmnav:robot \
-#                                      ros2 launch /filmnav/launch/robot.launch.yaml
+#                                      ros2 launch filmnav_bringup robot.launch.yaml
 FROM ros:jazzy-ros-base
 
 ARG DEBIAN_FRONTEND=noninteractive
@@ -21,11 +21,10 @@ RUN pip3 install --break-system-packages --no-cache-dir --index-url ${TORCH_INDE
 
 WORKDIR /filmnav
 COPY src ros2_ws/src
-COPY launch launch
 RUN . /opt/ros/jazzy/setup.sh && cd ros2_ws \
     && rosdep install --from-paths src --ignore-src -y -r || true \
     && colcon build --symlink-install --cmake-args -DBUILD_TESTING=OFF
 
 RUN echo 'source /filmnav/ros2_ws/install/setup.bash' >> /root/.bashrc
 ENTRYPOINT ["/bin/bash", "-c", "source /filmnav/ros2_ws/install/setup.bash && exec \"$@\"", "--"]
-CMD ["ros2", "launch", "/filmnav/launch/robot.launch.yaml"]
+CMD ["ros2", "launch", "filmnav_bringup", "robot.launch.yaml"]
