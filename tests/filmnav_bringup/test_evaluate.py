@@ -131,8 +131,14 @@ def test_eval_writes_metrics_pictures_and_resumes(tmp_path):
         timeout=120,
     )
     assert compared.returncode == 0, compared.stderr
-    rows = [line for line in compared.stdout.splitlines() if line.startswith("| nearest")]
-    assert len(rows) == 2 and f"{metrics['success_rate']:.2f} / {metrics['spl']:.3f}" in rows[0]
+    document = json.loads((tmp_path / "cmp" / "compare.json").read_text())
+    overall = document["groups"]["all"]
+    assert overall["episodes"] == metrics["episodes"] and len(overall["runs"]) == 2
+    same = overall["runs"][out.name]["spl"]
+    assert same["value"] == pytest.approx(metrics["spl"]) and same["low"] <= same["high"]
+    (pair,) = overall["pairs"]  # a run against itself: no difference, every resample agrees
+    assert pair["spl_difference"] == {"value": 0.0, "low": 0.0, "high": 0.0}
+    assert f"| {out.name} | {metrics['success_rate']:.3f} [" in compared.stdout
     assert (tmp_path / "cmp" / "comparison.png").stat().st_size > 0
 
 

@@ -329,77 +329,164 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     return document
 
 
-def compare(runs: Sequence[pathlib.Path], out: pathlib.Path) -> str:
-    """Table (markdown, also written to OUT/comparison.md) and SR/SPL chart (OUT/comparison.png)
-    of several evaluation folders, from their episode records (so unfinished runs count too)."""
+def run_label(run_dir: pathlib.Path, taken: set[str]) -> str:
+    """A run's name in comparisons: its folder name (its path where two folders share one)."""
+    return run_dir.name if run_dir.name not in taken else str(run_dir)
+
+
+def compare(
+    runs: Sequence[pathlib.Path],
+    out: pathlib.Path,
+    floor: str | None = None,
+    ceiling: str | None = None,
+) -> str:
+    """Paired comparison of evaluation folders on the episodes they share (from their episode
+    records, so unfinished runs count too): SR and SPL per run with 95% bootstrap intervals, and
+    for every pair the SR and SPL differences and the SPL ratio with paired-bootstrap intervals;
+    with `floor` and `ceiling` (run names), the share of the floor-to-ceiling SPL gap each run
+    closes. Writes OUT/compare.json, OUT/comparison.md and OUT/comparison.png; returns the
+    markdown."""
+    from filmnav_bringup import statistics
+
+    loaded: dict[str, dict[str, dict[str, Any]]] = {}
+    for run_dir in runs:
+        records = read_records(run_dir / "episodes.jsonl")
+        if not records:
+            raise ValueError(f"{run_dir}: no episode records")
+        loaded[run_label(run_dir, set(loaded))] = {record["key"]: record for record in records}
+    names = list(loaded)
+    for name in (floor, ceiling):
+        if name is not None and name not in loaded:
+            raise ValueError(f"no run named {name!r} (runs: {', '.join(names)})")
+    keys = statistics.common_episodes(loaded)
+    if not keys:
+        raise ValueError("the runs share no episodes: compare runs of the same episodes")
+    first = [loaded[names[0]][key] for key in keys]
+    groups = {**report_groups(first), "all": first}
+    document: dict[str, Any] = {
+        "runs": {name: {"policy": next(iter(loaded[name].values()))["policy"]} for name in names},
+        "confidence": statistics.CONFIDENCE,
+        "resamples": statistics.RESAMPLES,
+        "groups": {},
+    }
+    lines: list[str] = []
+    for group, members in groups.items():
+        group_keys = [record["key"] for record in members]
+
+        def matrix(field: str, group_keys: list[str] = group_keys) -> np.ndarray:
+            return np.array(
+                [[float(loaded[name][key][field]) for key in group_keys] for name in names]
+            )
+
+        success, spl = matrix("success"), matrix("spl")
+        summary: dict[str, Any] = {
+            "episodes": len(group_keys),
+            "runs": {
+                name: {
+                    "success_rate": statistics.as_json(statistics.mean_interval(success[i])),
+                    "spl": statistics.as_json(statistics.mean_interval(spl[i])),
+                }
+                for i, name in enumerate(names)
+            },
+            "pairs": [
+                statistics.as_json(pair)
+                for pair in statistics.pair_statistics(names, success, spl)
+            ],
+        }
+        if floor is not None and ceiling is not None:
+            low, high = spl[names.index(floor)], spl[names.index(ceiling)]
+            summary["gap_closed"] = {
+                name: statistics.as_json(statistics.gap_closed(spl[i], low, high))
+                for i, name in enumerate(names)
+                if name not in (floor, ceiling)
+            }
+        document["groups"][group] = summary
+        lines += comparison_markdown(group, summary)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "compare.json").write_text(json.dumps(document, indent=2) + "\n")
+    table = "\n".join(lines) + "\n"
+    (out / "comparison.md").write_text(table)
+    plot_comparison(out / "comparison.png", document)
+    return table
+
+
+def comparison_markdown(group: str, summary: dict[str, Any]) -> list[str]:
+    """A group's runs and pairs as markdown tables (95% intervals in brackets)."""
+
+    def interval(estimate: dict[str, float], signed: bool = False) -> str:
+        sign = "+" if signed else ""
+        return (
+            f"{estimate['value']:{sign}.3f} "
+            f"[{estimate['low']:{sign}.3f}, {estimate['high']:{sign}.3f}]"
+        )
+
+    lines = [
+        f"### {group} ({summary['episodes']} common episodes)",
+        "",
+        "| run | SR | SPL |" + (" SPL gap closed |" if "gap_closed" in summary else ""),
+        "|---|---|---|" + ("---|" if "gap_closed" in summary else ""),
+    ]
+    for name, values in summary["runs"].items():
+        row = f"| {name} | {interval(values['success_rate'])} | {interval(values['spl'])} |"
+        if "gap_closed" in summary:
+            closed = summary["gap_closed"].get(name)
+            row += f" {interval(closed) if closed else '-'} |"
+        lines.append(row)
+    lines += ["", "| pair | SR difference | SPL difference | SPL ratio |", "|---|---|---|---|"]
+    for pair in summary["pairs"]:
+        lines.append(
+            f"| {pair['first']} vs {pair['second']} | "
+            f"{interval(pair['success_difference'], True)} | "
+            f"{interval(pair['spl_difference'], True)} | {interval(pair['spl_ratio'])} |"
+        )
+    return [*lines, ""]
+
+
+def plot_comparison(path: pathlib.Path, document: dict[str, Any]) -> None:
+    """SR and SPL per group and run, with the 95% intervals as error bars."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    documents = []
-    for run_dir in runs:
-        records = read_records(run_dir / "episodes.jsonl")
-        if not records:
-            raise ValueError(f"{run_dir}: no episode records")
-        documents.append(
-            metrics_document(records[0]["policy"], records[0]["split"], records, (0, 0))
-        )
-    names = list(dict.fromkeys(name for d in documents for name in d["per_task"]))
-    groups = [*names, "all"]
-
-    def values(document: dict[str, Any], group: str) -> dict[str, Any]:
-        return document if group == "all" else document["per_task"].get(group, aggregate([]))
-
-    lines = [
-        "| policy | "
-        + " | ".join(f"{g} SR / SPL / soft-SPL (n)" for g in groups)
-        + " | s/episode |",
-        "|---" * (len(groups) + 2) + "|",
-    ]
-    for document in documents:
-        cells = [
-            f"{v['success_rate']:.2f} / {v['spl']:.3f} / {v['soft_spl']:.3f} ({v['episodes']})"
-            for v in (values(document, g) for g in groups)
-        ]
-        lines.append(
-            f"| {document['policy']} | "
-            + " | ".join(cells)
-            + f" | {document['wall_time_per_episode']:.1f} |"
-        )
-    table = "\n".join(lines) + "\n"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "comparison.md").write_text(table)
-
-    figure, axes = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True)
-    width = 0.8 / len(documents)
+    groups = list(document["groups"])
+    names = list(document["runs"])
+    figure, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
+    width = 0.8 / len(names)
     positions = np.arange(len(groups))
     for axis, key, title in zip(
         axes, ("success_rate", "spl"), ("success rate", "SPL"), strict=True
     ):
-        for offset, document in enumerate(documents):
-            bars = axis.bar(
+        for offset, name in enumerate(names):
+            estimates = [document["groups"][g]["runs"][name][key] for g in groups]
+            values = np.array([e["value"] for e in estimates])
+            errors = np.array([[e["value"] - e["low"], e["high"] - e["value"]] for e in estimates])
+            axis.bar(
                 positions + offset * width,
-                [values(document, g)[key] for g in groups],
+                values,
                 width,
-                label=document["policy"],
+                yerr=errors.T,
+                capsize=2,
+                label=name,
+                error_kw={"elinewidth": 0.8},
             )
-            axis.bar_label(bars, fmt="%.2f", fontsize=6)
-        axis.set_xticks(positions + width * (len(documents) - 1) / 2)
-        axis.set_xticklabels(groups, fontsize=8, rotation=20)
-        axis.set_title(f"{title} ({documents[0]['split']})")
+        axis.set_xticks(positions + width * (len(names) - 1) / 2)
+        axis.set_xticklabels(
+            [f"{g}\n(n={document['groups'][g]['episodes']})" for g in groups], fontsize=8
+        )
+        axis.set_title(f"{title}, 95% paired-bootstrap intervals")
         axis.set_ylim(0, 1.08)
     axes[0].legend(fontsize=8, loc="lower left")
     figure.tight_layout()
-    figure.savefig(out / "comparison.png", dpi=110)
+    figure.savefig(path, dpi=110)
     plt.close(figure)
-    return table
 
 
 def compare_main(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="filmnav eval --compare",
-        description="Compare evaluation folders: a markdown table and a chart.",
+        description="Compare evaluation folders on their common episodes: paired differences "
+        "and ratios with 95%% bootstrap intervals (printed, OUT/compare.json, OUT/comparison.*).",
     )
     parser.add_argument(
         "--compare",
@@ -407,14 +494,18 @@ def compare_main(argv: Sequence[str]) -> int:
         type=pathlib.Path,
         required=True,
         metavar="DIR",
-        help="folders written by `filmnav eval`",
+        help="folders written by `filmnav eval`; a run is named by its folder",
     )
     parser.add_argument(
-        "--out", type=pathlib.Path, required=True, help="where comparison.md/.png go"
+        "--out", type=pathlib.Path, required=True, help="where compare.json/.md/.png go"
     )
+    parser.add_argument("--floor", help="run name of the gap's low end (e.g. nearest)")
+    parser.add_argument("--ceiling", help="run name of the gap's high end (e.g. oracle)")
     args = parser.parse_args(argv)
+    if (args.floor is None) != (args.ceiling is None):
+        parser.error("--floor and --ceiling go together")
     try:
-        print(compare(args.compare, args.out), end="")
+        print(compare(args.compare, args.out, args.floor, args.ceiling), end="")
     except (OSError, ValueError, KeyError) as error:
         print(f"filmnav eval --compare: {error}", file=sys.stderr)
         return 2
