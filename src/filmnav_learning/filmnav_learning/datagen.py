@@ -35,16 +35,17 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import cv2
 import numpy as np
-import yaml
 from filmnav_common.protocol import FrontierCandidate, FrontierPolicy, GoalSpec, frontier_geometry
+from filmnav_policy.baselines import NearestPolicy, RandomPolicy
+
+from filmnav_common import config as config_loader
 from filmnav_learning.dataset import MAX_FRONTIERS, SHARD_PREFIX, ShardWriter, encode_image
 from filmnav_learning.reference_policies import UNREACHABLE_COST, OraclePolicy
-from filmnav_policy.baselines import NearestPolicy, RandomPolicy
 
 log = logging.getLogger("filmnav.datagen")
 MANIFEST = "manifest.jsonl"
@@ -96,12 +97,7 @@ class DatagenConfig:
 
 
 def load_config(path: str | os.PathLike, overrides: dict[str, Any] | None = None) -> DatagenConfig:
-    values = yaml.safe_load(pathlib.Path(path).read_text()) or {}
-    values.update({k: v for k, v in (overrides or {}).items() if v is not None})
-    unknown = set(values) - {f.name for f in fields(DatagenConfig)}
-    if unknown:
-        raise ValueError(f"{path}: unknown keys {sorted(unknown)}")
-    return DatagenConfig(**values)
+    return config_loader.load_config(DatagenConfig, path, overrides)
 
 
 EpisodeId = tuple[str, int, int, str]  # split, house seed, index, task
@@ -254,8 +250,9 @@ def spatial_samples(
     rng: np.random.Generator,
 ) -> list[dict[str, Any]]:
     """Spatial questions about a finished episode's trajectory, options rendered from its poses."""
-    from filmnav_learning.spatial_task import make_spatial_question
     from filmnav_sim.house import CATEGORIES, SEEN_CATEGORIES
+
+    from filmnav_learning.spatial_task import make_spatial_question
 
     if not history:
         return []

@@ -22,7 +22,10 @@ from typing import Any
 
 import numpy as np
 import torch
-import yaml
+from filmnav_policy.models.compact import TASK_INDEX, CompactConfig, CompactPolicy, FusionBatch
+from tqdm.auto import tqdm
+
+from filmnav_common import config as config_loader
 from filmnav_learning.dataset import (
     TASKS,
     decode_sample,
@@ -30,8 +33,6 @@ from filmnav_learning.dataset import (
     make_synthetic_dataset,
     shard_paths,
 )
-from filmnav_policy.models.compact import TASK_INDEX, CompactConfig, CompactPolicy, FusionBatch
-from tqdm.auto import tqdm
 
 MODELS = ("compact", "qwen_vl")
 NEAREST_SUFFIX = " (nearest)"  # metrics entry of the baseline per evaluated split
@@ -77,13 +78,7 @@ class TrainConfig:
 
 
 def load_config(path: str | pathlib.Path, overrides: dict[str, Any] | None = None) -> TrainConfig:
-    values = yaml.safe_load(pathlib.Path(path).read_text()) or {}
-    values.update({k: v for k, v in (overrides or {}).items() if v is not None})
-    known = {f.name for f in fields(TrainConfig)}
-    unknown = set(values) - known
-    if unknown:
-        raise ValueError(f"{path}: unknown keys {sorted(unknown)}")
-    return TrainConfig(**values)
+    return config_loader.load_config(TrainConfig, path, overrides)
 
 
 def dataset_root(config: TrainConfig) -> pathlib.Path:
@@ -601,7 +596,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     try:
         config = load_config(args.config, overrides)
-    except (OSError, ValueError, TypeError, yaml.YAMLError) as error:
+    except (OSError, ValueError) as error:
         print(f"filmnav train: bad config: {error}")
         return 2
     metrics = train(config)
