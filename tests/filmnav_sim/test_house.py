@@ -1,6 +1,16 @@
+import hashlib
+
 import numpy as np
+import pytest
 import scipy.ndimage as ndi
-from filmnav_sim.house import CATEGORIES, SEEN_CATEGORIES, UNSEEN_CATEGORIES, generate_house
+from filmnav_sim.episodes import make_episode
+from filmnav_sim.house import (
+    CATEGORIES,
+    SEEN_CATEGORIES,
+    UNSEEN_CATEGORIES,
+    House,
+    generate_house,
+)
 from filmnav_sim.language import DESCRIPTIONS, SYNONYMS
 
 HM3D_SIX = ("chair", "sofa", "potted plant", "bed", "toilet", "tv")
@@ -100,3 +110,39 @@ def test_narrow_houses_fit_their_hallway():
     for seed in (190, 530, 1030):
         house = generate_house(seed)
         assert house.nav.navigable.any()
+
+
+def house_digest(house: House) -> str:
+    """Hash of a house's rooms, objects, doors and navigable grid."""
+    digest = hashlib.sha256()
+    for room in house.rooms:
+        digest.update(repr((room.id, room.kind, room.bounds)).encode())
+    for obj in house.objects:
+        digest.update(
+            repr((obj.id, obj.category, obj.room_id, obj.color, round(obj.yaw, 9))).encode()
+        )
+        digest.update(np.round(obj.position, 9).tobytes())
+        digest.update(np.round(obj.size, 9).tobytes())
+    for door in house.doors:
+        digest.update(repr((door.axis, door.line, door.span, door.rooms)).encode())
+    digest.update(np.packbits(house.nav.navigable).tobytes())
+    digest.update(repr(house.nav.navigable.shape).encode())
+    return digest.hexdigest()[:16]
+
+
+@pytest.mark.parametrize(
+    ("seed", "max_rooms", "expected"),
+    [(0, None, "342c029257ed8888"), (3, 4, "3e13693213bce885"), (7, None, "b3c17328eca1a62e")],
+)
+def test_small_houses_are_unchanged(seed, max_rooms, expected):
+    """Digests computed before house sizes existed: published small-house numbers rely on them."""
+    assert house_digest(generate_house(seed, max_rooms=max_rooms)) == expected
+    assert house_digest(generate_house(seed, "small", max_rooms=max_rooms)) == expected
+
+
+def test_small_episode_is_unchanged():
+    episode = make_episode("val", 10003, 0, "object")
+    assert episode.houses == "small"
+    assert (episode.goal_category, episode.goal_instance_ids) == ("floor lamp", [11, 21])
+    assert episode.start_pose == pytest.approx((5.775, 4.525, 2.2306886360739284))
+    assert episode.geodesic_distance == pytest.approx(3.163519141760629)

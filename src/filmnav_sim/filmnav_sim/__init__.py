@@ -14,15 +14,18 @@ from .house import (
     generate_house,
 )
 from .navigation import NavGrid
+from .sizes import HOUSE_SIZES, HouseSize
 
 __all__ = [
     "CATEGORIES",
+    "HOUSE_SIZES",
     "SEEN_CATEGORIES",
     "UNSEEN_CATEGORIES",
     "SPLITS",
     "TASKS",
     "Episode",
     "House",
+    "HouseSize",
     "NavGrid",
     "ObjectInstance",
     "Observation",

@@ -1,5 +1,6 @@
 """Habitat-style episodes over procedural houses: splits by house seed, ObjectNav, OVON-style text
-and ImageNav goals, viewpoints, start poses with a reachable goal at least 1 m away."""
+and ImageNav goals, viewpoints, start poses with a reachable goal at least 1 m away (and, for house
+sizes that ask for it, Habitat's filter against nearly straight-line starts)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
+from scipy.spatial import cKDTree
 
 from .config import SimConfig
 from .house import CATEGORIES, SEEN_CATEGORIES, House, ObjectInstance, cached_house
 from .language import goal_text
+from .sizes import HOUSE_SIZES
 from .visibility import sight_model
 
 SPLITS: dict[str, range] = {
@@ -43,6 +46,7 @@ class Episode:
     start_pose: tuple[float, float, float]
     geodesic_distance: float
     viewpoints: np.ndarray = field(default_factory=lambda: np.empty((0, 2)))
+    houses: str = "small"  # the house size (HOUSE_SIZES) of house `seed`
 
 
 def footprint_distance(points_xy: np.ndarray, obj: ObjectInstance) -> np.ndarray:
@@ -129,6 +133,17 @@ def render_goal_image(
     return best.rgb.copy()
 
 
+def straight_start_filter(
+    geodesic: np.ndarray, euclidean: np.ndarray, threshold: float, rng: np.random.Generator
+) -> np.ndarray:
+    """Habitat's episode filter (pointnav_generator.is_compatible_episode): a start whose
+    geodesic/euclidean ratio to the goal is below the threshold is kept only with probability
+    20 (ratio - 0.98)^2, so most starts that see a straight way to the goal are dropped."""
+    ratio = geodesic / np.maximum(euclidean, 1e-6)
+    keep_anyway = rng.random(len(ratio)) < 20.0 * (ratio - 0.98) ** 2
+    return (ratio >= threshold) | keep_anyway
+
+
 def make_episode(
     split: str,
     seed: int,
@@ -137,10 +152,18 @@ def make_episode(
     config: SimConfig | None = None,
     house: House | None = None,
     categories: Collection[str] | None = None,
+    houses: str = "small",
 ) -> Episode:
-    """The episode `index` of house `seed`; deterministic. `categories` narrows the goal categories
-    further (e.g. to the held-out ones). Raises ValueError on a bad split/seed/task or when the
-    house has no reachable goal among the allowed categories."""
+    """The episode `index` of house `seed` of size `houses`; deterministic. `categories` narrows
+    the goal categories further (e.g. to the held-out ones). A given `house` must be of that size.
+    Raises ValueError on a bad split/seed/task/size or when the house has no reachable goal among
+    the allowed categories."""
+    if houses not in HOUSE_SIZES:
+        raise ValueError(f"unknown house size {houses!r}; expected one of {sorted(HOUSE_SIZES)}")
+    if house is not None and house.houses != houses:
+        raise ValueError(
+            f"house {house.seed} is {house.houses!r}, the episode asks for {houses!r}"
+        )
     if split not in SPLITS:
         raise ValueError(f"unknown split {split!r}; expected one of {sorted(SPLITS)}")
     if seed not in SPLITS[split]:
@@ -149,8 +172,9 @@ def make_episode(
         raise ValueError(f"unknown task {task!r}; expected one of {TASKS}")
     config = config or SimConfig()
     house = house or cached_house(
-        seed, resolution=config.grid_resolution, agent_radius=config.agent_radius
+        seed, houses, resolution=config.grid_resolution, agent_radius=config.agent_radius
     )
+    start_ratio = HOUSE_SIZES[houses].start_ratio
     rng = np.random.default_rng([seed, index, TASKS.index(task)])
     allowed = SEEN_CATEGORIES if split == "train" else CATEGORIES
     if categories is not None:
@@ -179,7 +203,11 @@ def make_episode(
             rng.choice(len(free_cells), size=min(START_TRIES, len(free_cells)), replace=False)
         ]
         distances = field_[cells[:, 0], cells[:, 1]]
-        usable = np.flatnonzero(np.isfinite(distances) & (distances >= MIN_GEODESIC))
+        usable = np.isfinite(distances) & (distances >= MIN_GEODESIC)
+        if start_ratio is not None:
+            euclidean, _ = cKDTree(viewpoints).query(nav.cell_to_world(cells))
+            usable &= straight_start_filter(distances, euclidean, start_ratio, rng)
+        usable = np.flatnonzero(usable)
         if len(usable) == 0:
             continue
         row, col = cells[usable[0]]
@@ -198,5 +226,6 @@ def make_episode(
             start,
             float(distances[usable[0]]),
             viewpoints,
+            houses,
         )
     raise ValueError(f"house {seed} has no reachable goal for split {split!r}")

@@ -555,6 +555,23 @@ class Placement:
     where: str
 
 
+# Pieces a larger room holds more of: house sizes with a furniture_area stretch their count ranges
+# with room area (a big living room gets more armchairs and plants, not a second television).
+REPEATABLE = frozenset(
+    {
+        "potted plant",
+        "armchair",
+        "sofa",
+        "bookshelf",
+        "chair",
+        "floor lamp",
+        "trash can",
+        "stool",
+        "kitchen counter",
+        "wardrobe",
+    }
+)
+
 ROOM_KINDS = ("bedroom", "bathroom", "kitchen", "living room", "dining room", "office", "hallway")
 
 ROOM_PROGRAMS: dict[str, list[Placement]] = {

@@ -1,15 +1,17 @@
-"""Seeded procedural houses: typed rooms split from a rectangle (with an optional hallway), doors
-forming a connected room graph, furniture placed by room semantics, and the navigable grid.
+"""Seeded procedural houses: typed rooms (split from a rectangle with an optional hallway for
+`small` houses, laid out along corridors for `large` ones, see `sizes.py`), doors forming a
+connected room graph, furniture placed by room semantics, and the navigable grid.
 
-Generation is deterministic per seed. Every placement is checked on the grid so that each room's
-doors stay connected through the room; the final navigable region is one connected component.
+Generation is deterministic per seed and size. Every placement is checked on the grid so that each
+room's doors stay connected through the room; the final navigable region is one connected
+component.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import cv2
@@ -17,8 +19,10 @@ import numpy as np
 import scipy.ndimage as ndi
 from scipy.sparse.csgraph import connected_components, minimum_spanning_tree
 
-from .furniture import FURNITURE, ROOM_PROGRAMS, Placement
+from .floorplan import corridor_plan
+from .furniture import FURNITURE, REPEATABLE, ROOM_PROGRAMS, Placement
 from .navigation import NavGrid, largest_component, navigable_from_free
+from .sizes import HOUSE_SIZES, HouseSize, SplitLayout
 
 CATEGORIES: list[str] = list(FURNITURE)
 UNSEEN_CATEGORIES: list[str] = [
@@ -138,6 +142,7 @@ class House:
     looks: dict[int, RoomLook] = field(default_factory=dict)
     size: tuple[float, float] = (0.0, 0.0)  # the house spans [0, sx] x [0, sy]
     lighting: Lighting = field(default_factory=Lighting)
+    houses: str = "small"  # the HOUSE_SIZES entry it was built as
 
     def object_by_id(self, instance_id: int) -> ObjectInstance:
         return self.objects[instance_id - 1]
@@ -239,21 +244,27 @@ class _Grid:
 
 
 # ---- layout -------------------------------------------------------------------------------------
-def _split_layout(rng: np.random.Generator, n_rooms: int) -> tuple[list[tuple], int | None, tuple]:
+def _split_layout(
+    rng: np.random.Generator, n_rooms: int, size: HouseSize
+) -> tuple[list[tuple], int | None, tuple]:
     """Room rectangles tiling the house, and the index of the hallway strip (or None)."""
-    area = n_rooms * rng.uniform(11.0, 16.0)
+    layout = size.layout
+    assert isinstance(layout, SplitLayout)
+    narrowest_hall = size.hallway_width[0]
+    area = n_rooms * rng.uniform(*layout.room_area)
     aspect = rng.uniform(1.0, 1.5)
     width = round(math.sqrt(area * aspect) / 0.05) * 0.05
     height = round(area / width / 0.05) * 0.05
-    height = max(height, 2 * MIN_ROOM_SIDE + 1.4 if n_rooms >= 5 else MIN_ROOM_SIDE)
+    height = max(height, 2 * MIN_ROOM_SIDE + narrowest_hall if n_rooms >= 5 else MIN_ROOM_SIDE)
     leaves: list[tuple] = [(0.0, 0.0, width, height)]
     hall: tuple | None = None
     hall_w = 0.0
-    if n_rooms >= 5 and rng.random() < 0.7:
-        # No wider than leaves a room side on each side of it; no hallway where 1.4 m does not fit.
+    if n_rooms >= 5 and rng.random() < layout.hallway_probability:
+        # No wider than leaves a room side on each side of it; no hallway where the narrowest
+        # does not fit.
         room_for_hall = math.floor((min(width, height) - 2 * MIN_ROOM_SIDE) * 100) / 100
-        hall_w = min(round(rng.uniform(1.4, 1.8), 2), room_for_hall)
-    if hall_w >= 1.4:
+        hall_w = min(round(rng.uniform(*size.hallway_width), 2), room_for_hall)
+    if hall_w >= narrowest_hall:
         if width >= height:
             y0 = round(
                 rng.uniform(MIN_ROOM_SIDE, max(MIN_ROOM_SIDE, height - MIN_ROOM_SIDE - hall_w)), 2
@@ -321,32 +332,46 @@ def _shared_wall(a: tuple, b: tuple) -> tuple[str, float, float, float] | None:
 
 
 def _place_doors(
-    rng: np.random.Generator, leaves: list[tuple], hall_index: int | None
+    rng: np.random.Generator,
+    leaves: list[tuple],
+    halls: Collection[int],
+    extra_probability: float,
+    attached: Collection[tuple[int, int]] = (),
 ) -> list[Door] | None:
-    """Doors along a random spanning tree of the room adjacency graph (hallway edges preferred)
-    plus a few extra doors for loops; None when the rooms cannot all be connected."""
+    """Doors along a random spanning tree of the room adjacency graph (edges to hallways and the
+    `attached` pairs preferred) plus a few extra doors for loops, and an opening over the whole
+    wall where two hallways meet; None when the rooms cannot all be connected."""
     n = len(leaves)
     margin = 0.25
+    preferred = {frozenset(pair) for pair in attached}
     walls: dict[tuple[int, int], tuple] = {}
+    openings: list[Door] = []
     weights = np.zeros((n, n))
     for i in range(n):
         for j in range(i + 1, n):
             shared = _shared_wall(leaves[i], leaves[j])
-            if shared and shared[3] - shared[2] >= DOOR_WIDTH[1] + 2 * margin:
+            if shared and i in halls and j in halls:
+                axis, line, lo, hi = shared
+                openings.append(Door(axis, line, (round(lo, 3), round(hi, 3)), (i, j)))
+                weights[i, j] = weights[j, i] = 1e-3  # always in the tree
+            elif shared and shared[3] - shared[2] >= DOOR_WIDTH[1] + 2 * margin:
                 walls[(i, j)] = shared
-                weight = rng.uniform(1.0, 2.0) * (0.3 if hall_index in (i, j) else 1.0)
+                favoured = i in halls or j in halls or frozenset((i, j)) in preferred
+                weight = rng.uniform(1.0, 2.0) * (0.3 if favoured else 1.0)
                 weights[i, j] = weights[j, i] = weight
     if connected_components(weights > 0, directed=False)[0] != 1:
         return None
     tree = minimum_spanning_tree(weights).toarray() > 0
-    edges = [(i, j) for (i, j) in walls if tree[i, j] or tree[j, i] or rng.random() < 0.2]
+    edges = [
+        (i, j) for (i, j) in walls if tree[i, j] or tree[j, i] or rng.random() < extra_probability
+    ]
     doors = []
     for i, j in edges:
         axis, line, lo, hi = walls[(i, j)]
         width = rng.uniform(*DOOR_WIDTH)
         start = rng.uniform(lo + margin, hi - margin - width)
         doors.append(Door(axis, line, (round(start, 3), round(start + width, 3)), (i, j)))
-    return doors
+    return doors + openings
 
 
 def _assign_kinds(
@@ -372,7 +397,8 @@ def _assign_kinds(
 
 
 def _walls(rooms: list[Room], doors: list[Door], size: tuple[float, float]) -> list[Wall]:
-    """Each room's half of every wall, cut at doors; the outside half of exterior walls."""
+    """Each room's half of every wall, cut at doors; then the outside half of the exterior walls,
+    one box per side of the house (exterior walls have no doors)."""
     half = WALL_THICKNESS / 2
     walls: list[Wall] = []
     for room in rooms:
@@ -397,17 +423,19 @@ def _walls(rooms: list[Room], doors: list[Door], size: tuple[float, float]) -> l
                 pieces.append((cursor, g0))
                 cursor = g1
             pieces.append((cursor, hi))
-            exterior = abs(line) < 1e-6 or abs(line - (size[0] if axis == "x" else size[1])) < 1e-6
             for p0, p1 in pieces:
                 if p1 - p0 < 1e-3:
                     continue
-                faces = [(line, line + inward * half, room.id)]
-                if exterior:
-                    faces.append((line - inward * half, line, -1))
-                for a, b, owner in faces:
-                    c0, c1 = min(a, b), max(a, b)
-                    bounds = (c0, p0, c1, p1) if axis == "x" else (p0, c0, p1, c1)
-                    walls.append(Wall(bounds, owner))
+                c0, c1 = sorted((line, line + inward * half))
+                walls.append(Wall((c0, p0, c1, p1) if axis == "x" else (p0, c0, p1, c1), room.id))
+    width, depth = size
+    for bounds in (
+        (-half, 0.0, 0.0, depth),
+        (width, 0.0, width + half, depth),
+        (0.0, -half, width, 0.0),
+        (0.0, depth, width, depth + half),
+    ):
+        walls.append(Wall(bounds, -1))
     return walls
 
 
@@ -579,36 +607,83 @@ class _Placer:
             return
 
 
+def house_size(
+    houses: str = "small", min_rooms: int | None = None, max_rooms: int | None = None
+) -> HouseSize:
+    """The HOUSE_SIZES entry, with its room count range narrowed or widened if asked."""
+    if houses not in HOUSE_SIZES:
+        raise ValueError(f"unknown house size {houses!r}; expected one of {sorted(HOUSE_SIZES)}")
+    size = HOUSE_SIZES[houses]
+    rooms = (
+        size.rooms[0] if min_rooms is None else min_rooms,
+        size.rooms[1] if max_rooms is None else max_rooms,
+    )
+    return replace(size, rooms=rooms)
+
+
+def _layout(
+    rng: np.random.Generator, size: HouseSize
+) -> tuple[list[tuple], list[str], tuple[float, float], list[Door]] | None:
+    """Room rectangles, their kinds, the house size and the doors; None if they do not connect."""
+    if isinstance(size.layout, SplitLayout):
+        n_rooms = int(rng.integers(size.rooms[0], size.rooms[1] + 1))
+        leaves, hall_index, dims = _split_layout(rng, n_rooms, size)
+        halls = [] if hall_index is None else [hall_index]
+        doors = _place_doors(rng, leaves, halls, size.extra_door_probability)
+        if doors is None:
+            return None
+        return leaves, _assign_kinds(rng, leaves, hall_index), dims, doors
+    plan = corridor_plan(rng, size)
+    if plan is None:
+        return None
+    halls = [k for k, kind in enumerate(plan.kinds) if kind == "hallway"]
+    doors = _place_doors(rng, plan.rects, halls, size.extra_door_probability, plan.attached)
+    return None if doors is None else (plan.rects, plan.kinds, plan.size, doors)
+
+
+def _furnish(
+    rng: np.random.Generator, placer: _Placer, rooms: list[Room], furniture_area: float | None
+) -> None:
+    """Each room's program; a room larger than furniture_area stretches the count ranges of the
+    repeatable pieces in proportion."""
+    for room in rooms:
+        stretch = 1.0 if furniture_area is None else max(1.0, room.area / furniture_area)
+        for placement in ROOM_PROGRAMS[room.kind]:
+            if rng.random() < placement.probability:
+                lo, hi = placement.count
+                if placement.category in REPEATABLE:
+                    hi = lo + round((hi - lo + 1) * stretch) - 1
+                for _ in range(int(rng.integers(lo, hi + 1))):
+                    placer.place(room, placement)
+
+
 def generate_house(
     seed: int,
-    min_rooms: int = 3,
-    max_rooms: int = 10,
+    houses: str = "small",
+    min_rooms: int | None = None,
+    max_rooms: int | None = None,
     resolution: float = GRID_RESOLUTION,
     agent_radius: float = AGENT_RADIUS,
 ) -> House:
-    """A connected furnished house, the same for the same arguments."""
+    """A connected furnished house of the named size (HOUSE_SIZES), the same for the same
+    arguments. min_rooms/max_rooms override the size's room count range."""
+    size = house_size(houses, min_rooms, max_rooms)
     for attempt in range(50):
         rng = np.random.default_rng([seed, attempt])
-        n_rooms = int(rng.integers(min_rooms, max_rooms + 1))
-        leaves, hall_index, size = _split_layout(rng, n_rooms)
-        doors = _place_doors(rng, leaves, hall_index)
-        if doors is None:
+        layout = _layout(rng, size)
+        if layout is None:
             continue
-        kinds = _assign_kinds(rng, leaves, hall_index)
+        leaves, kinds, dims, doors = layout
         rooms = [
             Room(k, kinds[k], tuple(round(v, 3) for v in leaf)) for k, leaf in enumerate(leaves)
         ]
         looks = {
             room.id: LOOKS[room.kind][int(rng.integers(len(LOOKS[room.kind])))] for room in rooms
         }
-        walls = _walls(rooms, doors, size)
-        grid = _Grid(size, resolution)
-        placer = _Placer(rng, grid, rooms, doors, walls, size)
-        for room in rooms:
-            for placement in ROOM_PROGRAMS[room.kind]:
-                if rng.random() < placement.probability:
-                    for _ in range(int(rng.integers(placement.count[0], placement.count[1] + 1))):
-                        placer.place(room, placement)
+        walls = _walls(rooms, doors, dims)
+        grid = _Grid(dims, resolution)
+        placer = _Placer(rng, grid, rooms, doors, walls, dims)
+        _furnish(rng, placer, rooms, size.furniture_area)
         navigable = largest_component(
             navigable_from_free(~(placer.structure | placer.furniture), resolution, agent_radius)
         )
@@ -616,29 +691,44 @@ def generate_house(
             continue
         nav = NavGrid(navigable, resolution, grid.origin)
         return House(
-            seed, rooms, placer.objects, nav, doors, walls, looks, size, Lighting.sample(rng)
+            seed,
+            rooms,
+            placer.objects,
+            nav,
+            doors,
+            walls,
+            looks,
+            dims,
+            Lighting.sample(rng),
+            houses,
         )
-    raise RuntimeError(f"could not generate a connected house for seed {seed}")
+    raise RuntimeError(f"could not generate a connected {houses} house for seed {seed}")
 
 
 def cached_house(
     seed: int,
-    min_rooms: int = 3,
-    max_rooms: int = 10,
+    houses: str = "small",
+    min_rooms: int | None = None,
+    max_rooms: int | None = None,
     resolution: float = GRID_RESOLUTION,
     agent_radius: float = AGENT_RADIUS,
 ) -> House:
     """generate_house with a small per-process cache (houses are immutable once built)."""
     return _cached_house(
-        int(seed), int(min_rooms), int(max_rooms), float(resolution), float(agent_radius)
+        int(seed), houses, min_rooms, max_rooms, float(resolution), float(agent_radius)
     )
 
 
 @lru_cache(maxsize=8)
 def _cached_house(
-    seed: int, min_rooms: int, max_rooms: int, resolution: float, agent_radius: float
+    seed: int,
+    houses: str,
+    min_rooms: int | None,
+    max_rooms: int | None,
+    resolution: float,
+    agent_radius: float,
 ) -> House:
-    return generate_house(seed, min_rooms, max_rooms, resolution, agent_radius)
+    return generate_house(seed, houses, min_rooms, max_rooms, resolution, agent_radius)
 
 
 def showroom_house(

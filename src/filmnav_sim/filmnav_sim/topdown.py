@@ -135,8 +135,8 @@ def draw_house(
 
 
 def save_house_map(house: House, path, title: str | None = None, **draw_args) -> None:
-    """Write the top-down picture of a house to a PNG."""
-    scale = 0.9
+    """Write the top-down picture of a house to a PNG (0.9 inch per metre, 16 inches at most)."""
+    scale = min(0.9, 16.0 / max(house.size))
     fig, ax = plt.subplots(figsize=(max(house.size[0] * scale, 5), max(house.size[1] * scale, 4)))
     draw_house(ax, house, **draw_args)
     ax.set_title(
