@@ -13,10 +13,13 @@ setup(
     install_requires=["setuptools"],
     zip_safe=True,
     description="Learning from simulation: the headless episode loop, the simulator's reference "
-    "policies (oracle), data generation, the decision dataset and training.",
+    "policies (oracle, room_prior), data generation, the decision dataset and training.",
     license="Apache-2.0",
     entry_points={
         # Offered to filmnav_policy's registry (the policy node and `filmnav eval`) by name.
-        "filmnav.policies": ["oracle = filmnav_learning.reference_policies:oracle"],
+        "filmnav.policies": [
+            "oracle = filmnav_learning.reference_policies:oracle",
+            "room_prior = filmnav_learning.reference_policies:room_prior",
+        ],
     },
 )

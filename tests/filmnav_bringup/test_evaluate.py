@@ -60,7 +60,7 @@ def test_eval_writes_metrics_pictures_and_resumes(tmp_path):
     assert len(lines) == 1
     record = json.loads(lines[0])
     assert (
-        record["key"] == "val/10000/0/object" and record["steps"] == len(record["trajectory"]) - 1
+        record["key"] == "val/small/10000/0/object" and record["steps"] == len(record["trajectory"]) - 1
     )
     assert record["decisions"] and all(d["policy"] == "nearest" for d in record["decisions"])
 
@@ -144,11 +144,15 @@ def test_eval_writes_metrics_pictures_and_resumes(tmp_path):
 
 def test_eval_rejects_bad_arguments(tmp_path):
     unknown = filmnav_eval("--policy", "teleport", "--out", str(tmp_path))
-    assert unknown.returncode == 2 and "invalid choice: 'teleport'" in unknown.stderr
+    assert unknown.returncode == 2 and "unknown policy 'teleport'" in unknown.stderr
     bad_task = filmnav_eval("--policy", "nearest", "--task", "dance", "--out", str(tmp_path))
     assert bad_task.returncode == 2 and "unknown task(s) ['dance']" in bad_task.stderr
     bad_split = filmnav_eval("--policy", "nearest", "--split", "holdout", "--out", str(tmp_path))
-    assert bad_split.returncode == 2 and "invalid choice: 'holdout'" in bad_split.stderr
+    assert bad_split.returncode == 2 and "split must be one of" in bad_split.stderr
+    recipe = tmp_path / "eval.yaml"
+    recipe.write_text("policy: nearest\nhouses: large\nepisodse: 3\n")
+    typo = filmnav_eval("--config", str(recipe), "--out", str(tmp_path))
+    assert typo.returncode == 2 and "unknown keys ['episodse']" in typo.stderr
 
 
 @pytest.fixture(scope="module")
@@ -215,9 +219,10 @@ def test_runner_defaults_follow_the_simulated_graphs_parameters():
 
     params = yaml.safe_load((REPO_ROOT / "src/filmnav_bringup/config/sim.yaml").read_text())
     config = RunnerConfig()
-    buffer = params["trajectory_buffer"]["ros__parameters"]
-    mission = params["goal_interface"]["ros__parameters"]
-    detector = params["detector_node"]["ros__parameters"]
+    buffer, mission, detector = (
+        params[f"/**/{node}"]["ros__parameters"]
+        for node in ("trajectory_buffer", "goal_interface", "detector_node")
+    )
     assert (
         config.keyframe_min_distance,
         config.keyframe_min_rotation,

@@ -12,6 +12,7 @@ import yaml
 from filmnav_common.protocol import FrontierCandidate, GoalSpec
 from filmnav_learning.datagen import (
     DatagenConfig,
+    DatagenPart,
     DecisionRecorder,
     finished_keys,
     main,
@@ -31,7 +32,7 @@ def write_config(folder: pathlib.Path, episodes: int, workers: int) -> pathlib.P
     config = {
         "output_dir": str(folder / "data"),
         "seed": 3,
-        "splits": {"train": {"episodes": episodes, "house_offset": TRAIN_HOUSE}},
+        "parts": [{"split": "train", "episodes": episodes, "house_offset": TRAIN_HOUSE}],
         "tasks": ["text", "image"],
         "workers": workers,
         "shard_samples": 2,
@@ -104,8 +105,8 @@ def test_rerun_resumes_without_duplicates(generated: pathlib.Path) -> None:
     assert len(data) == before
     assert json.loads((root / "summary.json").read_text())["this_run"]["samples"] == 0
     assert finished_keys(root) == {
-        f"train/{TRAIN_HOUSE}/0/text",
-        f"train/{TRAIN_HOUSE + 1}/0/image",
+        f"train/small/{TRAIN_HOUSE}/0/text",
+        f"train/small/{TRAIN_HOUSE + 1}/0/image",
     }
 
 
@@ -141,15 +142,21 @@ def test_stop_keeps_finished_episodes_and_resume_completes(tmp_path: pathlib.Pat
 
 def test_plan_visits_one_house_per_episode() -> None:
     config = DatagenConfig(
-        splits={"train": {"episodes": 5}, "val": {"episodes": 2, "house_offset": 400}}
+        parts=[
+            DatagenPart("train", 5),
+            DatagenPart("val", 2, houses="large", house_offset=400),
+        ]
     )
     plan = plan_episodes(config)
     assert plan[:3] == [
-        ("train", 0, 0, "object"),
-        ("train", 1, 0, "text"),
-        ("train", 2, 0, "image"),
+        ("train", 0, 0, "object", "small"),
+        ("train", 1, 0, "text", "small"),
+        ("train", 2, 0, "image", "small"),
     ]
-    assert plan[5:] == [("val", 10400, 0, "object"), ("val", 10401, 0, "text")]
+    assert plan[5:] == [("val", 10400, 0, "object", "large"), ("val", 10401, 0, "text", "large")]
+    assert plan[5].key == "val/large/10400/0/object"
+    with pytest.raises(ValueError, match="a part needs"):
+        DatagenPart("train", 5, houses="huge")
 
 
 @pytest.fixture(scope="module")
@@ -181,14 +188,8 @@ def test_recorder_caps_frontiers_and_keeps_the_oracle(house) -> None:
     history = [np.zeros((224, 224, 3), np.uint8)] * 4
 
     class Episode:
-        task, goal_text, goal_image, split, seed, index = (
-            "object",
-            "chair",
-            None,
-            "train",
-            TRAIN_HOUSE,
-            0,
-        )
+        task, goal_text, goal_category, goal_image = "object", "chair", "chair", None
+        split, houses, seed, index = "train", "small", TRAIN_HOUSE, 0
 
     def record(seed: int) -> dict:
         config = DatagenConfig(mixture={"nearest": 1.0})

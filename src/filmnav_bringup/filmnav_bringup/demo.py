@@ -139,6 +139,7 @@ def start_launch(args: argparse.Namespace, log_path: pathlib.Path) -> subprocess
         f"seed:={args.seed}",
         f"episode:={args.episode}",
         f"split:={args.split}",
+        f"houses:={args.houses}",
         f"task:={args.task}",
         f"policy:={args.policy}",
     ]
@@ -182,8 +183,10 @@ def write_topdown(
     from filmnav_sim.episodes import make_episode
     from filmnav_sim.house import generate_house
 
-    house = generate_house(args.seed)
-    episode = make_episode(args.split, args.seed, args.episode, args.task, house=house)
+    house = generate_house(args.seed, args.houses)
+    episode = make_episode(
+        args.split, args.seed, args.episode, args.task, house=house, houses=args.houses
+    )
     mapped = None
     if record.map is not None:
         info = record.map.info
@@ -237,6 +240,9 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     )
     parser.add_argument("--episode", type=int, default=0, help="episode index within the house")
     parser.add_argument("--split", default="val", choices=("train", "val", "test"))
+    parser.add_argument(
+        "--houses", default="small", choices=("small", "large"), help="house size (default small)"
+    )
     parser.add_argument("--task", default="object", choices=("object", "text", "image"))
     parser.add_argument(
         "--policy", default=DEFAULT_POLICY, help=f"frontier policy (default: {DEFAULT_POLICY})"

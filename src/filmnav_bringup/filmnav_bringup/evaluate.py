@@ -1,6 +1,8 @@
 """`filmnav eval`: headless evaluation of a frontier policy on simulated episodes.
 
-    filmnav eval --policy nearest --split val --task object --episodes 100 --out runs/nearest
+    filmnav eval --policy nearest --split val --houses large --task object --episodes 150 \
+        --out runs/nearest
+    filmnav eval --config configs/eval_large.yaml --policy compact --out runs/compact
 
 Writes into --out: `episodes.jsonl` (one JSON record per finished episode, appended as they
 finish, so --resume continues where a run stopped), `metrics.json` (policy, split, episodes,
@@ -24,65 +26,102 @@ import pathlib
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from filmnav_common.protocol import TASKS, FrontierPolicy
 from filmnav_policy.registry import PolicyLoadError, make_policy, policy_names, requires_episode
+from filmnav_sim.episodes import EpisodeId
+
+from filmnav_common.config import ConfigError, build, load_config
 
 log = logging.getLogger("filmnav.eval")
 METRIC_KEYS = ("success_rate", "spl", "soft_spl")
 
 
-def parse_args(argv: Sequence[str]) -> argparse.Namespace:
-    from filmnav_sim.episodes import SPLITS
+@dataclass
+class EvalConfig:
+    """What `filmnav eval` runs: from --config YAML (same keys as the options) and options."""
 
+    policy: str
+    out: str
+    split: str = "val"
+    houses: str = "small"
+    task: str = "object"  # object | text | image | all, or a comma list
+    episodes: int = 10  # per task
+    categories: str = "all"  # all | seen | unseen
+    width: int = 320
+    height: int = 240
+    checkpoint: str = ""
+    device: str = "cpu"
+    seed: int = 0
+    resume: bool = False
+    no_pictures: bool = False
+
+    def __post_init__(self) -> None:
+        from filmnav_sim.episodes import SPLITS
+        from filmnav_sim.sizes import HOUSE_SIZES
+
+        if self.policy not in policy_names():
+            raise ValueError(f"unknown policy {self.policy!r}; choose from {policy_names()}")
+        unknown = [t for t in self.tasks if t not in TASKS]
+        if unknown or not self.tasks:
+            raise ValueError(f"unknown task(s) {unknown}; choose from {', '.join(TASKS)} or all")
+        if self.split not in SPLITS or self.houses not in HOUSE_SIZES:
+            raise ValueError(
+                f"split must be one of {tuple(SPLITS)} and houses one of {tuple(HOUSE_SIZES)}"
+            )
+        if self.categories not in ("all", "seen", "unseen") or self.episodes < 1:
+            raise ValueError("categories must be all | seen | unseen and episodes at least 1")
+
+    @property
+    def tasks(self) -> list[str]:
+        if self.task == "all":
+            return list(TASKS)
+        return [t.strip() for t in self.task.split(",") if t.strip()]
+
+
+def parse_args(argv: Sequence[str]) -> EvalConfig:
     parser = argparse.ArgumentParser(prog="filmnav eval", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--policy", required=True, choices=policy_names(), help="frontier policy")
-    parser.add_argument(
-        "--split", default="val", choices=tuple(SPLITS), help="episode split (default val)"
-    )
-    parser.add_argument(
-        "--task",
-        default="object",
-        help="object | text | image | all, or a comma list (default object)",
-    )
-    parser.add_argument("--episodes", type=int, default=10, help="episodes per task (default 10)")
+    parser.add_argument("--config", help="YAML with any of the options below as keys")
+    parser.add_argument("--policy", help=f"frontier policy: {', '.join(policy_names())}")
+    parser.add_argument("--split", help="episode split: train | val (default) | test")
+    parser.add_argument("--houses", help="house size: small (default) | large")
+    parser.add_argument("--task", help="object (default) | text | image | all, or a comma list")
+    parser.add_argument("--episodes", type=int, help="episodes per task (default 10)")
     parser.add_argument(
         "--categories",
-        default="all",
-        choices=("all", "seen", "unseen"),
-        help="goal categories: all (default), or only those seen in training / held out "
-        "(houses without one are skipped)",
+        help="goal categories: all (default), or only those seen in training (seen) / held out "
+        "(unseen); houses without one are skipped",
     )
-    parser.add_argument("--out", required=True, type=pathlib.Path, help="output directory")
+    parser.add_argument("--out", help="output directory")
     parser.add_argument(
-        "--resume", action="store_true", help="skip episodes already in OUT/episodes.jsonl"
+        "--resume",
+        action="store_true",
+        default=None,
+        help="skip episodes already in OUT/episodes.jsonl",
     )
+    parser.add_argument("--width", type=int, help="render width in pixels (default 320)")
+    parser.add_argument("--height", type=int, help="render height in pixels (default 240)")
+    parser.add_argument("--checkpoint", help="checkpoint of a learned policy")
+    parser.add_argument("--device", help="torch device of a learned policy (default cpu)")
+    parser.add_argument("--seed", type=int, help="seed of the random policy (default 0)")
     parser.add_argument(
-        "--width", type=int, default=320, help="render width in pixels (default 320)"
+        "--no-pictures",
+        action="store_true",
+        default=None,
+        help="skip the per-episode top-down PNGs",
     )
-    parser.add_argument(
-        "--height", type=int, default=240, help="render height in pixels (default 240)"
-    )
-    parser.add_argument("--checkpoint", default="", help="checkpoint of a learned policy")
-    parser.add_argument("--device", default="cpu", help="torch device of a learned policy")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the random policy")
-    parser.add_argument(
-        "--no-pictures", action="store_true", help="skip the per-episode top-down PNGs"
-    )
-    args = parser.parse_args(list(argv))
-    args.tasks = (
-        list(TASKS)
-        if args.task == "all"
-        else [t.strip() for t in args.task.split(",") if t.strip()]
-    )
-    unknown = [t for t in args.tasks if t not in TASKS]
-    if unknown or not args.tasks:
-        parser.error(f"unknown task(s) {unknown}; choose from {', '.join(TASKS)} or all")
-    if args.episodes < 1:
-        parser.error("--episodes must be at least 1")
-    return args
+    options = vars(parser.parse_args(list(argv)))
+    config_file = options.pop("config")
+    try:
+        if config_file:
+            return load_config(EvalConfig, config_file, options)
+        return build(EvalConfig, {k: v for k, v in options.items() if v is not None}, "options")
+    except ConfigError as error:
+        parser.error(str(error))
+        raise  # parser.error exits
 
 
 def goal_categories(name: str) -> list[str] | None:
@@ -93,19 +132,25 @@ def goal_categories(name: str) -> list[str] | None:
 
 
 def episode_ids(
-    split: str, task: str, count: int, categories: Sequence[str] | None = None
-) -> list[tuple[str, int, int, str]]:
-    """(split, house seed, index, task) of the first `count` episodes of a task in a split; with
-    `categories`, of the first such episodes whose house has a reachable goal of one of them."""
+    split: str,
+    task: str,
+    count: int,
+    categories: Sequence[str] | None = None,
+    houses: str = "small",
+) -> list[EpisodeId]:
+    """The first `count` episodes of a task in a split and house size; with `categories`, the
+    first such episodes whose house has a reachable goal of one of them."""
     from filmnav_sim.episodes import SPLITS, make_episode
 
-    houses = SPLITS[split]
-    chosen: list[tuple[str, int, int, str]] = []
-    for i in range(count if categories is None else 4 * len(houses)):
-        ids = (split, houses[i % len(houses)], i // len(houses), task)
+    seeds = SPLITS[split]
+    chosen: list[EpisodeId] = []
+    for i in range(count if categories is None else 4 * len(seeds)):
+        ids = EpisodeId(split, seeds[i % len(seeds)], i // len(seeds), task, houses)
         if categories is not None:
             try:
-                make_episode(*ids, categories=categories)
+                make_episode(
+                    split, ids.seed, ids.index, task, categories=categories, houses=houses
+                )
             except ValueError:  # no goal of those categories in this house
                 continue
         chosen.append(ids)
@@ -248,13 +293,13 @@ def policy_for_episode(
     return shared
 
 
-def run(args: argparse.Namespace) -> dict[str, Any]:
-    from filmnav_learning.episode_runner import EpisodeRunner, RunnerConfig, episode_key
+def run(args: EvalConfig) -> dict[str, Any]:
+    from filmnav_learning.episode_runner import EpisodeRunner, RunnerConfig
     from filmnav_learning.topdown import save_episode_map
     from filmnav_sim.episodes import make_episode
     from tqdm import tqdm
 
-    out: pathlib.Path = args.out
+    out = pathlib.Path(args.out)
     (out / "episodes").mkdir(parents=True, exist_ok=True)
     records_path = out / "episodes.jsonl"
     if not args.resume and records_path.exists():
@@ -262,12 +307,15 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     done = {r["key"]: r for r in read_records(records_path) if r.get("policy") == args.policy}
     # Round-robin over tasks, so an interrupted (resumable) run covers every task evenly.
     categories = goal_categories(args.categories)
-    per_task = [episode_ids(args.split, task, args.episodes, categories) for task in args.tasks]
+    per_task = [
+        episode_ids(args.split, task, args.episodes, categories, args.houses)
+        for task in args.tasks
+    ]
     wanted = [ids for same_rank in zip(*per_task, strict=False) for ids in same_rank]
     suffix = (
         "" if categories is None else f"/{args.categories}"
     )  # another episode than the unrestricted one
-    wanted_keys = [episode_key(*ids) + suffix for ids in wanted]
+    wanted_keys = [ids.key + suffix for ids in wanted]
     todo = [(ids, key) for ids, key in zip(wanted, wanted_keys, strict=True) if key not in done]
     params = {"checkpoint": args.checkpoint, "device": args.device, "seed": args.seed}
     per_episode = args.policy == "random" or requires_episode(args.policy)
@@ -284,10 +332,16 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 unit="ep",
             ) as progress,
         ):
-            for (split, seed, index, task), key in todo:
+            for (split, seed, index, task, houses), key in todo:
                 try:
                     episode = make_episode(
-                        split, seed, index, task, config=runner.sim_config, categories=categories
+                        split,
+                        seed,
+                        index,
+                        task,
+                        config=runner.sim_config,
+                        categories=categories,
+                        houses=houses,
                     )
                     result = runner.run(
                         episode, policy_for_episode(args.policy, shared, args.seed, episode)
@@ -527,7 +581,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(
             "filmnav eval: interrupted; rerun with --resume to continue "
-            f"({args.out / 'episodes.jsonl'})",
+            f"({pathlib.Path(args.out) / 'episodes.jsonl'})",
             file=sys.stderr,
         )
         return 130

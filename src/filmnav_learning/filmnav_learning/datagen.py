@@ -35,13 +35,15 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import cv2
 import numpy as np
 from filmnav_common.protocol import FrontierCandidate, FrontierPolicy, GoalSpec, frontier_geometry
 from filmnav_policy.baselines import NearestPolicy, RandomPolicy
+from filmnav_sim.episodes import SPLITS, EpisodeId
+from filmnav_sim.sizes import HOUSE_SIZES
 
 from filmnav_common import config as config_loader
 from filmnav_learning.dataset import MAX_FRONTIERS, SHARD_PREFIX, ShardWriter, encode_image
@@ -53,12 +55,28 @@ EPISODE_TASKS = ("object", "text", "image")
 EXECUTORS = ("oracle", "nearest", "random", "learned")
 
 
+@dataclass(frozen=True)
+class DatagenPart:
+    """Episodes of one split and house size, from house `house_offset` of the split's seeds on."""
+
+    split: str
+    episodes: int
+    houses: str = "small"
+    house_offset: int = 0
+
+    def __post_init__(self) -> None:
+        if self.split not in SPLITS or self.houses not in HOUSE_SIZES or self.episodes < 0:
+            raise ValueError(
+                f"a part needs a split in {tuple(SPLITS)}, houses in {tuple(HOUSE_SIZES)} and "
+                f"episodes >= 0, got {self}"
+            )
+
+
 @dataclass
 class DatagenConfig:
     output_dir: str = "data/filmnav"
     seed: int = 0
-    # split -> {episodes: N, house_offset: first house of the split's seed range to use}
-    splits: dict[str, dict[str, int]] = field(default_factory=lambda: {"train": {"episodes": 300}})
+    parts: list[DatagenPart] = field(default_factory=lambda: [DatagenPart("train", 300)])
     tasks: list[str] = field(default_factory=lambda: list(EPISODE_TASKS))
     mixture: dict[str, float] = field(
         default_factory=lambda: {"oracle": 0.5, "nearest": 0.3, "random": 0.2}
@@ -100,45 +118,31 @@ def load_config(path: str | os.PathLike, overrides: dict[str, Any] | None = None
     return config_loader.load_config(DatagenConfig, path, overrides)
 
 
-EpisodeId = tuple[str, int, int, str]  # split, house seed, index, task
-
-
-def episode_key(episode_id: EpisodeId) -> str:
-    split, seed, index, task = episode_id
-    return f"{split}/{seed}/{index}/{task}"
-
-
 def plan_episodes(config: DatagenConfig) -> list[EpisodeId]:
-    """Episode i of a split visits house offset + i (wrapping to the next index after the split's
-    last house) with task i mod len(tasks): one house per episode while houses last."""
-    from filmnav_sim.episodes import SPLITS
-
+    """Episode i of a part visits house offset + i of its split (wrapping to the next index after
+    the split's last house) with task i mod len(tasks): one house per episode while houses last."""
     plan: list[EpisodeId] = []
-    for split, spec in config.splits.items():
-        houses = SPLITS[split][int(spec.get("house_offset", 0)) :]
-        if not len(houses):
-            raise ValueError(f"house_offset leaves no houses in split {split!r}")
-        for i in range(int(spec["episodes"])):
+    for part in config.parts:
+        seeds = SPLITS[part.split][part.house_offset :]
+        if not len(seeds):
+            raise ValueError(f"house_offset leaves no houses in split {part.split!r}")
+        for i in range(part.episodes):
+            task = config.tasks[i % len(config.tasks)]
             plan.append(
-                (
-                    split,
-                    houses[i % len(houses)],
-                    i // len(houses),
-                    config.tasks[i % len(config.tasks)],
-                )
+                EpisodeId(part.split, seeds[i % len(seeds)], i // len(seeds), task, part.houses)
             )
     return plan
 
 
 def episode_rng(config_seed: int, episode_id: EpisodeId) -> np.random.Generator:
-    split, seed, index, task = episode_id
     return np.random.default_rng(
         [
             config_seed,
-            ("train", "val", "test").index(split),
-            seed,
-            index,
-            EPISODE_TASKS.index(task),
+            tuple(SPLITS).index(episode_id.split),
+            list(HOUSE_SIZES).index(episode_id.houses),
+            episode_id.seed,
+            episode_id.index,
+            EPISODE_TASKS.index(episode_id.task),
         ]
     )
 
@@ -192,6 +196,7 @@ class DecisionRecorder:
             frontier_images,
             frontier_geometry(frontiers, robot_pose),
             -oracle_scores,
+            self._rooms(frontiers),
         )
         acting = self.executor_names[
             int(self.rng.choice(len(self.executor_names), p=self.weights))
@@ -202,12 +207,24 @@ class DecisionRecorder:
             goal, history_images, frontier_images, frontiers, robot_pose
         )
 
+    def _rooms(self, frontiers: Sequence[FrontierCandidate]) -> list[str]:
+        """The true room kind each frontier opens into ("" outside every room)."""
+        from filmnav_sim.house import cached_house
+        from filmnav_sim.semantics import frontier_rooms
+
+        house = cached_house(self.episode.seed, self.episode.houses)
+        centroids = np.array([f.centroid for f in frontiers], dtype=np.float64).reshape(-1, 2)
+        headings = np.array([f.waypoint[2] for f in frontiers], dtype=np.float64)
+        kinds = [room.kind for room in house.rooms] + [""]  # index -1: outside
+        return [kinds[i] for i in frontier_rooms(house, centroids, headings)]
+
     def _record(
         self,
         history: Sequence[np.ndarray],
         views: Sequence[np.ndarray],
         geometry: np.ndarray,
         route: np.ndarray,
+        rooms: Sequence[str],
     ) -> None:
         """One sample; frontiers beyond the cap are dropped at random, never the oracle's."""
         reachable = route < UNREACHABLE_COST
@@ -233,7 +250,10 @@ class DecisionRecorder:
                 "frontier_geometry": geometry[keep].tolist(),
                 "oracle_index": int(np.flatnonzero(keep == best)[0]),
                 "frontier_geodesic": route[keep].astype(np.float32).tolist(),
+                "goal_category": episode.goal_category,
+                "frontier_rooms": [rooms[i] for i in keep],
                 "split": episode.split,
+                "houses": episode.houses,
                 "seed": int(episode.seed),
                 "episode": int(episode.index),
                 "step": len(self.samples),
@@ -283,7 +303,10 @@ def spatial_samples(
                 "frontier_geometry": frontier_geometry(places, tuple(trajectory[-1][:3])).tolist(),
                 "oracle_index": question.answer,
                 "frontier_geodesic": question.distances.astype(np.float32).tolist(),
+                "goal_category": "",
+                "frontier_rooms": [""] * len(views),
                 "split": episode.split,
+                "houses": episode.houses,
                 "seed": int(episode.seed),
                 "episode": int(episode.index),
                 "step": 1000 + number,
@@ -308,9 +331,16 @@ def run_episode(
     """All samples of one episode (decisions, then spatial questions)."""
     from filmnav_sim.episodes import make_episode
 
-    key = episode_key(episode_id)
+    key = episode_id.key
     try:
-        episode = make_episode(*episode_id, config=runner.sim_config)
+        episode = make_episode(
+            episode_id.split,
+            episode_id.seed,
+            episode_id.index,
+            episode_id.task,
+            config=runner.sim_config,
+            houses=episode_id.houses,
+        )
     except ValueError as error:  # a house without a reachable goal: nothing to record
         return [], EpisodeOutcome(key, 0, {}, [], error=str(error))
     rng = episode_rng(config.seed, episode_id)
@@ -519,7 +549,7 @@ def generate(config: DatagenConfig, show_progress: bool = True) -> dict[str, Any
     for worker_dir in root.glob("w*"):
         drop_unlisted_shards(worker_dir)
     done = finished_keys(root)
-    todo = [e for e in plan_episodes(config) if episode_key(e) not in done]
+    todo = [e for e in plan_episodes(config) if e.key not in done]
     workers = max(1, min(config.workers, len(todo)))
     started = time.perf_counter()
     new_samples = 0
@@ -540,7 +570,7 @@ def generate(config: DatagenConfig, show_progress: bool = True) -> dict[str, Any
             write_summary(root, new_samples, time.perf_counter() - started)
             raise
     elapsed = time.perf_counter() - started
-    missing = [episode_key(e) for e in todo if episode_key(e) not in finished_keys(root)]
+    missing = [e.key for e in todo if e.key not in finished_keys(root)]
     if missing:
         raise RuntimeError(f"{len(missing)} episodes were not written, e.g. {missing[:3]}")
     return write_summary(root, new_samples, elapsed)
@@ -616,7 +646,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", dest="output_dir", help="output folder (overrides output_dir)")
     parser.add_argument("--workers", type=int, help="worker processes (overrides workers)")
     parser.add_argument(
-        "--episodes", type=int, help="episodes per split (overrides each split's count)"
+        "--episodes", type=int, help="episodes per part (overrides each part's count)"
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
@@ -625,9 +655,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         config = load_config(args.config, {"output_dir": args.output_dir, "workers": args.workers})
         if args.episodes is not None:
-            config.splits = {
-                s: {**spec, "episodes": args.episodes} for s, spec in config.splits.items()
-            }
+            config.parts = [replace(part, episodes=args.episodes) for part in config.parts]
         summary = generate(config, show_progress=not args.quiet)
     except (OSError, ValueError, RuntimeError) as error:
         print(f"filmnav datagen: {error}", file=sys.stderr)

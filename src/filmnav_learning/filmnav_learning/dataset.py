@@ -43,7 +43,11 @@ FEATURES = datasets.Features(
         ),  # GEOMETRY_FIELDS
         "oracle_index": datasets.Value("int32"),
         "frontier_geodesic": datasets.List(datasets.Value("float32")),  # metres to the goal
+        # Privileged simulator labels, for analysis and auxiliary losses (never model inputs):
+        "goal_category": datasets.Value("string"),
+        "frontier_rooms": datasets.List(datasets.Value("string")),  # room kind beyond each one
         "split": datasets.Value("string"),
+        "houses": datasets.Value("string"),  # house size of the episode (small | large)
         "seed": datasets.Value("int64"),
         "episode": datasets.Value("int64"),
         "step": datasets.Value("int32"),
@@ -84,8 +88,8 @@ def validate_sample(sample: dict[str, Any]) -> None:
     count = len(sample["frontier_images"])
     if not 1 <= count <= MAX_FRONTIERS:
         raise ValueError(f"{count} frontier images; expected 1..{MAX_FRONTIERS}")
-    if len(sample["frontier_geodesic"]) != count:
-        raise ValueError("frontier_geodesic needs one distance per frontier image")
+    if len(sample["frontier_geodesic"]) != count or len(sample["frontier_rooms"]) != count:
+        raise ValueError("frontier_geodesic and frontier_rooms need one value per frontier image")
     geometry = np.asarray(sample["frontier_geometry"], dtype=np.float32)
     if geometry.shape != (count, len(GEOMETRY_FIELDS)) or not np.all(np.isfinite(geometry)):
         raise ValueError(
@@ -322,7 +326,10 @@ def synthetic_sample(
         "frontier_geometry": geometry.astype(np.float32).tolist(),
         "oracle_index": oracle,
         "frontier_geodesic": geodesic.astype(np.float32).tolist(),
+        "goal_category": goal,
+        "frontier_rooms": [""] * count,
         "split": split,
+        "houses": "",
         "seed": seed,
         "episode": episode,
         "step": 0,

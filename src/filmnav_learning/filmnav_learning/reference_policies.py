@@ -2,6 +2,10 @@
 what the house itself allows rather than what a robot could know.
 
 - `oracle`: the frontier on the shortest geodesic route to the goal (an upper reference).
+- `room_prior`: the frontier whose room (its true kind, read from the house) most likely holds
+  the goal's category per unit of path, from the category-to-room frequencies of the train
+  houses. It is what a perfect reader of the images could do with the house's semantics alone,
+  so it measures how much of the nearest-to-oracle gap semantics can explain.
 
 They are offered to the policy node and to `filmnav eval` through the `filmnav.policies` entry
 point group (see filmnav_policy.registry), so the deployable policy package never imports the
@@ -16,9 +20,11 @@ from typing import Any
 
 import numpy as np
 from filmnav_common.protocol import FrontierCandidate, FrontierPolicy, GoalSpec
+from filmnav_policy.baselines import travel_distances
 from filmnav_sim.episodes import Episode, make_episode
 from filmnav_sim.house import House, cached_house
 from filmnav_sim.navigation import NavGrid
+from filmnav_sim.semantics import room_prior_scores
 
 # Cost, in metres, given to a frontier the oracle cannot reach: ranks it below every reachable one.
 UNREACHABLE_COST = 1.0e4
@@ -60,7 +66,7 @@ class OraclePolicy:
     def for_episode(cls, episode: Episode, house: House | None = None) -> OraclePolicy:
         """Oracle for a simulator episode (in the episode's default house when none is given)."""
         if house is None:
-            house = cached_house(episode.seed)
+            house = cached_house(episode.seed, episode.houses)
         return cls(house.nav, episode.viewpoints)
 
     def _costs(self, field: np.ndarray, points: np.ndarray) -> np.ndarray:
@@ -87,9 +93,49 @@ class OraclePolicy:
         return -(self._costs(from_robot, waypoints) + self._costs(self._to_goal, waypoints))
 
 
+class RoomPriorPolicy:
+    """Simulator-only reference: the frontier with the best P(goal in its room) / path cost.
+
+    The room a frontier opens into is read LOOKAHEAD metres beyond it along its waypoint's
+    heading (the waypoint faces the unknown side); the goal is the episode's category (for every
+    task: it measures the house's semantics, not language or image understanding)."""
+
+    name = "room_prior"
+
+    def __init__(self, house: House, goal_categories: Sequence[str]):
+        self._house = house
+        self._goals = list(goal_categories)
+
+    @classmethod
+    def for_episode(cls, episode: Episode, house: House | None = None) -> RoomPriorPolicy:
+        house = house or cached_house(episode.seed, episode.houses)
+        return cls(house, [episode.goal_category])
+
+    def score(
+        self,
+        goal: GoalSpec,
+        history_images: Sequence[np.ndarray],
+        frontier_images: Sequence[np.ndarray],
+        frontiers: Sequence[FrontierCandidate],
+        robot_pose: tuple[float, float, float],
+    ) -> np.ndarray:
+        centroids = np.array([f.centroid for f in frontiers], dtype=np.float64).reshape(-1, 2)
+        headings = np.array([f.waypoint[2] for f in frontiers], dtype=np.float64)
+        distances = travel_distances(frontiers, robot_pose)
+        return room_prior_scores(self._house, self._goals, centroids, distances, headings)
+
+
 def oracle(episode: Episode | Mapping[str, Any], **_: Any) -> FrontierPolicy:
     """Entry point `oracle`: the geodesic oracle of the simulator's current episode."""
     return OraclePolicy.for_episode(episode_of(episode))
 
 
 oracle.requires_episode = True  # type: ignore[attr-defined]
+
+
+def room_prior(episode: Episode | Mapping[str, Any], **_: Any) -> FrontierPolicy:
+    """Entry point `room_prior`: the semantic-prior reference of the simulator's episode."""
+    return RoomPriorPolicy.for_episode(episode_of(episode))
+
+
+room_prior.requires_episode = True  # type: ignore[attr-defined]

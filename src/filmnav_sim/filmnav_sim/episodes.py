@@ -8,6 +8,7 @@ import math
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 from scipy.spatial import cKDTree
@@ -33,6 +34,21 @@ VIEWPOINT_STRIDE = 2  # check every 2nd grid cell as a viewpoint candidate
 VIEWPOINT_TOLERANCE = 0.1
 
 
+class EpisodeId(NamedTuple):
+    """Which episode: index `index` of task `task` in house `seed` of a split and house size."""
+
+    split: str
+    seed: int
+    index: int
+    task: str
+    houses: str = "small"
+
+    @property
+    def key(self) -> str:
+        """The episode's name in records, datasets and mission goal ids."""
+        return f"{self.split}/{self.houses}/{self.seed}/{self.index}/{self.task}"
+
+
 @dataclass
 class Episode:
     split: str
@@ -47,6 +63,10 @@ class Episode:
     geodesic_distance: float
     viewpoints: np.ndarray = field(default_factory=lambda: np.empty((0, 2)))
     houses: str = "small"  # the house size (HOUSE_SIZES) of house `seed`
+
+    @property
+    def id(self) -> EpisodeId:
+        return EpisodeId(self.split, int(self.seed), int(self.index), self.task, self.houses)
 
 
 def footprint_distance(points_xy: np.ndarray, obj: ObjectInstance) -> np.ndarray:
