@@ -56,6 +56,7 @@ class EvalConfig:
     checkpoint: str = ""
     device: str = "cpu"
     seed: int = 0
+    ablate: str = ""  # goal | images | geometry: blank that input of the policy
     resume: bool = False
     no_pictures: bool = False
 
@@ -72,6 +73,10 @@ class EvalConfig:
             raise ValueError(
                 f"split must be one of {tuple(SPLITS)} and houses one of {tuple(HOUSE_SIZES)}"
             )
+        from filmnav_learning.ablations import ABLATIONS
+
+        if self.ablate and self.ablate not in ABLATIONS:
+            raise ValueError(f"unknown ablation {self.ablate!r}; choose from {ABLATIONS}")
         if self.categories not in ("all", "seen", "unseen") or self.episodes < 1:
             raise ValueError("categories must be all | seen | unseen and episodes at least 1")
 
@@ -107,6 +112,7 @@ def parse_args(argv: Sequence[str]) -> EvalConfig:
     parser.add_argument("--checkpoint", help="checkpoint of a learned policy")
     parser.add_argument("--device", help="torch device of a learned policy (default cpu)")
     parser.add_argument("--seed", type=int, help="seed of the random policy (default 0)")
+    parser.add_argument("--ablate", help="blank one input of the policy: goal | images | geometry")
     parser.add_argument(
         "--no-pictures",
         action="store_true",
@@ -274,23 +280,22 @@ def failed_record(key: str, task: str, error: Exception) -> dict[str, Any]:
     }
 
 
-def policy_for_episode(
-    name: str, shared: FrontierPolicy | None, seed: int, episode
-) -> FrontierPolicy:
+def policy_for_episode(args: EvalConfig, shared: FrontierPolicy | None, episode) -> FrontierPolicy:
     """Reference policies are built per episode (they read its ground truth), the random policy is
-    seeded per episode (a resumed run replays the same choices); learned policies load once."""
+    seeded per episode (a resumed run replays the same choices); learned policies load once. With
+    `ablate`, the policy sees that input blanked."""
+    from filmnav_learning.ablations import AblatedPolicy
     from filmnav_policy.baselines import RandomPolicy
 
-    if requires_episode(name):
-        return make_policy(name, episode=episode)
-    if name == "random":
-        return RandomPolicy(
-            seed=int(
-                np.random.SeedSequence([seed, episode.seed, episode.index]).generate_state(1)[0]
-            )
-        )
-    assert shared is not None
-    return shared
+    if requires_episode(args.policy):
+        policy = make_policy(args.policy, episode=episode)
+    elif args.policy == "random":
+        state = np.random.SeedSequence([args.seed, episode.seed, episode.index]).generate_state(1)
+        policy = RandomPolicy(seed=int(state[0]))
+    else:
+        assert shared is not None
+        policy = shared
+    return AblatedPolicy(policy, args.ablate) if args.ablate else policy
 
 
 def run(args: EvalConfig) -> dict[str, Any]:
@@ -343,9 +348,7 @@ def run(args: EvalConfig) -> dict[str, Any]:
                         categories=categories,
                         houses=houses,
                     )
-                    result = runner.run(
-                        episode, policy_for_episode(args.policy, shared, args.seed, episode)
-                    )
+                    result = runner.run(episode, policy_for_episode(args, shared, episode))
                 except (
                     Exception
                 ) as error:  # one broken episode must not lose a long run: record it
