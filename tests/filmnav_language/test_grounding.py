@@ -1,0 +1,201 @@
+"""Goal grounding: the object phrase, the speller, vocabularies, thresholds, and groundings with
+the real sentence encoder (simulator categories and the household vocabulary)."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+from filmnav_language.calibrate import plural, target_f1, typo, youden_threshold
+from filmnav_language.grounding import (
+    THRESHOLDS_FILE,
+    Grounding,
+    Vocabulary,
+    VocabularyEntry,
+    available_vocabularies,
+    edit_distance,
+    load_thresholds,
+    object_phrase,
+)
+from filmnav_language.sentence_encoder import DEFAULT_TEXT_ENCODER
+from filmnav_sim.house import CATEGORIES
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [
+        ("find the fridge", "fridge"),
+        ("Can you please go to the RED sofa for me?", "red sofa"),
+        ("where's the loo?", "loo"),
+        ("I need somewhere to sleep", "somewhere to sleep"),
+        ("look for one of the chairs please", "chairs"),
+        ("hey robot, take me to a t.v.", "tv"),
+        ("find the", ""),
+        ("a place to wash my hands", "place to wash my hands"),
+    ],
+)
+def test_object_phrase_drops_requests_articles_and_courtesy(text, phrase):
+    assert object_phrase(text) == phrase
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "distance"),
+    [
+        ("chair", "chair", 0),
+        ("chiar", "chair", 1),  # transposition
+        ("char", "chair", 1),
+        ("chairs", "chair", 1),
+        ("refridgerator", "refrigerator", 1),
+        ("stove", "sofa", 3),  # more than the limit of 2
+    ],
+)
+def test_edit_distance(a, b, distance):
+    assert edit_distance(a, b, limit=2) == distance
+
+
+def test_vocabularies_load_by_name_and_keep_the_callers_names():
+    assert {"sim", "household", "outside"} <= set(available_vocabularies())
+    sim = Vocabulary.load("sim", CATEGORIES)
+    assert sim.names == tuple(CATEGORIES)
+    assert all(entry.aliases and entry.descriptions for entry in sim.entries)
+    subset = Vocabulary.load("sim", ["bed", "a thing the file lacks"])
+    assert subset.names == ("bed", "a thing the file lacks")
+    assert subset.entries[1] == VocabularyEntry("a thing the file lacks")
+    with pytest.raises(ValueError, match="no vocabulary 'kitchen'"):
+        Vocabulary.load("kitchen")
+
+
+def test_household_vocabulary_is_a_large_superset_of_the_simulators_categories():
+    household = Vocabulary.load("household")
+    assert len(household.names) >= 300
+    assert set(CATEGORIES) <= set(household.names)
+    assert len(set(household.names)) == len(household.names)
+    assert not set(household.names) & set(Vocabulary.load("outside").names)
+
+
+def test_a_key_may_name_only_one_object():
+    with pytest.raises(ValueError, match="'Couch' names both 'sofa' and 'bench'"):
+        Vocabulary(
+            "test", (VocabularyEntry("sofa", ("couch",)), VocabularyEntry("bench", ("Couch",)))
+        )
+
+
+def test_thresholds_are_calibrated_for_every_shipped_vocabulary():
+    for vocabulary in ("sim", "household"):
+        thresholds = load_thresholds(vocabulary)
+        assert 0.0 < thresholds.accept < 1.0 and 0.0 <= thresholds.margin < 0.3
+    assert "python -m filmnav_language.calibrate" in THRESHOLDS_FILE.read_text()
+    with pytest.raises(ValueError, match="run `python -m filmnav_language.calibrate`"):
+        load_thresholds("sim", encoder="another-encoder")
+    with pytest.raises(ValueError, match="no calibrated grounding thresholds"):
+        load_thresholds("outside", DEFAULT_TEXT_ENCODER)
+
+
+def test_calibration_helpers():
+    assert plural("bookshelf") == "bookshelfs" and plural("couch") == "couches"
+    assert plural("bunk bed") == "bunk beds" and plural("tray") == "trays"
+    rng = np.random.default_rng(0)
+    for phrase in ("refrigerator", "washing machine", "chest of drawers"):
+        misspelt = typo(phrase, rng)
+        assert misspelt != phrase and misspelt[0] == phrase[0]
+        longest = max(phrase.split(), key=len)
+        changed = [w for w in misspelt.split() if w not in phrase.split()]
+        assert len(changed) == 1 and edit_distance(changed[0], longest, 2) == 1
+    assert typo("tv set", rng) is None
+    # Right positives score 0.8-0.9, negatives 0.2-0.5, one wrong positive at 0.95.
+    threshold = youden_threshold(
+        np.array([0.8, 0.85, 0.9, 0.95]),
+        np.array([True, True, True, False]),
+        np.array([0.2, 0.5, 0.3]),
+    )
+    assert threshold == pytest.approx((0.5 + 0.8) / 2)
+    grounding = Grounding("q", (("chair", 0.9), ("sofa", 0.8)), True, "")
+    assert target_f1(grounding, frozenset(["chair"])) == pytest.approx(2 / 3)
+    assert target_f1(Grounding("q", (), False, ""), frozenset(["chair"])) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("the fridge", ("refrigerator",)),
+        ("Find the fridges please", ("refrigerator",)),
+        ("something to sleep on", ("bed",)),
+        ("a place to wash my hands", ("sink",)),
+        ("the telly", ("tv",)),
+        ("a chiar", ("chair",)),
+        ("the arm chair", ("armchair",)),
+        ("a barstool", ("stool",)),
+        ("where's the WC?", ("toilet",)),
+    ],
+)
+def test_everyday_goals_ground_to_the_simulators_categories(sim_grounder, text, names):
+    grounding = sim_grounder.ground(text)
+    assert grounding.accepted, grounding.reason
+    assert grounding.names == names
+    assert grounding.reason.startswith("understood as")
+
+
+def test_attributes_are_kept_for_the_caller(sim_grounder):
+    grounding = sim_grounder.ground("go to the big red sofa")
+    assert grounding.names == ("sofa",)
+    assert grounding.query == "big red sofa" and grounding.attributes == ("big", "red")
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("a motorbike", "names motorcycle, none of the 28 objects here"),
+        ("a laundry basket", "names laundry basket, none of the 28 objects here"),
+        ("the microwave oven", "names microwave"),
+        ("the giraffe", "names wild animal"),
+        ("the meaning of life", "none of the 28 objects here matches (closest: "),
+        ("find the", "the goal names no object"),
+    ],
+)
+def test_goals_naming_nothing_of_the_simulator_are_refused_with_a_reason(
+    sim_grounder, text, reason
+):
+    grounding = sim_grounder.ground(text)
+    assert not grounding.accepted and grounding.targets == ()
+    assert reason in grounding.reason
+
+
+def test_household_vocabulary_grounds_objects_the_simulator_lacks(household_grounder):
+    for text, name in [
+        ("a microwave", "microwave"),
+        ("my laptop", "laptop"),
+        ("the hoover", "vacuum cleaner"),
+        ("the telly", "tv"),
+        ("a laundry baskte", "laundry basket"),
+        ("the remote", "remote control"),
+    ]:
+        grounding = household_grounder.ground(text)
+        assert grounding.accepted and grounding.names[0] == name, (text, grounding)
+    assert not household_grounder.ground("a space rocket").accepted
+
+
+def test_grounding_speed_after_the_vocabulary_is_encoded(sim_grounder, capsys):
+    """Reports how long one goal takes (no timing is asserted: shared CI machines vary)."""
+    goals = ["somewhere to put my coat", "the stripy rug", "a pair of wellies"]
+    first = []
+    for text in goals:
+        start = time.perf_counter()
+        first.append(sim_grounder.ground(text))
+        first.append(time.perf_counter() - start)
+    again = []
+    for text in goals:
+        start = time.perf_counter()
+        again.append(sim_grounder.ground(text))
+        again.append(time.perf_counter() - start)
+    assert first[::2] == again[::2]  # the encoder's cache gives the same groundings
+    start = time.perf_counter()
+    batch = sim_grounder.ground_many([*goals, "find the", "the fridge"])
+    batch_time = time.perf_counter() - start
+    assert [g.names for g in batch] == [g.names for g in first[::2]] + [(), ("refrigerator",)]
+    with capsys.disabled():
+        print(
+            f"\ngrounding one new goal: {1000 * np.median(first[1::2]):.1f} ms median, "
+            f"a repeated one: {1000 * np.median(again[1::2]):.2f} ms, "
+            f"5 goals in one batch: {1000 * batch_time:.1f} ms"
+        )

@@ -1,0 +1,40 @@
+"""The offline sentence encoder: loads without network, one instance per process, batch and
+cached paths agree, and the tokenizer tells ordinary words from misspellings."""
+
+from __future__ import annotations
+
+import torch
+from filmnav_language.sentence_encoder import (
+    DEFAULT_TEXT_ENCODER,
+    SentenceEncoder,
+    build_text_encoder,
+)
+
+
+def test_default_encoder_is_shared_and_offline():
+    encoder = build_text_encoder()
+    assert encoder is build_text_encoder(DEFAULT_TEXT_ENCODER)
+    assert isinstance(encoder, SentenceEncoder)
+    assert encoder.dim == 384 and encoder.name == DEFAULT_TEXT_ENCODER
+
+
+def test_batch_and_cached_encodings_agree():
+    encoder = build_text_encoder()
+    texts = ["a chair", "somewhere to sleep", "the telly"]
+    one_by_one = encoder.encode(texts)
+    batch = encoder.encode_batch(texts)
+    assert one_by_one.shape == batch.shape == (3, 384)
+    assert torch.allclose(one_by_one, batch, atol=1e-5)
+    assert encoder.encode([]).shape == encoder.encode_batch([]).shape == (0, 384)
+    hits = encoder._cached.cache_info().hits
+    encoder.encode(["a chair"])  # goals repeat at every decision: remembered
+    assert encoder._cached.cache_info().hits == hits + 1
+    similar = torch.cosine_similarity(batch[0], encoder.encode(["a seat"])[0], dim=0)
+    unrelated = torch.cosine_similarity(batch[0], encoder.encode(["a thunderstorm"])[0], dim=0)
+    assert similar > unrelated
+
+
+def test_known_words_are_whole_tokens():
+    encoder = build_text_encoder()
+    assert encoder.is_known_word("chair") and encoder.is_known_word("chain")
+    assert not encoder.is_known_word("chiar") and not encoder.is_known_word("refridgerator")
