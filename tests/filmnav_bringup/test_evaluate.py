@@ -60,7 +60,8 @@ def test_eval_writes_metrics_pictures_and_resumes(tmp_path):
     assert len(lines) == 1
     record = json.loads(lines[0])
     assert (
-        record["key"] == "val/small/10000/0/object" and record["steps"] == len(record["trajectory"]) - 1
+        record["key"] == "val/small/10000/0/object"
+        and record["steps"] == len(record["trajectory"]) - 1
     )
     assert record["decisions"] and all(d["policy"] == "nearest" for d in record["decisions"])
 

@@ -35,6 +35,15 @@ def test_frame_waits_for_odometry_then_is_released(sync):
     assert released.matched[0].pose.x == pytest.approx(3.0)
 
 
+def test_frame_newer_than_all_odometry_waits_even_within_tolerance(sync):
+    """50 Hz odometry: the sample 10 ms before a frame is the pose of an earlier instant (here
+    the robot turned in between), so the frame waits for the sample after it."""
+    sync.add_pose(1.00, Pose2D(0, 0, 0.0))
+    assert not sync.add_frame(1.01, "frame").matched
+    (match,) = sync.add_pose(1.02, Pose2D(0, 0, 0.5)).matched
+    assert match.pose.yaw == pytest.approx(0.25)
+
+
 def test_nearest_within_tolerance_across_a_gap(sync):
     sync.add_pose(1.0, Pose2D(1, 0, 0))
     sync.add_pose(3.0, Pose2D(4, 0, 0))  # 2 s gap: no interpolation
@@ -106,3 +115,15 @@ def test_a_pose_jump_restarts(sync):
     assert teleported.restarted and "jumped 6" in teleported.notice
     back_and_away = sync.add_pose(1.15, Pose2D(0, 0, 0))  # older stamp, far pose: not a reorder
     assert back_and_away.restarted
+
+
+def test_stamp_jitter_within_the_tolerance_is_filed_in_order_silently(sync):
+    """50 Hz odometry stamped with +-10 ms of jitter: a sample a little older than the one
+    before is no error; it joins the history where it belongs."""
+    sync.add_pose(1.00, Pose2D(0.0, 0, 0))
+    sync.add_pose(1.02, Pose2D(0.2, 0, 0))
+    late = sync.add_pose(1.01, Pose2D(0.0, 0, 0))  # the robot started moving only after it
+    assert late.notice == "" and not late.pose_accepted and sync.latest_stamp == 1.02
+    assert sync.pose_at(1.015).x == pytest.approx(0.1)  # between the late sample and 1.02
+    too_late = sync.add_pose(0.9, Pose2D(0.0, 0, 0))
+    assert "out of order" in too_late.notice

@@ -1,105 +1,33 @@
-"""The goal_interface node in its own process, with the real policy node (nearest) and a scripted
-robot (navigate_to_pose, odom, frontiers, detections, keyframes, sim/stop), all over DDS."""
+"""The goal_interface node in its own process, with the real policy node (nearest), the real goal
+detector (sim_semantic) and a scripted robot (navigate_to_pose, odom, camera images of its objects,
+frontiers, keyframes, sim/stop), all over DDS."""
 
 from __future__ import annotations
 
 import pathlib
 import sys
-import threading
 
 import numpy as np
 import pytest
 import rclpy
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
 from filmnav_common.image_codec import numpy_to_image
-from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS
+from mission_graph import FAKE_ROBOT, TIMEOUT, Operator, parameters
 from processes import NodeProcess, python_module, wait_until
-from rclpy.action import ActionClient
-from rclpy.executors import SingleThreadedExecutor
-from rclpy.qos import QoSProfile
-from sensor_msgs.msg import Image
 from std_msgs.msg import Empty, String
 
-from filmnav_interfaces.action import FindObject
 from filmnav_interfaces.msg import Goal, MissionStatus
 
-TIMEOUT = 30.0
-FAKE_ROBOT = pathlib.Path(__file__).with_name("fake_robot.py")
-NODE_PARAMETERS = [
-    "-p",
-    "decision_timeout:=3.0",
-    "-p",
-    "look_around_turns:=4",
-    "-p",
-    "look_around_angle:=90.0",
-    "-p",
-    "tick_rate:=20.0",
-    "-p",
-    "sim_mode:=true",
-    "-p",
-    "navigator:=action_client",
-    "-p",
-    "max_text_length:=50",
-]
+NODE_PARAMETERS = parameters(
+    decision_timeout=3.0,
+    look_around_turns=4,
+    look_around_angle=90.0,
+    tick_rate=20.0,
+    sim_mode=True,
+    navigator="action_client",
+    max_text_length=50,
+)
 FRONTIER_A, FRONTIER_B, FRONTIER_C = 1, 2, 3  # at (2, 0) (aborts), (0, 4), (-6, 0)
-
-
-class Operator:
-    """The test's side of the graph: sends goals, watches the latched status."""
-
-    def __init__(self) -> None:
-        self.node = rclpy.create_node("goal_interface_test_operator")
-        self.statuses: list[MissionStatus] = []
-        self._lock = threading.Lock()
-        # A deep reader queue, so no status is dropped on this side while the test thread is busy.
-        reader_qos = QoSProfile(
-            depth=100, reliability=LATCHED_QOS.reliability, durability=LATCHED_QOS.durability
-        )
-        self.node.create_subscription(MissionStatus, "filmnav/status", self._on_status, reader_qos)
-        self.goal_pub = self.node.create_publisher(Goal, "filmnav/goal", RELIABLE_QOS)
-        self.text_pub = self.node.create_publisher(String, "filmnav/goal_text", RELIABLE_QOS)
-        self.cancel_pub = self.node.create_publisher(Empty, "filmnav/cancel", RELIABLE_QOS)
-        self.announced: list[Goal] = []
-        self.node.create_subscription(Goal, "filmnav/goal", self.announced.append, RELIABLE_QOS)
-        self.diagnostics_pub = self.node.create_publisher(DiagnosticArray, "diagnostics", 10)
-        self.action = ActionClient(self.node, FindObject, "filmnav/find_object")
-        self.executor = SingleThreadedExecutor()
-        self.executor.add_node(self.node)
-        self._thread = threading.Thread(target=self.executor.spin, daemon=True)
-        self._thread.start()
-
-    def _on_status(self, msg: MissionStatus) -> None:
-        with self._lock:
-            self.statuses.append(msg)
-
-    def since(self, start: int) -> list[MissionStatus]:
-        with self._lock:
-            return list(self.statuses[start:])
-
-    def mark(self) -> int:
-        with self._lock:
-            return len(self.statuses)
-
-    def wait_for(self, predicate, start: int, timeout: float = TIMEOUT) -> MissionStatus:
-        found: list[MissionStatus] = []
-
-        def seen() -> bool:
-            found[:] = [status for status in self.since(start) if predicate(status)]
-            return bool(found)
-
-        assert wait_until(seen, timeout), "\n".join(
-            f"{s.goal_id} {s.state_name}: {s.message} (frontier {s.current_frontier})"
-            for s in self.since(start)
-        )
-        return found[0]
-
-    def wait_future(self, future, timeout: float = TIMEOUT):
-        assert wait_until(future.done, timeout), "no answer"
-        return future.result()
-
-    def close(self) -> None:
-        self.executor.shutdown()
-        self.node.destroy_node()
 
 
 @pytest.fixture(scope="module")
@@ -111,12 +39,18 @@ def graph(tmp_path_factory):
         python_module("filmnav_policy.policy_node", "--ros-args", "-p", "policy:=nearest"),
         logs / "policy.log",
     )
+    detector = NodeProcess(
+        python_module(
+            "filmnav_detection.detector_node", "--ros-args", "-p", "camera_tf_wait:=0.0"
+        ),
+        logs / "detector.log",
+    )
     node = NodeProcess(
         python_module("goal_interface.goal_interface_node", "--ros-args", *NODE_PARAMETERS),
         logs / "goal_interface.log",
     )
     operator = Operator()
-    processes = {"robot": robot, "policy": policy, "node": node}
+    processes = {"robot": robot, "policy": policy, "detector": detector, "node": node}
     try:
         operator.wait_for(lambda status: status.state == MissionStatus.IDLE, 0)
         assert wait_until(lambda: operator.goal_pub.get_subscription_count() >= 1, TIMEOUT)
@@ -129,17 +63,9 @@ def graph(tmp_path_factory):
     assert codes["node"] == 0, pathlib.Path(processes["node"].log_path).read_text()
 
 
-def send(
-    operator: Operator, goal_id: str, task: str = "object", text: str = "bed", image=None
-) -> int:
-    start = operator.mark()
-    operator.goal_pub.publish(Goal(id=goal_id, task=task, text=text, image=image or Image()))
-    return start
-
-
 def test_aborted_goal_is_blacklisted_and_exploration_fails_with_reason_when_done(graph):
     operator, processes = graph
-    start = send(operator, "explore_1")
+    start = operator.send("explore_1")
     operator.wait_for(
         lambda s: s.goal_id == "explore_1" and s.current_frontier == FRONTIER_A, start
     )
@@ -183,21 +109,19 @@ def test_action_goal_approaches_the_detected_object_and_stops_the_sim(graph):
     operator, processes = graph
     start, stops_before = operator.mark(), stops(processes)
     feedback: list = []
-    sent = operator.action.send_goal_async(
-        FindObject.Goal(goal=Goal(id="chair_1", task="object", text="chair")),
-        feedback_callback=lambda message: feedback.append(message.feedback),
-    )
-    handle = operator.wait_future(sent)
+    handle = operator.find_object(Goal(id="chair_1", task="object", text="chair"), feedback)
     assert handle.accepted
-    result = operator.wait_future(handle.get_result_async()).result
+    result = operator.result_of(handle)
     assert result.success, result.message
     assert result.final_state == MissionStatus.SUCCEEDED and "in view" in result.message
-    # The action goal was announced on filmnav/goal (for the detector) without restarting the
-    # mission.
+    # The action goal was announced once on filmnav/active_goal (the detector found the chair by
+    # it), and the active goal went back to none when it ended.
     assert [(g.id, g.task, g.text) for g in operator.announced if g.id == "chair_1"] == [
         ("chair_1", "object", "chair")
     ]
-    assert feedback and feedback[0].state == MissionStatus.EXPLORING
+    assert wait_until(lambda: operator.announced[-1].id == "", 5.0)
+    assert result.final_state == MissionStatus.SUCCEEDED
+    assert feedback and feedback[0].feedback.state == MissionStatus.EXPLORING
     assert any(
         s.goal_id == "chair_1" and s.state == MissionStatus.APPROACHING
         for s in operator.since(start)
@@ -218,23 +142,19 @@ def test_bad_goals_are_rejected_while_the_next_good_goal_is_served(graph):
     bad_goals = {
         "bad_task": ("dance", "chair", None, "unknown task"),
         "bad_empty": ("object", "   ", None, "non-empty text"),
-        "bad_long": ("text", "x" * 51, None, "limit is 50"),
+        "bad_long": ("text", "x" * 51, None, "more than the 50 allowed"),
         "bad_encoding": ("image", "", depth, "unsupported encoding"),
         "bad_size": ("image", "", tiny, "4x4"),
         "bad_no_image": ("image", "", None, "needs a goal image"),
     }
     for goal_id, (task, text, image, words) in bad_goals.items():
-        start = send(operator, goal_id, task, text, image)
+        start = operator.send(goal_id, task, text, image)
         rejected = operator.wait_for(
             lambda s, g=goal_id: f"rejected goal '{g}'" in s.message, start
         )
         assert words in rejected.message and rejected.goal_id != goal_id
     # A bad goal through the action is rejected too.
-    handle = operator.wait_future(
-        operator.action.send_goal_async(
-            FindObject.Goal(goal=Goal(id="bad_action", task="object", text=""))
-        )
-    )
+    handle = operator.find_object(Goal(id="bad_action", task="object", text=""))
     assert not handle.accepted
     # The node still serves: a good goal from the text shortcut, then a cancel.
     start = operator.mark()
@@ -277,7 +197,7 @@ def test_diagnostics_warnings_are_relayed_into_the_status(graph):
 
 def test_policy_node_gone_falls_back_to_nearest_and_says_so(graph):
     operator, processes = graph
-    start = send(operator, "explore_2")
+    start = operator.send("explore_2")
     operator.wait_for(
         lambda s: s.goal_id == "explore_2" and s.current_frontier == FRONTIER_B, start
     )

@@ -479,3 +479,116 @@ def test_idle_mission_does_nothing():
     assert mission.update(0.0, ORIGIN, [FAR], chair_at(0.5, 0.0), IDLE) == []
     status = mission.status(5.0)
     assert status.state == MissionState.IDLE and status.elapsed == 0.0 and status.goal_id == ""
+
+
+def test_refused_waypoints_are_sent_again_then_fail_with_the_navigators_reason():
+    mission = started(max_refusals=3, refusal_retry=1.0)
+    command = navigate_to(mission, 0)
+    refused = ExecutorState(command.seq, ExecutorStatus.REJECTED, "server rejected the goal")
+    assert mission.update(1.0, ORIGIN, [FAR, NEAR], None, refused) == []
+    assert "refused" in mission.status(1.0).message and mission.status(1.0).current_frontier == 1
+    assert mission.update(1.5, ORIGIN, [FAR, NEAR], None, refused) == []  # retry not due yet
+    again = only(mission.update(2.1, ORIGIN, [FAR, NEAR], None, refused), NavigateTo)
+    assert (again.x, again.y, again.frontier_id) == (command.x, command.y, 1)
+    assert again.seq != command.seq
+    refused = ExecutorState(again.seq, ExecutorStatus.REJECTED, "server rejected the goal")
+    assert mission.update(2.2, ORIGIN, [FAR, NEAR], None, refused) == []
+    third = only(mission.update(3.3, ORIGIN, [FAR, NEAR], None, refused), NavigateTo)
+    finish = only(
+        mission.update(
+            3.4,
+            ORIGIN,
+            [FAR, NEAR],
+            None,
+            ExecutorState(third.seq, ExecutorStatus.REJECTED, "server rejected the goal"),
+        ),
+        Finish,
+    )
+    assert finish.state == MissionState.FAILED
+    assert finish.reason == "the navigator refused 3 goals in a row: server rejected the goal"
+    assert "no frontiers" not in finish.reason
+
+
+def test_an_accepted_goal_resets_the_refusal_count():
+    mission = started(max_refusals=2, refusal_retry=0.0)
+    command = navigate_to(mission, 0)
+    mission.update(1.0, ORIGIN, [FAR], None, ExecutorState(command.seq, ExecutorStatus.REJECTED))
+    again = only(mission.update(1.1, ORIGIN, [FAR, NEAR], None, IDLE), NavigateTo)
+    # Accepted, then aborted: the frontier is blamed and the count of refusals starts over.
+    request = only(
+        mission.update(
+            2.0, ORIGIN, [FAR, NEAR], None, ExecutorState(again.seq, ExecutorStatus.ABORTED)
+        ),
+        RequestDecision,
+    )
+    next_goal = only(mission.on_decision(request.request_id, 0, policy="p"), NavigateTo)
+    refused = ExecutorState(next_goal.seq, ExecutorStatus.REJECTED)
+    assert mission.update(3.0, ORIGIN, [FAR, NEAR], None, refused) == []
+    assert mission.active
+
+
+def test_navigation_timeout_gives_up_a_waypoint_that_never_arrives():
+    mission = started(navigation_timeout=10.0, no_progress_timeout=100.0)
+    command = navigate_to(mission, 0)
+    active = ExecutorState(command.seq, ExecutorStatus.ACTIVE)
+    # Progress all the way (a robot circling closer and farther), but no arrival.
+    for now in range(1, 11):
+        assert mission.update(float(now), (now * 0.3, 0.0, 0.0), [FAR, NEAR], None, active) == []
+    commands = mission.update(11.5, (3.2, 0.0, 0.0), [FAR, NEAR], None, active)
+    assert isinstance(commands[0], CancelNavigation)
+    assert [candidate.id for candidate in only(commands, RequestDecision).frontiers] == [2]
+    assert "navigation timed out after 10 s towards frontier 1" in mission.status(11.5).message
+
+
+def test_approach_timeout_gives_the_object_up_and_explores_again():
+    mission = started(approach_timeout=5.0)
+    approach = only(mission.update(0.0, ORIGIN, [FAR], chair_at(4.0, 0.0), IDLE), NavigateTo)
+    active = ExecutorState(approach.seq, ExecutorStatus.ACTIVE)
+    assert mission.update(4.0, (1.0, 0.0, 0.0), [FAR], None, active) == []
+    commands = mission.update(5.5, (1.5, 0.0, 0.0), [FAR], None, active)
+    assert commands == [CancelNavigation()]
+    status = mission.status(5.5)
+    assert status.state == MissionState.EXPLORING
+    assert status.message == "approach gave up after 5 s: exploring again"
+    # The object is ignored now; exploration goes on.
+    commands = mission.update(6.0, (1.5, 0.0, 0.0), [FAR], chair_at(4.0, 0.0), IDLE)
+    only(commands, RequestDecision)
+
+
+def test_pause_cancels_the_waypoint_and_resume_sends_it_again():
+    mission = started(no_progress_timeout=5.0)
+    command = navigate_to(mission, 0)
+    assert mission.pause(1.0, "paused: no colour image") == [CancelNavigation()]
+    assert mission.paused and mission.status(1.0).message == "paused: no colour image"
+    assert mission.pause(1.5, "paused: no depth image") == []  # already paused: new words only
+    assert mission.status(1.5).message == "paused: no depth image"
+    canceled = ExecutorState(command.seq, ExecutorStatus.CANCELED)
+    # Paused: nothing happens, however long (the no-progress clock does not run either).
+    assert mission.update(30.0, ORIGIN, [FAR, NEAR], None, canceled) == []
+    assert mission.state == MissionState.EXPLORING
+    again = only(mission.resume(31.0, ORIGIN, "resumed"), NavigateTo)
+    assert (again.x, again.y, again.frontier_id) == (command.x, command.y, command.frontier_id)
+    assert not mission.paused and mission.status(31.0).message == "resumed"
+    # The late CANCELED of the interrupted command blames nothing.
+    assert mission.update(31.1, ORIGIN, [FAR, NEAR], None, canceled) == []
+    assert mission.status(31.1).message == "resumed"
+    assert mission.update(32.0, ORIGIN, [FAR, NEAR], None, ExecutorState(again.seq)) == []
+
+
+def test_a_decision_answered_while_paused_waits_for_resume():
+    mission = started()
+    request = only(mission.update(0.0, ORIGIN, [FAR, NEAR], None, IDLE), RequestDecision)
+    assert mission.pause(0.5, "paused: no odometry") == []  # nothing moving yet
+    assert mission.on_decision(request.request_id, 1, policy="p") == []
+    assert mission.status(0.6).current_frontier == 2
+    command = only(mission.resume(2.0, ORIGIN), NavigateTo)
+    assert (command.x, command.y, command.frontier_id) == (0.0, 2.0, 2)
+
+
+def test_fail_ends_the_goal_with_the_reason():
+    mission = started()
+    navigate_to(mission, 0)
+    commands = mission.fail(2.0, "odometry lost")
+    assert isinstance(commands[0], CancelNavigation)
+    assert only(commands, Finish).reason == "odometry lost"
+    assert mission.state == MissionState.FAILED and mission.fail(3.0, "again") == []

@@ -71,7 +71,7 @@ def test_goal_status_cancel_round_trip(goal_interface, tmp_path):
     assert (
         rejected.returncode == 1
         and "rejected goal 'cli_long'" in rejected.stderr
-        and "limit is 200" in rejected.stderr
+        and "more than the 200 allowed" in rejected.stderr
     )
 
     picture = tmp_path / "goal.png"

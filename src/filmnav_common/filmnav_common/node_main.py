@@ -3,6 +3,7 @@ or SIGTERM, shut down cleanly (exit status 0), or fail at start-up with one FATA
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Callable, Sequence
 
 import rclpy
@@ -24,13 +25,17 @@ def run_node(
     startup_errors: tuple[type[Exception], ...] = (),
     rclpy_signal_handlers: bool = True,
     description: str = "",
+    on_stop: Callable[[Node], None] | None = None,
 ) -> int:
     """Run a node. `startup_errors` raised by the constructor (bad parameters, a missing model)
     end the process with a FATAL log line ("cannot start <description>: ...") and status 1.
-    `rclpy_signal_handlers=False` leaves SIGINT to Python, so a node can finish long-running
-    callbacks before the context goes."""
+    `rclpy_signal_handlers=False` leaves SIGINT to Python and makes SIGTERM raise the same
+    KeyboardInterrupt, so a node can finish long-running callbacks, and `on_stop(node)` can still
+    publish (a final status) and end them, before the executor and the context go."""
     options = SignalHandlerOptions.ALL if rclpy_signal_handlers else SignalHandlerOptions.NO
     rclpy.init(args=args, signal_handler_options=options)
+    if not rclpy_signal_handlers:
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         node = node_type()
     except startup_errors as error:
@@ -48,6 +53,8 @@ def run_node(
     except (KeyboardInterrupt, ExternalShutdownException):
         pass
     finally:
+        if on_stop is not None:
+            on_stop(node)
         executor.shutdown()
         node.destroy_node()
         rclpy.try_shutdown()

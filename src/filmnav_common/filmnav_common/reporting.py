@@ -2,12 +2,26 @@
 
 Every FiLM-Nav node reports bad input and failures here (and in its log) and keeps running; the
 goal_interface node relays warnings and errors into `filmnav/status`, the one topic operators
-watch. Standard ROS tools (rqt_robot_monitor, diagnostic aggregators) read the same topic.
+watch, and judges from these reports whether each node is alive. Standard ROS tools
+(rqt_robot_monitor, diagnostic aggregators) read the same topic.
+
+Each report carries the node's process id (`pid`), so a restarted node is told apart from the old
+one. Besides a report on every change, the last report is repeated every `HEARTBEAT_PERIOD` from
+a thread of its own, so a node busy in a long callback still shows it is alive. A node that cannot
+start says why as its last word (`last_word`: an ERROR report with `exited: true`, delivered
+before the process ends).
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import threading
+import time
+from collections.abc import Iterator
+
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
+from rclpy.duration import Duration
 from rclpy.node import Node
 
 # DiagnosticStatus levels are `byte` fields (bytes in Python); compare them as ints.
@@ -16,15 +30,46 @@ OK, WARN, ERROR = (
     ord(DiagnosticStatus.WARN),
     ord(DiagnosticStatus.ERROR),
 )
+HEARTBEAT_PERIOD = 0.5  # seconds between repeats of a node's last report
+PID_KEY, EXITED_KEY = "pid", "exited"
+LAST_WORD_TIMEOUT = 2.0  # seconds a failing node waits for its last report to be received
+DISCOVERY_SETTLE = 1.0  # seconds after other nodes are seen for a diagnostics reader to show up
 
 
 class StatusReporter:
-    """Publishes one DiagnosticStatus for its node whenever the level or message changes."""
+    """Publishes one DiagnosticStatus for its node whenever the level or message changes, and
+    repeats the last one every `heartbeat` seconds (0: never)."""
 
-    def __init__(self, node: Node, topic: str = "diagnostics"):
+    def __init__(
+        self, node: Node, topic: str = "diagnostics", heartbeat: float = HEARTBEAT_PERIOD
+    ):
         self._node = node
         self._publisher = node.create_publisher(DiagnosticArray, topic, 10)
+        self._lock = threading.Lock()
         self._last: tuple[int, str] | None = None
+        self._status = self._status_msg(OK, "running", {})  # what heartbeats say until a report
+        self._stopped = threading.Event()
+        if heartbeat > 0:
+            threading.Thread(
+                target=self._beat, args=(heartbeat,), name="diagnostics-heartbeat", daemon=True
+            ).start()
+
+    def _status_msg(self, level: int, message: str, values: dict[str, object]) -> DiagnosticStatus:
+        return DiagnosticStatus(
+            level=bytes([level]),
+            name=self._node.get_fully_qualified_name(),
+            message=message,
+            hardware_id="filmnav",
+            values=[
+                KeyValue(key=key, value=str(value))
+                for key, value in {**values, PID_KEY: os.getpid()}.items()
+            ],
+        )
+
+    def _publish(self, status: DiagnosticStatus) -> None:
+        array = DiagnosticArray(status=[status])
+        array.header.stamp = self._node.get_clock().now().to_msg()
+        self._publisher.publish(array)
 
     def report(self, level: int, message: str, **values: object) -> None:
         """Log and publish a report; repeated identical reports are published once."""
@@ -32,19 +77,12 @@ class StatusReporter:
             self._node.get_logger().error(message)
         elif level >= WARN:
             self._node.get_logger().warning(message)
-        if self._last == (level, message):
-            return
-        self._last = (level, message)
-        status = DiagnosticStatus(
-            level=bytes([level]),
-            name=self._node.get_fully_qualified_name(),
-            message=message,
-            hardware_id="filmnav",
-            values=[KeyValue(key=key, value=str(value)) for key, value in values.items()],
-        )
-        array = DiagnosticArray(status=[status])
-        array.header.stamp = self._node.get_clock().now().to_msg()
-        self._publisher.publish(array)
+        with self._lock:
+            if self._last == (level, message):
+                return
+            self._last = (level, message)
+            self._status = self._status_msg(level, message, values)
+            self._publish(self._status)
 
     def ok(self, message: str = "running", **values: object) -> None:
         self.report(OK, message, **values)
@@ -54,3 +92,40 @@ class StatusReporter:
 
     def error(self, message: str, **values: object) -> None:
         self.report(ERROR, message, **values)
+
+    @contextlib.contextmanager
+    def last_word(self, what: str, *errors: type[Exception]) -> Iterator[None]:
+        """Around start-up work that may fail with `errors`: the failure becomes the node's last
+        report, "<what>: <error>", before it propagates (the caller logs it and exits)."""
+        try:
+            yield
+        except errors as error:
+            self._say_last(f"{what}: {error}")
+            raise
+
+    def _say_last(self, message: str) -> None:
+        """Publish an ERROR report marked exited and wait (bounded) until subscribers have it.
+        A node that fails right at start may not have discovered its readers yet: it waits for
+        one, unless the other nodes it found have none."""
+        deadline = time.monotonic() + LAST_WORD_TIMEOUT
+        others_seen: float | None = None
+        while self._publisher.get_subscription_count() == 0 and time.monotonic() < deadline:
+            if others_seen is None and len(self._node.get_node_names()) > 1:
+                others_seen = time.monotonic()
+            if others_seen is not None and time.monotonic() - others_seen > DISCOVERY_SETTLE:
+                break
+            time.sleep(0.02)
+        with self._lock:
+            self._stopped.set()
+            self._last = (ERROR, message)
+            self._status = self._status_msg(ERROR, message, {EXITED_KEY: "true"})
+            self._publish(self._status)
+        self._publisher.wait_for_all_acked(Duration(seconds=max(deadline - time.monotonic(), 0.1)))
+
+    def _beat(self, period: float) -> None:
+        while not self._stopped.wait(period):
+            try:
+                with self._lock:
+                    self._publish(self._status)
+            except Exception:  # the node or its context is gone: nothing left to report for
+                return

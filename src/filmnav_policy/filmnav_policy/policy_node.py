@@ -42,6 +42,7 @@ from filmnav_policy.registry import (
 )
 
 WARMUP_FRONTIERS = 2
+STARTUP_FAILURE = "cannot start the policy node"  # its last report on diagnostics
 EPISODE_KEYS = ("split", "seed", "episode", "task", "houses")  # of the bridge's sim/instances
 
 # parameter name -> (default, description); all are passed to make_policy as keyword arguments.
@@ -102,7 +103,8 @@ class PolicyNode(Node):
         self._status = StatusReporter(self)
         self._episode: dict[str, Any] | None = None  # the simulator's, for reference policies
         self._episode_subscription = None
-        self._policy = self._build(self._parameter_values())
+        with self._status.last_word(STARTUP_FAILURE, PolicyLoadError):
+            self._policy = self._build(self._parameter_values())
         self.add_on_set_parameters_callback(self._on_set_parameters)
         self._service = self.create_service(
             SelectFrontier, "filmnav/select_frontier", self._select

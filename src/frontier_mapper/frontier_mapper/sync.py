@@ -8,17 +8,21 @@
 
 A frame's pose is interpolated between the odometry samples around its stamp when they are at
 most `max_gap` apart, else taken from the nearest sample within `tolerance`. A frame newer than
-all odometry waits (at most `max_pending` frames); a frame older than the kept history, or
-inside a longer odometry gap, is dropped with the reason, so the map never receives a frame
-without a matching pose.
+all odometry waits for the next sample (at most `max_pending` frames), even when the newest is
+within `tolerance`: with fast odometry (50 Hz) that sample is the pose of an earlier instant,
+a step or a turn behind on a robot that moves between them. A frame older than the kept
+history, or inside a longer odometry gap, is dropped with the reason, so the map never receives
+a frame without a matching pose.
 
 Odometry is a single stream, so a discontinuity means it started over (a simulator episode
 reset, a looping bag, a re-initialised odometry source): a stamp more than `reset_jump` seconds
 back, a different pose for the latest stamp, or a jump of more than `max_jump` metres between
 consecutive samples restarts the history and sets `SyncResult.restarted`, telling the caller
 that whatever it built in the old frame is void. A repeated sample (same stamp and pose, as a
-publisher republishing its last state) is ignored silently; a slightly older stamp with a
-nearby pose is an out-of-order message and is ignored with a notice.
+publisher republishing its last state) is ignored silently. A stamp up to `reorder_tolerance`
+older than the newest is stamp jitter (a 50 Hz driver stamping with +-10 ms of jitter delivers
+such samples every second): it is filed in order, silently. An older stamp with a nearby pose is
+an out-of-order message and is ignored with a notice.
 """
 
 from __future__ import annotations
@@ -39,11 +43,12 @@ class SyncConfig:
     tolerance: float = 0.05  # seconds between a frame and the nearest odometry to use it
     max_gap: float = 0.5  # seconds between two odometry samples to interpolate across
     history: float = 5.0  # seconds of odometry kept
-    max_pending: int = 3  # frames waiting for newer odometry
+    max_pending: int = 10  # frames waiting for newer odometry (a busy node reads it late)
     reset_jump: float = 1.0  # seconds odometry may jump back before the history restarts
     max_jump: float = (
         1.0  # metres between consecutive samples before the history restarts (0: off)
     )
+    reorder_tolerance: float = 0.05  # seconds a stamp may lie behind the newest (jitter)
 
 
 class Matched(NamedTuple, Generic[FrameT]):
@@ -62,7 +67,7 @@ class SyncResult(Generic[FrameT]):
     matched: list[Matched] = field(default_factory=list)
     dropped: list[Dropped] = field(default_factory=list)
     notice: str = ""  # about the odometry itself (rejected or restarted), empty if fine
-    pose_accepted: bool = True  # False when add_pose ignored the odometry sample
+    pose_accepted: bool = True  # False unless the odometry sample is the newest pose now
     restarted: bool = False  # odometry started over: poses before it are in another frame
 
 
@@ -92,11 +97,13 @@ class FrameSync(Generic[FrameT]):
             if restart is None and stamp <= self._stamps[-1]:
                 result.pose_accepted = False
                 back = self._stamps[-1] - stamp
-                if back > 0.0:
+                if back > self.config.reorder_tolerance:
                     result.notice = (
                         f"odometry out of order: stamp {stamp:.3f} s is {back:.3f} s "
                         f"older than the previous one; ignored"
                     )
+                elif back > 0.0:
+                    self._file_late(stamp, pose, result)
                 return result
             if restart is not None:
                 result.notice = f"odometry restarted ({restart}); pose history cleared"
@@ -111,6 +118,15 @@ class FrameSync(Generic[FrameT]):
         del self._stamps[:expired], self._poses[:expired]
         self._release(result)
         return result
+
+    def _file_late(self, stamp: float, pose: Pose2D, result: SyncResult) -> None:
+        """A sample a little older than the newest (stamp jitter): into the history in order."""
+        index = bisect.bisect_left(self._stamps, stamp)
+        if index < len(self._stamps) and self._stamps[index] == stamp:
+            return
+        self._stamps.insert(index, stamp)
+        self._poses.insert(index, pose)
+        self._release(result)
 
     def _discontinuity(self, stamp: float, pose: Pose2D) -> str | None:
         """Why (stamp, pose) cannot continue the current odometry stream, or None if it can."""
@@ -159,14 +175,14 @@ class FrameSync(Generic[FrameT]):
                 return _interpolate(
                     self._poses[index - 1], self._poses[index], (stamp - before) / (after - before)
                 )
+        if index == len(self._stamps):
+            raise _Waiting()  # newer than all odometry: the next sample brackets it
         nearest = min(
             (i for i in (index - 1, index) if 0 <= i < len(self._stamps)),
             key=lambda i: abs(self._stamps[i] - stamp),
         )
         if abs(self._stamps[nearest] - stamp) <= config.tolerance:
             return self._poses[nearest]
-        if index == len(self._stamps):
-            raise _Waiting()
         if index == 0:
             raise LookupError(
                 f"stale frame: stamp {stamp:.3f} s is older than the odometry "

@@ -1,19 +1,30 @@
 """The goal_interface node: goals in, mission status out, frontier decisions and Nav2 handoff.
 
-A thin ROS adapter around `goal_interface.mission.Mission`. Goals arrive on `filmnav/goal`
-(filmnav_interfaces/Goal), `filmnav/goal_text` (std_msgs/String, "find a chair") or the
-`filmnav/find_object` action (the last two are re-announced on `filmnav/goal` with their goal id,
-so that every goal-following node, such as the detector, sees them); `filmnav/cancel` cancels.
-Every tick feeds the mission with `odom`, `filmnav/frontiers` and fresh `filmnav/detections`; its
-commands become asynchronous calls of `filmnav/get_keyframes` then `filmnav/select_frontier`, and
-waypoints for the navigator (Nav2's BasicNavigator or a `navigate_to_pose` client).
-`filmnav/status` (transient local) is published on every change; warnings and errors that other
-nodes report on `diagnostics` are relayed into its message. Bad goals are rejected with a clear
-status message; the node keeps serving.
+A thin ROS adapter around `goal_interface.mission.Mission` and its parts:
+
+- The goal door (`goals.py`): goals arrive on `filmnav/goal` (filmnav_interfaces/Goal),
+  `filmnav/goal_text` (std_msgs/String, "find a chair") or the `filmnav/find_object` action
+  (`find_object_server.py`). An accepted goal gets its id (assigned when the sender gave none)
+  and is announced on the latched `filmnav/active_goal`, the one goal the other nodes follow (an
+  empty Goal when idle); a rejected goal only says why in the status. A new goal preempts the
+  running one, whose CANCELED status is published first.
+- Decisions (`decisions.py`): `filmnav/get_keyframes` then `filmnav/select_frontier`.
+- Health (`health.py`): the nodes' `diagnostics` reports and heartbeats, their presence in the
+  graph, the arrival of colour, depth and odometry, the navigator's action server.
+- The status (`status.py`): `filmnav/status` (transient local) on every change and periodically.
+
+Every tick feeds the mission with `odom`, `filmnav/frontiers` and fresh `filmnav/detections` of
+the active goal; its commands run through the interpreter shared with the headless episode loop
+(`commands.py`). The mission runs on the steady clock, so its deadlines hold while a simulator's
+clock stands still. Stale sensors or a missing navigator pause the robot; sensors lost for
+`sensor_loss_timeout` or a navigator missing for `navigator_timeout` end the goal as FAILED, and
+so does a grounding (`filmnav/goal_grounding`) that finds nothing to search for. Shutting down
+(SIGINT, SIGTERM) ends a running goal as CANCELED and publishes that final status.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import sys
 import threading
@@ -22,7 +33,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-import rclpy
 from diagnostic_msgs.msg import DiagnosticArray
 from filmnav_common.geometry import planar_pose, pose_to_xy_yaw
 from filmnav_common.image_codec import numpy_to_image
@@ -30,11 +40,11 @@ from filmnav_common.node_main import run_node
 from filmnav_common.parameters import declare_parameters
 from filmnav_common.policy_messages import RequestError, candidate_of, rgb_of
 from filmnav_common.protocol import FrontierCandidate, GoalSpec
-from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS
-from filmnav_common.reporting import WARN, StatusReporter
+from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS, SENSOR_QOS
+from filmnav_common.reporting import EXITED_KEY, PID_KEY, StatusReporter
+from filmnav_common.text import excerpt
 from geometry_msgs.msg import PoseStamped
 from nav_msgs.msg import OccupancyGrid, Odometry
-from rclpy.action import ActionServer, CancelResponse, GoalResponse
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup, ReentrantCallbackGroup
 from rclpy.clock import Clock, ClockType
 from rclpy.node import Node
@@ -42,32 +52,39 @@ from sensor_msgs.msg import Image
 from std_msgs.msg import Empty, String
 from std_srvs.srv import Trigger
 
-from filmnav_interfaces.action import FindObject
-from filmnav_interfaces.msg import (
-    DetectionArray,
-    Frontier,
-    FrontierArray,
-    Goal,
-    MissionStatus,
-)
-from filmnav_interfaces.srv import GetKeyframes, SelectFrontier
+from filmnav_interfaces.msg import DetectionArray, Frontier, FrontierArray, Goal, GoalGrounding
 from goal_interface.clearance import OccupancyView
-from goal_interface.goals import GoalError, GoalLimits, goal_from_text, validate_goal
+from goal_interface.commands import execute
+from goal_interface.decisions import DecisionPipeline
+from goal_interface.find_object_server import FindObjectServer
+from goal_interface.goals import (
+    GoalError,
+    GoalLimits,
+    check_goal_id,
+    goal_from_text,
+    normalised_text,
+    validate_goal,
+)
+from goal_interface.health import HealthConfig, HealthMonitor, Level
 from goal_interface.mission import (
-    CancelNavigation,
     Command,
     ExecutorState,
+    ExecutorStatus,
     Finish,
     GoalDetection,
     Mission,
     MissionConfig,
     MissionState,
-    MissionStatusSnapshot,
     NavigateTo,
     RequestDecision,
     Rotate,
 )
 from goal_interface.navigator import NAVIGATOR_KINDS, make_navigator
+from goal_interface.status import StatusPublisher, compose_message
+
+_MISSION, _HEALTH, _LIMITS = MissionConfig(), HealthConfig(), GoalLimits()
+NOTICE_LENGTH = 40  # characters of a rejected goal's id or text quoted in the status
+STOP_REASON = "goal_interface stopped"
 
 # parameter name -> (default, description)
 PARAMETERS: dict[str, tuple[Any, str]] = {
@@ -81,34 +98,91 @@ PARAMETERS: dict[str, tuple[Any, str]] = {
         224,
         "side of the square keyframe images asked from the buffer, pixels (0: as stored)",
     ),
+    "keyframes_timeout": (
+        2.0,
+        "seconds to wait for keyframes before the policy decides without images",
+    ),
     "decision_timeout": (
-        10.0,
-        "seconds to wait for keyframes + policy before falling back to the nearest frontier",
+        _MISSION.decision_timeout,
+        "seconds (steady clock) to wait for keyframes + policy before falling back to the "
+        "nearest frontier",
     ),
     "no_progress_timeout": (
-        20.0,
-        "seconds without getting closer to the waypoint before it is blacklisted",
+        _MISSION.no_progress_timeout,
+        "seconds without getting closer to the waypoint before it is given up",
     ),
-    "time_budget": (0.0, "seconds per goal before it fails (0: unlimited)"),
-    "max_decisions": (0, "frontier decisions per goal before it fails (0: unlimited)"),
-    "success_distance": (1.0, "stop within this distance of the detected object, metres"),
-    "approach_distance": (0.8, "distance of the approach pose from the detected object, metres"),
+    "navigation_timeout": (
+        _MISSION.navigation_timeout,
+        "seconds for one waypoint before it is given up (0: no limit)",
+    ),
+    "approach_timeout": (
+        _MISSION.approach_timeout,
+        "seconds approaching one detected object before it is given up (0: no limit)",
+    ),
+    "max_refusals": (
+        _MISSION.max_refusals,
+        "navigation goals the navigator refuses in a row before the goal fails",
+    ),
+    "refusal_retry": (_MISSION.refusal_retry, "seconds before a refused waypoint is sent again"),
+    "navigator_timeout": (
+        60.0,
+        "seconds a goal waits for a missing navigation action server before it fails",
+    ),
+    "sensor_timeout": (
+        _HEALTH.sensor_timeout,
+        "seconds without a colour image, depth image or odometry before the robot pauses",
+    ),
+    "sensor_loss_timeout": (
+        _HEALTH.sensor_loss_timeout,
+        "seconds without one of them, during a goal, before the goal fails",
+    ),
+    "heartbeat_timeout": (
+        _HEALTH.heartbeat_timeout,
+        "seconds without a diagnostics report before a node counts as stale (nodes report "
+        "every 0.5 s); a policy node that stale fails its pending decision at once",
+    ),
+    "mapper_node": ("occupancy_mapper", "mapper node whose health is shown (relative name)"),
+    "buffer_node": ("trajectory_buffer", "trajectory buffer node whose health is shown"),
+    "policy_node": ("policy_node", "policy node whose health is shown"),
+    "detector_node": ("detector_node", "goal detector node whose health is shown"),
+    "time_budget": (_MISSION.time_budget, "seconds per goal before it fails (0: unlimited)"),
+    "max_decisions": (
+        _MISSION.max_decisions,
+        "frontier decisions per goal before it fails (0: unlimited)",
+    ),
+    "success_distance": (
+        _MISSION.success_distance,
+        "stop within this distance of the detected object, metres",
+    ),
+    "approach_distance": (
+        _MISSION.approach_distance,
+        "distance of the approach pose from the detected object, metres",
+    ),
     "approach_clearance": (
         0.2,
         "approach poses need this much room from mapped obstacles, metres (0: no check)",
     ),
     "camera_hfov": (
-        79.0,
+        round(math.degrees(_MISSION.camera_hfov), 6),
         "horizontal field of view of the camera, degrees (object-in-view check)",
     ),
-    "min_detection_score": (0.0, "detections with a lower score are ignored"),
+    "min_detection_score": (
+        _MISSION.min_detection_score,
+        "detections with a lower score are ignored",
+    ),
     "detection_timeout": (1.0, "seconds after which a detection is too old to act on"),
     "confirm_time": (
         1.0,
         "seconds to wait at the approach pose for a detection that confirms the object",
     ),
-    "look_around_turns": (12, "turns in place when no frontier is left, before failing"),
-    "look_around_angle": (30.0, "angle of one look-around turn, degrees"),
+    "look_around_turns": (
+        _MISSION.look_around_turns,
+        "turns in place when no frontier is left, before failing",
+    ),
+    "look_around_angle": (
+        round(math.degrees(_MISSION.look_around_angle), 6),
+        "angle of one look-around turn, degrees",
+    ),
     "navigator": (
         "auto",
         f"waypoint executor: {' | '.join(NAVIGATOR_KINDS)} (auto: BasicNavigator where installed)",
@@ -123,9 +197,9 @@ PARAMETERS: dict[str, tuple[Any, str]] = {
         "localizer node BasicNavigator waits for, e.g. amcl (empty: none, odometry only)",
     ),
     "goal_frame": ("", "frame of waypoint goals (empty: the odometry frame)"),
-    "max_text_length": (200, "longest accepted goal text, characters"),
-    "min_image_side": (16, "smallest accepted goal image side, pixels"),
-    "max_image_side": (4096, "largest accepted goal image side, pixels"),
+    "max_text_length": (_LIMITS.max_text_length, "longest accepted goal text, characters"),
+    "min_image_side": (_LIMITS.min_image_side, "smallest accepted goal image side, pixels"),
+    "max_image_side": (_LIMITS.max_image_side, "largest accepted goal image side, pixels"),
     "sim_mode": (
         False,
         "simulation: call the stop service when a goal succeeds or fails, so the episode ends "
@@ -134,17 +208,22 @@ PARAMETERS: dict[str, tuple[Any, str]] = {
     "sim_stop_service": ("sim/stop", "std_srvs/Trigger service that ends the simulated episode"),
     "initial_goal": (
         "",
-        "goal text sent on filmnav/goal_text once odometry arrives, e.g. 'find a chair' "
-        "(empty: none)",
-    ),
-    "initial_goal_subscribers": (
-        1,
-        "send the initial goal once filmnav/goal_text has this many subscribers "
-        "(this node counts)",
+        "goal text started once odometry arrives, as if sent on filmnav/goal_text, e.g. "
+        "'find a chair' (empty: none)",
     ),
     "tick_rate": (10.0, "mission updates per second"),
     "status_period": (1.0, "republish the status this often while a goal runs, seconds"),
 }
+SENSORS = (  # component, topic (before remapping), what it carries
+    ("camera", "camera/color/image_raw", "colour image"),
+    ("depth", "camera/depth/image_raw", "depth image"),
+    ("odometry", "odom", "odometry"),
+)
+GRAPH_CHECK_PERIOD = 1.0  # seconds between looks at which watched nodes are in the graph
+
+
+def steady() -> float:
+    return time.monotonic()
 
 
 class GoalInterfaceNode(Node):
@@ -166,31 +245,28 @@ class GoalInterfaceNode(Node):
         self._frontiers: list[FrontierCandidate] = []
         self._frontier_msgs: dict[int, Frontier] = {}
         self._detection: tuple[float, GoalDetection] | None = None
-        self._goal_msg = Goal()
-        self._nav_seq = -1
-        self._decision_deadline: tuple[int, float] | None = (
-            None  # request id, steady-clock deadline
-        )
-        self._finished: dict[str, Finish] = {}
-        self._notice = ""  # the last rejected goal, until the next goal starts
-        self._waiting = ""  # what the mission waits for before it can tick
-        self._relayed: dict[str, str] = {}
-        self._last_status_key: tuple | None = None
-        self._last_status_time = 0.0
+        self._active_goal = Goal()  # the accepted goal; Goal() when none has run yet
+        self._goal_started = 0.0
         self._goal_counter = 0
+        self._nav_seq = -1
+        self._notice = ""  # the last rejected goal, until the next goal starts
+        self._understood = ""  # what the detector understood the goal as
+        self._pause_reason = ""
+        self._next_graph_check = 0.0
 
         io = ReentrantCallbackGroup()
-        self._status_pub = self.create_publisher(MissionStatus, "filmnav/status", LATCHED_QOS)
+        goals = MutuallyExclusiveCallbackGroup()  # goals and cancels in arrival order
+        self._active_goal_pub = self.create_publisher(Goal, "filmnav/active_goal", LATCHED_QOS)
+        self._status = StatusPublisher(self, self._param("status_period"))
         self.create_subscription(
-            Goal, "filmnav/goal", self._on_goal, RELIABLE_QOS, callback_group=io
+            Goal, "filmnav/goal", self._on_goal, RELIABLE_QOS, callback_group=goals
         )
         self.create_subscription(
-            String, "filmnav/goal_text", self._on_goal_text, RELIABLE_QOS, callback_group=io
+            String, "filmnav/goal_text", self._on_goal_text, RELIABLE_QOS, callback_group=goals
         )
         self.create_subscription(
-            Empty, "filmnav/cancel", self._on_cancel, RELIABLE_QOS, callback_group=io
+            Empty, "filmnav/cancel", self._on_cancel, RELIABLE_QOS, callback_group=goals
         )
-        self.create_subscription(Odometry, "odom", self._on_odom, RELIABLE_QOS, callback_group=io)
         self.create_subscription(
             FrontierArray, "filmnav/frontiers", self._on_frontiers, RELIABLE_QOS, callback_group=io
         )
@@ -202,16 +278,47 @@ class GoalInterfaceNode(Node):
             callback_group=io,
         )
         self.create_subscription(
-            DiagnosticArray, "diagnostics", self._on_diagnostics, 10, callback_group=io
+            GoalGrounding,
+            "filmnav/goal_grounding",
+            self._on_grounding,
+            LATCHED_QOS,
+            callback_group=io,
+        )
+        self.create_subscription(
+            DiagnosticArray, "diagnostics", self._on_diagnostics, 50, callback_group=io
         )
         self.create_subscription(
             OccupancyGrid, "filmnav/map", self._on_map, LATCHED_QOS, callback_group=io
         )
-        self._keyframes_client = self.create_client(
-            GetKeyframes, self._param("keyframes_service"), callback_group=io
-        )
-        self._policy_client = self.create_client(
-            SelectFrontier, self._param("policy_service"), callback_group=io
+        # Sensors: only their arrival matters here, so the images stay serialised.
+        sensor_topics = {}
+        for name, topic, _ in SENSORS:
+            if name == "odometry":
+                subscription = self.create_subscription(
+                    Odometry, topic, self._on_odom, RELIABLE_QOS, callback_group=io
+                )
+            else:
+                subscription = self.create_subscription(
+                    Image,
+                    topic,
+                    lambda _data, name=name: self._health.sensors[name].arrived(steady()),
+                    SENSOR_QOS,
+                    callback_group=io,
+                    raw=True,
+                )
+            sensor_topics[name] = subscription.topic_name
+        self._health = HealthMonitor(
+            HealthConfig(
+                self._param("heartbeat_timeout"),
+                self._param("sensor_timeout"),
+                self._param("sensor_loss_timeout"),
+            ),
+            nodes={
+                component: self._qualified(self._param(f"{component}_node"))
+                for component in ("mapper", "buffer", "policy", "detector")
+            },
+            sensors=[(name, sensor_topics[name], what) for name, _, what in SENSORS],
+            navigator=self._param("navigate_action"),
         )
         self._stop_client = self.create_client(
             Trigger, self._param("sim_stop_service"), callback_group=io
@@ -224,182 +331,168 @@ class GoalInterfaceNode(Node):
             behavior_tree=self._param("behavior_tree"),
             callback_group=io,
         )
-        self._action_server = ActionServer(
+        self._decisions = DecisionPipeline(
             self,
-            FindObject,
-            "filmnav/find_object",
-            execute_callback=self._execute_find_object,
-            goal_callback=self._accept_find_object,
-            cancel_callback=lambda _handle: CancelResponse.ACCEPT,
+            keyframes_service=self._param("keyframes_service"),
+            policy_service=self._param("policy_service"),
+            history_keyframes=self._param("history_keyframes"),
+            image_size=self._param("keyframe_image_size"),
+            keyframes_timeout=self._param("keyframes_timeout"),
+            answer=self._decided,
+            warn=self._reporter.warn,
+            callback_group=io,
+        )
+        self._server = FindObjectServer(
+            self,
+            check=self._action_goal_problem,
+            start=lambda goal: self._start(goal, f"goal '{excerpt(goal.id, NOTICE_LENGTH)}'"),
+            cancel=self._cancel_goal,
             callback_group=io,
         )
         # Timers run on the steady clock: a simulator's clock stands still until the robot moves.
-        steady = Clock(clock_type=ClockType.STEADY_TIME)
+        clock = Clock(clock_type=ClockType.STEADY_TIME)
         self.create_timer(
             1.0 / self._param("tick_rate"),
             self._tick,
             MutuallyExclusiveCallbackGroup(),
-            clock=steady,
+            clock=clock,
         )
-        self._goal_pub = self.create_publisher(Goal, "filmnav/goal", RELIABLE_QOS)
-        self._initial_goal_pub = self.create_publisher(String, "filmnav/goal_text", RELIABLE_QOS)
         self._initial_goal_timer = None
         if self._param("initial_goal"):
             self._initial_goal_timer = self.create_timer(
-                0.2, self._send_initial_goal, MutuallyExclusiveCallbackGroup(), clock=steady
+                0.2, self._start_initial_goal, goals, clock
             )
+        self._active_goal_pub.publish(Goal())
         self._publish_status(force=True)
         self._reporter.ok(f"ready (navigator: {self._navigator.name})")
 
     # ------------------------------------------------------------------------------ set-up
     def _mission_config(self) -> MissionConfig:
+        p = self._param
         return MissionConfig(
-            success_distance=self._param("success_distance"),
-            approach_distance=self._param("approach_distance"),
-            camera_hfov=math.radians(self._param("camera_hfov")),
-            min_detection_score=self._param("min_detection_score"),
-            decision_timeout=self._param("decision_timeout"),
-            no_progress_timeout=self._param("no_progress_timeout"),
-            confirm_ticks=max(1, round(self._param("confirm_time") * self._param("tick_rate"))),
-            look_around_turns=self._param("look_around_turns"),
-            look_around_angle=math.radians(self._param("look_around_angle")),
-            time_budget=self._param("time_budget"),
-            max_decisions=self._param("max_decisions"),
+            success_distance=p("success_distance"),
+            approach_distance=p("approach_distance"),
+            camera_hfov=math.radians(p("camera_hfov")),
+            min_detection_score=p("min_detection_score"),
+            decision_timeout=p("decision_timeout"),
+            no_progress_timeout=p("no_progress_timeout"),
+            look_around_turns=p("look_around_turns"),
+            look_around_angle=math.radians(p("look_around_angle")),
+            confirm_ticks=max(1, round(p("confirm_time") * p("tick_rate"))),
+            navigation_timeout=p("navigation_timeout"),
+            approach_timeout=p("approach_timeout"),
+            max_refusals=p("max_refusals"),
+            refusal_retry=p("refusal_retry"),
+            time_budget=p("time_budget"),
+            max_decisions=p("max_decisions"),
         )
 
-    def _now(self) -> float:
-        return self.get_clock().now().nanoseconds * 1e-9
+    def _qualified(self, name: str) -> str:
+        """A node name as diagnostics reports carry it (relative names in this namespace)."""
+        if name.startswith("/"):
+            return name
+        namespace = self.get_namespace().rstrip("/")
+        return f"{namespace}/{name}"
 
     # ------------------------------------------------------------------------------ goals
-    def _spec_of(self, msg: Goal) -> GoalSpec:
-        """Validate a goal message (raises GoalError)."""
+    def _goal_spec(self, msg: Goal) -> GoalSpec:
+        """The goal door for a message (raises GoalError with the reason)."""
+        check_goal_id(msg.id)
         image = None
         if msg.task == "image" and msg.image.width and msg.image.height:
             try:
                 image = rgb_of(msg.image, "goal image")
             except RequestError as error:
-                raise GoalError(str(error)) from error
+                raise GoalError(excerpt(str(error), 200)) from error
         return validate_goal(msg.task, msg.text, image, self._limits)
 
-    def _reject(self, goal_id: str, reason: str) -> None:
+    def _action_goal_problem(self, goal: Goal) -> str:
+        try:
+            self._goal_spec(goal)
+        except GoalError as error:
+            self._reject(f"goal '{excerpt(goal.id, NOTICE_LENGTH) or '<no id>'}'", str(error))
+            return str(error)
+        return ""
+
+    def _reject(self, what: str, reason: str) -> None:
         with self._lock:
-            self._notice = f"rejected goal '{goal_id or '<no id>'}': {reason}"
-            self._publish_status()
+            self._notice = f"rejected {what}: {reason}"
+            self._publish_status(force=True)
         self.get_logger().warning(self._notice)
 
-    def _start(self, msg: Goal, announce: bool) -> str | None:
-        """Start the mission on a goal message; its goal id, or None when rejected.
-
-        `announce` republishes the accepted goal, with its id, on `filmnav/goal`, where every
-        goal-following node (the detector) listens: for goals that came from elsewhere."""
+    def _start(self, msg: Goal, what: str) -> tuple[str, str]:
+        """Start the mission on a goal message: (its goal id, "") or ("", why it was rejected).
+        `what` names the goal in a rejection ("goal 'id'", "goal text '...'")."""
         try:
-            spec = self._spec_of(msg)
+            spec = self._goal_spec(msg)
         except GoalError as error:
-            self._reject(msg.id, str(error))
-            return None
+            self._reject(what, str(error))
+            return "", str(error)
         with self._lock:
+            now = steady()
             self._goal_counter += 1
             goal_id = msg.id or f"goal_{self._goal_counter}"
+            # The running goal ends first, and says so, before the new one starts.
+            execute(self._mission.cancel(now, f"preempted by goal '{goal_id}'"), self)
             image = numpy_to_image(spec.image, "rgb8") if spec.image is not None else Image()
-            self._goal_msg = Goal(id=goal_id, task=spec.task, text=spec.text, image=image)
-            self._notice = ""
+            self._active_goal = Goal(id=goal_id, task=spec.task, text=spec.text, image=image)
+            self._notice = self._understood = self._pause_reason = ""
             self._detection = None
-            self._finished.pop(goal_id, None)
-            self._execute(self._mission.start(spec, self._now(), goal_id=goal_id))
-            self._publish_status()
-            if announce:
-                self._goal_pub.publish(self._goal_msg)
-        self.get_logger().info(f"goal '{goal_id}': {spec.task} '{spec.describe()}'")
-        return goal_id
-
-    def _send_initial_goal(self) -> None:
-        """Publish the initial goal like an operator would, so every goal-following node sees
-        it."""
-        if self._pose is None or self._initial_goal_pub.get_subscription_count() < self._param(
-            "initial_goal_subscribers"
-        ):
-            return
-        self._initial_goal_timer.cancel()
-        self._initial_goal_pub.publish(String(data=self._param("initial_goal")))
+            self._goal_started = now
+            execute(self._mission.start(spec, now, goal_id=goal_id), self)
+            self._active_goal_pub.publish(self._active_goal)
+            self._publish_status(force=True)
+        self.get_logger().info(f"goal '{goal_id}': {spec.task} '{excerpt(spec.describe())}'")
+        return goal_id, ""
 
     def _on_goal(self, msg: Goal) -> None:
         with self._lock:
-            if msg.id and msg.id == self._goal_msg.id and self._mission.active:
-                return  # our own announcement, or a repeat of the running goal
-        self._start(msg, announce=False)
+            if msg.id and msg.id == self._active_goal.id and self._mission.active:
+                return  # a repeat of the running goal
+        self._start(msg, f"goal '{excerpt(msg.id, NOTICE_LENGTH) or '<no id>'}'")
 
     def _on_goal_text(self, msg: String) -> None:
-        task, text = goal_from_text(msg.data)
-        self._start(Goal(task=task, text=text), announce=True)
+        what = f"goal text '{excerpt(msg.data, NOTICE_LENGTH)}'"
+        try:
+            task, text = goal_from_text(normalised_text(msg.data, self._limits))
+        except GoalError as error:
+            self._reject(what, str(error))
+            return
+        self._start(Goal(task=task, text=text), what)
+
+    def _start_initial_goal(self) -> None:
+        """The `initial_goal` parameter, through the same door as goal_text, once odometry
+        arrived."""
+        if self._pose is None:
+            return
+        self._initial_goal_timer.cancel()
+        self._on_goal_text(String(data=self._param("initial_goal")))
 
     def _on_cancel(self, _msg: Empty) -> None:
         with self._lock:
-            self._execute(self._mission.cancel(self._now()))
+            execute(self._mission.cancel(steady()), self)
             self._publish_status()
 
-    # ------------------------------------------------------------------------------ action
-    def _accept_find_object(self, request: FindObject.Goal) -> GoalResponse:
-        try:
-            self._spec_of(request.goal)
-        except GoalError as error:
-            self._reject(request.goal.id, str(error))
-            return GoalResponse.REJECT
-        return GoalResponse.ACCEPT
+    def _cancel_goal(self, goal_id: str, reason: str) -> None:
+        with self._lock:
+            if self._mission.active and self._active_goal.id == goal_id:
+                execute(self._mission.cancel(steady(), reason), self)
+                self._publish_status()
 
-    def _execute_find_object(self, goal_handle) -> FindObject.Result:
-        goal_id = self._start(goal_handle.request.goal, announce=True)
-        result = FindObject.Result()
-        if (
-            goal_id is None
-        ):  # validated on acceptance; a goal can only fail here if parameters changed
-            goal_handle.abort()
-            result.final_state, result.message = MissionState.FAILED, self._notice
-            return result
-        while rclpy.ok():
-            with self._lock:
-                finish = self._finished.get(goal_id)
-                if finish is None and goal_handle.is_cancel_requested:
-                    self._execute(
-                        self._mission.cancel(self._now(), "canceled by the action client")
-                    )
-                    self._publish_status()
-                    finish = self._finished.get(goal_id)
-                status = self._mission.status(self._now())
-            if finish is not None:
-                break
-            goal_handle.publish_feedback(
-                FindObject.Feedback(
-                    state=int(status.state),
-                    message=status.message,
-                    decisions=status.decisions,
-                    distance_travelled=status.distance_travelled,
-                    current_frontier=status.current_frontier,
-                )
-            )
-            time.sleep(0.2)
-        else:
-            goal_handle.abort()
-            return result
-        result.success = finish.state == MissionState.SUCCEEDED
-        result.final_state, result.message = int(finish.state), finish.reason
-        result.decisions, result.distance_travelled, result.elapsed = (
-            status.decisions,
-            status.distance_travelled,
-            status.elapsed,
-        )
-        if result.success:
-            goal_handle.succeed()
-        elif finish.state == MissionState.CANCELED and goal_handle.is_cancel_requested:
-            goal_handle.canceled()
-        else:
-            goal_handle.abort()
-        return result
+    def stop(self) -> None:
+        """Shutting down: a running goal ends as CANCELED, its status reaches subscribers, and
+        waiting action goals end."""
+        with self._lock:
+            execute(self._mission.cancel(steady(), STOP_REASON), self)
+            self._publish_status(force=True)
+        self._server.close()
+        self._status.flush(1.0)
 
     # ------------------------------------------------------------------------------ inputs
     def _on_odom(self, msg: Odometry) -> None:
-        pose = msg.pose.pose
+        self._health.sensors["odometry"].arrived(steady())
         with self._lock:
-            self._pose = pose_to_xy_yaw(pose)
+            self._pose = pose_to_xy_yaw(msg.pose.pose)
             self._odom_frame = msg.header.frame_id or self._odom_frame
 
     def _on_frontiers(self, msg: FrontierArray) -> None:
@@ -415,9 +508,7 @@ class GoalInterfaceNode(Node):
                 f"{len(msg.data)} values"
             )
             return
-        cells = np.frombuffer(msg.data, dtype=np.int8).reshape(
-            info.height, info.width
-        )  # rclpy: array('b')
+        cells = np.frombuffer(msg.data, dtype=np.int8).reshape(info.height, info.width)
         view = OccupancyView(
             cells, (info.origin.position.x, info.origin.position.y), info.resolution
         )
@@ -434,6 +525,7 @@ class GoalInterfaceNode(Node):
         )
 
     def _on_detections(self, msg: DetectionArray) -> None:
+        """Detections of the active goal only: other goals' (and untagged ones) are ignored."""
         if not msg.detections:
             return
         best = max(msg.detections, key=lambda detection: detection.score)
@@ -442,108 +534,134 @@ class GoalInterfaceNode(Node):
             self._reporter.warn(f"ignored a detection with a non-finite position {position}")
             return
         with self._lock:
-            if msg.goal_id and msg.goal_id != self._goal_msg.id:
+            if not msg.goal_id or msg.goal_id != self._active_goal.id:
                 return
             self._detection = (
-                self._now(),
+                steady(),
                 GoalDetection(position=position, score=best.score, label=best.label),
             )
 
+    def _on_grounding(self, msg: GoalGrounding) -> None:
+        with self._lock:
+            if not self._mission.active or msg.goal_id != self._active_goal.id:
+                return
+            self._understood = excerpt(msg.message, 120)
+            if not msg.findable:
+                execute(self._mission.fail(steady(), self._understood), self)
+            self._publish_status()
+
     def _on_diagnostics(self, msg: DiagnosticArray) -> None:
         own_name = self.get_fully_qualified_name()
+        now = steady()
         with self._lock:
             for status in msg.status:
                 if status.name == own_name:
                     continue
                 level = status.level[0] if isinstance(status.level, bytes) else int(status.level)
-                if level >= WARN:
-                    self._relayed[status.name] = status.message
-                else:
-                    self._relayed.pop(status.name, None)
+                values = {pair.key: pair.value for pair in status.values}
+                self._health.on_report(
+                    now,
+                    status.name,
+                    Level(min(level, Level.STALE)),
+                    status.message,
+                    values.get(PID_KEY, ""),
+                    values.get(EXITED_KEY) == "true",
+                )
             self._publish_status()
 
     # ------------------------------------------------------------------------------ ticking
     def _tick(self) -> None:
+        now = steady()
         with self._lock:
-            if not self._mission.active:
-                self._waiting = ""
-                return
-            if self._pose is None:
-                waiting = "waiting for odometry on 'odom'"
-            elif not self._navigator.ready():
-                waiting = f"waiting for the navigator ({self._navigator.name})"
-            else:
-                waiting = ""
-            if waiting != self._waiting:
-                self._waiting = waiting
-                if waiting:
-                    self.get_logger().warning(waiting)
-                self._publish_status()
-            if waiting:
-                return
-            self._expire_decision()
-            now = self._now()
-            # Each detection is used once: the mission treats it as "seen in the current frame".
-            detection = None
-            if self._detection is not None and now - self._detection[0] <= self._param(
-                "detection_timeout"
-            ):
-                detection = self._detection[1]
-            self._detection = None
-            executor = (
-                ExecutorState(self._nav_seq, self._navigator.result())
-                if self._nav_seq >= 0
-                else ExecutorState()
-            )
-            self._execute(
-                self._mission.update(now, self._pose, self._frontiers, detection, executor)
-            )
+            self._observe(now)
+            if self._mission.active:
+                self._supervise(now)
             self._publish_status()
 
-    def _expire_decision(self) -> None:
-        """Give up on a policy answer after decision_timeout seconds of wall time.
-
-        The mission's own timeout counts ROS time, which stands still in a paused simulator."""
-        if self._decision_deadline is None:
-            return
-        request_id, deadline = self._decision_deadline
-        if time.monotonic() < deadline:
-            return
-        self._decision_deadline = None
-        self._execute(
-            self._mission.on_decision(
-                request_id, None, error=f"no answer within {self._param('decision_timeout'):.1f} s"
-            )
+    def _observe(self, now: float) -> None:
+        executor = self._navigator.result() if self._nav_seq >= 0 else ExecutorStatus.IDLE
+        self._health.navigator.observe(
+            now,
+            self._navigator.ready(),
+            executor,
+            self._navigator.last_error,
+            self._navigator.state_message(),
         )
+        if now >= self._next_graph_check:
+            self._next_graph_check = now + GRAPH_CHECK_PERIOD
+            present = {
+                f"{namespace.rstrip('/')}/{name}"
+                for name, namespace in self.get_node_names_and_namespaces()
+            }
+            self._health.on_graph(present)
 
-    def _execute(self, commands: Sequence[Command]) -> None:
-        """Carry out the mission's commands (the caller holds the lock)."""
-        for command in commands:
-            if isinstance(command, RequestDecision):
-                self._request_decision(command)
-            elif isinstance(command, NavigateTo):
-                self._send_waypoint(command.seq, command.x, command.y, command.yaw)
-            elif isinstance(command, Rotate):
-                x, y, yaw = self._pose or (0.0, 0.0, 0.0)
-                self._send_waypoint(command.seq, x, y, yaw + command.angle)
-            elif isinstance(command, CancelNavigation):
-                self._navigator.cancel()
-            elif isinstance(command, Finish):
-                self._on_finish(command)
+    def _supervise(self, now: float) -> None:
+        """One mission tick: deadlines outside the mission, pause or resume, then the update."""
+        mission = self._mission
+        self._decisions.poll(now, self._health.node_silent("policy", now))
+        lost = self._health.lost_sensor(now, since=self._goal_started)
+        missing = min(self._health.navigator.unavailable_for(now), now - self._goal_started)
+        if not lost and missing > self._param("navigator_timeout"):
+            lost = f"navigator unavailable for {missing:.0f} s: {self._navigator.state_message()}"
+        if lost:
+            execute(mission.fail(now, lost), self)
+            return
+        problem = self._health.sensor_problem(now)
+        if not problem and not self._navigator.ready():
+            problem = f"waiting for the navigator: {self._navigator.state_message()}"
+        if problem:
+            if not mission.paused:
+                self.get_logger().warning(f"paused: {problem}")
+            self._pause_reason = problem
+            execute(mission.pause(now, f"paused: {problem}"), self)
+            return
+        if mission.paused:
+            self.get_logger().info(f"resumed after: {self._pause_reason}")
+            execute(mission.resume(now, self._pose, f"resumed after: {self._pause_reason}"), self)
+            self._pause_reason = ""
+        # Each detection is used once: the mission treats it as "seen in the current frame".
+        detection = None
+        if self._detection is not None and now - self._detection[0] <= self._param(
+            "detection_timeout"
+        ):
+            detection = self._detection[1]
+        self._detection = None
+        executor = (
+            ExecutorState(
+                self._nav_seq, self._navigator.result(), excerpt(self._navigator.last_error, 160)
+            )
+            if self._nav_seq >= 0
+            else ExecutorState()
+        )
+        execute(mission.update(now, self._pose, self._frontiers, detection, executor), self)
 
-    def _send_waypoint(self, seq: int, x: float, y: float, yaw: float) -> None:
-        pose = PoseStamped()
-        pose.header.frame_id = self._param("goal_frame") or self._odom_frame
-        pose.header.stamp = self.get_clock().now().to_msg()
-        pose.pose = planar_pose(x, y, yaw)
-        self._nav_seq = seq
-        if not self._navigator.go_to_pose(pose):
-            self._reporter.warn(f"waypoint not sent: {self._navigator.last_error}")
+    # ------------------------------------------------------------------------------ commands
+    # goal_interface.commands.CommandHandler, called with the lock held.
+    def request_decision(self, command: RequestDecision) -> Sequence[Command]:
+        frontiers = [
+            self._frontier_msgs.get(candidate.id) or _frontier_msg(candidate)
+            for candidate in command.frontiers
+        ]
+        self._decisions.request(command, self._active_goal, frontiers, steady())
+        return ()  # answered later, through _decided
 
-    def _on_finish(self, finish: Finish) -> None:
-        self._finished[finish.goal_id] = finish
+    def navigate(self, command: NavigateTo) -> None:
+        self._send_waypoint(command.seq, command.x, command.y, command.yaw)
+
+    def rotate(self, command: Rotate) -> None:
+        x, y, yaw = self._pose or (0.0, 0.0, 0.0)
+        self._send_waypoint(command.seq, x, y, yaw + command.angle)
+
+    def cancel_navigation(self) -> None:
+        self._navigator.cancel()
+
+    def finished(self, finish: Finish) -> None:
         self._nav_seq = -1
-        line = f"goal '{finish.goal_id}' {finish.state.name}: {finish.reason}"
+        self._decisions.cancel()
+        self._active_goal_pub.publish(Goal())  # idle: the other nodes stop following it
+        self._publish_status(force=True)
+        self._server.on_finish(finish, self._mission.status(steady()))
+        line = f"goal '{finish.goal_id}' {finish.state.name}: {excerpt(finish.reason, 300)}"
         if finish.state == MissionState.SUCCEEDED:
             self.get_logger().info(line)
         else:
@@ -556,124 +674,36 @@ class GoalInterfaceNode(Node):
                     f"no '{self._param('sim_stop_service')}' service to end the simulated episode"
                 )
 
-    # ------------------------------------------------------------------------------ decisions
-    def _request_decision(self, command: RequestDecision) -> None:
-        self._decision_deadline = (
-            command.request_id,
-            time.monotonic() + self._param("decision_timeout"),
-        )
-        frontiers = [
-            self._frontier_msgs.get(candidate.id) or _frontier_msg(candidate)
-            for candidate in command.frontiers
-        ]
-        request = SelectFrontier.Request(
-            goal=self._goal_msg, frontiers=frontiers, robot_pose=planar_pose(*command.robot_pose)
-        )
-        if not self._keyframes_client.service_is_ready():
-            self._reporter.warn(
-                f"no '{self._param('keyframes_service')}' service: deciding without images"
-            )
-            self._ask_policy(command.request_id, request, None)
-            return
-        keyframes = GetKeyframes.Request(
-            history_count=self._param("history_keyframes"),
-            image_size=self._param("keyframe_image_size"),
-            frontiers=frontiers,
-        )
-        future = self._keyframes_client.call_async(keyframes)
-        future.add_done_callback(
-            lambda done: self._ask_policy(command.request_id, request, done.result())
-        )
-
-    def _ask_policy(
-        self,
-        request_id: int,
-        request: SelectFrontier.Request,
-        keyframes: GetKeyframes.Response | None,
-    ) -> None:
-        if keyframes is not None and keyframes.success:
-            request.history = [keyframe.image for keyframe in keyframes.history]
-            views = [keyframe.image for keyframe in keyframes.frontier_views]
-        else:
-            if keyframes is not None:
-                self._reporter.warn(f"keyframes unavailable: {keyframes.message}")
-            views = []
-        request.frontier_images = (views + [Image()] * len(request.frontiers))[
-            : len(request.frontiers)
-        ]
-        if not self._policy_client.service_is_ready():
-            self._decided(
-                request_id,
-                None,
-                "",
-                f"policy service '{self._param('policy_service')}' is not available",
-            )
-            return
-        future = self._policy_client.call_async(request)
-        future.add_done_callback(lambda done: self._on_policy_answer(request_id, done.result()))
-
-    def _on_policy_answer(self, request_id: int, response: SelectFrontier.Response) -> None:
-        if response.success:
-            self._decided(request_id, int(response.index), response.policy, "")
-        else:
-            self._decided(
-                request_id, None, response.policy, response.message or "policy gave no answer"
-            )
+    def _send_waypoint(self, seq: int, x: float, y: float, yaw: float) -> None:
+        pose = PoseStamped()
+        pose.header.frame_id = self._param("goal_frame") or self._odom_frame
+        pose.header.stamp = self.get_clock().now().to_msg()
+        pose.pose = planar_pose(x, y, yaw)
+        self._nav_seq = seq
+        if not self._navigator.go_to_pose(pose):
+            self._reporter.warn(f"waypoint not sent: {self._navigator.last_error}")
 
     def _decided(self, request_id: int, index: int | None, policy: str, error: str) -> None:
         with self._lock:
-            self._execute(self._mission.on_decision(request_id, index, policy=policy, error=error))
+            execute(self._mission.on_decision(request_id, index, policy=policy, error=error), self)
             self._publish_status()
 
     # ------------------------------------------------------------------------------ status
     def _publish_status(self, force: bool = False) -> None:
-        """Publish on every change, and periodically while a goal runs (distance, elapsed)."""
-        now = self._now()
+        """Publish on every change, and periodically while a goal runs (call with the lock)."""
+        now = steady()
         snapshot = self._mission.status(now)
-        message = "; ".join(
-            part
-            for part in (self._notice, self._waiting, snapshot.message, self._relay_text())
-            if part
+        message = compose_message(
+            self._notice,
+            snapshot.message,
+            self._understood if self._mission.active else "",
+            self._health.relayed(now),
         )
-        key = (
-            snapshot.goal_id,
-            snapshot.state,
-            message,
-            snapshot.policy,
-            snapshot.policy_fallback,
-            snapshot.decisions,
-            snapshot.current_frontier,
-        )
-        periodic = (
-            self._mission.active
-            and time.monotonic() - self._last_status_time >= self._param("status_period")
-        )
-        if not force and key == self._last_status_key and not periodic:
-            return
-        self._last_status_key = key
-        self._last_status_time = time.monotonic()
-        self._status_pub.publish(self._status_msg(snapshot, message))
-
-    def _relay_text(self) -> str:
-        return "; ".join(f"{name}: {text}" for name, text in sorted(self._relayed.items()))
-
-    def _status_msg(self, snapshot: MissionStatusSnapshot, message: str) -> MissionStatus:
-        msg = MissionStatus(
-            goal_id=snapshot.goal_id,
-            goal_text=snapshot.goal_text,
-            state=int(snapshot.state),
-            state_name=snapshot.state.name,
-            message=message,
-            policy=snapshot.policy,
-            policy_fallback=snapshot.policy_fallback,
-            decisions=snapshot.decisions,
-            distance_travelled=snapshot.distance_travelled,
-            elapsed=snapshot.elapsed,
-            current_frontier=snapshot.current_frontier,
-        )
-        msg.header.stamp = self.get_clock().now().to_msg()
-        msg.header.frame_id = self._odom_frame
-        return msg
+        health = self._health.report(now, self._decisions.services())
+        if self._status.publish(
+            snapshot, message, self._understood, health, self._odom_frame, force
+        ):
+            self._server.on_status(dataclasses.replace(snapshot, message=message))
 
 
 def _frontier_msg(candidate: FrontierCandidate) -> Frontier:
@@ -688,7 +718,13 @@ def _frontier_msg(candidate: FrontierCandidate) -> Frontier:
 
 
 def main(args: Sequence[str] | None = None) -> int:
-    return run_node(GoalInterfaceNode, args, threads=8)  # action goals wait in their own threads
+    return run_node(
+        GoalInterfaceNode,
+        args,
+        threads=8,  # action goals wait in their own threads
+        rclpy_signal_handlers=False,  # so that stop() can still publish the final status
+        on_stop=lambda node: node.stop(),
+    )
 
 
 if __name__ == "__main__":

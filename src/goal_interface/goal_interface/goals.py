@@ -1,4 +1,10 @@
-"""Goal validation and the text shortcut, free of ROS (the node converts messages first)."""
+"""Goal validation and the text shortcut, free of ROS (the node converts messages first).
+
+The door every goal passes: its id and text are checked and normalised here (NFKC, whitespace
+collapsed, invisible characters refused: `filmnav_common.text`), so what the stack searches for is
+what an operator reading the status sees. Errors quote the offending input only as a bounded,
+escaped excerpt.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from filmnav_common.protocol import TASKS, GoalSpec
+from filmnav_common.text import MAX_GOAL_TEXT_LENGTH, GoalTextError, excerpt, normalise_goal_text
 
 # "find a chair", "go to the bed", "look for my potted plant" -> the object phrase.
 _IMPERATIVE = re.compile(
@@ -15,6 +22,7 @@ _IMPERATIVE = re.compile(
     re.IGNORECASE,
 )
 MAX_CATEGORY_WORDS = 2  # "chair", "potted plant": longer phrases are free-text descriptions
+MAX_GOAL_ID_LENGTH = 64
 
 
 class GoalError(ValueError):
@@ -23,9 +31,30 @@ class GoalError(ValueError):
 
 @dataclass(frozen=True)
 class GoalLimits:
-    max_text_length: int = 200
+    max_text_length: int = MAX_GOAL_TEXT_LENGTH
     min_image_side: int = 16
     max_image_side: int = 4096
+
+
+def check_goal_id(goal_id: str) -> None:
+    """Raise GoalError unless the id is empty (one is assigned) or up to MAX_GOAL_ID_LENGTH
+    printable characters."""
+    if len(goal_id) > MAX_GOAL_ID_LENGTH or not goal_id.isprintable():
+        raise GoalError(
+            f"goal id '{excerpt(goal_id, 40)}' must be at most {MAX_GOAL_ID_LENGTH} printable "
+            "characters"
+        )
+
+
+def normalised_text(text: str, limits: GoalLimits, required: bool = True) -> str:
+    """Goal text as the stack uses it (see `normalise_goal_text`); GoalError if it cannot be.
+    An empty text is returned as is when not `required`."""
+    if not required and not text.strip():
+        return ""
+    try:
+        return normalise_goal_text(text, limits.max_text_length)
+    except GoalTextError as error:
+        raise GoalError(str(error)) from error
 
 
 def goal_from_text(sentence: str) -> tuple[str, str]:
@@ -33,6 +62,7 @@ def goal_from_text(sentence: str) -> tuple[str, str]:
 
     A short noun phrase after an optional imperative ("find a chair") is an object category;
     anything longer ("something soft to sit on near the window") is a free-text description.
+    Normalise the sentence first (`normalised_text`).
     """
     phrase = _IMPERATIVE.sub("", sentence.strip()).strip().rstrip(".!?").strip()
     if not phrase:
@@ -42,12 +72,13 @@ def goal_from_text(sentence: str) -> tuple[str, str]:
 
 
 def validate_goal(task: str, text: str, image: np.ndarray | None, limits: GoalLimits) -> GoalSpec:
-    """A GoalSpec for a well-formed goal; GoalError with the reason otherwise.
+    """A GoalSpec for a well-formed goal, its text normalised; GoalError with the reason
+    otherwise.
 
     ``image`` is the goal picture already decoded to RGB uint8 (None when the message had none).
     """
     if task not in TASKS:
-        raise GoalError(f"unknown task '{task}' (expected one of {', '.join(TASKS)})")
+        raise GoalError(f"unknown task '{excerpt(task, 20)}' (expected one of {', '.join(TASKS)})")
     if task == "image":
         if image is None:
             raise GoalError("task 'image' needs a goal image")
@@ -60,12 +91,9 @@ def validate_goal(task: str, text: str, image: np.ndarray | None, limits: GoalLi
                 f"goal image is {width}x{height}; sides must be within "
                 f"{limits.min_image_side}..{limits.max_image_side} pixels"
             )
-        return GoalSpec(task="image", text=text.strip(), image=image)
-    text = text.strip()
-    if not text:
-        raise GoalError(f"task '{task}' needs a non-empty text")
-    if len(text) > limits.max_text_length:
-        raise GoalError(
-            f"goal text has {len(text)} characters; the limit is {limits.max_text_length}"
+        return GoalSpec(
+            task="image", text=normalised_text(text, limits, required=False), image=image
         )
-    return GoalSpec(task=task, text=text)
+    if not text.strip():
+        raise GoalError(f"task '{task}' needs a non-empty text")
+    return GoalSpec(task=task, text=normalised_text(text, limits))

@@ -11,6 +11,9 @@ API (all poses in the mapping frame: metres, radians, x forward / y left / z up)
     commands = mission.update(now, robot_pose, frontiers, detection, executor, steps=None)
     commands = mission.on_decision(request_id, index, policy="", error="")
     commands = mission.cancel(now, reason="canceled")
+    commands = mission.fail(now, reason)              # e.g. the navigator is gone
+    commands = mission.pause(now, reason)             # stale sensors: stop the robot
+    commands = mission.resume(now, robot_pose, message)
     mission.status(now) -> MissionStatusSnapshot      # fields of filmnav_interfaces/MissionStatus
 
 Commands (execute them in order):
@@ -25,8 +28,11 @@ Commands (execute them in order):
 - ``Finish(goal_id, state, reason)``: the goal ended (SUCCEEDED, FAILED or CANCELED); in
   simulation a SUCCEEDED finish is where the agent calls STOP.
 
-The executor reports on the command it runs with ``ExecutorState(seq, status)``; reports for any
-other ``seq`` are ignored, so late results of preempted goals cannot confuse the mission.
+The executor reports on the command it runs with ``ExecutorState(seq, status, message)``; reports
+for any other ``seq`` are ignored, so late results of preempted goals cannot confuse the mission.
+A REJECTED command (the executor refused it, or has no server) is sent again after
+``refusal_retry`` seconds and blames no frontier; ``max_refusals`` refusals in a row end the goal
+as FAILED with the executor's message.
 
 Behaviour: explore by repeated frontier decisions; an aborted waypoint or one without progress
 for ``no_progress_timeout`` seconds blacklists its frontier and triggers a new decision; with no
@@ -40,10 +46,18 @@ wall is in between: pass only detections of the current frame). At the approach 
 ``confirm_ticks`` updates for that detection before trying another side. Time
 (``time_budget``), step (``max_steps``, counted from ``steps`` when the caller passes it) and
 decision (``max_decisions``) budgets end the goal as FAILED.
+
+Deadlines count in the caller's ``now``: the ROS node passes a steady clock, so they hold while a
+simulator's clock stands still. A decision gets ``decision_timeout``, one waypoint
+``navigation_timeout`` (besides the no-progress timeout), an approach to one object
+``approach_timeout`` before the object is given up. While paused (``pause``: the caller's sensors
+went stale) the executor's goal is cancelled, updates do nothing and motion commands are held;
+``resume`` sends the interrupted command again with its timers restarted.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import math
 from collections.abc import Callable, Sequence
@@ -75,14 +89,17 @@ class ExecutorStatus(enum.Enum):
     SUCCEEDED = "succeeded"
     ABORTED = "aborted"
     CANCELED = "canceled"
+    REJECTED = "rejected"  # refused: not accepted, or no server to send it to
 
 
 @dataclass(frozen=True)
 class ExecutorState:
-    """What the waypoint executor is doing with command ``seq`` (-1: no command yet)."""
+    """What the waypoint executor is doing with command ``seq`` (-1: no command yet);
+    ``message`` says why it aborted or refused."""
 
     seq: int = -1
     status: ExecutorStatus = ExecutorStatus.IDLE
+    message: str = ""
 
 
 @dataclass(frozen=True)
@@ -110,6 +127,10 @@ class MissionConfig:
     object_rejection_radius: float = 0.5  # detections near an unreachable object are ignored
     replan_distance: float = 0.5  # re-plan the approach when the object moves this much
     confirm_ticks: int = 10  # ticks to wait for a detection at the approach pose
+    navigation_timeout: float = 120.0  # seconds for one waypoint; 0 disables
+    approach_timeout: float = 90.0  # seconds approaching one object before giving it up; 0: off
+    max_refusals: int = 3  # executor refusals in a row before the goal fails
+    refusal_retry: float = 1.0  # seconds before a refused command is sent again
     time_budget: float = 0.0  # seconds; 0 disables
     max_steps: int = 0  # caller-counted steps; 0 disables
     max_decisions: int = 0  # 0 disables
@@ -194,9 +215,12 @@ def object_in_view(robot_pose: Pose2D, target: tuple[float, float], half_fov: fl
 class _Activity:
     """The one thing the mission is waiting on while a goal runs."""
 
-    kind: str  # "decision" | "frontier" | "look" | "approach" | "face"
+    kind: str  # "decision" | "frontier" | "look" | "approach" | "face" | "confirm"
     seq: int = -1  # executor command, or decision request id
     started: float = 0.0
+    command: NavigateTo | Rotate | None = None  # the motion command, to send again
+    since: float | None = None  # first tick after the motion command (its deadlines count)
+    retry_at: float | None = None  # refused: send the command again at this time
     target: tuple[float, float] | None = None
     best_distance: float = math.inf
     last_progress: float = 0.0
@@ -227,6 +251,9 @@ class _Progress:
     failed_frontiers: int = 0
     object_position: tuple[float, float] | None = None
     approach_candidates: list[tuple[float, float, float]] = field(default_factory=list)
+    approach_started: float = 0.0
+    refusals: int = 0  # executor refusals in a row
+    paused_since: float | None = None
 
 
 class Mission:
@@ -254,6 +281,10 @@ class Mission:
     def active(self) -> bool:
         return self._progress.state in (MissionState.EXPLORING, MissionState.APPROACHING)
 
+    @property
+    def paused(self) -> bool:
+        return self._progress.paused_since is not None
+
     def start(self, goal: GoalSpec, now: float, goal_id: str = "") -> list[Command]:
         """Accept a goal; a running goal is preempted (CANCELED) first."""
         commands: list[Command] = []
@@ -275,6 +306,42 @@ class Mission:
         if not self.active:
             return []
         return self._finish(now, MissionState.CANCELED, reason)
+
+    def fail(self, now: float, reason: str) -> list[Command]:
+        """End the running goal as FAILED for a reason found outside the mission."""
+        if not self.active:
+            return []
+        return self._finish(now, MissionState.FAILED, reason)
+
+    def pause(self, now: float, reason: str) -> list[Command]:
+        """Stop the robot until `resume`: the executor's goal is cancelled, motion held."""
+        if not self.active:
+            return []
+        if self.paused:
+            self._progress.message = reason  # the reason may change while paused
+            return []
+        self._progress.paused_since = now
+        self._progress.message = reason
+        activity = self._activity
+        return [CancelNavigation()] if activity is not None and activity.command else []
+
+    def resume(self, now: float, robot_pose: Pose2D, message: str = "resumed") -> list[Command]:
+        """Carry on after `pause`: the interrupted motion is sent again, its timers restarted;
+        the approach deadline is moved by the time paused."""
+        if not self.active or not self.paused:
+            return []
+        self._progress.approach_started += now - self._progress.paused_since
+        self._progress.paused_since = None
+        self._progress.message = message
+        activity = self._activity
+        if activity is None or activity.kind == "decision":
+            return []
+        if activity.kind == "confirm":
+            activity.ticks_left = self.config.confirm_ticks
+            return []
+        if activity.kind == "face":
+            return self._face_object(now, robot_pose)
+        return self._send_again(now, activity)
 
     def status(self, now: float) -> MissionStatusSnapshot:
         progress = self._progress
@@ -309,6 +376,11 @@ class Mission:
         budget_reason = self._budget_exceeded(now, steps)
         if budget_reason:
             return self._finish(now, MissionState.FAILED, budget_reason)
+        if self.paused:
+            return []
+        refused = self._refusal(now, executor)
+        if refused is not None:
+            return refused
         if detection is not None:
             commands = self._on_detection(now, robot_pose, detection)
             if commands is not None:
@@ -332,12 +404,20 @@ class Mission:
         frontiers = activity.frontiers
         if error or index is None or not 0 <= index < len(frontiers):
             problem = error or f"invalid frontier index {index} for {len(frontiers)} frontiers"
-            return self._fallback(f"policy {policy or 'service'} failed: {problem}")
+            return self._held(self._fallback(f"policy {policy or 'service'} failed: {problem}"))
         self._progress.policy = policy
         self._progress.policy_fallback = False
-        return self._go_to_frontier(
-            frontiers[index], f"exploring frontier {frontiers[index].id} chosen by {policy}"
+        return self._held(
+            self._go_to_frontier(
+                frontiers[index], f"exploring frontier {frontiers[index].id} chosen by {policy}"
+            )
         )
+
+    def _held(self, commands: list[Command]) -> list[Command]:
+        """While paused, motion waits for `resume` (the activity keeps the command)."""
+        if not self.paused:
+            return commands
+        return [command for command in commands if not isinstance(command, NavigateTo | Rotate)]
 
     # -------------------------------------------------------------------------- exploration
     def _update_exploration(
@@ -377,16 +457,17 @@ class Mission:
             return self._decide_or_look(now, robot_pose, self._unblacklisted(frontiers))
         if outcome is not None:
             self._blacklist(frontier, failed=True)
+            why = f" ({executor.message})" if executor.message else ""
             self._progress.message = (
-                f"navigation to frontier {frontier.id} {outcome.value}: "
+                f"navigation to frontier {frontier.id} {outcome.value}{why}: "
                 "blacklisted, choosing again"
             )
             return self._decide_or_look(now, robot_pose, self._unblacklisted(frontiers))
-        if self._no_progress(now, robot_pose, activity):
+        stuck = self._stuck(now, robot_pose, activity)
+        if stuck:
             self._blacklist(frontier, failed=True)
             self._progress.message = (
-                f"no progress towards frontier {frontier.id} "
-                f"for {self.config.no_progress_timeout:.0f} s: blacklisted, choosing again"
+                f"{stuck} towards frontier {frontier.id}: blacklisted, choosing again"
             )
             return [
                 CancelNavigation(),
@@ -461,6 +542,8 @@ class Mission:
         if self._progress.state == MissionState.APPROACHING and previous is not None:
             if math.dist(previous, position) < self.config.replan_distance:
                 return None
+        if self._progress.state != MissionState.APPROACHING:
+            self._progress.approach_started = now
         self._progress.state = MissionState.APPROACHING
         self._progress.current_frontier = -1
         self._progress.approach_candidates = self._approach_poses(robot_pose, position)
@@ -480,6 +563,12 @@ class Mission:
         bearing alone cannot tell that a wall stands between the robot and the object."""
         activity = self._activity
         assert activity is not None
+        timeout = self.config.approach_timeout
+        if timeout > 0 and now - self._progress.approach_started > timeout:
+            cancel: list[Command] = [CancelNavigation()] if activity.command else []
+            return cancel + self._give_up_object(
+                f"approach gave up after {timeout:.0f} s: exploring again"
+            )
         if activity.kind == "confirm":
             activity.ticks_left -= 1
             if activity.ticks_left > 0:
@@ -489,10 +578,11 @@ class Mission:
             )
         outcome = self._outcome(now, activity, executor)
         if outcome is None:
-            if activity.kind == "approach" and self._no_progress(now, robot_pose, activity):
+            stuck = self._stuck(now, robot_pose, activity) if activity.kind == "approach" else ""
+            if stuck:
                 return [
                     CancelNavigation(),
-                    *self._next_approach("no progress on the approach: trying another side"),
+                    *self._next_approach(f"{stuck} on the approach: trying another side"),
                 ]
             return []
         if activity.kind == "face":
@@ -523,7 +613,7 @@ class Mission:
     def _next_approach(self, message: str) -> list[Command]:
         candidates = self._progress.approach_candidates
         if not candidates:
-            return self._give_up_object()
+            return self._give_up_object("detected object unreachable: exploring again")
         x, y, yaw = candidates.pop(0)
         self._progress.message = message
         return [self._navigate("approach", x, y, yaw, -1)]
@@ -556,18 +646,19 @@ class Mission:
             return self._confirm(now)
         bearing = math.atan2(target[1] - robot_pose[1], target[0] - robot_pose[0])
         self._next_seq += 1
-        self._activity = _Activity(kind="face", seq=self._next_seq, started=now)
+        command = Rotate(self._next_seq, wrap_angle(bearing - robot_pose[2]))
+        self._activity = _Activity(kind="face", seq=command.seq, started=now, command=command)
         self._progress.message = "turning to face the object"
-        return [Rotate(self._next_seq, wrap_angle(bearing - robot_pose[2]))]
+        return [command]
 
-    def _give_up_object(self) -> list[Command]:
-        """The object cannot be reached from any side: ignore it and explore again."""
+    def _give_up_object(self, message: str) -> list[Command]:
+        """The object cannot be reached: ignore it and explore again."""
         position = self._progress.object_position
         if position is not None:
             self._progress.rejected_objects.append(position)
         self._progress.object_position = None
         self._progress.state = MissionState.EXPLORING
-        self._progress.message = "detected object unreachable: exploring again"
+        self._progress.message = message
         self._activity = None
         return []
 
@@ -599,14 +690,47 @@ class Mission:
     # -------------------------------------------------------------------------- plumbing
     def _navigate(self, kind: str, x: float, y: float, yaw: float, frontier_id: int) -> NavigateTo:
         self._next_seq += 1
-        self._activity = _Activity(kind=kind, seq=self._next_seq, target=(x, y))
-        return NavigateTo(self._next_seq, float(x), float(y), float(yaw), int(frontier_id))
+        command = NavigateTo(self._next_seq, float(x), float(y), float(yaw), int(frontier_id))
+        self._activity = _Activity(kind=kind, seq=command.seq, target=(x, y), command=command)
+        return command
 
     def _rotate(self, now: float, message: str) -> list[Command]:
         self._next_seq += 1
-        self._activity = _Activity(kind="look", seq=self._next_seq, started=now)
+        command = Rotate(self._next_seq, self.config.look_around_angle)
+        self._activity = _Activity(kind="look", seq=command.seq, started=now, command=command)
         self._progress.message = message
-        return [Rotate(self._next_seq, self.config.look_around_angle)]
+        return [command]
+
+    def _send_again(self, now: float, activity: _Activity) -> list[Command]:
+        """The activity's motion command under a new seq, with its timers restarted."""
+        assert activity.command is not None
+        self._next_seq += 1
+        command = dataclasses.replace(activity.command, seq=self._next_seq)
+        activity.command, activity.seq, activity.started = command, command.seq, now
+        activity.since, activity.retry_at, activity.best_distance = None, None, math.inf
+        return [command]
+
+    def _refusal(self, now: float, executor: ExecutorState) -> list[Command] | None:
+        """Handle a refused motion command: wait, send it again, or fail after too many refusals
+        in a row; None when there is no refusal to handle."""
+        activity = self._activity
+        if activity is None or activity.command is None:
+            return None
+        if activity.retry_at is not None:
+            return self._send_again(now, activity) if now >= activity.retry_at else []
+        if executor.seq != activity.seq or executor.status != ExecutorStatus.REJECTED:
+            return None
+        self._progress.refusals += 1
+        why = executor.message or "goal refused"
+        if self._progress.refusals >= self.config.max_refusals:
+            return self._finish(
+                now,
+                MissionState.FAILED,
+                f"the navigator refused {self._progress.refusals} goals in a row: {why}",
+            )
+        activity.retry_at = now + self.config.refusal_retry
+        self._progress.message = f"the navigator refused the goal ({why}): sending it again"
+        return []
 
     def _outcome(
         self, now: float, activity: _Activity, executor: ExecutorState
@@ -618,27 +742,36 @@ class Mission:
         if executor.seq == activity.seq and executor.status not in (
             ExecutorStatus.IDLE,
             ExecutorStatus.ACTIVE,
+            ExecutorStatus.REJECTED,
         ):
+            self._progress.refusals = 0  # it took the command
             return executor.status
         if activity.target is None and now - activity.started > self.config.no_progress_timeout:
             return ExecutorStatus.ABORTED
         return None
 
-    def _no_progress(self, now: float, robot_pose: Pose2D, activity: _Activity) -> bool:
-        """True when the robot has not got closer to the target for the no-progress timeout.
+    def _stuck(self, now: float, robot_pose: Pose2D, activity: _Activity) -> str:
+        """Why the waypoint is given up (no progress for the no-progress timeout, or over the
+        navigation timeout), or "" while it goes on.
 
-        The clock starts at the first tick after the command, so a slow policy answer does not
+        The clocks start at the first tick after the command, so a slow policy answer does not
         count against the executor."""
         assert activity.target is not None
+        config = self.config
+        if activity.since is None:
+            activity.since = now
         distance = math.dist(robot_pose[:2], activity.target)
         if (
             activity.best_distance == math.inf
-            or distance < activity.best_distance - self.config.progress_distance
+            or distance < activity.best_distance - config.progress_distance
         ):
             activity.best_distance = distance
             activity.last_progress = now
-            return False
-        return now - activity.last_progress > self.config.no_progress_timeout
+        elif now - activity.last_progress > config.no_progress_timeout:
+            return f"no progress for {config.no_progress_timeout:.0f} s"
+        if config.navigation_timeout > 0 and now - activity.since > config.navigation_timeout:
+            return f"navigation timed out after {config.navigation_timeout:.0f} s"
+        return ""
 
     def _blacklist(self, frontier: FrontierCandidate, failed: bool = False) -> None:
         self._progress.failed_frontiers += failed
@@ -699,5 +832,6 @@ class Mission:
         self._progress.state = state
         self._progress.message = reason
         self._progress.ended = now
+        self._progress.paused_since = None
         self._progress.current_frontier = -1
         return commands + [Finish(self._progress.goal_id, state, reason)]

@@ -1,8 +1,8 @@
 """Operator commands: `filmnav goal`, `filmnav cancel`, `filmnav status`.
 
-They talk to a running goal_interface node over its topics (so every node that follows goals,
-such as the simulated detector, sees the same goal): the latched `filmnav/status` proves the node
-is there and tells whether a goal was accepted or rejected.
+They talk to a running goal_interface node over its topics (it announces the goals it accepts to
+the other nodes on `filmnav/active_goal`): the latched `filmnav/status` proves the node is there
+and tells whether a goal was accepted or rejected.
 """
 
 from __future__ import annotations
@@ -36,10 +36,13 @@ def format_status(status: MissionStatus) -> str:
         else ""
     )
     goal = f" goal '{status.goal_id}' ({status.goal_text})" if status.goal_id else ""
+    unwell = ", ".join(f"{part.name} {part.level_name}" for part in status.health if part.level)
     return (
         f"[{status.state_name}]{goal}: {status.message} | decisions {status.decisions}, "
         f"distance {status.distance_travelled:.2f} m, elapsed {status.elapsed:.1f} s, "
         f"frontier {status.current_frontier}{policy}"
+        + (f" | understood as: {status.understood_as}" if status.understood_as else "")
+        + (f" | not OK: {unwell}" if unwell else "")
     )
 
 
