@@ -147,12 +147,12 @@ def bench_compact(checkpoint: str | None, image_size: int, repeats: int) -> dict
 
 def bench_datagen(episodes: int) -> dict[str, float]:
     """Samples per minute of a real data-generation run into a temporary folder."""
-    from filmnav_learning.datagen import generate, load_config
+    from filmnav_learning.datagen import DatagenPart, generate, load_config
 
     config_path = pathlib.Path(__file__).resolve().parents[1] / "configs" / "datagen.yaml"
     with tempfile.TemporaryDirectory() as folder:
         config = load_config(config_path, {"output_dir": folder})
-        config.splits = {"train": {"episodes": episodes, "house_offset": 0}}
+        config.parts = [DatagenPart("train", episodes)]
         run = generate(config, show_progress=False)["this_run"]
     return {
         "datagen_samples_per_min": run["samples_per_min"],

@@ -89,6 +89,7 @@ workspace_inputs_hash() {
   (cd "$ROOT/src" && find . -type f \( -name package.xml -o -name setup.py -o -name setup.cfg \
       -o -name CMakeLists.txt -o -name '*.msg' -o -name '*.srv' -o -name '*.action' \
       -o -path '*/resource/*' -o -path '*/scripts/*' -o -path '*/config/*' -o -path '*/launch/*' \
+      -o -path '*/hook/*' -o -name colcon.pkg \
       -o -path '*/models/*' \) \
       -not -path '*/__pycache__/*' | LC_ALL=C sort | xargs sha256sum) \
     | sha256sum | cut -d' ' -f1

@@ -10,6 +10,8 @@ setup(
         ("share/ament_index/resource_index/packages", [f"resource/{PACKAGE}"]),
         (f"share/{PACKAGE}", ["package.xml"]),
         (f"share/{PACKAGE}/config", ["config/fastdds_large_images.xml"]),
+        # Sourcing the workspace applies it (colcon.pkg names it): the large-image DDS profile.
+        (f"share/{PACKAGE}/hook", ["hook/filmnav.dsv"]),
         ("bin", ["scripts/filmnav"]),
     ],
     install_requires=["setuptools"],

@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 import pytest
+from filmnav_common.camera import CameraExtrinsics
 from filmnav_detection.detector import (
     CameraModel,
     SemanticGoalDetector,
@@ -18,7 +19,7 @@ from filmnav_detection.detector import (
 
 WIDTH, HEIGHT, HFOV = 640, 480, math.radians(79.0)
 FX = (WIDTH / 2) / math.tan(HFOV / 2)
-CAMERA = CameraModel(fx=FX, fy=FX, cx=(WIDTH - 1) / 2, cy=(HEIGHT - 1) / 2, height=0.88)
+CAMERA = CameraModel(fx=FX, fy=FX, cx=(WIDTH - 1) / 2, cy=(HEIGHT - 1) / 2)
 
 
 def synthetic_frame(
@@ -33,7 +34,7 @@ def synthetic_frame(
     dx, dy = target[0] - x, target[1] - y
     forward = math.cos(yaw) * dx + math.sin(yaw) * dy
     left = -math.sin(yaw) * dx + math.cos(yaw) * dy
-    up = target[2] - CAMERA.height
+    up = target[2] - CAMERA.extrinsics.height
     col = CAMERA.cx - FX * left / forward
     row = CAMERA.cy - FX * up / forward
     radius = FX * half_size / forward
@@ -61,7 +62,11 @@ def test_patch_position_is_recovered_in_the_mapping_frame():
 
 def test_pitched_camera_sees_the_floor_at_zero_height():
     camera = CameraModel(
-        fx=FX, fy=FX, cx=(WIDTH - 1) / 2, cy=(HEIGHT - 1) / 2, height=1.0, pitch=math.radians(30)
+        fx=FX,
+        fy=FX,
+        cx=(WIDTH - 1) / 2,
+        cy=(HEIGHT - 1) / 2,
+        extrinsics=CameraExtrinsics(height=1.0, pitch=math.radians(30)),
     )
     # The optical axis hits the floor 1 / tan(30 deg) ahead at a range of 1 / sin(30 deg).
     row, col = np.array([(HEIGHT - 1) / 2]), np.array([(WIDTH - 1) / 2])
@@ -152,7 +157,9 @@ def test_goal_in_a_rendered_view_is_located_within_30_cm(sim_env, seed):
     ]  # farthest view
     observation = sim_env.set_pose(x, y, math.atan2(goal.position[1] - y, goal.position[0] - x))
     config = sim_env.config
-    detector = SemanticGoalDetector(CameraModel(*config.intrinsics(), height=config.camera_height))
+    detector = SemanticGoalDetector(
+        CameraModel(*config.intrinsics(), CameraExtrinsics(height=config.camera_height))
+    )
     detections = detector.detect(
         observation.instance,
         observation.depth,

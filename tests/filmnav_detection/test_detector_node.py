@@ -1,4 +1,6 @@
-"""The detector node in its own process: synthetic sensor streams in, detections out over DDS."""
+"""The detector node in its own process: synthetic sensor streams in, detections out over DDS.
+It follows the latched filmnav/active_goal (as goal_interface announces accepted goals) and
+publishes what it understood each goal as on filmnav/goal_grounding."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import numpy as np
 import pytest
 import rclpy
 from builtin_interfaces.msg import Time
+from diagnostic_msgs.msg import DiagnosticArray
 from filmnav_common.image_codec import numpy_to_image
 from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS, SENSOR_QOS
 from nav_msgs.msg import Odometry
@@ -18,7 +21,7 @@ from sensor_msgs.msg import CameraInfo, Image
 from std_msgs.msg import Header, String
 from test_detector import CAMERA, FX, HEIGHT, WIDTH, synthetic_frame
 
-from filmnav_interfaces.msg import DetectionArray, Goal
+from filmnav_interfaces.msg import DetectionArray, Goal, GoalGrounding
 
 POSE = (1.0, 2.0, math.pi / 2)
 TARGET = (0.4, 4.5, 0.6)
@@ -40,19 +43,21 @@ def graph(tmp_path_factory):
     node = rclpy.create_node("detector_test_driver")
     received: list[DetectionArray] = []
     node.create_subscription(DetectionArray, "filmnav/detections", received.append, RELIABLE_QOS)
+    groundings: list[GoalGrounding] = []
+    node.create_subscription(GoalGrounding, "filmnav/goal_grounding", groundings.append, 10)
     publishers = {
         "depth": node.create_publisher(Image, "camera/depth/image_raw", SENSOR_QOS),
         "instance": node.create_publisher(Image, "camera/instance/image_raw", SENSOR_QOS),
         "info": node.create_publisher(CameraInfo, "camera/color/camera_info", SENSOR_QOS),
         "odom": node.create_publisher(Odometry, "odom", RELIABLE_QOS),
         "table": node.create_publisher(String, "sim/instances", LATCHED_QOS),
-        "goal": node.create_publisher(Goal, "filmnav/goal", RELIABLE_QOS),
+        "goal": node.create_publisher(Goal, "filmnav/active_goal", LATCHED_QOS),
     }
     assert wait_until(
         lambda: all(p.get_subscription_count() > 0 for p in publishers.values()), 20.0
     ), process.output()
     publishers["table"].publish(String(data=json.dumps(TABLE)))
-    yield node, publishers, received, process
+    yield node, publishers, received, process, groundings
     node.destroy_node()
     rclpy.shutdown()
     assert process.stop() == 0
@@ -103,7 +108,7 @@ def spin_until(node, predicate, publish, timeout: float = 15.0) -> bool:
 
 
 def test_goal_seen_is_published_with_its_position(graph):
-    node, publishers, received, process = graph
+    node, publishers, received, process, groundings = graph
     instance, depth = synthetic_frame(POSE, TARGET, half_size=0.15, instance_id=7)
     publishers["goal"].publish(Goal(id="g7", task="object", text="chair"))
     stamps = itertools.count(
@@ -120,10 +125,13 @@ def test_goal_seen_is_published_with_its_position(graph):
     assert detection.label == "chair" and detection.instance_id == 7
     position = (detection.position.x, detection.position.y, detection.position.z)
     np.testing.assert_allclose(position, TARGET, atol=0.02)
+    grounding = next(g for g in groundings if g.goal_id == "g7")
+    assert grounding.findable and list(grounding.targets) == ["chair"]
+    assert grounding.message == "searching for chair" and grounding.query == "chair"
 
 
 def test_other_goal_gives_empty_detections_and_bad_frames_are_skipped(graph):
-    node, publishers, received, process = graph
+    node, publishers, received, process, groundings = graph
     instance, depth = synthetic_frame(POSE, TARGET, half_size=0.15, instance_id=7)
     publishers["goal"].publish(Goal(id="g8", task="object", text="bed"))
     assert spin_until(
@@ -148,4 +156,47 @@ def test_other_goal_gives_empty_detections_and_bad_frames_are_skipped(graph):
         lambda: any(m.goal_id == "g9" and m.detections for m in received),
         lambda: publish_frame(publishers, 4, instance, depth, odom_first=True),
     ), process.output()
+    grounding = next(g for g in groundings if g.goal_id == "g9")
+    assert (
+        grounding.findable and grounding.message == "searching for chair (from 'go find a chair')"
+    )
     assert process.alive()
+
+
+def test_idle_and_unknown_goals(graph):
+    """An empty active goal stops the detections; a goal naming nothing in the house is
+    grounded as not findable (goal_interface then fails it at once)."""
+    node, publishers, received, process, groundings = graph
+    instance, depth = synthetic_frame(POSE, TARGET, half_size=0.15, instance_id=7)
+    publishers["goal"].publish(Goal(id="g10", task="object", text="unicorn"))
+    assert spin_until(node, lambda: any(g.goal_id == "g10" for g in groundings), lambda: None), (
+        process.output()
+    )
+    grounding = next(g for g in groundings if g.goal_id == "g10")
+    assert not grounding.findable and not grounding.targets
+    assert grounding.message == "goal 'unicorn' names no object of the simulated house"
+    publishers["goal"].publish(Goal(id="g11", task="object", text="chair"))
+    stamps = itertools.count(200)
+    assert spin_until(
+        node,
+        lambda: any(m.goal_id == "g11" and m.detections for m in received),
+        lambda: publish_frame(publishers, next(stamps), instance, depth),
+    )
+    reports: list[str] = []
+    node.create_subscription(
+        DiagnosticArray,
+        "diagnostics",
+        lambda msg: reports.extend(status.message for status in msg.status),
+        10,
+    )
+    publishers["goal"].publish(Goal())  # idle
+    assert spin_until(node, lambda: "sim_semantic: waiting for a goal" in reports, lambda: None), (
+        reports
+    )
+    rclpy.spin_once(node, timeout_sec=0.1)
+    received.clear()
+    for _ in range(10):
+        publish_frame(publishers, next(stamps), instance, depth)
+        rclpy.spin_once(node, timeout_sec=0.05)
+    rclpy.spin_once(node, timeout_sec=0.3)
+    assert not received, [m.goal_id for m in received]

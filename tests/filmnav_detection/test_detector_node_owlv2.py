@@ -13,7 +13,7 @@ import pytest
 import rclpy
 from builtin_interfaces.msg import Time
 from filmnav_common.image_codec import numpy_to_image
-from filmnav_common.qos import RELIABLE_QOS, SENSOR_QOS
+from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS, SENSOR_QOS
 from filmnav_detection.detector import CameraModel
 from filmnav_detection.owlv2_tiny import build_tiny_owlv2_checkpoint
 from nav_msgs.msg import Odometry
@@ -25,7 +25,7 @@ from filmnav_interfaces.msg import DetectionArray, Goal
 
 WIDTH, HEIGHT = 80, 60
 FX = (WIDTH / 2) / math.tan(math.radians(79.0) / 2)
-CAMERA = CameraModel(fx=FX, fy=FX, cx=(WIDTH - 1) / 2, cy=(HEIGHT - 1) / 2, height=0.88)
+CAMERA = CameraModel(fx=FX, fy=FX, cx=(WIDTH - 1) / 2, cy=(HEIGHT - 1) / 2)
 POSE = (1.0, 2.0, math.pi / 2)
 WALL = 2.0  # metres ahead of the camera, filling the view
 SINGLE_THREAD = {"OMP_NUM_THREADS": "1"}
@@ -68,7 +68,7 @@ def graph(tmp_path_factory):
         "color": node.create_publisher(Image, "camera/color/image_raw", SENSOR_QOS),
         "info": node.create_publisher(CameraInfo, "camera/color/camera_info", SENSOR_QOS),
         "odom": node.create_publisher(Odometry, "odom", RELIABLE_QOS),
-        "goal": node.create_publisher(Goal, "filmnav/goal", RELIABLE_QOS),
+        "goal": node.create_publisher(Goal, "filmnav/active_goal", LATCHED_QOS),
     }
     assert wait_until(
         lambda: all(p.get_subscription_count() > 0 for p in publishers.values()), 60.0
@@ -163,9 +163,9 @@ def test_bad_colour_frames_and_goals_are_reported_and_the_node_keeps_running(gra
     node, publishers, received, process = graph
     rgb, depth = frame()
     publishers["goal"].publish(Goal(id="i2", task="image"))  # no picture
-    publishers["goal"].publish(Goal(id="t2", task="object", text="chair"))
     output = process.output
     assert wait_until(lambda: "image goal without an image" in output(), 10.0), output()
+    publishers["goal"].publish(Goal(id="t2", task="object", text="chair"))
     # One bad frame at a time: the detector takes only the newest frame, a later one would
     # replace it.
     for color, warning in (

@@ -36,6 +36,7 @@ def mapper(tmp_path_factory, client):
         "frontier_mapper.occupancy_mapper",
         "publish_rate:=5.0",
         "max_integration_rate:=0.0",
+        "camera_tf_wait:=0.0",  # no TF here: the camera.* parameters at once
     )
     connected = wait_until(
         lambda: (

@@ -14,8 +14,10 @@ import numpy as np
 import pytest
 import rclpy
 import scipy.ndimage as ndi
+from filmnav_common.camera import CameraExtrinsics
 from filmnav_common.image_codec import depth_to_metres, image_to_numpy
 from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS, SENSOR_QOS
+from filmnav_common.tf_listener import TransformListener
 from filmnav_sim.config import SimConfig
 from filmnav_sim.episodes import footprint_distance, make_episode
 from filmnav_sim.habitat_adapter import habitat_available
@@ -482,3 +484,91 @@ def test_sigint_during_navigation_ends_the_goal_and_exits_cleanly(tmp_path, epis
     output = (tmp_path / "sigint.log").read_text()
     assert "navigate_to_pose aborted: the robot is shutting down" in output
     assert "Traceback" not in output and "Error" not in output
+
+
+def test_robot_like_mode_publishes_as_a_robots_drivers(tmp_path, episode) -> None:
+    """The harness settings: 16UC1 millimetre depth (0: no reading), wall-clock stamps and no
+    clock, odometry at 50 Hz with jittered stamps, TF like robot_state_publisher, the action under
+    another name. Every odometry sample carries the pose the robot had at its stamp: a frame's
+    stamp has its own sample, and samples until the next frame repeat that pose."""
+    process = start_bridge(
+        tmp_path / "robot_like.log",
+        "/robot_like",
+        depth_encoding="16UC1",
+        clock="wall",
+        odom_rate=50.0,
+        odom_jitter=0.004,
+        max_depth=10.0,
+        step_rate=8.0,
+        navigate_action="sim/navigate_to_pose",
+    )
+    client = connect_robot_like(process, "/robot_like")
+    try:
+        odometry: list[tuple[int, tuple[float, float, float]]] = []
+        frames: list[int] = []
+        client.node.create_subscription(
+            Odometry,
+            "odom",
+            lambda m: odometry.append((stamp_ns(m.header.stamp), pose_of(m))),
+            RELIABLE_QOS,
+        )
+        client.node.create_subscription(
+            Image,
+            "camera/depth/image_raw",
+            lambda m: frames.append(stamp_ns(m.header.stamp)),
+            SENSOR_QOS,
+        )
+        tf = TransformListener(client.node)
+        assert client.spin_until(lambda: len(odometry) >= 60 and frames, 20.0)
+        depth = client.get("camera/depth/image_raw")
+        assert depth.encoding == "16UC1" and (image_to_numpy(depth) == 0).any()
+        assert np.nanmax(depth_to_metres(depth)) <= 10.0
+        assert client.get("clock") is None
+        now = client.node.get_clock().now().nanoseconds
+        assert abs(now - frames[-1]) < 5e9  # wall-clock stamps, not sim time
+        stamps = np.array([stamp for stamp, _ in odometry[-50:]])
+        intervals = np.diff(stamps) * 1e-9
+        assert (intervals > 0).all() and 0.015 < intervals.mean() < 0.03 and intervals.std() > 5e-4
+        camera = CameraExtrinsics.from_optical_transform(
+            tf.lookup("base_link", "camera_color_optical_frame").transform
+        )
+        assert camera.height == pytest.approx(SimConfig().camera_height) and camera.x == 0.0
+        assert abs(camera.pitch) < 1e-9 and abs(camera.yaw) < 1e-9
+        base = tf.lookup("odom", "base_link")
+        np.testing.assert_allclose(base.transform.translation[:2], odometry[-1][1][:2], atol=0.3)
+        # Drive, then check every frame against the odometry stream.
+        goal = reachable_goal(episode, episode.start_pose, 2.0, 3.0)
+        client.wait_for(client.send_goal(*goal).get_result_async(), timeout=60.0)
+        client.spin_until(lambda: False, 0.3)
+        poses = dict(odometry)
+        ordered = sorted(odometry)
+        moving = [stamp for stamp in frames if stamp > ordered[0][0]]
+        assert len(moving) >= 5
+        for first, second in zip(moving, moving[1:], strict=False):
+            assert first in poses, "a frame without odometry of its instant"
+            between = [pose for stamp, pose in ordered if first <= stamp < second]
+            assert all(pose == poses[first] for pose in between)
+    finally:
+        client.close()
+        stop_cleanly(process)
+
+
+def connect_robot_like(process: NodeProcess, namespace: str) -> BridgeClient:
+    client = BridgeClient(namespace)
+    client.navigate = ActionClient(client.node, NavigateToPose, "sim/navigate_to_pose")
+    ready = client.spin_until(
+        lambda: client.navigate.server_is_ready() and client.get("odom") is not None, 90.0
+    )
+    if not ready:
+        client.close()
+        raise AssertionError(f"the bridge did not come up:\n{process.output()[-3000:]}")
+    return client
+
+
+def stamp_ns(stamp) -> int:
+    return stamp.sec * 1_000_000_000 + stamp.nanosec
+
+
+def pose_of(message: Odometry) -> tuple[float, float, float]:
+    pose = message.pose.pose
+    return (pose.position.x, pose.position.y, pose.orientation.z)

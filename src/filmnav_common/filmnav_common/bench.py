@@ -12,7 +12,7 @@ import pathlib
 import sys
 from collections.abc import Sequence
 
-BENCHMARKS = ("sim", "mapper", "policy", "ros")
+BENCHMARKS = ("sim", "mapper", "policy", "ros", "harness")
 
 
 def repo_root() -> pathlib.Path:

@@ -14,6 +14,10 @@ from collections.abc import Callable, Sequence
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("filmnav_bringup.demo:main", "run the simulated demo end to end and write pictures"),
     "launch": ("filmnav_common.launch_runner:main", "run a ROS 2 YAML/XML launch file"),
+    "doctor": (
+        "filmnav_bringup.doctor:main",
+        "check a live robot's topics, TF and Nav2 against robot.launch.yaml's needs",
+    ),
     "goal": ("goal_interface.operator_cli:goal_main", "send a goal (text or --image PNG)"),
     "cancel": ("goal_interface.operator_cli:cancel_main", "cancel the current goal"),
     "status": ("goal_interface.operator_cli:status_main", "print the mission status"),
@@ -21,7 +25,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "datagen": ("filmnav_learning.datagen:main", "generate training data in simulation"),
     "train": ("filmnav_learning.train:main", "fine-tune a policy"),
     "eval": ("filmnav_bringup.evaluate:main", "headless evaluation: success rate and SPL"),
-    "bench": ("filmnav_common.bench:main", "speed benchmarks {sim,mapper,policy,ros}"),
+    "bench": ("filmnav_common.bench:main", "benchmarks {sim,mapper,policy,ros,harness}"),
 }
 
 

@@ -211,3 +211,18 @@ def depth_to_metres(msg: Image) -> np.ndarray:
     metres = depth.astype(np.float32) / np.float32(1000.0)
     metres[depth == 0] = np.nan
     return metres
+
+
+def metres_to_depth_image(depth: np.ndarray, encoding: str, header: Header | None = None) -> Image:
+    """The inverse of `depth_to_metres`: float metres (REP-117: +inf beyond range, -inf too
+    close, NaN invalid) as a 32FC1 image, or as 16UC1 millimetres where 0 means no reading for
+    all three, as RGB-D drivers (RealSense) publish."""
+    if encoding == "32FC1":
+        return numpy_to_image(np.asarray(depth, dtype=np.float32), encoding, header)
+    if encoding != "16UC1":
+        raise ImageEncodingError(f"depth encoding must be 16UC1 or 32FC1, got '{encoding}'")
+    millimetres = np.nan_to_num(
+        np.asarray(depth, dtype=np.float64) * 1000.0, posinf=0.0, neginf=0.0
+    )
+    millimetres = np.where(millimetres > np.iinfo(np.uint16).max, 0.0, np.round(millimetres))
+    return numpy_to_image(np.clip(millimetres, 0.0, None).astype(np.uint16), encoding, header)

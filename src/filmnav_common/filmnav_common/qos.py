@@ -21,3 +21,9 @@ LATCHED_QOS = QoSProfile(
 
 # Ordinary reliable streams (odometry, frontiers, detections).
 RELIABLE_QOS = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
+
+# Odometry: best effort (matches reliable and best-effort publishers) with 2 s of 50 Hz samples
+# queued, so a node busy for a moment (integrating a depth frame) loses no poses to pair with.
+ODOMETRY_QOS = QoSProfile(
+    depth=100, history=HistoryPolicy.KEEP_LAST, reliability=ReliabilityPolicy.BEST_EFFORT
+)

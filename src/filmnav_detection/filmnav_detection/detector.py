@@ -16,9 +16,10 @@ import json
 import math
 import re
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
+from filmnav_common.camera import CameraExtrinsics
 
 # Weights of the `owlv2` backend (filmnav_detection.owlv2), here so nodes name them without
 # importing torch.
@@ -27,31 +28,23 @@ DEFAULT_OWLV2_MODEL = "google/owlv2-base-patch16-ensemble"
 
 @dataclass(frozen=True)
 class CameraModel:
-    """Pinhole camera on the robot base (OpenCV pixel convention: pixel centres at integers)."""
+    """Pinhole camera on the robot base (OpenCV pixel convention: pixel centres at integers),
+    mounted as `extrinsics` says (filmnav_common.camera: base frame on the floor, REP-103)."""
 
     fx: float
     fy: float
     cx: float
     cy: float
-    height: float = 0.88  # optical centre above the base, metres
-    forward_offset: float = 0.0  # optical centre ahead of the base origin, metres
-    pitch: float = 0.0  # radians about the base's +y axis (REP-103: positive looks down)
+    extrinsics: CameraExtrinsics = field(default_factory=CameraExtrinsics)
 
     def base_points(self, rows: np.ndarray, cols: np.ndarray, depth: np.ndarray) -> np.ndarray:
         """Pixels with z-depth (metres) -> (N, 3) points in the base frame (x forward, y left,
-        z up)."""
-        forward = depth.astype(np.float64)
-        left = -(cols - self.cx) * forward / self.fx
-        up = -(rows - self.cy) * forward / self.fy
-        cos_p, sin_p = math.cos(self.pitch), math.sin(self.pitch)
-        return np.stack(
-            [
-                self.forward_offset + cos_p * forward + sin_p * up,
-                left,
-                self.height - sin_p * forward + cos_p * up,
-            ],
-            axis=1,
+        z up from the floor)."""
+        depth = np.asarray(depth, dtype=np.float64)
+        optical = np.stack(
+            [(cols - self.cx) * depth / self.fx, (rows - self.cy) * depth / self.fy, depth], axis=1
         )
+        return self.extrinsics.optical_to_base(optical)
 
     def world_points(
         self,
@@ -62,27 +55,23 @@ class CameraModel:
     ) -> np.ndarray:
         """Pixels with depth -> (N, 3) points in the mapping frame given the base pose
         (x, y, yaw)."""
-        base = self.base_points(rows, cols, depth)
-        x, y, yaw = pose
-        cos_y, sin_y = math.cos(yaw), math.sin(yaw)
-        return np.stack(
-            [
-                x + cos_y * base[:, 0] - sin_y * base[:, 1],
-                y + sin_y * base[:, 0] + cos_y * base[:, 1],
-                base[:, 2],
-            ],
-            axis=1,
-        )
+        return _base_to_world(self.base_points(rows, cols, depth), pose)
 
     def optical_centre(self, pose: tuple[float, float, float]) -> np.ndarray:
-        x, y, yaw = pose
-        return np.array(
-            [
-                x + self.forward_offset * math.cos(yaw),
-                y + self.forward_offset * math.sin(yaw),
-                self.height,
-            ]
-        )
+        return _base_to_world(self.extrinsics.translation[None, :], pose)[0]
+
+
+def _base_to_world(base: np.ndarray, pose: tuple[float, float, float]) -> np.ndarray:
+    x, y, yaw = pose
+    cos_y, sin_y = math.cos(yaw), math.sin(yaw)
+    return np.stack(
+        [
+            x + cos_y * base[:, 0] - sin_y * base[:, 1],
+            y + sin_y * base[:, 0] + cos_y * base[:, 1],
+            base[:, 2],
+        ],
+        axis=1,
+    )
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,10 @@
 Either way the node pairs the evidence image with the depth image by stamp, waits for odometry up
 to that stamp and takes the pose nearest to it, the camera intrinsics from camera_info, and
 publishes `filmnav/detections` for every frame while a goal is active (an empty array means "not
-seen"). The goal comes from `filmnav/goal` or `filmnav/goal_text` (cleared by `filmnav/cancel`).
+seen"), tagged with the goal's id. The goal is the one goal_interface accepted and announces on
+the latched `filmnav/active_goal` (an empty id: idle); the raw goal topics are not read here, so a
+goal goal_interface rejects never retargets the detector. For each active goal the node publishes
+on the latched `filmnav/goal_grounding` what it searches for (`resolve_goal`), or that it cannot.
 Detection runs on its own thread: frames that arrive while a slow detector (OWLv2 on a CPU) works
 replace each other, so it never falls behind the camera.
 """
@@ -23,14 +26,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from filmnav_common.geometry import pose_to_xy_yaw
+from filmnav_common.frames import PARAMETERS as FRAME_PARAMETERS
+from filmnav_common.frames import RobotFrames
 from filmnav_common.image_codec import ImageEncodingError, depth_to_metres, image_to_numpy
 from filmnav_common.node_main import run_node
 from filmnav_common.parameters import declare_parameters
 from filmnav_common.policy_messages import rgb_of
 from filmnav_common.protocol import TASKS
-from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS, SENSOR_QOS
+from filmnav_common.qos import LATCHED_QOS, ODOMETRY_QOS, RELIABLE_QOS, SENSOR_QOS
 from filmnav_common.reporting import StatusReporter
+from filmnav_common.text import excerpt
+from filmnav_common.transforms import TransformError
+from nav_msgs.msg import Odometry
+from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
+from rclpy.node import Node
+from sensor_msgs.msg import CameraInfo, Image
+from std_msgs.msg import String
+
 from filmnav_detection.detector import (
     DEFAULT_OWLV2_MODEL,
     CameraModel,
@@ -40,15 +52,11 @@ from filmnav_detection.detector import (
     goal_instances,
     locate_box,
 )
-from nav_msgs.msg import Odometry
-from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
-from rclpy.node import Node
-from sensor_msgs.msg import CameraInfo, Image
-from std_msgs.msg import Empty, String
-
-from filmnav_interfaces.msg import Detection, DetectionArray, Goal
+from filmnav_interfaces.msg import Detection, DetectionArray, Goal, GoalGrounding
 
 ODOM_HISTORY = 100
+STARTUP_ERRORS = (FileNotFoundError, ValueError)  # end the node at start with one FATAL line
+STARTUP_FAILURE = "cannot start the goal detector"  # its last report on diagnostics
 DETECTION_POLL_PERIOD = 0.02  # seconds between looks for a frame ready to detect in
 # backend -> the image topic it detects in (paired with the depth image by stamp)
 EVIDENCE_TOPICS = {"sim_semantic": "camera/instance/image_raw", "owlv2": "camera/color/image_raw"}
@@ -68,15 +76,13 @@ PARAMETERS: dict[str, tuple[object, str]] = {
         0.5,
         "owlv2: central share of a box's width and height whose median depth places it",
     ),
-    "camera_height": (0.88, "camera optical centre above the base, metres"),
-    "camera_forward_offset": (0.0, "camera optical centre ahead of the base origin, metres"),
-    "camera_pitch": (0.0, "camera pitch about the base's y axis, radians (positive looks down)"),
     "min_area_fraction": (0.001, "share of the image a goal instance must cover to count as seen"),
     "max_distance": (5.0, "farthest depth that counts, metres"),
     "max_pose_age": (
         0.1,
         "largest stamp difference between an image and the odometry used for it, seconds",
     ),
+    **FRAME_PARAMETERS,  # camera extrinsics from TF or camera.*, poses in map_frame or odometry's
 }
 
 
@@ -86,6 +92,39 @@ class ActiveGoal:
     task: str
     text: str
     image: np.ndarray | None = None  # RGB goal picture (image goals, owlv2 backend)
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """What a goal is searched for as (the fields of filmnav_interfaces/GoalGrounding)."""
+
+    targets: tuple[str, ...]
+    instance_ids: frozenset[int]  # sim_semantic: the instances that satisfy the goal
+    findable: bool
+    message: str
+
+
+def resolve_goal(goal: ActiveGoal, table: SimInstanceTable | None) -> Resolution:
+    """The goal's targets: OWLv2 (no table) searches for the goal text or picture itself;
+    sim_semantic for the simulator's instances the goal names."""
+    quoted = f"'{excerpt(goal.text)}'"
+    if table is None:
+        if goal.task == "image":
+            return Resolution((), frozenset(), True, "searching for the goal image with OWLv2")
+        return Resolution((goal.text,), frozenset(), True, f"searching for {quoted} with OWLv2")
+    ids, label = goal_instances(goal.task, goal.text, table)
+    if not ids:
+        return Resolution(
+            (), frozenset(), False, f"goal {quoted} names no object of the simulated house"
+        )
+    origin = "the goal image" if goal.task == "image" else quoted
+    same = goal.task != "image" and goal.text.strip().lower() == label.lower()
+    return Resolution(
+        (label,),
+        frozenset(ids),
+        True,
+        f"searching for {label}" + ("" if same else f" (from {origin})"),
+    )
 
 
 @dataclass(frozen=True)
@@ -111,13 +150,16 @@ class DetectorNode(Node):
     def __init__(self) -> None:
         super().__init__("detector_node")
         self._param = declare_parameters(self, PARAMETERS)
-        self._backend = self._param("backend")
-        if self._backend not in EVIDENCE_TOPICS:
-            raise ValueError(
-                f"unknown backend '{self._backend}' (expected one of {', '.join(EVIDENCE_TOPICS)})"
-            )
-        self._owlv2 = self._load_owlv2() if self._backend == "owlv2" else None
         self._status = StatusReporter(self)
+        self._backend = self._param("backend")
+        with self._status.last_word(STARTUP_FAILURE, *STARTUP_ERRORS):
+            if self._backend not in EVIDENCE_TOPICS:
+                raise ValueError(
+                    f"unknown backend '{self._backend}' "
+                    f"(expected one of {', '.join(EVIDENCE_TOPICS)})"
+                )
+            self._owlv2 = self._load_owlv2() if self._backend == "owlv2" else None
+        self._robot_frames = RobotFrames(self, self._param)  # TF only once the node can start
         self._camera_info: CameraInfo | None = None
         self._table: SimInstanceTable | None = None
         self._goal: ActiveGoal | None = None
@@ -131,6 +173,9 @@ class DetectorNode(Node):
         self._lock = threading.Lock()  # sensor and goal state, shared with the detection thread
 
         self._publisher = self.create_publisher(DetectionArray, "filmnav/detections", RELIABLE_QOS)
+        self._grounding_pub = self.create_publisher(
+            GoalGrounding, "filmnav/goal_grounding", LATCHED_QOS
+        )
         self.create_subscription(
             Image, "camera/depth/image_raw", lambda m: self._on_image("depth", m), SENSOR_QOS
         )
@@ -143,12 +188,10 @@ class DetectorNode(Node):
         self.create_subscription(
             CameraInfo, "camera/color/camera_info", self._on_camera_info, SENSOR_QOS
         )
-        self.create_subscription(Odometry, "odom", self._on_odom, RELIABLE_QOS)
+        self.create_subscription(Odometry, "odom", self._on_odom, ODOMETRY_QOS)
         if self._owlv2 is None:
             self.create_subscription(String, "sim/instances", self._on_table, LATCHED_QOS)
-        self.create_subscription(Goal, "filmnav/goal", self._on_goal, RELIABLE_QOS)
-        self.create_subscription(String, "filmnav/goal_text", self._on_goal_text, RELIABLE_QOS)
-        self.create_subscription(Empty, "filmnav/cancel", self._on_cancel, RELIABLE_QOS)
+        self.create_subscription(Goal, "filmnav/active_goal", self._on_goal, LATCHED_QOS)
         self.create_timer(
             DETECTION_POLL_PERIOD, self._detect_ready_frame, MutuallyExclusiveCallbackGroup()
         )
@@ -173,9 +216,16 @@ class DetectorNode(Node):
 
     # ------------------------------------------------------------------------------ goal
     def _on_goal(self, msg: Goal) -> None:
+        """The active goal (goal_interface validated it); an empty id: idle."""
+        if not msg.id:
+            with self._lock:
+                self._goal, self._goal_ids = None, set()
+            self._status.ok(f"{self._backend}: waiting for a goal")
+            return
+        goal_id = excerpt(msg.id)
         if msg.task not in TASKS:
             self._status.warn(
-                f"ignored goal '{msg.id}': unknown task '{msg.task}' "
+                f"ignored goal '{goal_id}': unknown task '{excerpt(msg.task, 20)}' "
                 f"(expected one of {', '.join(TASKS)})"
             )
             return
@@ -184,23 +234,12 @@ class DetectorNode(Node):
             try:
                 image = rgb_of(msg.image, "goal image")
             except ValueError as error:
-                self._status.warn(f"ignored goal '{msg.id}': {error}")
+                self._status.warn(f"ignored goal '{goal_id}': {error}")
                 return
             if image is None:
-                self._status.warn(f"ignored goal '{msg.id}': image goal without an image")
+                self._status.warn(f"ignored goal '{goal_id}': image goal without an image")
                 return
         self._set_goal(ActiveGoal(msg.id, msg.task, msg.text, image))
-
-    def _on_goal_text(self, msg: String) -> None:
-        if not msg.data.strip():
-            self._status.warn("ignored empty goal text")
-            return
-        self._set_goal(ActiveGoal("", "text", msg.data))
-
-    def _on_cancel(self, _msg: Empty) -> None:
-        with self._lock:
-            self._goal, self._goal_ids = None, set()
-        self._status.ok("goal canceled: waiting for a goal")
 
     def _on_table(self, msg: String) -> None:
         try:
@@ -218,33 +257,46 @@ class DetectorNode(Node):
             self._resolve_goal()
 
     def _resolve_goal(self) -> None:
-        """Map the goal to simulator instances once per goal or table change (sim_semantic)."""
-        if self._goal is None:
+        """Ground the goal once per goal or table change and publish what it was understood as
+        (call with the lock)."""
+        goal = self._goal
+        if goal is None:
             return
-        if self._owlv2 is not None:
-            query = "the goal image" if self._goal.task == "image" else f"'{self._goal.text}'"
-            self._status.ok(f"looking for {query} with OWLv2")
-            return
-        if self._table is None:
+        if self._owlv2 is None and self._table is None:
             self._status.warn(
                 "goal received but no sim/instances table yet: waiting for the simulator"
             )
             return
-        self._goal_ids, self._label = goal_instances(self._goal.task, self._goal.text, self._table)
-        if self._goal_ids:
-            self._status.ok(f"looking for '{self._label}' (instances {sorted(self._goal_ids)})")
+        resolution = resolve_goal(goal, self._table if self._owlv2 is None else None)
+        self._goal_ids = set(resolution.instance_ids)
+        self._label = resolution.targets[0] if resolution.targets else ""
+        grounding = GoalGrounding(
+            goal_id=goal.goal_id,
+            query="" if goal.task == "image" else goal.text,
+            targets=list(resolution.targets),
+            scores=[1.0] * len(resolution.targets),
+            findable=resolution.findable,
+            message=resolution.message,
+        )
+        grounding.header.stamp = self.get_clock().now().to_msg()
+        self._grounding_pub.publish(grounding)
+        if resolution.findable:
+            self._status.ok(resolution.message)
         else:
-            self._status.warn(
-                f"goal '{self._goal.text or '<image>'}' names no object of the simulated house"
-            )
+            self._status.warn(resolution.message)
 
     # ------------------------------------------------------------------------------ sensors
     def _on_camera_info(self, msg: CameraInfo) -> None:
         self._camera_info = msg
 
     def _on_odom(self, msg: Odometry) -> None:
+        try:
+            frame_id, pose = self._robot_frames.pose(msg)
+        except TransformError as error:
+            self._status.warn(f"odometry ignored: {error}")
+            return
         with self._lock:
-            self._odom.append((stamp_ns(msg), pose_to_xy_yaw(msg.pose.pose), msg.header.frame_id))
+            self._odom.append((stamp_ns(msg), pose, frame_id))
 
     def _on_image(self, kind: str, msg: Image) -> None:
         with self._lock:
@@ -281,9 +333,11 @@ class DetectorNode(Node):
         if not self._searching() or self._camera_info is None:
             self._waiting = None
             return None
-        tolerance = int(self._param("max_pose_age") * 1e9)
-        if not self._odom or self._odom[-1][0] < stamp_ns(depth) - tolerance:
-            return None  # the odometry for this frame is still on its way
+        if not self._odom or self._odom[-1][0] < stamp_ns(depth):
+            # The odometry of this instant is still on its way: an older sample, even a few ms
+            # older at 50 Hz, is the pose of an earlier instant (frontier_mapper.sync does
+            # the same). A newer frame replaces this one meanwhile.
+            return None
         self._waiting = None
         pose, frame_id = self._pose_at(stamp_ns(depth))
         return Frame(
@@ -310,17 +364,15 @@ class DetectorNode(Node):
         return pose, frame
 
     def _detect(self, frame: Frame) -> DetectionArray:
+        optical_frame = frame.depth.header.frame_id
+        extrinsics = self._robot_frames.camera(optical_frame)
+        if extrinsics is None:
+            raise ValueError(
+                f"waiting for TF {self._robot_frames.base_frame} -> '{optical_frame}'"
+            )
         depth = depth_to_metres(frame.depth)
         k = frame.camera_info.k
-        camera = CameraModel(
-            fx=k[0],
-            fy=k[4],
-            cx=k[2],
-            cy=k[5],
-            height=self._param("camera_height"),
-            forward_offset=self._param("camera_forward_offset"),
-            pitch=self._param("camera_pitch"),
-        )
+        camera = CameraModel(fx=k[0], fy=k[4], cx=k[2], cy=k[5], extrinsics=extrinsics)
         if self._owlv2 is None:
             found = self._detect_instances(camera, depth, frame)
         else:
@@ -397,7 +449,7 @@ def main(args: Sequence[str] | None = None) -> int:
         DetectorNode,
         args,
         threads=2,
-        startup_errors=(FileNotFoundError, ValueError),
+        startup_errors=STARTUP_ERRORS,
         description="the goal detector",
     )
 

@@ -29,7 +29,6 @@ differs:
 
 from __future__ import annotations
 
-import collections
 import math
 import time
 from collections.abc import Sequence
@@ -37,18 +36,18 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
+from filmnav_common.camera import CameraExtrinsics
 from filmnav_common.protocol import FrontierCandidate, FrontierPolicy, GoalSpec
 from filmnav_detection.detector import CameraModel, SemanticGoalDetector
-from filmnav_learning.topdown import MappedArea
 from filmnav_sim.config import SimConfig
 from filmnav_sim.env import Observation, SimEnv
-from filmnav_sim.episodes import Episode
+from filmnav_sim.episodes import Episode, EpisodeId
 from frontier_mapper.frontiers import Frontier, FrontierTracker
 from frontier_mapper.geometry import Intrinsics, Pose2D
 from frontier_mapper.keyframes import KeyframeBuffer, KeyframeConfig
-from frontier_mapper.occupancy import CameraExtrinsics, MapConfig, OccupancyMap
+from frontier_mapper.occupancy import MapConfig, OccupancyMap
+from goal_interface.commands import execute
 from goal_interface.mission import (
-    CancelNavigation,
     Command,
     ExecutorState,
     ExecutorStatus,
@@ -62,6 +61,8 @@ from goal_interface.mission import (
     Rotate,
 )
 from habitat_bridge.goal_runner import GoalRunner, NavigationError
+
+from filmnav_learning.topdown import MappedArea
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,7 @@ class DecisionRecord:
 @dataclass
 class EpisodeResult:
     split: str
+    houses: str
     seed: int
     index: int
     task: str
@@ -129,7 +131,7 @@ class EpisodeResult:
 
     @property
     def key(self) -> str:
-        return episode_key(self.split, self.seed, self.index, self.task)
+        return EpisodeId(self.split, self.seed, self.index, self.task, self.houses).key
 
     def summary(self) -> dict[str, Any]:
         """JSON-ready record: metrics, mission outcome, decisions and the trajectory."""
@@ -141,10 +143,6 @@ class EpisodeResult:
         latencies = [d.latency for d in self.decisions if not d.error]
         record["policy_latency_mean"] = float(np.mean(latencies)) if latencies else 0.0
         return record
-
-
-def episode_key(split: str, seed: int, index: int, task: str) -> str:
-    return f"{split}/{seed}/{index}/{task}"
 
 
 def frontier_candidate(frontier: Frontier) -> FrontierCandidate:
@@ -255,7 +253,7 @@ class _Episode:
             )
         )
         self.detector = SemanticGoalDetector(
-            CameraModel(*sim.intrinsics(), height=sim.camera_height),
+            CameraModel(*sim.intrinsics(), CameraExtrinsics(height=sim.camera_height)),
             min_area_fraction=config.min_area_fraction,
             max_distance=sim.max_depth,
         )
@@ -281,9 +279,7 @@ class _Episode:
             self.mission.start(
                 self.goal,
                 observation.time,
-                goal_id=episode_key(
-                    self.episode.split, self.episode.seed, self.episode.index, self.episode.task
-                ),
+                goal_id=self.episode.id.key,
             )
         )
         trajectory = [observation.pose]
@@ -343,23 +339,26 @@ class _Episode:
             label=nearest.label,
         )
 
-    # ---- commands -----------------------------------------------------------------------------
+    # ---- commands (goal_interface.commands.CommandHandler) ------------------------------------
     def _execute(self, commands: Sequence[Command]) -> None:
-        queue = collections.deque(commands)
-        while queue:
-            command = queue.popleft()
-            if isinstance(command, RequestDecision):
-                queue.extend(self._decide(command))
-            elif isinstance(command, NavigateTo):
-                if command.frontier_id >= 0:
-                    self.chosen.append((command.x, command.y, command.yaw))
-                self.executor.start(command)
-            elif isinstance(command, Rotate):
-                self.executor.start(command)
-            elif isinstance(command, CancelNavigation):
-                self.executor.cancel()
-            elif isinstance(command, Finish):
-                self.finish = command
+        execute(commands, self)
+
+    def request_decision(self, command: RequestDecision) -> list[Command]:
+        return self._decide(command)  # answered at once, like a policy service that never waits
+
+    def navigate(self, command: NavigateTo) -> None:
+        if command.frontier_id >= 0:
+            self.chosen.append((command.x, command.y, command.yaw))
+        self.executor.start(command)
+
+    def rotate(self, command: Rotate) -> None:
+        self.executor.start(command)
+
+    def cancel_navigation(self) -> None:
+        self.executor.cancel()
+
+    def finished(self, command: Finish) -> None:
+        self.finish = command
 
     def _policy_images(
         self, frontiers: Sequence[FrontierCandidate]
@@ -430,6 +429,7 @@ class _Episode:
         episode = self.episode
         return EpisodeResult(
             split=episode.split,
+            houses=episode.houses,
             seed=int(episode.seed),
             index=int(episode.index),
             task=episode.task,

@@ -2,9 +2,13 @@
 
 A thin adapter over OccupancyMap, FrontierTracker and FrameSync. Depth frames are paired with
 odometry by stamp; frames without a matching pose are dropped with a reason (never integrated).
-The map lives in the odometry message's frame and is cleared when odometry restarts (time jumps
-back, a new pose for the same stamp, or a jump over `max_odom_jump`: a new simulator episode, a
-looping bag). Extra inputs: `filmnav/frontier_blacklist`
+The camera's extrinsics come from TF (base_frame -> the depth image's frame), else from the
+`camera.*` parameters; the map lives in `map_frame` when a localizer publishes it on TF, else
+in the odometry message's frame (`filmnav_common.frames`). It is cleared when odometry restarts
+(time jumps back, a new pose for the same stamp, or a jump over `max_odom_jump`: a new simulator
+episode, a looping bag). Odometry has its own thread: at 50 Hz it must not queue up behind depth
+frames being integrated, or frames would wait for poses that have arrived but not been read.
+Extra inputs: `filmnav/frontier_blacklist`
 (geometry_msgs/PointStamped, suppress frontiers within `blacklist_radius`),
 `filmnav/clear_blacklist` and `filmnav/reset_map` (std_msgs/Empty; the latter starts over).
 """
@@ -13,16 +17,22 @@ from __future__ import annotations
 
 import math
 import sys
+import threading
 from collections.abc import Sequence
 from typing import Any
 
+from filmnav_common.camera import CameraExtrinsics
+from filmnav_common.frames import PARAMETERS as FRAME_PARAMETERS
+from filmnav_common.frames import RobotFrames
 from filmnav_common.image_codec import ImageEncodingError, depth_to_metres
 from filmnav_common.node_main import run_node
 from filmnav_common.parameters import declare_parameters
-from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS, SENSOR_QOS
+from filmnav_common.qos import LATCHED_QOS, ODOMETRY_QOS, RELIABLE_QOS, SENSOR_QOS
 from filmnav_common.reporting import StatusReporter
+from filmnav_common.transforms import TransformError
 from geometry_msgs.msg import PointStamped
 from nav_msgs.msg import OccupancyGrid, Odometry
+from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
 from rclpy.node import Node
 from sensor_msgs.msg import CameraInfo, Image
 from std_msgs.msg import Empty
@@ -30,7 +40,7 @@ from visualization_msgs.msg import MarkerArray
 
 from filmnav_interfaces.msg import FrontierArray
 from frontier_mapper.frontiers import FrontierConfig, FrontierTracker
-from frontier_mapper.geometry import Intrinsics
+from frontier_mapper.geometry import Intrinsics, Pose2D
 from frontier_mapper.messages import (
     frontier_markers,
     frontier_msg,
@@ -40,7 +50,7 @@ from frontier_mapper.messages import (
     stamp_msg,
     stamp_seconds,
 )
-from frontier_mapper.occupancy import CameraExtrinsics, MapConfig, OccupancyMap
+from frontier_mapper.occupancy import MapConfig, OccupancyMap
 from frontier_mapper.sync import FrameSync, SyncConfig, SyncResult
 
 # parameter name -> (default, description)
@@ -61,11 +71,6 @@ PARAMETERS: dict[str, tuple[Any, str]] = {
         0,
         "use every n-th depth pixel in rows and columns (0: automatic, walls stay continuous)",
     ),
-    "camera_x": (0.0, "camera position ahead of base_link, metres"),
-    "camera_y": (0.0, "camera position left of base_link, metres"),
-    "camera_height": (0.88, "camera height above the floor, metres"),
-    "camera_pitch": (0.0, "camera pitch, radians, positive looks down"),
-    "camera_yaw": (0.0, "camera yaw relative to base_link, radians, positive looks left"),
     "min_frontier_size": (0.5, "smallest frontier kept, metres"),
     "frontier_match_distance": (1.0, "metres a frontier may move between updates and keep its id"),
     "blacklist_radius": (0.5, "radius suppressed around a blacklisted point, metres"),
@@ -77,6 +82,7 @@ PARAMETERS: dict[str, tuple[Any, str]] = {
     ),
     "max_integration_rate": (10.0, "depth frames integrated per second at most (0: all)"),
     "publish_rate": (2.0, "map and frontier publications per second"),
+    **FRAME_PARAMETERS,
 }
 
 
@@ -97,13 +103,6 @@ class OccupancyMapperNode(Node):
                 max_obstacle_height=p("max_obstacle_height"),
                 robot_radius=p("robot_radius"),
                 pixel_stride=p("pixel_stride"),
-                camera=CameraExtrinsics(
-                    p("camera_x"),
-                    p("camera_y"),
-                    p("camera_height"),
-                    p("camera_pitch"),
-                    p("camera_yaw"),
-                ),
             )
         )
         self._tracker = FrontierTracker(
@@ -113,7 +112,7 @@ class OccupancyMapperNode(Node):
                 blacklist_radius=p("blacklist_radius"),
             )
         )
-        self._sync: FrameSync[tuple[Any, Intrinsics]] = FrameSync(
+        self._sync: FrameSync[tuple[Any, Intrinsics, CameraExtrinsics]] = FrameSync(
             SyncConfig(
                 tolerance=p("sync_tolerance"),
                 max_gap=p("max_odom_gap"),
@@ -123,6 +122,7 @@ class OccupancyMapperNode(Node):
         rate = p("max_integration_rate")
         self._min_frame_interval = 1.0 / rate if rate > 0 else 0.0
         self._reporter = StatusReporter(self)
+        self._robot_frames = RobotFrames(self, p)
         self._frame_id = ""
         self._camera_info: CameraInfo | None = None
         self._depth_before_info: Image | None = None  # the latest depth frame, until info arrives
@@ -130,6 +130,10 @@ class OccupancyMapperNode(Node):
         self._last_integrated = -math.inf
         self._frames = 0
         self._map_dirty = False
+        # The odometry thread feeds the sync; the map's thread handles what it released.
+        self._sync_lock = threading.Lock()
+        self._released: list[SyncResult] = []
+        map_group = MutuallyExclusiveCallbackGroup()  # everything that touches the map
 
         self._map_pub = self.create_publisher(OccupancyGrid, "filmnav/map", LATCHED_QOS)
         self._frontier_pub = self.create_publisher(
@@ -138,19 +142,24 @@ class OccupancyMapperNode(Node):
         self._marker_pub = self.create_publisher(
             MarkerArray, "filmnav/frontier_markers", RELIABLE_QOS
         )
-        self.create_subscription(Image, "camera/depth/image_raw", self._on_depth, SENSOR_QOS)
+        for kind, topic, callback, qos in (
+            (Image, "camera/depth/image_raw", self._on_depth, SENSOR_QOS),
+            (CameraInfo, "camera/depth/camera_info", self._on_camera_info, SENSOR_QOS),
+            (PointStamped, "filmnav/frontier_blacklist", self._on_blacklist, RELIABLE_QOS),
+            (Empty, "filmnav/clear_blacklist", self._on_clear_blacklist, RELIABLE_QOS),
+            (Empty, "filmnav/reset_map", self._on_reset, RELIABLE_QOS),
+        ):
+            self.create_subscription(kind, topic, callback, qos, callback_group=map_group)
         self.create_subscription(
-            CameraInfo, "camera/depth/camera_info", self._on_camera_info, SENSOR_QOS
+            Odometry,
+            "odom",
+            self._on_odom,
+            ODOMETRY_QOS,
+            callback_group=MutuallyExclusiveCallbackGroup(),
         )
-        self.create_subscription(Odometry, "odom", self._on_odom, SENSOR_QOS)
-        self.create_subscription(
-            PointStamped, "filmnav/frontier_blacklist", self._on_blacklist, RELIABLE_QOS
+        self.create_timer(
+            1.0 / max(p("publish_rate"), 1e-3), self._publish, callback_group=map_group
         )
-        self.create_subscription(
-            Empty, "filmnav/clear_blacklist", self._on_clear_blacklist, RELIABLE_QOS
-        )
-        self.create_subscription(Empty, "filmnav/reset_map", self._on_reset, RELIABLE_QOS)
-        self.create_timer(1.0 / max(p("publish_rate"), 1e-3), self._publish)
         self.get_logger().info(
             f"mapping {self._grid.shape[1]}x{self._grid.shape[0]} cells of "
             f"{self._grid.resolution} m; waiting for depth, camera_info and odom"
@@ -164,27 +173,41 @@ class OccupancyMapperNode(Node):
             self._on_depth(depth)
 
     def _on_odom(self, msg: Odometry) -> None:
+        """The odometry thread: feeds the sync; the map's thread handles what it releases."""
         try:
-            pose = pose2d_of(msg.pose.pose)
-        except ValueError as error:
+            pose2d_of(msg.pose.pose)  # rejects NaN and zero quaternions
+            frame_id, pose = self._robot_frames.pose(msg)
+        except (ValueError, TransformError) as error:
             self._reporter.warn(f"odometry ignored: {error}")
             return
-        if self._frame_id and msg.header.frame_id != self._frame_id:
-            self._reporter.warn(
-                f"odometry frame changed from '{self._frame_id}' to "
-                f"'{msg.header.frame_id}'; ignored (publish reset_map to switch)"
-            )
-            return
-        self._frame_id = msg.header.frame_id or "odom"
         stamp = stamp_seconds(msg.header.stamp)
-        result = self._sync.add_pose(stamp, pose)
-        if result.restarted:  # a new episode or odometry source: the old map is in another frame
-            self._clear_map()
-        if result.pose_accepted:
-            self._robot = (stamp, pose)
-        self._handle(result)
+        with self._sync_lock:
+            if self._frame_id and frame_id != self._frame_id:
+                changed = self._frame_id
+            else:
+                changed = ""
+                self._frame_id = frame_id or "odom"
+                result = self._sync.add_pose(stamp, Pose2D(*pose))
+                if result.pose_accepted:
+                    self._robot = (stamp, Pose2D(*pose))
+                self._released.append(result)
+        if changed:
+            self._reporter.warn(
+                f"odometry frame changed from '{changed}' to '{frame_id}'; ignored "
+                "(publish reset_map to switch)"
+            )
+
+    def _handle_released(self) -> None:
+        """Handle what odometry released, in order (the map's thread)."""
+        with self._sync_lock:
+            released, self._released = self._released, []
+        for result in released:
+            if result.restarted:  # a new episode or odometry source: the old map is elsewhere
+                self._clear_map()
+            self._handle(result)
 
     def _on_depth(self, msg: Image) -> None:
+        self._handle_released()
         stamp = stamp_seconds(msg.header.stamp)
         if (
             stamp - self._last_integrated < self._min_frame_interval
@@ -211,12 +234,20 @@ class OccupancyMapperNode(Node):
                 f"depth frame dropped: camera_info has no focal length (K = {list(info.k)})"
             )
             return
+        camera = self._robot_frames.camera(msg.header.frame_id)
+        if camera is None:
+            self._reporter.ok(
+                f"waiting for TF {self._robot_frames.base_frame} -> {msg.header.frame_id}"
+            )
+            return
         try:
             depth = depth_to_metres(msg)
         except ImageEncodingError as error:
             self._reporter.warn(f"depth frame dropped: {error}")
             return
-        self._handle(self._sync.add_frame(stamp, (depth, intrinsics)))
+        with self._sync_lock:
+            self._released.append(self._sync.add_frame(stamp, (depth, intrinsics, camera)))
+        self._handle_released()
 
     def _handle(self, result: SyncResult) -> None:
         if result.notice:
@@ -224,8 +255,8 @@ class OccupancyMapperNode(Node):
         for dropped in result.dropped:
             self._reporter.warn(f"depth frame dropped: {dropped.reason}")
         for match in result.matched:
-            depth, intrinsics = match.frame
-            outcome = self._grid.integrate(depth, intrinsics, match.pose)
+            depth, intrinsics, camera = match.frame
+            outcome = self._grid.integrate(depth, intrinsics, match.pose, camera)
             self._last_integrated = match.stamp
             self._frames += 1
             self._map_dirty = True
@@ -249,8 +280,9 @@ class OccupancyMapperNode(Node):
         self.get_logger().info("frontier blacklist cleared")
 
     def _on_reset(self, _: Empty) -> None:
-        self._sync.reset()
-        self._frame_id, self._robot = "", None
+        with self._sync_lock:
+            self._sync.reset()
+            self._frame_id, self._robot, self._released = "", None, []
         self._clear_map()
 
     def _clear_map(self) -> None:
@@ -262,9 +294,12 @@ class OccupancyMapperNode(Node):
 
     # ---- outputs -----------------------------------------------------------------------------
     def _publish(self) -> None:
-        if self._robot is None or self._frames == 0:
+        self._handle_released()
+        with self._sync_lock:
+            latest = self._robot
+        if latest is None or self._frames == 0:
             return
-        stamp_time, robot = self._robot
+        stamp_time, robot = latest
         stamp = stamp_msg(stamp_time)
         if self._map_dirty:
             self._map_pub.publish(occupancy_grid_msg(self._grid, self._frame_id, stamp))
@@ -279,7 +314,7 @@ class OccupancyMapperNode(Node):
 
 
 def main(args: Sequence[str] | None = None) -> int:
-    return run_node(OccupancyMapperNode, args)
+    return run_node(OccupancyMapperNode, args, threads=2)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
 A thin adapter over KeyframeBuffer and FrameSync. Colour frames are paired with odometry by
 stamp and kept as keyframes every `min_distance` metres or `min_rotation` radians. Frontiers
 from `filmnav/frontiers` are linked to the keyframe that shows them best as they arrive, so a
-frontier keeps the view from its first sighting until a frame shows more of it. The service
+frontier keeps the view from its first sighting until a frame shows more of it. Poses are in
+the mapper's frame (`map_frame`, else the odometry frame; `filmnav_common.frames`). The service
 returns the recent history and one view per requested frontier (its link, else the best view
 right now, cropped towards the frontier; an empty image if no keyframe sees it).
 `filmnav/reset_map` (std_msgs/Empty) and an odometry restart (see FrameSync) forget everything.
@@ -16,11 +17,14 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from filmnav_common.frames import PARAMETERS as FRAME_PARAMETERS
+from filmnav_common.frames import RobotFrames
 from filmnav_common.image_codec import ImageEncodingError, image_to_rgb
 from filmnav_common.node_main import run_node
 from filmnav_common.parameters import declare_parameters
-from filmnav_common.qos import RELIABLE_QOS, SENSOR_QOS
+from filmnav_common.qos import ODOMETRY_QOS, RELIABLE_QOS, SENSOR_QOS
 from filmnav_common.reporting import StatusReporter
+from filmnav_common.transforms import TransformError
 from nav_msgs.msg import Odometry
 from rclpy.node import Node
 from sensor_msgs.msg import Image
@@ -29,6 +33,7 @@ from std_msgs.msg import Empty
 from filmnav_interfaces.msg import FrontierArray
 from filmnav_interfaces.msg import Keyframe as KeyframeMsg
 from filmnav_interfaces.srv import GetKeyframes
+from frontier_mapper.geometry import Pose2D
 from frontier_mapper.keyframes import KeyframeBuffer, KeyframeConfig
 from frontier_mapper.messages import (
     frontier_points,
@@ -47,7 +52,6 @@ PARAMETERS: dict[str, tuple[Any, str]] = {
     ),
     "capacity": (200, "keyframes kept at most; the oldest unlinked ones are dropped first"),
     "store_width": (320, "stored image width in pixels, aspect kept (0: full size)"),
-    "camera_hfov": (1.379, "camera horizontal field of view, radians (79 deg)"),
     "view_range": (5.0, "metres a keyframe is taken to see (frontier linking)"),
     "frontier_view_fov": (
         0.785,
@@ -59,6 +63,7 @@ PARAMETERS: dict[str, tuple[Any, str]] = {
         1.0,
         "metres between odometry samples that mean a restart: keyframes are cleared (0: off)",
     ),
+    **FRAME_PARAMETERS,  # the frames of filmnav_common.frames and the camera.* block (hfov)
 }
 
 KEYFRAME_ENCODINGS = (
@@ -80,7 +85,7 @@ class TrajectoryBufferNode(Node):
                 min_rotation=p("min_rotation"),
                 capacity=p("capacity"),
                 store_width=p("store_width"),
-                hfov=p("camera_hfov"),
+                hfov=p("camera.hfov"),
                 view_range=p("view_range"),
                 crop_fov=p("frontier_view_fov"),
             )
@@ -93,8 +98,9 @@ class TrajectoryBufferNode(Node):
             )
         )
         self._reporter = StatusReporter(self)
+        self._robot_frames = RobotFrames(self, p)
         self.create_subscription(Image, "camera/color/image_raw", self._on_image, SENSOR_QOS)
-        self.create_subscription(Odometry, "odom", self._on_odom, SENSOR_QOS)
+        self.create_subscription(Odometry, "odom", self._on_odom, ODOMETRY_QOS)
         self.create_subscription(
             FrontierArray, "filmnav/frontiers", self._on_frontiers, RELIABLE_QOS
         )
@@ -104,11 +110,12 @@ class TrajectoryBufferNode(Node):
 
     def _on_odom(self, msg: Odometry) -> None:
         try:
-            pose = pose2d_of(msg.pose.pose)
-        except ValueError as error:
+            pose2d_of(msg.pose.pose)  # rejects NaN and zero quaternions
+            _, pose = self._robot_frames.pose(msg)
+        except (ValueError, TransformError) as error:
             self._reporter.warn(f"odometry ignored: {error}")
             return
-        result = self._sync.add_pose(stamp_seconds(msg.header.stamp), pose)
+        result = self._sync.add_pose(stamp_seconds(msg.header.stamp), Pose2D(*pose))
         if result.restarted:  # a new episode or odometry source: old keyframes are elsewhere
             self._buffer.reset()
             self.get_logger().info("keyframes reset")

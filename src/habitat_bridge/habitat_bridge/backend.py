@@ -37,6 +37,7 @@ def create_backend(
     name: str,
     config: SimConfig,
     split: str,
+    houses: str = "small",
     habitat_episodes: str = "",
     habitat_scenes_dir: str = "",
     habitat_scene_dataset: str = "",
@@ -44,12 +45,13 @@ def create_backend(
     """(environment factory, episode sampler) of a backend. Run both on the simulator thread:
     building the environment and sampling image goals create GL contexts.
 
-    builtin: procedural houses, episodes from filmnav_sim. habitat: habitat-sim scenes, episodes
-    from a habitat-lab ObjectNav/OVON split file (`habitat_episodes`)."""
+    builtin: procedural houses of the given size, episodes from filmnav_sim. habitat: habitat-sim
+    scenes, episodes from a habitat-lab ObjectNav/OVON split file (`habitat_episodes`)."""
     if name == "builtin":
         from filmnav_sim.env import SimEnv
 
-        return (lambda: SimEnv(config)), functools.partial(make_episode, config=config)
+        sampler = functools.partial(make_episode, config=config, houses=houses)
+        return (lambda: SimEnv(config)), sampler
     if name == "habitat":
         from filmnav_sim.habitat_adapter import HabitatSimEnv, habitat_available
 
@@ -112,7 +114,7 @@ def episode_summary(env: Any) -> dict[str, Any]:
         "episode": int(episode.index),
         "split": episode.split,
         "task": episode.task,
-        "houses": getattr(episode, "houses", "small"),  # habitat episodes: no procedural size
+        "houses": getattr(episode, "houses", ""),  # habitat episodes: no procedural size
         "goal_text": episode.goal_text,
         "success": bool(metrics["success"]),
         "spl": float(metrics["spl"]),

@@ -1,12 +1,15 @@
 """The simulated robot: a ROS 2 node over the FiLM-Nav simulator (built-in MuJoCo houses or
 habitat-sim).
 
-Publishes (relative names): camera/color/image_raw (rgb8), camera/depth/image_raw (32FC1 m),
-camera/instance/image_raw (16UC1 instance ids, 0 = none), both camera_info topics (the depth
-image is registered to the colour camera), odom (frame `odom`, child `base_link`), clock (sim
-time, advancing per Habitat step), sim/instances (latched std_msgs/String JSON: the episode and
-every object instance id -> category, for the sim-only detector) and sim/episode_result
-(latched filmnav_interfaces/EpisodeResult, once per episode when it ends).
+Publishes (relative names): camera/color/image_raw (rgb8), camera/depth/image_raw (32FC1 m, or
+16UC1 mm with `depth_encoding`), camera/instance/image_raw (16UC1 instance ids, 0 = none), both
+camera_info topics (the depth image is registered to the colour camera), odom (frame `odom`,
+child `base_link`; also at `odom_rate` with stamp jitter), TF (odom -> base_link ->
+camera_link -> camera_color_optical_frame), clock (sim time, advancing per Habitat step; with
+`clock:=wall` stamps come from the node's clock instead, as a robot's drivers stamp, and no
+clock is published), sim/instances (latched std_msgs/String JSON: the episode and every object
+instance id -> category, for the sim-only detector) and sim/episode_result (latched
+filmnav_interfaces/EpisodeResult, once per episode when it ends).
 Serves: navigate_to_pose (nav2_msgs/action/NavigateToPose, Habitat steps on the sim's
 navigable grid), sim/reset_episode (filmnav_interfaces/srv/ResetEpisode) and sim/stop
 (std_srvs/Trigger: Habitat STOP, ends the episode and publishes its result).
@@ -14,18 +17,33 @@ navigable grid), sim/reset_episode (filmnav_interfaces/srv/ResetEpisode) and sim
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import json
+import random
 import threading
 import time
+from collections import deque
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from filmnav_common.image_codec import numpy_to_image
+from builtin_interfaces.msg import Time
+from filmnav_common.camera import OPTICAL_QUATERNION, CameraExtrinsics
+from filmnav_common.image_codec import metres_to_depth_image, numpy_to_image
 from filmnav_common.node_main import run_node
 from filmnav_common.parameters import declare_parameters
 from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS, SENSOR_QOS
 from filmnav_common.reporting import StatusReporter
+from filmnav_common.tf_listener import (
+    TF_QOS,
+    TF_STATIC_BROADCASTER_QOS,
+    TF_STATIC_TOPIC,
+    TF_TOPIC,
+    ns_to_stamp,
+    stamp_to_ns,
+    transform_to_msg,
+)
+from filmnav_common.transforms import StampedTransform, Transform, quaternion_from_yaw
 from filmnav_sim.config import SimConfig
 from filmnav_sim.episodes import SPLITS, Episode
 from nav2_msgs.action import NavigateToPose
@@ -39,6 +57,7 @@ from rosgraph_msgs.msg import Clock
 from sensor_msgs.msg import CameraInfo, Image
 from std_msgs.msg import Header, String
 from std_srvs.srv import Trigger
+from tf2_msgs.msg import TFMessage
 
 from filmnav_interfaces.msg import EpisodeResult, Goal
 from filmnav_interfaces.srv import ResetEpisode
@@ -47,6 +66,8 @@ from habitat_bridge.goal_runner import GoalRunner, NavigationError, NavigationEr
 from habitat_bridge.sim_thread import SimThread
 
 HABITAT_PARAMETERS = ("habitat_episodes", "habitat_scenes_dir", "habitat_scene_dataset")
+DEPTH_ENCODINGS = ("32FC1", "16UC1")
+CLOCKS = ("sim", "wall")
 
 
 class HabitatBridgeNode(Node):
@@ -64,6 +85,11 @@ class HabitatBridgeNode(Node):
         self._odom_frame = self._param("odom_frame")
         self._base_frame = self._param("base_frame")
         self._camera_frame = self._param("camera_frame")
+        self._wall_clock = self._param("clock") == "wall"
+        # (stamp ns, pose) of the latest frames: what rate-published odometry reports
+        self._poses: deque[tuple[int, tuple[float, float, float]]] = deque(maxlen=16)
+        self._last_odom_ns = -1
+        self._last_observation: Any = None
 
         self._color_pub = self.create_publisher(Image, "camera/color/image_raw", SENSOR_QOS)
         self._depth_pub = self.create_publisher(Image, "camera/depth/image_raw", SENSOR_QOS)
@@ -78,11 +104,16 @@ class HabitatBridgeNode(Node):
         self._clock_pub = self.create_publisher(Clock, "clock", RELIABLE_QOS)
         self._instances_pub = self.create_publisher(String, "sim/instances", LATCHED_QOS)
         self._result_pub = self.create_publisher(EpisodeResult, "sim/episode_result", LATCHED_QOS)
+        self._tf_pub = None
+        if self._param("publish_tf"):
+            self._tf_pub = self.create_publisher(TFMessage, TF_TOPIC, TF_QOS)
+            self._publish_static_tf()
 
         make_env, self._sample_episode = backend.create_backend(
             self._param("backend"),
             self._config,
             self._param("split"),
+            self._param("houses"),
             **{name: self._param(name) for name in HABITAT_PARAMETERS},
         )
         self._sim = SimThread(make_env)
@@ -105,7 +136,7 @@ class HabitatBridgeNode(Node):
         self._action_server = ActionServer(
             self,
             NavigateToPose,
-            "navigate_to_pose",
+            self._param("navigate_action"),
             execute_callback=self._execute_navigation,
             cancel_callback=lambda _goal_handle: CancelResponse.ACCEPT,
             callback_group=commands,
@@ -114,6 +145,13 @@ class HabitatBridgeNode(Node):
             ResetEpisode, "sim/reset_episode", self._on_reset, callback_group=commands
         )
         self.create_service(Trigger, "sim/stop", self._on_stop, callback_group=commands)
+        if self._param("odom_rate") > 0.0:
+            self.create_timer(
+                1.0 / self._param("odom_rate"),
+                self._publish_odometry_tick,
+                callback_group=MutuallyExclusiveCallbackGroup(),
+                clock=RosClock(clock_type=ClockType.STEADY_TIME),
+            )
         publish_rate = self._param("publish_rate")
         if publish_rate > 0.0:
             # Wall-clock timer: under use_sim_time the sim clock stands still while idle.
@@ -130,6 +168,7 @@ class HabitatBridgeNode(Node):
         table: dict[str, tuple[Any, str]] = {
             "backend": ("builtin", "simulator: builtin (procedural MuJoCo houses) | habitat"),
             "split": ("val", "split of the start-up episode: train | val | test"),
+            "houses": ("small", "procedural house size of every episode: small | large (builtin)"),
             "seed": (SPLITS["val"].start, "house seed of the start-up episode (in the split)"),
             "episode": (0, "episode index within the house of the start-up episode"),
             "task": ("object", "task of the start-up episode: object | text | image"),
@@ -164,6 +203,38 @@ class HabitatBridgeNode(Node):
             "odom_frame": ("odom", "frame of odom and of navigate_to_pose goals"),
             "base_frame": ("base_link", "child frame of odom"),
             "camera_frame": ("camera_color_optical_frame", "frame of the images and camera_info"),
+            "navigate_action": (
+                "navigate_to_pose",
+                "name of the NavigateToPose action served (actions cannot be remapped)",
+            ),
+            "camera_link_frame": (
+                "camera_link",
+                "camera body frame between base and camera in TF",
+            ),
+            "publish_tf": (
+                True,
+                "TF: odom -> base with every odometry; static base -> camera_link -> camera_frame",
+            ),
+            "depth_encoding": (
+                "32FC1",
+                "32FC1 (metres, REP-117 +-inf out of range) | 16UC1 (millimetres, 0: no reading, "
+                "as RealSense)",
+            ),
+            "clock": (
+                "sim",
+                "stamps: sim (simulated time, published on clock) | wall (the node's clock at "
+                "publication, as a robot's drivers; no clock topic)",
+            ),
+            "odom_rate": (
+                0.0,
+                "odometry (and TF) also at this rate, Hz, with the pose of the latest frame "
+                "(0: only with each frame; needs clock wall)",
+            ),
+            "odom_jitter": (
+                0.0,
+                "rate-published odometry is stamped up to this many seconds before it is "
+                "sent (uniform)",
+            ),
         }
         table.update(
             (name, (getattr(defaults, name), description))
@@ -179,52 +250,146 @@ class HabitatBridgeNode(Node):
             )
         if not 0.0 < config.min_depth < config.max_depth:
             raise ValueError(f"bad depth range [{config.min_depth}, {config.max_depth}] m")
-        for name in ("publish_rate", "step_rate"):
+        for name in ("publish_rate", "step_rate", "odom_rate", "odom_jitter"):
             if self._param(name) < 0.0:
                 raise ValueError(f"{name} must be >= 0, got {self._param(name)}")
+        for name, allowed in (("depth_encoding", DEPTH_ENCODINGS), ("clock", CLOCKS)):
+            if self._param(name) not in allowed:
+                raise ValueError(
+                    f"{name} must be one of {', '.join(allowed)}, got '{self._param(name)}'"
+                )
+        rate = self._param("odom_rate")
+        if rate > 0.0 and self._param("clock") != "wall":
+            raise ValueError(
+                "odom_rate needs clock wall: the sim clock stands still between steps"
+            )
+        if rate > 0.0 and self._param("odom_jitter") * rate >= 0.5:
+            raise ValueError("odom_jitter must be less than half the odometry period")
 
     # ---------------------------------------------------------------------------- publishing
-    def _header(self, sim_time: float, frame: str) -> Header:
-        return Header(stamp=ros_messages.seconds_to_time(sim_time), frame_id=frame)
+    def _stamp(self, sim_time: float) -> Time:
+        """The stamp of something that happened at `sim_time`: the sim time itself, or with
+        `clock:=wall` the node's clock now."""
+        if self._wall_clock:
+            return self.get_clock().now().to_msg()
+        return ros_messages.seconds_to_time(sim_time)
 
-    def _observation_messages(self, observation: Any) -> list[tuple[Any, Any]]:
-        """(publisher, message) pairs of one observation, all with its stamp. The clock goes
-        first, so nodes on sim time see the stamp as now, then odometry and camera_info, so a
-        node that receives an image already has the pose and intrinsics of its instant."""
-        camera = self._header(observation.time, self._camera_frame)
+    def _header(self, sim_time: float, frame: str) -> Header:
+        return Header(stamp=self._stamp(sim_time), frame_id=frame)
+
+    def _publish_static_tf(self) -> None:
+        """base -> camera_link -> camera optical frame, latched, as robot_state_publisher."""
+        stamp = stamp_to_ns(self._stamp(0.0))
+        mount = CameraExtrinsics(height=self._config.camera_height).body_transform()
+        links = (
+            (self._base_frame, self._param("camera_link_frame"), mount),
+            (
+                self._param("camera_link_frame"),
+                self._camera_frame,
+                Transform(rotation=OPTICAL_QUATERNION),
+            ),
+        )
+        publisher = self.create_publisher(TFMessage, TF_STATIC_TOPIC, TF_STATIC_BROADCASTER_QOS)
+        publisher.publish(
+            TFMessage(
+                transforms=[
+                    transform_to_msg(StampedTransform(parent, child, stamp, transform))
+                    for parent, child, transform in links
+                ]
+            )
+        )
+
+    def _odometry_messages(
+        self, pose: tuple[float, float, float], stamp: Time
+    ) -> list[tuple[Any, Any]]:
+        """Odometry of the base at `stamp`, and its TF when publish_tf."""
+        header = Header(stamp=stamp, frame_id=self._odom_frame)
+        messages: list[tuple[Any, Any]] = [
+            (self._odom_pub, ros_messages.odometry(pose, header, self._base_frame))
+        ]
+        if self._tf_pub is not None:
+            x, y, yaw = pose
+            link = StampedTransform(
+                self._odom_frame,
+                self._base_frame,
+                stamp_to_ns(stamp),
+                Transform((x, y, 0.0), quaternion_from_yaw(yaw)),
+            )
+            messages.append((self._tf_pub, TFMessage(transforms=[transform_to_msg(link)])))
+        return messages
+
+    def _camera_messages(self, observation: Any, stamp: Time) -> list[tuple[Any, Any]]:
+        """(publisher, message) pairs of one observation's camera: camera_info first, so a node
+        that receives an image already has its intrinsics."""
+        camera = Header(stamp=stamp, frame_id=self._camera_frame)
         info = ros_messages.camera_info(
             self._config.intrinsics(), self._config.width, self._config.height, camera
         )
-        odometry = ros_messages.odometry(
-            observation.pose, self._header(observation.time, self._odom_frame), self._base_frame
-        )
         instance = backend.instance_image_16bit(observation.instance)
+        depth_encoding = self._param("depth_encoding")
         return [
-            (self._clock_pub, Clock(clock=camera.stamp)),
-            (self._odom_pub, odometry),
             (self._color_info_pub, info),
             (self._depth_info_pub, info),
             (self._color_pub, numpy_to_image(observation.rgb, "rgb8", camera)),
-            (self._depth_pub, numpy_to_image(observation.depth, "32FC1", camera)),
+            (self._depth_pub, metres_to_depth_image(observation.depth, depth_encoding, camera)),
             (self._instance_pub, numpy_to_image(instance, "16UC1", camera)),
         ]
 
     def _publish_observation(self, observation: Any) -> None:
-        messages = self._observation_messages(observation)
+        """Publish one observation, every message with one stamp: the clock first (sim time),
+        so nodes on sim time see the stamp as now, then odometry and TF, then the camera, so a
+        node that receives an image has already been sent the pose of its instant. Odometry goes
+        out under the lock the odometry timer takes, so odometry stamps never go back."""
         with self._observation_lock:
-            self._last_messages = messages
+            stamp = self._stamp(observation.time)
+            stamp_ns = stamp_to_ns(stamp)
+            pose_messages = [
+                *([] if self._wall_clock else [(self._clock_pub, Clock(clock=stamp))]),
+                *self._odometry_messages(observation.pose, stamp),
+            ]
+            for publisher, message in pose_messages:
+                publisher.publish(message)
+            self._last_observation = observation
             self._sim_time = observation.time
-        for publisher, message in messages:
+            self._poses.append((stamp_ns, observation.pose))
+            self._last_odom_ns = max(self._last_odom_ns, stamp_ns)
+        camera_messages = self._camera_messages(observation, stamp)
+        for publisher, message in camera_messages:
             publisher.publish(message)
+        with self._observation_lock:
+            if self._last_observation is observation:
+                self._last_messages = pose_messages + camera_messages
 
     def _republish(self) -> None:
-        """Idle keep-alive: the last frame again (same stamps), for late subscribers."""
+        """Idle keep-alive for late subscribers: the last frame again, with its stamps (sim
+        clock) or stamped now (wall clock: a camera keeps streaming)."""
         if self._motion_lock.locked():
             return
         with self._observation_lock:
-            messages = self._last_messages
+            messages, observation = self._last_messages, self._last_observation
+        if self._wall_clock and observation is not None:
+            self._publish_observation(observation)
+            return
         for publisher, message in messages:
             publisher.publish(message)
+
+    def _publish_odometry_tick(self) -> None:
+        """Rate-published odometry (clock wall): stamped up to odom_jitter before now, with the
+        pose of the latest frame stamped no later, so a stamp never carries a pose it did not
+        have; stamps stay increasing."""
+        now_ns = self.get_clock().now().nanoseconds
+        stamp_ns = now_ns - int(random.uniform(0.0, self._param("odom_jitter")) * 1e9)
+        with self._observation_lock:
+            if stamp_ns <= self._last_odom_ns or not self._poses:
+                return
+            index = bisect.bisect_right([stamp for stamp, _ in self._poses], stamp_ns) - 1
+            if index < 0:
+                return
+            self._last_odom_ns = stamp_ns
+            for publisher, message in self._odometry_messages(
+                self._poses[index][1], ns_to_stamp(stamp_ns)
+            ):
+                publisher.publish(message)
 
     def _publish_result_if_over(self) -> None:
         """Publish the episode's Habitat metrics once, when the agent stopped or ran out of
