@@ -26,3 +26,6 @@ os.environ.setdefault("LP_NUM_THREADS", "1")
 # as a launcher does, would then see them killed. A handled SIGINT is reset to the default in
 # children at exec, so they react to it again.
 signal.signal(signal.SIGINT, signal.default_int_handler)
+# A SIGTERM (a CI timeout, `timeout pytest ...`) interrupts like Ctrl-C, so fixtures tear down and
+# the node processes they started are stopped (processes.py kills any that are left at exit).
+signal.signal(signal.SIGTERM, signal.default_int_handler)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import pathlib
 import signal
@@ -11,6 +12,7 @@ import time
 from collections.abc import Sequence
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
+_RUNNING: set[NodeProcess] = set()  # started and not yet stopped: killed when the run exits
 
 
 class NodeProcess:
@@ -26,6 +28,7 @@ class NodeProcess:
             env={**os.environ, **(env or {})},
             start_new_session=True,
         )
+        _RUNNING.add(self)
 
     def output(self) -> str:
         if not self._log.closed:  # still running; stop() closes it
@@ -50,6 +53,7 @@ class NodeProcess:
             except subprocess.TimeoutExpired:
                 continue
         self._log.close()
+        _RUNNING.discard(self)
         return self.popen.wait()
 
 
@@ -65,3 +69,14 @@ def wait_until(predicate, timeout: float, interval: float = 0.05) -> bool:
             return True
         time.sleep(interval)
     return predicate()
+
+
+@atexit.register
+def _kill_leftovers() -> None:
+    """A run that ends abnormally (a failed fixture, a SIGTERM) leaves no node processes behind:
+    they run in their own process groups, so nothing else would stop them."""
+    for process in list(_RUNNING):
+        try:
+            os.killpg(process.popen.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass

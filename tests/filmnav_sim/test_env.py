@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from filmnav_sim.config import SimConfig
 from filmnav_sim.env import PathFollower, SimEnv, move_with_sliding, wrap_angle
-from filmnav_sim.episodes import SPLITS, make_episode, views_of
+from filmnav_sim.episodes import SPLITS, instance_viewpoints, make_episode, views_of
 from filmnav_sim.house import UNSEEN_CATEGORIES, generate_house
 from filmnav_sim.navigation import NavGrid
 
@@ -150,6 +150,39 @@ def test_wandering_then_stopping_away_from_the_goal_gets_partial_soft_spl(env, e
         / max(metrics["path_length"], episode.geodesic_distance)
     )
     assert 0.0 < metrics["soft_spl"] == pytest.approx(expected)
+
+
+def test_a_new_goal_is_scored_from_where_the_agent_stands(env, episode):
+    """start_segment: after STOP the agent is given another goal, as a robot is, without a reset:
+    counters and budget start again, the clock runs on, the start geodesic is measured from
+    where the agent stands."""
+    env.load_episode(episode, house=env.house)
+    for _ in range(3):
+        env.step("turn_left")
+    env.step("stop")
+    assert env.done
+    pose, clock, house = env.pose, env.time, env.house
+    env.start_segment()
+    assert not env.done and env.steps_taken == 0 and env.pose == pose and env.time == clock
+    nothing = env.metrics()  # no goal instances yet: nothing to reach
+    assert (nothing["success"], nothing["spl"], nothing["soft_spl"]) == (0.0, 0.0, 0.0)
+    assert nothing["distance_to_goal"] == math.inf
+    other = next(
+        obj
+        for obj in house.objects
+        if obj.id not in episode.goal_instance_ids
+        and len(instance_viewpoints(house, obj.id, env.config))
+    )
+    env.set_segment_goal([other.id])
+    viewpoints = instance_viewpoints(house, other.id, env.config)
+    start = house.nav.geodesic_distance(pose[:2], viewpoints)
+    assert env.segment.goal_instance_ids == (other.id,) and env.segment.start_pose == pose
+    assert env.segment.geodesic_distance == pytest.approx(start)
+    env.set_pose(*viewpoints[0], 0.0)  # teleported: at the goal with no path travelled
+    env.step("stop")
+    metrics = env.metrics()
+    assert (metrics["success"], metrics["spl"], metrics["steps"]) == (1.0, 1.0, 1)
+    assert env.time == pytest.approx(clock + env.config.action_duration)
 
 
 def test_episodes_are_deterministic_and_valid(small_config, small_house):

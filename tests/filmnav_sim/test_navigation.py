@@ -90,3 +90,22 @@ def test_distance_field_reaches_a_goal_cell_whose_only_neighbours_are_diagonal()
     assert np.isfinite(field[2, 2]) and field[2, 2] == pytest.approx(
         np.hypot(6, 3) * 0.1, abs=0.25
     )
+
+
+def test_path_waypoints_come_one_at_a_time_as_the_shortest_path(split_grid):
+    navigable = split_grid.navigable.copy()
+    navigable[90:, 48:52] = True  # a door at the top: the path turns twice
+    grid = NavGrid(navigable, 0.05, (0.0, 0.0))
+    left, right = (1.0, 2.5), (4.0, 2.5)
+    path = grid.shortest_path(left, right)
+    waypoints = grid.path_waypoints(left, right)
+    assert np.array_equal(next(waypoints), path[0]) and np.array_equal(next(waypoints), path[1])
+    assert np.array_equal(np.array([path[0], path[1], *waypoints]), path)
+    assert list(split_grid.path_waypoints(left, right)) == []  # no door: no path
+
+
+def test_goals_in_the_same_cell_share_one_distance_field(open_grid):
+    goal = np.array([[2.01, 1.02]])
+    centre = np.array([open_grid.cell_to_world(open_grid.world_to_cell(goal[0]))])
+    assert open_grid.distance_field(goal) is open_grid.distance_field(centre)
+    assert open_grid.distance_field(goal) is not open_grid.distance_field(goal + 0.05)

@@ -178,3 +178,91 @@ def test_images_are_contiguous_arrays(env):
         and obs.depth.flags.c_contiguous
         and obs.instance.flags.c_contiguous
     )
+
+
+def _draw_every_geom(renderer, x: float, y: float, yaw: float, config) -> tuple:
+    """RGB, raw depth buffer and segmentation colours of both passes with no geom left out: the
+    reference the culled passes must match."""
+    import mujoco
+    from filmnav_sim.render import camera_matrix
+
+    model, data = renderer.model, renderer.data
+    passes = []
+    with renderer._lock, renderer._gl.as_current():
+        model.geom_group[:] = renderer._geom_group  # every geom in its own group
+        model.cam_fovy[0] = config.vfov_deg
+        data.cam_xpos[0] = (x, y, config.camera_height)
+        data.cam_xmat[0] = camera_matrix(yaw).ravel()
+        rect = mujoco.MjrRect(0, 0, config.width, config.height)
+        for option, scene in (
+            (renderer._option, renderer._scene),
+            (renderer._segment_option, renderer._segment_scene),
+        ):
+            colour = np.empty((config.height, config.width, 3), np.uint8)
+            depth = np.empty((config.height, config.width), np.float32)
+            mujoco.mjv_updateScene(
+                model, data, option, None, renderer._camera, mujoco.mjtCatBit.mjCAT_ALL, scene
+            )
+            mujoco.mjr_render(rect, scene, renderer._context)
+            mujoco.mjr_readPixels(colour, depth, rect, renderer._context)
+            segment_of = np.zeros(scene.ngeom + 1, np.int32)
+            for index in range(scene.ngeom):
+                segment_of[scene.geoms[index].segid + 1] = scene.geoms[index].objid + 1
+            passes.append((colour[::-1], depth[::-1], segment_of))
+    (rgb, depth, _), (segment, _, geom_of_colour) = passes
+    colour_index = segment.astype(np.int64) @ np.array([1, 256, 65536])
+    instance_of_geom = np.concatenate([[0], renderer._instance_of_geom])
+    return rgb, renderer._linear_depth(depth), instance_of_geom[geom_of_colour[colour_index]]
+
+
+def test_geoms_left_out_of_view_change_no_pixel(env, small_config):
+    """Frustum and room culling only leave out geoms that cover no pixel: frames match drawing
+    every geom, at random poses and in and around doorways (where rooms see into each other)."""
+    house, renderer = env.house, env._renderer
+    rng = np.random.default_rng(0)
+    points = house.nav.navigable_points()
+    poses = [(*points[i], rng.uniform(-math.pi, math.pi)) for i in rng.choice(len(points), 12)]
+    for door in house.doors:
+        middle = sum(door.span) / 2
+        for across in (-0.5, 0.0, 0.5):
+            at = (door.line + across, middle) if door.axis == "x" else (middle, door.line + across)
+            poses += [(*at, yaw) for yaw in rng.uniform(-math.pi, math.pi, 4)]
+    culled = 0
+    for x, y, yaw in poses:
+        frame = renderer.render(x, y, yaw, small_config)
+        rgb, depth, instance = _draw_every_geom(renderer, x, y, yaw, small_config)
+        assert np.array_equal(frame.rgb, rgb) and np.array_equal(frame.instance, instance)
+        assert np.array_equal(frame.depth, depth)
+        culled += renderer.model.ngeom - int(renderer._in_view(x, y, yaw, small_config).sum())
+    assert culled > 10 * len(poses)  # the test exercises culling, not a scene drawn whole
+
+
+def test_instances_in_view_hold_every_object_the_image_shows(env, small_config):
+    points = env.house.nav.navigable_points()
+    rng = np.random.default_rng(1)
+    left_out = 0
+    for i in rng.choice(len(points), 40):
+        pose = (*points[i], rng.uniform(-math.pi, math.pi))
+        observation = env.set_pose(*pose)
+        within = observation.depth <= small_config.max_depth  # finite and in range
+        shown = set(np.unique(observation.instance[within])) - {0}
+        possible = env.instances_in_view(pose, small_config.max_depth)
+        assert shown <= possible
+        left_out += len(env.house.objects) - len(possible)
+    assert left_out > 0
+
+
+def test_instance_image_is_rendered_on_first_read_for_its_own_pose(env, small_config, small_house):
+    points = env.house.nav.navigable_points()
+    first = env.set_pose(*points[5], 0.4)
+    env.set_pose(*points[-5], 2.0)  # the camera has moved on before the image is read
+    expected = env._renderer.render(*points[5], 0.4, small_config).instance
+    assert np.array_equal(first.instance, expected)
+    assert first.instance is first.instance  # rendered once, then kept
+    unread = env.set_pose(*points[5], 0.4)
+    try:
+        env.load_house(showroom_house())  # the observation's house is gone
+        with pytest.raises(RuntimeError):
+            unread.instance  # noqa: B018 -- reading renders
+    finally:
+        env.load_house(small_house)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from filmnav_common.camera import CameraExtrinsics
 from frontier_mapper.geometry import Intrinsics, Pose2D
-from frontier_mapper.occupancy import CameraExtrinsics, OccupancyMap
+from frontier_mapper.occupancy import OccupancyMap
 from frontier_mapper.synthetic import WallScene, render_depth
 
 SIZE = (160, 120)  # small images keep the tests fast; the benchmark uses 640x480

@@ -164,3 +164,39 @@ def test_split_by_normal_ends_when_the_normals_give_no_axis_to_split_along():
     normals = np.zeros((12, 12, 2), dtype=np.float32)
     pieces = FrontierTracker()._split_by_normal(cells, normals)
     assert len(pieces) == 1 and len(pieces[0]) == len(cells)
+
+
+def test_path_distances_are_those_of_their_update_when_read_later():
+    grid = OccupancyMap(MapConfig(size=30.0))
+    spin_in_place(grid, ROOM, -1.0, 0.0)
+    expected = [f.path_distance for f in FrontierTracker().update(grid, (-1.0, 0.0))]
+    frontiers = FrontierTracker().update(grid, (-1.0, 0.0))  # distances not read yet
+    spin_in_place(grid, ROOM, 2.0, 0.0)  # the map changes before they are
+    assert [f.path_distance for f in frontiers] == expected
+    assert all(d > 0 for d in expected)
+
+
+def test_frontiers_carried_over_from_the_last_update_equal_fresh_ones():
+    """Clusters the new frame did not touch keep their pieces from the last update; everything
+    about them equals what a tracker that never saw the earlier maps finds."""
+    grid = OccupancyMap(MapConfig(size=30.0))
+    tracker = FrontierTracker()
+    carried = 0
+    previous: list = []
+    for step in range(8):
+        pose = Pose2D(-1.5 + 0.3 * step, 0.2 * (-1) ** step, 0.8 * step)
+        grid.integrate(depth_at(ROOM, pose), INTRINSICS, pose)
+        current = tracker.update(grid, pose[:2])
+        fresh = FrontierTracker().update(grid, pose[:2])
+        assert len(current) == len(fresh)
+        for a, b in zip(
+            sorted(current, key=lambda f: tuple(f.centroid)),
+            sorted(fresh, key=lambda f: tuple(f.centroid)),
+            strict=True,
+        ):
+            assert np.array_equal(a.cells, b.cells) and np.array_equal(a.centroid, b.centroid)
+            assert a.waypoint == b.waypoint and a.unknown_yaw == b.unknown_yaw
+            assert a.path_distance == b.path_distance
+        carried += sum(any(a.cells is b.cells for b in previous) for a in current)
+        previous = current
+    assert carried > 0

@@ -119,3 +119,27 @@ def test_frontier_views_crop_the_keyframe_towards_each_frontier():
     assert views[1].image[..., 0].mean() < views[2].image[..., 0].mean()
     whole = KeyframeBuffer(replace(config, crop_fov=0.0))
     assert np.array_equal(whole.crop_towards(frame, left), frame.image)  # crop_fov 0: no crop
+
+
+def test_links_follow_the_counts_of_every_kept_keyframe():
+    """Counts are kept between calls for frontiers that did not change; the links stay those of
+    counting every kept keyframe afresh (first sighting kept until a strictly better view)."""
+    buffer = KeyframeBuffer(KeyframeConfig(min_distance=0.3, capacity=5, view_range=4.0))
+    still = frontier_segment((3.0, 0.0), 1.0, 0.0)  # the same points in every call
+    expected: dict[int, int] = {}
+    for step in range(14):
+        yaw = 0.6 * math.sin(step)
+        buffer.add(image(step), Pose2D(0.35 * step, 0.2 * math.cos(step), yaw), float(step))
+        moving = frontier_segment((0.35 * step + 2.0, 1.0), 0.6 + 0.1 * (step % 3), -1.0)
+        frontiers = {7: still, 8: moving} if step % 4 else {8: moving}
+        expected = {fid: kid for fid, kid in expected.items() if fid in frontiers}
+        ids = [keyframe.id for keyframe in buffer.keyframes]
+        for fid, points in frontiers.items():
+            counts = buffer.visible_counts(points)
+            if counts.max() > 0:
+                best = int(counts.argmax())
+                current = expected.get(fid)
+                if current is None or counts[best] > counts[ids.index(current)]:
+                    expected[fid] = ids[best]
+        assert buffer.link_frontiers(frontiers) == expected
+    assert expected  # something was linked

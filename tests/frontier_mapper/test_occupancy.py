@@ -6,8 +6,9 @@ import math
 
 import numpy as np
 import pytest
+from filmnav_common.camera import CameraExtrinsics
 from frontier_mapper.geometry import Pose2D
-from frontier_mapper.occupancy import CameraExtrinsics, MapConfig, OccupancyMap
+from frontier_mapper.occupancy import MapConfig, OccupancyMap
 from frontier_mapper.synthetic import WallScene, box_room_with_doorway
 from mapper_scenes import CAMERA, INTRINSICS, SIZE, depth_at, distance_to_walls, spin_in_place
 
@@ -139,3 +140,14 @@ def test_occupancy_values_and_reset():
     assert np.array_equal(values == 100, grid.obstacle)
     grid.reset()
     assert not grid.explored.any() and grid.explored_window()[0] == slice(0, 0)
+
+
+def test_a_bounded_map_counts_every_obstacle_pixel_it_drops():
+    """Wall pixels of one image column that land on the same map point are placed once, yet
+    each still counts: walls all beyond a bounded map drop every obstacle pixel."""
+    grid = OccupancyMap(MapConfig(size=2.0, grow=False))
+    pose = Pose2D(0.0, 0.0, math.pi)  # facing the -x wall, 3 m away
+    result = grid.integrate(depth_at(ROOM, pose), INTRINSICS, pose)
+    assert result.obstacle_points > SIZE[0]  # whole columns of wall
+    assert result.dropped_points == result.obstacle_points
+    assert not grid.obstacle.any()

@@ -8,9 +8,10 @@ import math
 import cv2
 import numpy as np
 import pytest
+from filmnav_common.camera import CameraExtrinsics
 from frontier_mapper.frontiers import FrontierTracker
 from frontier_mapper.geometry import Intrinsics, Pose2D
-from frontier_mapper.occupancy import CameraExtrinsics, MapConfig, OccupancyMap
+from frontier_mapper.occupancy import MapConfig, OccupancyMap
 
 sim_house = pytest.importorskip("filmnav_sim.house")
 from filmnav_sim.config import SimConfig  # noqa: E402  (after the importorskip)

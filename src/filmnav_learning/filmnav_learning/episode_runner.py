@@ -4,6 +4,13 @@
     result = runner.run(make_episode("val", 10000, 0, "object"), make_policy("nearest"))
     result.summary()          # JSON-ready metrics, decisions and trajectory
 
+The goal is grounded as an operator's goal is in the graph (filmnav_detection.goal_targets, the
+detector node's function): a text or object episode searches for the instances of the categories
+its text grounds to, never for the episode's goal instances directly, and a goal grounding refuses
+fails at once, as goal_interface fails it. The episode is still scored against its own goal
+instances. Image goals stand for the episode's goal instance (the simulated detector cannot
+recognise a picture).
+
 Per tick: render (SimEnv) -> OccupancyMap.integrate -> FrontierTracker.update -> KeyframeBuffer
 (add, link frontiers) -> sim_semantic detector -> Mission.update; the mission's commands go to
 the policy (RequestDecision, answered synchronously, like the SelectFrontier service) and to a
@@ -25,6 +32,9 @@ differs:
   republishes it); this loop maps it once (same map).
 - Render size. Evaluation renders 320x240 by default; the map then holds fewer depth points, which
   moves when the goal is first detected (val/10000/0: same first three decisions, 53 steps).
+- Fallback. Path distances are computed only for a decision's frontiers (fast marching is the
+  tracker's dearest step), so when a policy fails, the mission's nearest-frontier fallback ranks
+  by straight-line distance here and by path distance in the graph.
 """
 
 from __future__ import annotations
@@ -39,6 +49,7 @@ import numpy as np
 from filmnav_common.camera import CameraExtrinsics
 from filmnav_common.protocol import FrontierCandidate, FrontierPolicy, GoalSpec
 from filmnav_detection.detector import CameraModel, SemanticGoalDetector
+from filmnav_detection.goal_targets import GoalTargets, SimInstanceTable, ground_goal
 from filmnav_sim.config import SimConfig
 from filmnav_sim.env import Observation, SimEnv
 from filmnav_sim.episodes import Episode, EpisodeId
@@ -60,6 +71,7 @@ from goal_interface.mission import (
     RequestDecision,
     Rotate,
 )
+from habitat_bridge.backend import instance_table
 from habitat_bridge.goal_runner import GoalRunner, NavigationError
 
 from filmnav_learning.topdown import MappedArea
@@ -128,6 +140,7 @@ class EpisodeResult:
     mapped: MappedArea | None = None
     frontier_centroids: np.ndarray = field(default_factory=lambda: np.empty((0, 2)))
     goal_instance_ids: list[int] = field(default_factory=list)
+    understood_as: str = ""  # what the goal was searched for as (GoalGrounding.message)
 
     @property
     def key(self) -> str:
@@ -145,14 +158,16 @@ class EpisodeResult:
         return record
 
 
-def frontier_candidate(frontier: Frontier) -> FrontierCandidate:
-    """The tracker's frontier as the policy sees it (as the FrontierArray message carries it)."""
+def frontier_candidate(frontier: Frontier, with_path_distance: bool = True) -> FrontierCandidate:
+    """The tracker's frontier as the policy sees it (as the FrontierArray message carries it);
+    without its path distance (inf: unknown) unless asked, as reading it runs fast marching."""
+    distance = frontier.path_distance if with_path_distance else -1.0
     return FrontierCandidate(
         id=int(frontier.id),
         centroid=(float(frontier.centroid[0]), float(frontier.centroid[1])),
         waypoint=tuple(float(v) for v in frontier.waypoint),
         size=float(frontier.size),
-        path_distance=float(frontier.path_distance) if frontier.path_distance >= 0.0 else math.inf,
+        path_distance=float(distance) if distance >= 0.0 else math.inf,
     )
 
 
@@ -266,6 +281,11 @@ class _Episode:
         )
         self.started = time.perf_counter()
         self.first_observation = self.env.load_episode(episode)
+        self.targets: GoalTargets = ground_goal(
+            episode.task,
+            episode.goal_text,
+            SimInstanceTable.from_dict(instance_table(self.env)),
+        )
         self.executor = WaypointExecutor(self.env, config)
         self.frontiers: list[Frontier] = []
         self.decisions: list[DecisionRecord] = []
@@ -282,6 +302,8 @@ class _Episode:
                 goal_id=self.episode.id.key,
             )
         )
+        if not self.targets.findable:  # as goal_interface fails a goal grounded to nothing
+            self._execute(self.mission.fail(observation.time, self.targets.message))
         trajectory = [observation.pose]
         idle = 0
         while not self.env.done and self.finish is None:
@@ -320,15 +342,19 @@ class _Episode:
         self.keyframes.add(observation.rgb, pose, observation.time)
         self.frontiers = self.tracker.update(self.grid, pose[:2])
         self.keyframes.link_frontiers({f.id: f.cells for f in self.frontiers})
-        return [frontier_candidate(f) for f in self.frontiers]
+        # The mission needs ids and waypoints every tick, path distances only in a decision.
+        return [frontier_candidate(f, with_path_distance=False) for f in self.frontiers]
 
     def _detect(self, observation: Observation) -> GoalDetection | None:
+        in_view = self.env.instances_in_view(observation.pose, self.detector.max_distance)
+        if in_view.isdisjoint(self.targets.instance_ids):  # no goal pixel can be in range:
+            return None  # skip rendering the instance image
         found = self.detector.detect(
             observation.instance,
             observation.depth,
             observation.pose,
-            self.episode.goal_instance_ids,
-            self.episode.goal_category,
+            self.targets.instance_ids,
+            self.targets.label,
         )
         if not found:
             return None
@@ -376,13 +402,13 @@ class _Episode:
         ]
 
     def _decide(self, request: RequestDecision) -> list[Command]:
-        history, views = self._policy_images(request.frontiers)
+        tracked = {f.id: f for f in self.frontiers}  # this tick's, which the request lists
+        frontiers = tuple(frontier_candidate(tracked[c.id]) for c in request.frontiers)
+        history, views = self._policy_images(frontiers)
         started = time.perf_counter()
         try:
             scores = np.asarray(
-                self.policy.score(
-                    self.goal, history, views, request.frontiers, request.robot_pose
-                ),
+                self.policy.score(self.goal, history, views, frontiers, request.robot_pose),
                 dtype=np.float64,
             ).reshape(-1)
             if scores.shape != (len(request.frontiers),) or not np.all(np.isfinite(scores)):
@@ -407,7 +433,7 @@ class _Episode:
             )
         latency = time.perf_counter() - started
         index = int(np.argmax(scores))
-        chosen = request.frontiers[index]
+        chosen = frontiers[index]
         self.decisions.append(
             DecisionRecord(
                 self.env.steps_taken,
@@ -458,4 +484,5 @@ class _Episode:
             ),
             frontier_centroids=np.array([f.centroid for f in self.frontiers]).reshape(-1, 2),
             goal_instance_ids=[int(i) for i in episode.goal_instance_ids],
+            understood_as=self.targets.message,
         )

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,9 +24,29 @@ ACTIONS = ("forward", "turn_left", "turn_right", "stop")
 class Observation:
     rgb: np.ndarray  # uint8 [H, W, 3]
     depth: np.ndarray  # float32 [H, W] metres; +inf beyond max_depth, -inf closer than min_depth
-    instance: np.ndarray  # int32 [H, W]; 0 = no object, else ObjectInstance.id
+    # the instance image, or what renders it when first read (see `instance`)
+    instance_source: np.ndarray | Callable[[], np.ndarray]
     pose: tuple[float, float, float]  # x, y, yaw of the base in the world frame
     time: float  # simulated seconds since the episode started
+
+    @property
+    def instance(self) -> np.ndarray:
+        """int32 [H, W]; 0 = no object, else ObjectInstance.id. The built-in simulator renders it
+        on first read: a caller that needs it only when an object of interest can be in view
+        (`SimEnv.instances_in_view`) skips that render pass on the other steps."""
+        if callable(self.instance_source):
+            self.instance_source = self.instance_source()
+        return self.instance_source
+
+
+@dataclass(frozen=True)
+class Segment:
+    """The goal the agent is scored on: its goal instances and the geodesic distance to them from
+    where the agent stood when it was given (an episode's own goal: from the episode's start)."""
+
+    goal_instance_ids: tuple[int, ...]
+    start_pose: tuple[float, float, float]
+    geodesic_distance: float  # inf when no goal instance is given or none can be reached
 
 
 def wrap_angle(angle: float) -> float:
@@ -79,6 +101,8 @@ class SimEnv:
         self._steps = 0
         self._path_length = 0.0
         self._called_stop = False
+        self._segment: Segment | None = None
+        self._clock_start = 0.0  # sim time when the step counter last restarted
 
     # ---- properties --------------------------------------------------------------------------
     @property
@@ -111,7 +135,7 @@ class SimEnv:
 
     @property
     def time(self) -> float:
-        return self._steps * self._config.action_duration
+        return self._clock_start + self._steps * self._config.action_duration
 
     # ---- episode control ---------------------------------------------------------------------
     @_serialised
@@ -125,6 +149,8 @@ class SimEnv:
         self._renderer.load(house)
         self._episode = None
         self._reset_counters()
+        self._segment = None
+        self._clock_start = 0.0
 
     @_serialised
     def load_episode(self, episode: Episode, house: House | None = None) -> Observation:
@@ -133,9 +159,11 @@ class SimEnv:
         if house is None:
             house = (
                 self._house
-                if self._house is not None and self._house.seed == episode.seed
+                if self._house is not None
+                and (self._house.seed, self._house.houses) == (episode.seed, episode.houses)
                 else cached_house(
                     episode.seed,
+                    houses=episode.houses,
                     resolution=self._config.grid_resolution,
                     agent_radius=self._config.agent_radius,
                 )
@@ -143,6 +171,11 @@ class SimEnv:
         self.load_house(house)
         self._episode = episode
         self._pose = tuple(float(v) for v in episode.start_pose)
+        self._segment = Segment(
+            tuple(int(i) for i in episode.goal_instance_ids),
+            self._pose,
+            float(episode.geodesic_distance),
+        )
         return self.observe()
 
     def _reset_counters(self) -> None:
@@ -189,13 +222,62 @@ class SimEnv:
 
     @_serialised
     def observe(self) -> Observation:
-        self._require_house()
+        house = self._require_house()
         x, y, yaw = self._pose
-        frame = self._renderer.render(x, y, yaw, self._config)
-        depth = frame.depth
-        depth[depth > self._config.max_depth] = np.inf
-        depth[depth < self._config.min_depth] = -np.inf
-        return Observation(frame.rgb, depth, frame.instance, self._pose, self.time)
+        config = dataclasses.replace(self._config)  # as it is now, for the deferred pass
+        renderer = self._renderer
+        rgb, depth = renderer.render_colour(x, y, yaw, config)
+        depth[depth > config.max_depth] = np.inf
+        depth[depth < config.min_depth] = -np.inf
+
+        def instance() -> np.ndarray:
+            if renderer.house is not house:
+                raise RuntimeError("the house of this observation is no longer loaded")
+            return renderer.render_instance(x, y, yaw, config)
+
+        return Observation(rgb, depth, instance, self._pose, self.time)
+
+    @_serialised
+    def instances_in_view(self, pose: tuple[float, float, float], max_range: float) -> set[int]:
+        """Ids of the objects that may show in the camera's view from `pose` up to `max_range`
+        metres ahead: no other object can appear in an instance image from there at a depth
+        within `max_range`."""
+        self._require_house()
+        return self._renderer.instances_in_view(*pose, self._config, max_range)
+
+    # ---- goals given one after another --------------------------------------------------------
+    @property
+    def segment(self) -> Segment | None:
+        return self._segment
+
+    @_serialised
+    def start_segment(self, goal_instance_ids: Sequence[int] = ()) -> None:
+        """Score a new goal from where the agent stands, as a robot given its next goal: the step
+        budget, step count, path length and STOP start again, the clock runs on, the agent stays
+        put. The goal instances may follow (`set_segment_goal`)."""
+        self._require_house()
+        self._clock_start = self.time
+        self._reset_counters()
+        self._segment = self._scored(goal_instance_ids, self._pose)
+
+    @_serialised
+    def set_segment_goal(self, goal_instance_ids: Sequence[int]) -> None:
+        """The goal instances the current segment is scored against; its geodesic distance is
+        measured from where the segment started."""
+        if self._segment is None:
+            raise RuntimeError("no segment started: call load_episode() or start_segment()")
+        self._segment = self._scored(goal_instance_ids, self._segment.start_pose)
+
+    def _scored(
+        self, goal_instance_ids: Sequence[int], start: tuple[float, float, float]
+    ) -> Segment:
+        house = self._require_house()
+        ids = tuple(int(i) for i in goal_instance_ids)
+        viewpoints = goal_viewpoints(house, list(ids), self._config)
+        distance = (
+            house.nav.geodesic_distance(start[:2], viewpoints) if len(viewpoints) else math.inf
+        )
+        return Segment(ids, start, float(distance))
 
     # ---- evaluation --------------------------------------------------------------------------
     def category_of(self, instance_id: int) -> str:
@@ -205,27 +287,32 @@ class SimEnv:
         return self._require_house().object_by_id(int(instance_id)).category
 
     def distance_to_goal(self) -> float:
-        """Geodesic distance from the agent to the nearest goal viewpoint."""
-        episode, house = self._episode, self._require_house()
-        if episode is None:
+        """Geodesic distance from the agent to the nearest viewpoint of the scored goal."""
+        segment, house = self._segment, self._require_house()
+        if segment is None:
             raise RuntimeError("no episode loaded")
-        viewpoints = goal_viewpoints(house, episode.goal_instance_ids, self._config)
+        viewpoints = goal_viewpoints(house, list(segment.goal_instance_ids), self._config)
+        if not len(viewpoints):
+            return math.inf
         return house.nav.geodesic_distance(self._pose[:2], viewpoints)
 
     def metrics(self) -> dict:
-        """success, spl, soft_spl, distance_to_goal, path_length, steps of the current episode.
+        """success, spl, soft_spl, distance_to_goal, path_length, steps of the scored goal (the
+        episode's own, or the segment's since `start_segment`).
 
         Success: 'stop' was called at a goal viewpoint, i.e. within success_distance of a goal
         instance that is visible from there."""
-        episode = self._episode
-        if episode is None:
+        segment = self._segment
+        if segment is None:
             raise RuntimeError("no episode loaded")
         distance = self.distance_to_goal()
         success_value = success(self._called_stop, distance <= VIEWPOINT_TOLERANCE)
+        start = segment.geodesic_distance
+        reachable = math.isfinite(start)
         return {
             "success": success_value,
-            "spl": spl(success_value, episode.geodesic_distance, self._path_length),
-            "soft_spl": soft_spl(distance, episode.geodesic_distance, self._path_length),
+            "spl": spl(success_value, start, self._path_length) if reachable else 0.0,
+            "soft_spl": soft_spl(distance, start, self._path_length) if reachable else 0.0,
             "distance_to_goal": distance,
             "path_length": self._path_length,
             "steps": self._steps,
@@ -256,11 +343,19 @@ class PathFollower:
         self.config = config or SimConfig()
         self.goal_radius = self.config.forward_step if goal_radius is None else goal_radius
         self.max_snap_distance = max_snap_distance
+        self._snapped: tuple[bytes, np.ndarray] | None = None  # the last goal and its snap
+
+    def _snap(self, goal: np.ndarray) -> np.ndarray:
+        """The goal snapped to the grid, kept for the last goal (asked for on every step)."""
+        key = goal.tobytes()
+        if self._snapped is None or self._snapped[0] != key:
+            self._snapped = (key, np.asarray(self.nav.snap(goal)))
+        return self._snapped[1]
 
     def reachable_goal(self, pose, goal_xy) -> np.ndarray | None:
         """The navigable point the follower will drive to, or None when the goal is unreachable."""
         goal = np.asarray(goal_xy, dtype=float)[:2]
-        snapped = np.asarray(self.nav.snap(goal))
+        snapped = self._snap(goal)
         if np.linalg.norm(snapped - goal) > self.max_snap_distance:
             return None
         if not np.isfinite(self.nav.geodesic_distance(pose[:2], snapped[None])):
@@ -280,11 +375,13 @@ class PathFollower:
         position = np.asarray(pose[:2], dtype=float)
         if np.linalg.norm(goal - position) <= self.goal_radius:
             return "stop"
-        path = self.nav.shortest_path(position, goal)
-        if len(path) == 0:
+        waypoints = self.nav.path_waypoints(position, goal)  # string-pulled only as far as read
+        if next(waypoints, None) is None:
             return None
-        ahead = [p for p in path[1:] if np.linalg.norm(p - position) > 0.5 * self.nav.resolution]
-        target = ahead[0] if ahead else goal
+        target = next(
+            (p for p in waypoints if np.linalg.norm(p - position) > 0.5 * self.nav.resolution),
+            goal,
+        )
         heading = math.atan2(target[1] - position[1], target[0] - position[0])
         error = wrap_angle(heading - pose[2])
         if abs(error) > math.radians(self.config.turn_deg) / 2:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Iterator
 
 import cv2
 import numpy as np
@@ -50,6 +51,7 @@ class NavGrid:
         self._cell_of_node: np.ndarray | None = None
         free = np.argwhere(self.navigable)
         self._free_rows, self._free_cols = free[:, 0], free[:, 1]
+        self._free_centres: np.ndarray | None = None
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -89,41 +91,55 @@ class NavGrid:
         return result
 
     def is_navigable(self, xy) -> bool:
-        return bool(self.navigable_mask(np.asarray(xy, dtype=float)[:2])[0])
+        row, col = self.world_to_cell(np.asarray(xy, dtype=float)[:2])
+        rows, cols = self.navigable.shape
+        return bool(0 <= row < rows and 0 <= col < cols and self.navigable[row, col])
+
+    def _centres(self) -> np.ndarray:
+        """World centres of all navigable cells [N, 2] (computed once; never handed out)."""
+        if self._free_centres is None:
+            self._free_centres = self.cell_to_world(
+                np.stack([self._free_rows, self._free_cols], axis=1)
+            )
+        return self._free_centres
 
     def snap(self, xy) -> tuple[float, float]:
         """The nearest navigable cell centre to a point."""
         point = np.asarray(xy, dtype=float)[:2]
-        centres = self.cell_to_world(np.stack([self._free_rows, self._free_cols], axis=1))
+        centres = self._centres()
         nearest = int(np.argmin(np.sum((centres - point) ** 2, axis=1)))
         return float(centres[nearest, 0]), float(centres[nearest, 1])
 
     def navigable_points(self) -> np.ndarray:
         """World centres of all navigable cells [N, 2]."""
-        return self.cell_to_world(np.stack([self._free_rows, self._free_cols], axis=1))
+        return self._centres().copy()
 
     def segment_clear(self, start_xy, end_xy) -> bool:
         """Whether the straight segment between two points stays on navigable cells."""
         start, end = np.asarray(start_xy, float)[:2], np.asarray(end_xy, float)[:2]
         samples = max(2, int(np.ceil(np.linalg.norm(end - start) / (0.5 * self.resolution))) + 1)
         points = start + np.linspace(0.0, 1.0, samples)[:, None] * (end - start)
-        return bool(np.all(self.navigable_mask(points)))
+        cells = self.world_to_cell(points)
+        return bool(self._inside(cells).all() and self.navigable[cells[:, 0], cells[:, 1]].all())
 
     # ---- geodesics ---------------------------------------------------------------------------
     def distance_field(self, goal_points: np.ndarray) -> np.ndarray:
         """Geodesic distance (metres) from every cell to the nearest goal point; inf where
         unreachable or not navigable. Goal points off the grid are snapped to navigable cells."""
         goals = np.asarray(goal_points, dtype=float).reshape(-1, 2)
-        key = goals.round(4).tobytes()
-        if key in self._fields:
-            self._fields.move_to_end(key)
-            return self._fields[key]
         cells = self.world_to_cell(goals)
         ok = self._inside(cells)
         cells = cells[ok]
         cells = cells[self.navigable[cells[:, 0], cells[:, 1]]]
         if len(cells) == 0 and len(goals):
             cells = np.array([self.world_to_cell(self.snap(goals[0]))])
+        # the field depends on the goal cells only: goals in the same cells share it (a goal and
+        # its snapped cell centre, as a path follower and its runner ask for)
+        cells = np.unique(cells.reshape(-1, 2), axis=0)
+        key = cells.tobytes()
+        if key in self._fields:
+            self._fields.move_to_end(key)
+            return self._fields[key]
         field = np.full(self.navigable.shape, np.inf)
         if len(cells):
             phi = np.ones(self.navigable.shape)
@@ -218,6 +234,11 @@ class NavGrid:
         """World waypoints [M, 2] from start to goal (both included, string-pulled so consecutive
         points see each other); empty when the goal is unreachable. Repeated queries towards the
         same goal reuse its shortest-path tree."""
+        return np.array(list(self.path_waypoints(start_xy, goal_xy))).reshape(-1, 2)
+
+    def path_waypoints(self, start_xy, goal_xy) -> Iterator[np.ndarray]:
+        """The waypoints of `shortest_path`, each found only when asked for: a follower that
+        needs the next one or two does not pay for string-pulling the whole path."""
         if self._graph is None:
             self._build_graph()
         source, target = self._node(start_xy), self._node(goal_xy)
@@ -226,7 +247,7 @@ class NavGrid:
         while nodes[-1] != target:
             following = int(predecessors[nodes[-1]])
             if following < 0:
-                return np.empty((0, 2))
+                return
             nodes.append(following)
         points = self.cell_to_world(self._cell_of_node[np.array(nodes)])
         start = np.asarray(start_xy, dtype=float)[:2]
@@ -235,25 +256,26 @@ class NavGrid:
             points[0] = start
         if self.is_navigable(goal):
             points[-1] = goal
-        return self._string_pull(points)
+        for index in self._string_pull(points):
+            yield points[index]
 
-    def _string_pull(self, points: np.ndarray) -> np.ndarray:
-        """Keep as few waypoints as possible: from each kept point jump to the farthest later
-        point it sees in a straight line (found by exponential then binary search)."""
+    def _string_pull(self, points: np.ndarray) -> Iterator[int]:
+        """Indices of as few waypoints as possible: from each kept point jump to the farthest
+        later point it sees in a straight line (found by exponential then binary search)."""
         last = len(points) - 1
-        kept = [0]
-        while kept[-1] < last:
-            origin = kept[-1]
-            seen, step = origin + 1, 1  # neighbouring cells always see each other
-            while seen + step <= last and self.segment_clear(points[origin], points[seen + step]):
+        kept = 0
+        yield kept
+        while kept < last:
+            seen, step = kept + 1, 1  # neighbouring cells always see each other
+            while seen + step <= last and self.segment_clear(points[kept], points[seen + step]):
                 seen += step
                 step *= 2
             blocked = min(seen + step, last + 1)
             while blocked - seen > 1:
                 middle = (seen + blocked) // 2
-                if self.segment_clear(points[origin], points[middle]):
+                if self.segment_clear(points[kept], points[middle]):
                     seen = middle
                 else:
                     blocked = middle
-            kept.append(seen)
-        return points[kept]
+            kept = seen
+            yield kept

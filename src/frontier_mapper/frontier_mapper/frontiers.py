@@ -14,8 +14,10 @@ to it. The waypoint is the navigable cell nearest the centroid within the robot'
 navigable region (so it is reachable even when the frontier itself lies behind a gap narrower
 than the robot, the case where explore_lite stops finding frontiers), facing the frontier
 (or, when it sits on the frontier, the unknown side). Path distances come from a fast-marching
-distance field over that region. Outside the map counts as known, so a bounded map's edge is
-never a frontier.
+distance field over that region, computed when a frontier's `path_distance` is first read (one
+field per update, shared by its frontiers): marching costs more than the rest of an update, and a
+caller that only needs distances when it decides need not pay for it on every map frame. Outside
+the map counts as known, so a bounded map's edge is never a frontier.
 
 Ids persist across updates: new clusters are matched one-to-one (Hungarian assignment) to the
 previous ones by how far each centroid lies from the other cluster's cells, which tolerates a
@@ -24,7 +26,9 @@ frontier growing, shrinking or sliding as the robot moves; unmatched clusters ge
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import cv2
@@ -48,6 +52,10 @@ class FrontierConfig:
     normal_sigma: float = 2.0  # cells of blur before taking the unknown side's direction
 
 
+def _unreachable() -> float:
+    return -1.0
+
+
 @dataclass
 class Frontier:
     id: int
@@ -55,37 +63,77 @@ class Frontier:
     cells: np.ndarray  # [N, 2] world (x, y) of the frontier cells
     size: float  # metres
     waypoint: Pose2D  # reachable navigable pose, facing the frontier / unknown side
-    path_distance: float  # metres from the robot to the waypoint; -1 if unreachable
     unknown_yaw: float  # direction from the frontier into the unknown
     keyframe_id: int = -1  # filled in by whoever links keyframes
+    # reads the waypoint's path distance (fast marching on first use); see `path_distance`
+    distance_reader: Callable[[], float] = field(default=_unreachable, repr=False)
+
+    @property
+    def path_distance(self) -> float:
+        """Metres from the robot to the waypoint; -1 if unreachable."""
+        return self.distance_reader()
 
 
-@dataclass
+def _nearest_cell(mask: np.ndarray, target: np.ndarray) -> np.ndarray | None:
+    """The (row, col) of a set cell of `mask` closest to `target` (which may lie outside it);
+    ties go to the first in row-major order; None when no cell is set.
+
+    Searches squares of growing half-width r around the target: once the best cell inside lies
+    within r, every cell outside is farther, and every cell as near lies inside, so the answer
+    (ties included) is the one a search over all set cells gives.
+    """
+    rows, cols = mask.shape
+    if 0 <= target[0] < rows and 0 <= target[1] < cols and mask[target[0], target[1]]:
+        return target  # the only cell at distance 0
+    radius = 8
+    while True:
+        row0, col0 = max(int(target[0]) - radius, 0), max(int(target[1]) - radius, 0)
+        row1 = min(int(target[0]) + radius + 1, rows)
+        col1 = min(int(target[1]) + radius + 1, cols)
+        covers_all = row0 == 0 and col0 == 0 and row1 == rows and col1 == cols
+        if row0 < row1 and col0 < col1:
+            cells = np.argwhere(mask[row0:row1, col0:col1]) + (row0, col0)
+            if len(cells):
+                offsets = cells - target
+                squared = np.einsum("ij,ij->i", offsets, offsets)
+                best = int(np.argmin(squared))
+                if squared[best] <= radius * radius or covers_all:
+                    return cells[best]
+        if covers_all:
+            return None
+        radius *= 4
+
+
 class _Reachability:
-    """The robot's connected navigable region in a map window and distances across it."""
+    """The robot's connected navigable region in a map window and, computed on first use and
+    then kept, the fast-marching distance from the robot across it."""
 
-    cells: np.ndarray  # [M, 2] (row, col) window cells the robot can reach
-    distance: np.ndarray | None  # metres from the robot per window cell, NaN where unreachable
-    start_offset: float  # metres from the robot to the start cell
+    def __init__(
+        self, reachable: np.ndarray, start: np.ndarray, start_offset: float, resolution: float
+    ):
+        self.reachable = reachable  # bool [rows, cols] of the window, owned (never a map view)
+        self.start = start  # (row, col) in the window
+        self.start_offset = start_offset  # metres from the robot to the start cell
+        self.resolution = resolution
+        self._distance: np.ndarray | None = None
 
+    def distance(self) -> np.ndarray:
+        """Metres from the start cell per window cell, NaN where unreachable."""
+        if self._distance is None:
+            reachable, resolution = self.reachable, self.resolution
+            if np.count_nonzero(reachable) > 1:
+                phi = np.ones(reachable.shape)
+                phi[tuple(self.start)] = -1.0
+                field_ = skfmm.distance(np.ma.MaskedArray(phi, mask=~reachable), dx=resolution)
+                self._distance = np.ma.filled(field_, np.nan) + resolution / 2.0
+            else:
+                self._distance = np.where(reachable, 0.0, np.nan)
+        return self._distance
 
-def _connected_parts(cells: np.ndarray) -> list[np.ndarray]:
-    """8-connected groups of a set of (row, col) cells."""
-    if len(cells) == 0:
-        return []
-    low = cells.min(axis=0)
-    local = cells - low
-    mask = np.zeros(local.max(axis=0) + 1, dtype=np.uint8)
-    mask[local[:, 0], local[:, 1]] = 1
-    _, labels = cv2.connectedComponents(mask, connectivity=8)
-    cell_labels = labels[local[:, 0], local[:, 1]]
-    return [cells[cell_labels == label] for label in np.unique(cell_labels)]
-
-
-def _nearest(cells: np.ndarray, target: np.ndarray) -> np.ndarray:
-    """The (row, col) of `cells` [M, 2] closest to `target`."""
-    offsets = cells - target
-    return cells[np.argmin(np.einsum("ij,ij->i", offsets, offsets))]
+    def path_distance(self, cell: tuple[int, int]) -> float:
+        """Metres from the robot to a window cell; -1 if unreachable."""
+        distance = float(self.distance()[cell]) + self.start_offset
+        return distance if math.isfinite(distance) else -1.0
 
 
 @dataclass
@@ -101,6 +149,7 @@ class FrontierTracker:
         self._previous: list[Frontier] = []
         self._next_id = 0
         self._blacklist.clear()
+        self._pieces: dict[bytes, list[_Piece]] = {}  # the last update's, by cluster
 
     # ---- blacklist ---------------------------------------------------------------------------
     def blacklist(self, xy: tuple[float, float], radius: float | None = None) -> None:
@@ -132,40 +181,72 @@ class FrontierTracker:
         count, labels, stats, _ = cv2.connectedComponentsWithStats(
             frontier_mask.astype(np.uint8), connectivity=8
         )
-        sizes = stats[1:, cv2.CC_STAT_AREA] * grid.resolution
-        kept = np.flatnonzero(sizes >= self.config.min_size) + 1
+        areas = stats[1:, cv2.CC_STAT_AREA]
+        kept = np.flatnonzero(areas * grid.resolution >= self.config.min_size)
         if len(kept) == 0:
             self._previous = []
             return []
 
-        normals = self._unknown_normals(unknown, frontier_mask)
-        min_cells = max(1, int(math.ceil(self.config.min_size / grid.resolution - 1e-9)))
-        pieces = [
-            piece
-            for label in kept
-            for piece in self._split_by_normal(np.argwhere(labels == label), normals)
-            if len(piece) >= min_cells
-        ]
-        row0, col0 = window[0].start, window[1].start
+        rows, cols = np.nonzero(frontier_mask)  # row-major, as every step below expects
+        normals = self._unknown_normals(unknown, rows, cols)
+        clusters = _cells_by_label(labels, rows, cols, areas)
+        offset = np.array([window[0].start, window[1].start])
+        pieces = self._pieces_of(grid, [clusters[index] for index in kept], normals, offset)
         reach = self._reachability(grid, window, np.asarray(robot_xy, dtype=float)[:2])
-        frontiers = []
-        for piece in pieces:
-            cells = grid.cell_to_world(piece[:, 0] + row0, piece[:, 1] + col0)
-            direction = normals[piece[:, 0], piece[:, 1]].sum(axis=0)
-            yaw = math.atan2(direction[1], direction[0])
-            centroid = cells.mean(axis=0)
-            waypoint, distance = self._waypoint(grid, window, reach, centroid, yaw)
-            frontiers.append(
-                Frontier(
-                    -1, centroid, cells, len(cells) * grid.resolution, waypoint, distance, yaw
-                )
+        if not pieces:
+            self._previous = []
+            return []
+        centroids = np.array([piece.centroid for piece in pieces])
+        waypoints = self._waypoints(grid, offset, reach, centroids, [p.yaw for p in pieces])
+        frontiers = [
+            Frontier(
+                -1,
+                p.centroid,
+                p.cells,
+                len(p.cells) * grid.resolution,
+                waypoint,
+                p.yaw,
+                -1,
+                reader,
             )
+            for p, (waypoint, reader) in zip(pieces, waypoints, strict=True)
+        ]
         self._assign_ids(frontiers)
         self._previous = frontiers
         return [f for f in frontiers if not self.is_blacklisted(f.centroid)]
 
-    def _unknown_normals(self, unknown: np.ndarray, frontier_mask: np.ndarray) -> np.ndarray:
-        """Unit vectors [rows, cols, 2] (x, y) pointing into unknown space, zero off frontiers.
+    def _pieces_of(
+        self,
+        grid: OccupancyMap,
+        clusters: list[np.ndarray],
+        normals: np.ndarray,
+        offset: np.ndarray,
+    ) -> list[_Piece]:
+        """The frontier pieces of clusters of (row, col) window cells. Most clusters are as they
+        were in the last update (only those in view change): one whose map cells, normals and map
+        origin are all unchanged gets the pieces it had then."""
+        min_cells = max(1, int(math.ceil(self.config.min_size / grid.resolution - 1e-9)))
+        previous, self._pieces = self._pieces, {}
+        pieces = []
+        for cells in clusters:
+            unit = normals[cells[:, 0], cells[:, 1]]
+            key = grid.origin.tobytes() + (cells + offset).tobytes() + unit.tobytes()
+            found = previous.get(key)
+            if found is None:
+                found = [
+                    _Piece.of(grid, part + offset, normals[part[:, 0], part[:, 1]])
+                    for part in self._split_by_normal(cells, normals)
+                    if len(part) >= min_cells
+                ]
+            self._pieces[key] = found
+            pieces += found
+        return pieces
+
+    def _unknown_normals(
+        self, unknown: np.ndarray, rows: np.ndarray, cols: np.ndarray
+    ) -> np.ndarray:
+        """Unit vectors [rows, cols, 2] (x, y) pointing into unknown space at the frontier cells
+        (`rows`, `cols`), zero elsewhere.
 
         The gradient of a blurred unknown mask varies smoothly along a frontier, unlike the
         8 directions of the raw neighbour differences.
@@ -175,7 +256,6 @@ class FrontierTracker:
             1,
             mode="edge",
         )
-        rows, cols = np.nonzero(frontier_mask)
         rows, cols = rows + 1, cols + 1
         gradient = np.stack(
             [
@@ -185,7 +265,7 @@ class FrontierTracker:
             axis=-1,
         )
         norm = np.linalg.norm(gradient, axis=-1, keepdims=True)
-        unit = np.zeros((*frontier_mask.shape, 2), dtype=np.float32)
+        unit = np.zeros((*unknown.shape, 2), dtype=np.float32)
         unit[rows - 1, cols - 1] = np.divide(
             gradient, norm, out=np.zeros_like(gradient), where=norm > 0
         )
@@ -215,69 +295,61 @@ class FrontierTracker:
 
     def _reachability(
         self, grid: OccupancyMap, window: tuple[slice, slice], robot_xy: np.ndarray
-    ) -> _Reachability:
+    ) -> _Reachability | None:
+        """None when the robot is farther than max_start_offset from any navigable cell."""
         navigable = grid.navigable(window)
-        start = grid.world_to_cell(robot_xy) - np.array([window[0].start, window[1].start])
-        empty = _Reachability(np.zeros((0, 2), dtype=np.intp), None, 0.0)
-        if not navigable.any():
-            return empty
+        offset = np.array([window[0].start, window[1].start])
+        start = grid.world_to_cell(robot_xy) - offset
         inside = (0 <= start[0] < navigable.shape[0]) and (0 <= start[1] < navigable.shape[1])
         if not (inside and navigable[tuple(start)]):
             # robot off the navigable area (next to a wall, or just outside it): nearest cell
-            candidate = _nearest(np.argwhere(navigable), start)
-            if np.hypot(*(candidate - start)) * grid.resolution > self.config.max_start_offset:
-                return empty
+            candidate = _nearest_cell(navigable, start)
+            if candidate is None or (
+                np.hypot(*(candidate - start)) * grid.resolution > self.config.max_start_offset
+            ):
+                return None
             start = candidate
-        start_offset = float(
-            np.hypot(
-                *(
-                    grid.cell_to_world(*(start + np.array([window[0].start, window[1].start])))
-                    - robot_xy
-                )
-            )
-        )
+        start_offset = float(np.hypot(*(grid.cell_to_world(*(start + offset)) - robot_xy)))
         # 4-connected, as fast marching is: a region joined only through a diagonal would
         # leave scikit-fmm without a zero contour around the start.
         _, components = cv2.connectedComponents(navigable.astype(np.uint8), connectivity=4)
         reachable = components == components[tuple(start)]
-        phi = np.ones(reachable.shape)
-        phi[tuple(start)] = -1.0
-        if reachable.sum() > 1:
-            field_ = skfmm.distance(np.ma.MaskedArray(phi, mask=~reachable), dx=grid.resolution)
-            distance = np.ma.filled(field_, np.nan) + grid.resolution / 2.0
-        else:
-            distance = np.where(reachable, 0.0, np.nan)
-        return _Reachability(np.argwhere(reachable), distance, start_offset)
+        return _Reachability(reachable, start, start_offset, grid.resolution)
 
     @staticmethod
-    def _waypoint(
+    def _waypoints(
         grid: OccupancyMap,
-        window: tuple[slice, slice],
-        reach: _Reachability,
-        centroid: np.ndarray,
-        unknown_yaw: float,
-    ) -> tuple[Pose2D, float]:
-        if reach.distance is None:
-            return Pose2D(float(centroid[0]), float(centroid[1]), float(unknown_yaw)), -1.0
-        offset = np.array([window[0].start, window[1].start])
-        target = _nearest(reach.cells, grid.world_to_cell(centroid) - offset)
-        xy = grid.cell_to_world(*(target + offset))
-        to_frontier = centroid - xy
-        if np.hypot(*to_frontier) > 2.0 * grid.resolution:
-            yaw = math.atan2(to_frontier[1], to_frontier[0])
-        else:
-            yaw = float(unknown_yaw)
-        distance = float(reach.distance[target[0], target[1]]) + reach.start_offset
-        return Pose2D(float(xy[0]), float(xy[1]), yaw), distance if math.isfinite(
-            distance
-        ) else -1.0
+        offset: np.ndarray,
+        reach: _Reachability | None,
+        centroids: np.ndarray,
+        unknown_yaws: list[float],
+    ) -> list[tuple[Pose2D, Callable[[], float]]]:
+        """Per frontier its waypoint and the reader of its path distance."""
+        if reach is None:
+            return [
+                (Pose2D(float(c[0]), float(c[1]), float(yaw)), _unreachable)
+                for c, yaw in zip(centroids, unknown_yaws, strict=True)
+            ]
+        cells = grid.world_to_cell(centroids) - offset
+        targets = np.array([_nearest_cell(reach.reachable, cell) for cell in cells]).reshape(-1, 2)
+        xy = grid.cell_to_world(targets[:, 0] + offset[0], targets[:, 1] + offset[1])
+        to_frontier = centroids - xy
+        facing = np.hypot(to_frontier[:, 0], to_frontier[:, 1]) > 2.0 * grid.resolution
+        waypoints = []
+        for (x, y), (dx, dy), away, unknown_yaw, (row, col) in zip(
+            xy, to_frontier, facing, unknown_yaws, targets, strict=True
+        ):
+            yaw = math.atan2(dy, dx) if away else float(unknown_yaw)
+            cell = (int(row), int(col))
+            waypoints.append(
+                (Pose2D(float(x), float(y), yaw), functools.partial(reach.path_distance, cell))
+            )
+        return waypoints
 
     def _assign_ids(self, frontiers: list[Frontier]) -> None:
         """Carry ids over from the previous update (one-to-one, nearest first)."""
         if self._previous and frontiers:
-            cost = np.array(
-                [[self._match_distance(new, old) for old in self._previous] for new in frontiers]
-            )
+            cost = _match_distances(frontiers, self._previous)
             for new_index, old_index in zip(*linear_sum_assignment(cost), strict=True):
                 if cost[new_index, old_index] <= self.config.id_match_distance:
                     frontiers[new_index].id = self._previous[old_index].id
@@ -287,10 +359,60 @@ class FrontierTracker:
                 self._next_id += 1
         frontiers.sort(key=lambda f: f.id)
 
-    @staticmethod
-    def _match_distance(new: Frontier, old: Frontier) -> float:
-        """How far apart two frontiers are: each centroid to the other's nearest cell, the
-        smaller."""
-        new_to_old = np.hypot(*(old.cells - new.centroid).T).min()
-        old_to_new = np.hypot(*(new.cells - old.centroid).T).min()
-        return float(min(new_to_old, old_to_new))
+
+@dataclass(frozen=True)
+class _Piece:
+    """A frontier's geometry, before its waypoint and id."""
+
+    cells: np.ndarray  # [N, 2] world (x, y); both arrays read-only (shared across updates)
+    centroid: np.ndarray  # (x, y)
+    yaw: float  # direction into the unknown
+
+    @classmethod
+    def of(cls, grid: OccupancyMap, cells: np.ndarray, normals: np.ndarray) -> _Piece:
+        """From (row, col) map cells and their unit normals."""
+        world = grid.cell_to_world(cells[:, 0], cells[:, 1])
+        centroid = world.mean(axis=0)
+        world.flags.writeable = centroid.flags.writeable = False
+        direction = normals.sum(axis=0)
+        return cls(world, centroid, math.atan2(direction[1], direction[0]))
+
+
+def _cells_by_label(
+    labels: np.ndarray, rows: np.ndarray, cols: np.ndarray, areas: np.ndarray
+) -> list[np.ndarray]:
+    """Per label 1..n (index 0..n-1) its (row, col) cells in row-major order, given all labelled
+    cells (`rows`, `cols`) in row-major order: one sort instead of one scan of the window per
+    label."""
+    order = np.argsort(labels[rows, cols], kind="stable")
+    cells = np.stack([rows[order], cols[order]], axis=1)
+    return np.split(cells, np.cumsum(areas)[:-1])
+
+
+def _connected_parts(cells: np.ndarray) -> list[np.ndarray]:
+    """8-connected groups of a set of (row, col) cells."""
+    if len(cells) == 0:
+        return []
+    low = cells.min(axis=0)
+    local = cells - low
+    mask = np.zeros(local.max(axis=0) + 1, dtype=np.uint8)
+    mask[local[:, 0], local[:, 1]] = 1
+    _, labels = cv2.connectedComponents(mask, connectivity=8)
+    cell_labels = labels[local[:, 0], local[:, 1]]
+    return [cells[cell_labels == label] for label in np.unique(cell_labels)]
+
+
+def _match_distances(new: list[Frontier], old: list[Frontier]) -> np.ndarray:
+    """[len(new), len(old)] how far apart two frontiers are: each centroid to the other's
+    nearest cell, the smaller."""
+
+    def centroid_to_cells(centroids: list[Frontier], cells: list[Frontier]) -> np.ndarray:
+        points = np.array([f.centroid for f in centroids])
+        stacked = np.concatenate([f.cells for f in cells])
+        starts = np.cumsum([0] + [len(f.cells) for f in cells[:-1]])
+        distance = np.hypot(
+            stacked[None, :, 0] - points[:, None, 0], stacked[None, :, 1] - points[:, None, 1]
+        )
+        return np.minimum.reduceat(distance, starts, axis=1)
+
+    return np.minimum(centroid_to_cells(new, old), centroid_to_cells(old, new).T)

@@ -74,7 +74,12 @@ class KeyframeBuffer:
 
     def reset(self) -> None:
         self._keyframes: OrderedDict[int, Keyframe] = OrderedDict()
+        self._poses: np.ndarray | None = None  # [K, 3] of the kept keyframes, built on demand
         self._links: dict[int, int] = {}
+        # per frontier id of the last link_frontiers: its points (bytes) and, per keyframe id, how
+        # many of them it sees (-1: not counted yet): an unchanged frontier is counted on new
+        # keyframes only
+        self._seen: dict[int, tuple[bytes, np.ndarray]] = {}
         self._next_id = 0
         self._last_pose: Pose2D | None = None
 
@@ -116,6 +121,7 @@ class KeyframeBuffer:
         )
         self._next_id += 1
         self._keyframes[keyframe.id] = keyframe
+        self._poses = None
         self._last_pose = keyframe.pose
         self._evict()
         return keyframe
@@ -135,6 +141,7 @@ class KeyframeBuffer:
                 (kid for kid in self._keyframes if kid not in pinned), next(iter(self._keyframes))
             )
             del self._keyframes[victim]
+            self._poses = None
             self._links = {fid: kid for fid, kid in self._links.items() if kid != victim}
 
     # ---- reading -----------------------------------------------------------------------------
@@ -154,15 +161,38 @@ class KeyframeBuffer:
 
     def visible_counts(self, points: np.ndarray) -> np.ndarray:
         """Per kept keyframe (oldest first), how many of `points` [N, 2] lie in its view."""
-        if not self._keyframes:
-            return np.zeros(0, dtype=int)
-        poses = np.array([keyframe.pose for keyframe in self._keyframes.values()])
-        offsets = np.asarray(points, dtype=float)[None, :, :2] - poses[:, None, :2]
-        distance = np.hypot(offsets[..., 0], offsets[..., 1])
-        bearing = np.arctan2(offsets[..., 1], offsets[..., 0]) - poses[:, 2:3]
+        points = np.asarray(points, dtype=float)
+        if points.size == 0 or not self._keyframes:
+            return np.zeros(len(self._keyframes), dtype=int)
+        return self._visible_counts([points], self._pose_array())[:, 0]
+
+    def _pose_array(self) -> np.ndarray:
+        """[K, 3] poses of the kept keyframes, oldest first."""
+        if self._poses is None:
+            self._poses = np.array([keyframe.pose for keyframe in self._keyframes.values()])
+        return self._poses
+
+    def _visible_counts(self, point_sets: list[np.ndarray], poses: np.ndarray) -> np.ndarray:
+        """[len(poses), len(point_sets)]: per keyframe pose, how many points of each non-empty
+        set [N, 2] lie in its view (one pass over all sets)."""
+        sets = [p[:, :2] for p in point_sets]
+        points = np.concatenate(sets)
+        owner = np.repeat(np.arange(len(sets)), [len(p) for p in sets])  # set of each point
+        # a keyframe farther than view_range from a set's bounding box sees none of its points
+        # (the slack keeps this a safe shortcut under rounding): only the other pairs are tested
+        low = np.array([p.min(axis=0) for p in sets])
+        high = np.array([p.max(axis=0) for p in sets])
+        gap = np.maximum(low[None] - poses[:, None, :2], poses[:, None, :2] - high[None])
+        gap = np.maximum(gap, 0.0)
+        near = np.hypot(gap[..., 0], gap[..., 1]) <= self.config.view_range * (1.0 + 1e-9) + 1e-9
+        keyframe, point = np.nonzero(near[:, owner])
+        offsets = points[point] - poses[keyframe, :2]
+        distance = np.hypot(offsets[:, 0], offsets[:, 1])
+        bearing = np.arctan2(offsets[:, 1], offsets[:, 0]) - poses[keyframe, 2]
         bearing = (bearing + np.pi) % (2.0 * np.pi) - np.pi
         inside = (distance <= self.config.view_range) & (np.abs(bearing) <= self.config.hfov / 2.0)
-        return inside.sum(axis=1)
+        pair = keyframe[inside] * len(sets) + owner[point[inside]]
+        return np.bincount(pair, minlength=len(poses) * len(sets)).reshape(len(poses), len(sets))
 
     def view_for(self, points: np.ndarray) -> Keyframe | None:
         """The keyframe showing most of `points` (earliest on ties), None if none sees any."""
@@ -210,16 +240,47 @@ class KeyframeBuffer:
             )
         return views
 
+    def _counts_of(self, sets: dict[int, np.ndarray], ids: np.ndarray) -> dict[int, np.ndarray]:
+        """Per frontier (id -> points), how many of its points each kept keyframe (ids, oldest
+        first) sees, counting only what `_seen` does not hold yet."""
+        poses = self._pose_array()
+        changed, unchanged = [], []
+        for frontier_id, points in sets.items():
+            key = points.tobytes() + bytes(str(points.shape), "ascii")
+            seen = self._seen.get(frontier_id)
+            if seen is None or seen[0] != key:
+                self._seen[frontier_id] = (key, np.full(self._next_id, -1))
+                changed.append(frontier_id)
+            else:
+                if len(seen[1]) < self._next_id:
+                    grown = np.full(self._next_id, -1)
+                    grown[: len(seen[1])] = seen[1]
+                    self._seen[frontier_id] = (key, grown)
+                unchanged.append(frontier_id)
+        missing = np.zeros(len(ids), dtype=bool)
+        for frontier_id in unchanged:
+            missing |= self._seen[frontier_id][1][ids] < 0
+        for group, rows in ((changed, np.arange(len(ids))), (unchanged, np.flatnonzero(missing))):
+            if group and len(rows):
+                counts = self._visible_counts([sets[f] for f in group], poses[rows])
+                for column, frontier_id in enumerate(group):
+                    self._seen[frontier_id][1][ids[rows]] = counts[:, column]
+        return {frontier_id: self._seen[frontier_id][1][ids] for frontier_id in sets}
+
     def link_frontiers(self, frontiers: Mapping[int, np.ndarray]) -> dict[int, int]:
         """Link each frontier (id -> points [N, 2]) to its best keyframe; forget vanished ids.
 
         Returns frontier id -> keyframe id for the frontiers some keyframe sees.
         """
         self._links = {fid: kid for fid, kid in self._links.items() if fid in frontiers}
+        sets = {fid: np.asarray(p, dtype=float) for fid, p in frontiers.items() if len(p)}
+        self._seen = {fid: seen for fid, seen in self._seen.items() if fid in sets}
+        if not sets or not self._keyframes:
+            return dict(self._links)
         ids = list(self._keyframes)
-        for frontier_id, points in frontiers.items():
-            counts = self.visible_counts(points)
-            if counts.size == 0 or counts.max() == 0:
+        all_counts = self._counts_of(sets, np.array(ids))
+        for frontier_id, counts in all_counts.items():
+            if counts.max() == 0:
                 continue
             best = int(counts.argmax())
             current = self._links.get(frontier_id)

@@ -15,9 +15,10 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from filmnav_common.camera import CameraExtrinsics
 
 from frontier_mapper.geometry import Intrinsics, Pose2D
-from frontier_mapper.occupancy import CameraExtrinsics, ray_directions
+from frontier_mapper.occupancy import ray_directions
 
 
 @dataclass(frozen=True)
