@@ -1,6 +1,13 @@
 """Procedural houses rendered with MuJoCo, geodesics, Habitat-style episodes and metrics, and a
 habitat-sim adapter with the same interface. No ROS."""
 
+import os
+
+# MuJoCo picks its OpenGL platform when it is first imported (render.py, visibility.py). Without
+# a display its default (GLFW) cannot work, so render offscreen through EGL unless told otherwise.
+if not any(os.environ.get(name) for name in ("MUJOCO_GL", "DISPLAY", "WAYLAND_DISPLAY")):
+    os.environ["MUJOCO_GL"] = "egl"
+
 from .config import SimConfig
 from .env import Observation, PathFollower, SimEnv
 from .episodes import SPLITS, TASKS, Episode, make_episode
