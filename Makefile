@@ -3,6 +3,9 @@
 SHELL := /bin/bash
 RUN := tools/run
 PYTEST_ARGS ?=
+# Test files run in parallel worker processes (pytest-xdist), each file's tests in one worker so
+# module-scoped fixtures (graphs, trained models) start once; each worker has its own DDS domain.
+TEST_WORKERS ?= 2
 DEMO_ARGS ?=
 
 .PHONY: setup demo test lint bench clean
@@ -14,7 +17,7 @@ demo: setup
 	@$(RUN) filmnav demo $(DEMO_ARGS)
 
 test: setup lint
-	@$(RUN) python -m pytest tests $(PYTEST_ARGS)
+	@$(RUN) python -m pytest tests -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: setup
 	@$(RUN) ruff check src tests benchmarks tools

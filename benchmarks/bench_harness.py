@@ -25,8 +25,9 @@ import sys
 import time
 from collections.abc import Sequence
 
+from filmnav_common.bench import write_report
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "benchmarks/results/harness.json"
 FILMNAV = [
     sys.executable,
     "-c",
@@ -104,12 +105,12 @@ def run_episode(mode: str, seed: int, policy: str, timeout: float, logs: pathlib
 def watch_episode(mode: str, seed: int, stack: str, timeout: float) -> dict:
     """Send the episode's goal once the graph serves, wait for the mission, score the STOP."""
     import rclpy
-    from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS
+    from filmnav_interfaces.msg import EpisodeResult, MissionStatus
+    from filmnav_interfaces.srv import SelectFrontier
     from std_msgs.msg import String
     from std_srvs.srv import Trigger
 
-    from filmnav_interfaces.msg import EpisodeResult, MissionStatus
-    from filmnav_interfaces.srv import SelectFrontier
+    from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS
 
     rclpy.init()
     node = rclpy.create_node("bench_harness")
@@ -147,7 +148,7 @@ def watch_episode(mode: str, seed: int, stack: str, timeout: float) -> dict:
         )
         if not ready:
             return {**row, "error": "the graph did not come up"}
-        row["goal"] = tables[-1]["goal_text"]
+        row["goal"] = tables[-1]["goal_category"]  # object episodes: the category name
         row["startup_s"] = round(time.monotonic() - started, 1)
         sent = time.monotonic()
         goal.publish(String(data=f"find a {row['goal']}"))
@@ -212,9 +213,7 @@ def main(argv: Sequence[str]) -> int:
         "success_rate_difference": round(robot["success_rate"] - sim["success_rate"], 3),
         "episodes": rows,
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(report, indent=2) + "\n")
-    print(json.dumps({k: v for k, v in report.items() if k != "episodes"}))
+    write_report("harness", report, detail="episodes")
     return 0
 
 

@@ -45,9 +45,11 @@ def main(argv: Sequence[str]) -> int:
 
     import cv2
     import numpy as np
+
     from filmnav_common.camera import CameraExtrinsics
+    from filmnav_common.planar import Pose2D
     from frontier_mapper.frontiers import FrontierTracker
-    from frontier_mapper.geometry import Intrinsics, Pose2D
+    from frontier_mapper.geometry import Intrinsics
     from frontier_mapper.occupancy import MapConfig, OccupancyMap
     from frontier_mapper.synthetic import box_room_with_doorway, render_depth
 

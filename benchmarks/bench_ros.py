@@ -45,8 +45,9 @@ def qos_profile(name: str):
 def run_publisher(frames: int, rate: float, width: int, height: int, qos: str) -> int:
     """Wait for a subscriber, send `frames` frames at `rate` Hz, linger briefly, exit."""
     import rclpy
-    from filmnav_common.image_codec import numpy_to_image
     from sensor_msgs.msg import Image
+
+    from filmnav_common.image_codec import numpy_to_image
 
     rclpy.init()
     node = rclpy.create_node("bench_image_publisher")

@@ -9,8 +9,13 @@ import signal
 
 from processes import REPO_ROOT
 
-# Random, not pid-based: concurrent runs on one machine rarely meet (Fast DDS allows 0-232).
-os.environ.setdefault("ROS_DOMAIN_ID", str(random.SystemRandom().randint(1, 200)))
+# Random, not pid-based: concurrent runs on one machine rarely meet (0-101 is the range whose
+# ports never overlap the kernel's ephemeral ports). Under `pytest -n N` every worker inherits the
+# controller's domain and moves to its own one above it, so workers never see each other's nodes.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")  # "gw0", "gw1", ... under pytest-xdist
+os.environ.setdefault("ROS_DOMAIN_ID", str(random.SystemRandom().randint(1, 101 - 16)))
+if _WORKER:
+    os.environ["ROS_DOMAIN_ID"] = str(int(os.environ["ROS_DOMAIN_ID"]) + 1 + int(_WORKER[2:]))
 os.environ["ROS_AUTOMATIC_DISCOVERY_RANGE"] = "LOCALHOST"
 os.environ.setdefault(
     "FASTRTPS_DEFAULT_PROFILES_FILE",

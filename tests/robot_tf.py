@@ -5,6 +5,9 @@ the expected values; run it as a script (its own process)."""
 
 from __future__ import annotations
 
+from rclpy.node import Node
+from tf2_msgs.msg import TFMessage
+
 from filmnav_common.camera import OPTICAL_QUATERNION, CameraExtrinsics
 from filmnav_common.node_main import run_node
 from filmnav_common.tf_listener import (
@@ -15,8 +18,6 @@ from filmnav_common.tf_listener import (
     transform_to_msg,
 )
 from filmnav_common.transforms import StampedTransform, Transform, quaternion_from_yaw
-from rclpy.node import Node
-from tf2_msgs.msg import TFMessage
 
 OPTICAL_FRAME = "camera_color_optical_frame"
 CAMERA = CameraExtrinsics(x=0.3, y=-0.05, height=1.2, pitch=0.25, yaw=0.2)

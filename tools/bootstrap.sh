@@ -37,19 +37,33 @@ PY
   $sudo apt-get update -qq && $sudo apt-get install -y -qq "python${ver}-dev"
 }
 
-ensure_venv() {
+pip_install() {
+  # --no-compile: byte-compiling every installed file (torch alone has thousands) doubles the
+  # install time; Python compiles what it imports on first use.
+  "$VENV/bin/pip" install -q --no-compile --disable-pip-version-check "$@" 2>&1 \
+    | grep -v "^WARNING: Location" || true
+}
+
+# The venv, then the workspace. On a fresh venv the ROS wheels (requirements-ros.txt) go in
+# first and the workspace builds while the rest of requirements.txt installs.
+ensure_venv_and_workspace() {
   [ -x "$VENV/bin/python" ] || { log "creating venv $VENV"; "$PYTHON" -m venv "$VENV"; }
-  local want; want=$(hash_of "$ROOT/requirements.txt")
-  if [ "$(cat "$VENV/.filmnav-requirements" 2>/dev/null)" != "$want" ]; then
-    log "installing Python dependencies (first time: a few minutes)"
-    "$VENV/bin/pip" install -q --disable-pip-version-check -r "$ROOT/requirements.txt" 2>&1 \
-      | grep -v "^WARNING: Location" || true
-    "$VENV/bin/python" -c "import rclpy, mujoco, torch, cv2" \
-      || { log "dependency install failed"; exit 1; }
-    fix_wheel_cmake_paths
-    write_underlay_shim
-    echo "$want" > "$VENV/.filmnav-requirements"
+  local want; want=$(hash_of "$ROOT/requirements.txt" "$ROOT/requirements-ros.txt")
+  if [ "$(cat "$VENV/.filmnav-requirements" 2>/dev/null)" = "$want" ]; then
+    ensure_workspace
+    return 0
   fi
+  log "installing Python dependencies (first time: a few minutes)"
+  pip_install -r "$ROOT/requirements-ros.txt"
+  "$VENV/bin/python" -c "import rclpy" || { log "ROS 2 wheel install failed"; exit 1; }
+  fix_wheel_cmake_paths
+  write_underlay_shim
+  ensure_workspace &
+  local build=$!
+  pip_install -r "$ROOT/requirements.txt"
+  "$VENV/bin/python" -c "import mujoco, torch, cv2" || { log "dependency install failed"; exit 1; }
+  wait "$build" || { log "workspace build failed"; exit 1; }
+  echo "$want" > "$VENV/.filmnav-requirements"
 }
 
 # The ROS wheels bake their build machine's include paths into exported CMake files;
@@ -121,8 +135,7 @@ main() {
   flock 9
   ensure_apt_packages
   ensure_python_headers
-  ensure_venv
-  ensure_workspace
+  ensure_venv_and_workspace
   log "ready in $((SECONDS - start)) s (source ros2_ws/install/setup.bash to use it)"
 }
 

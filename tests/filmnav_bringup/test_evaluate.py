@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import subprocess
@@ -166,18 +167,37 @@ def runner():
 
 
 def test_oracle_episode_reaches_the_goal(runner):
+    """A text episode's goal is grounded as an operator's ("something to watch shows on": the
+    tvs of the house), then searched for and scored against the episode's goal instances."""
     from filmnav_learning.reference_policies import OraclePolicy
     from filmnav_sim.episodes import make_episode
 
-    episode = make_episode("val", 10001, 0, "object", config=runner.sim_config)
+    episode = make_episode("val", 10001, 0, "text", config=runner.sim_config)
     result = runner.run(episode, OraclePolicy.for_episode(episode))
     assert result.success and result.mission_state == "SUCCEEDED", result.mission_message
+    assert result.understood_as == f"searching for tv (from '{episode.goal_text}')"
     assert 0.0 < result.spl <= 1.0
     assert result.path_length >= episode.geodesic_distance - 0.3
     np.testing.assert_allclose(result.trajectory[0], episode.start_pose)
     assert len(result.trajectory) == result.steps + 1
     assert result.decisions and result.chosen_waypoints
     json.dumps(result.summary())  # the record is plain JSON
+
+
+def test_a_goal_grounding_refuses_fails_at_once(runner):
+    """As goal_interface fails a goal the detector cannot find: no exploring, STOP, scored."""
+    from filmnav_policy.baselines import NearestPolicy
+    from filmnav_sim.episodes import make_episode
+
+    episode = make_episode("val", 10001, 0, "text", config=runner.sim_config)
+    for text, reason in (
+        ("a motorbike", "goal 'a motorbike' not understood"),
+        ("the piano", "no piano in this house (goal 'the piano')"),
+    ):
+        result = runner.run(dataclasses.replace(episode, goal_text=text), NearestPolicy())
+        assert result.mission_state == "FAILED" and result.understood_as.startswith(reason)
+        assert result.mission_message.startswith(reason) and not result.decisions
+        assert not result.success and result.steps == 1  # STOP where it started
 
 
 def test_waypoint_executor_turns_navigates_and_aborts(runner):
@@ -215,8 +235,9 @@ def test_waypoint_executor_turns_navigates_and_aborts(runner):
 
 def test_runner_defaults_follow_the_simulated_graphs_parameters():
     import yaml
-    from filmnav_learning.episode_runner import RunnerConfig
     from processes import REPO_ROOT
+
+    from filmnav_learning.episode_runner import RunnerConfig
 
     params = yaml.safe_load((REPO_ROOT / "src/filmnav_bringup/config/sim.yaml").read_text())
     config = RunnerConfig()

@@ -14,6 +14,10 @@ import re
 import pytest
 import rclpy
 import yaml
+from processes import REPO_ROOT, NodeProcess, wait_until
+from rcl_interfaces.srv import GetParameters, ListParameters
+from rclpy.parameter import parameter_value_to_python
+
 from filmnav_common.launch_files import (
     LaunchDescription,
     LaunchError,
@@ -21,9 +25,6 @@ from filmnav_common.launch_files import (
     declared_arguments,
 )
 from filmnav_detection.owlv2_tiny import build_tiny_owlv2_checkpoint
-from processes import REPO_ROOT, NodeProcess, wait_until
-from rcl_interfaces.srv import GetParameters, ListParameters
-from rclpy.parameter import parameter_value_to_python
 
 LAUNCH_DIR = REPO_ROOT / "src/filmnav_bringup/launch"
 LAUNCH_FILES = sorted(LAUNCH_DIR.glob("*.launch.yaml")) + sorted(LAUNCH_DIR.glob("*.launch.xml"))

@@ -13,14 +13,14 @@ import threading
 
 import pytest
 import rclpy
-from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS
+from filmnav_interfaces.msg import MissionStatus
 from nav2_msgs.action import NavigateToPose
 from processes import NodeProcess, wait_until
 from rclpy.executors import SingleThreadedExecutor
 from std_msgs.msg import String
 from std_srvs.srv import Trigger
 
-from filmnav_interfaces.msg import MissionStatus
+from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS
 
 SEED = 10003  # val house whose episode 0 asks for a floor lamp 3.2 m away
 TIMEOUT = 90.0
@@ -131,7 +131,7 @@ def test_robot_launch_under_a_namespace_finds_the_goal_through_the_nav2_stand_in
     assert doctor.returncode == 0, doctor.stdout + doctor.stderr
     assert "FAIL" not in doctor.stdout and "WARN" not in doctor.stdout, doctor.stdout
     assert "PASS  TF base_link -> camera_color_optical_frame" in doctor.stdout, doctor.stdout
-    watcher.goal.publish(String(data=f"find a {watcher.tables[-1]['goal_text']}"))
+    watcher.goal.publish(String(data=f"find a {watcher.tables[-1]['goal_category']}"))
 
     def ended() -> bool:
         return any(

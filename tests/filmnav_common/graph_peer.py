@@ -14,16 +14,16 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from filmnav_common.image_codec import ImageEncodingError, image_to_numpy
-from filmnav_common.node_main import run_node
-from filmnav_common.qos import RELIABLE_QOS
+from filmnav_interfaces.action import FindObject
+from filmnav_interfaces.msg import Frontier, FrontierArray, Goal, MissionStatus
+from filmnav_interfaces.srv import SelectFrontier
 from rclpy.action import ActionServer, CancelResponse, GoalResponse
 from rclpy.callback_groups import ReentrantCallbackGroup
 from rclpy.node import Node
 
-from filmnav_interfaces.action import FindObject
-from filmnav_interfaces.msg import Frontier, FrontierArray, Goal, MissionStatus
-from filmnav_interfaces.srv import SelectFrontier
+from filmnav_common.image_codec import ImageEncodingError, image_to_numpy
+from filmnav_common.node_main import run_node
+from filmnav_common.qos import RELIABLE_QOS
 
 DECISIONS_TO_SUCCESS = 5
 

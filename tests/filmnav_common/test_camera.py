@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 import pytest
+
 from filmnav_common.camera import OPTICAL_QUATERNION, CameraExtrinsics
 from filmnav_common.frames import compose_planar
 from filmnav_common.image_codec import depth_to_metres, metres_to_depth_image

@@ -77,9 +77,10 @@ def test_bad_files_fail_naming_the_file_and_key(tmp_path, text, message):
 
 
 def test_the_project_recipes_load():
+    from processes import REPO_ROOT
+
     from filmnav_learning.datagen import load_config as load_datagen
     from filmnav_learning.train import load_config as load_train
-    from processes import REPO_ROOT
 
     assert load_datagen(REPO_ROOT / "configs/datagen.yaml").workers >= 1
     for recipe in sorted((REPO_ROOT / "configs").glob("train_*.yaml")):

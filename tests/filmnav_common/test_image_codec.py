@@ -8,6 +8,10 @@ import textwrap
 
 import numpy as np
 import pytest
+from sensor_msgs.msg import Image
+from std_msgs.msg import Header
+
+from filmnav_common import image_codec
 from filmnav_common.image_codec import (
     PIXEL_FORMATS,
     ImageEncodingError,
@@ -15,10 +19,6 @@ from filmnav_common.image_codec import (
     image_to_numpy,
     numpy_to_image,
 )
-from sensor_msgs.msg import Image
-from std_msgs.msg import Header
-
-from filmnav_common import image_codec
 
 RNG = np.random.default_rng(7)
 

@@ -8,6 +8,7 @@ import textwrap
 
 import pytest
 import yaml
+
 from filmnav_common.launch_files import (
     LaunchDescription,
     LaunchError,

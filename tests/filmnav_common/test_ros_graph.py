@@ -13,16 +13,16 @@ import numpy as np
 import pytest
 import rclpy
 from action_msgs.msg import GoalStatus
-from filmnav_common.image_codec import numpy_to_image
-from filmnav_common.qos import RELIABLE_QOS
+from filmnav_interfaces.action import FindObject
+from filmnav_interfaces.msg import Frontier, FrontierArray, Goal, MissionStatus
+from filmnav_interfaces.srv import SelectFrontier
 from processes import NodeProcess, wait_until
 from rclpy.action import ActionClient
 from rclpy.executors import SingleThreadedExecutor
 from rclpy.node import Node
 
-from filmnav_interfaces.action import FindObject
-from filmnav_interfaces.msg import Frontier, FrontierArray, Goal, MissionStatus
-from filmnav_interfaces.srv import SelectFrontier
+from filmnav_common.image_codec import numpy_to_image
+from filmnav_common.qos import RELIABLE_QOS
 
 pytestmark = pytest.mark.ros
 

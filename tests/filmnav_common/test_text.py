@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+
 from filmnav_common.text import (
     MAX_GOAL_TEXT_LENGTH,
     GoalTextError,

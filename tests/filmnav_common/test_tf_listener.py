@@ -14,6 +14,21 @@ import time
 import numpy as np
 import pytest
 import rclpy
+from processes import NodeProcess, wait_until
+from rclpy.executors import MultiThreadedExecutor
+from rclpy.node import Node
+from rclpy.parameter import Parameter
+from rosgraph_msgs.msg import Clock
+from tf2_msgs.msg import TFMessage
+from tf_peer import (
+    CAMERA_PITCH,
+    CAMERA_TRANSLATION,
+    OPTICAL_TRANSLATION,
+    PERIOD_S,
+    map_to_odom,
+    odom_to_base,
+)
+
 from filmnav_common.tf_listener import (
     TF_QOS,
     TF_STATIC_BROADCASTER_QOS,
@@ -28,20 +43,6 @@ from filmnav_common.transforms import (
     FrameLookupError,
     StampedTransform,
     Transform,
-)
-from processes import NodeProcess, wait_until
-from rclpy.executors import MultiThreadedExecutor
-from rclpy.node import Node
-from rclpy.parameter import Parameter
-from rosgraph_msgs.msg import Clock
-from tf2_msgs.msg import TFMessage
-from tf_peer import (
-    CAMERA_PITCH,
-    CAMERA_TRANSLATION,
-    OPTICAL_TRANSLATION,
-    PERIOD_S,
-    map_to_odom,
-    odom_to_base,
 )
 
 pytestmark = pytest.mark.ros

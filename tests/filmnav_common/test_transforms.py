@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 import pytest
+
 from filmnav_common.transforms import (
     NS_PER_S,
     ConnectivityError,

@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import math
 
+from rclpy.node import Node
+from tf2_msgs.msg import TFMessage
+
 from filmnav_common.node_main import run_node
 from filmnav_common.tf_listener import (
     TF_QOS,
@@ -21,8 +24,6 @@ from filmnav_common.tf_listener import (
     transform_to_msg,
 )
 from filmnav_common.transforms import NS_PER_S, StampedTransform, Transform, quaternion_from_yaw
-from rclpy.node import Node
-from tf2_msgs.msg import TFMessage
 
 CAMERA_TRANSLATION = (0.25, 0.0, 0.88)
 CAMERA_PITCH = 0.2  # radians about +y: looking down

@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import math
 
 import numpy as np
 import pytest
+
 from filmnav_common.camera import CameraExtrinsics
-from filmnav_detection.detector import (
-    CameraModel,
-    SemanticGoalDetector,
-    SimInstanceTable,
-    category_in_text,
-    goal_instances,
-    locate_box,
-)
+from filmnav_detection.detector import CameraModel, SemanticGoalDetector, locate_box
 
 WIDTH, HEIGHT, HFOV = 640, 480, math.radians(79.0)
 FX = (WIDTH / 2) / math.tan(HFOV / 2)
@@ -92,37 +85,6 @@ def test_small_far_and_other_instances_are_not_detections():
     assert len(detector.detect(near_instance, near_depth, pose, {3, 4}, "cup")) == 1
     with pytest.raises(ValueError, match="differ in size"):
         detector.detect(near_instance[:10], near_depth, pose, {4}, "cup")
-
-
-def test_goal_resolution_against_the_instance_table():
-    table = SimInstanceTable.from_json(
-        json.dumps(
-            {
-                "goal_text": "something to sleep on",
-                "goal_category": "bed",
-                "goal_instance_ids": [5],
-                "instances": {
-                    "1": "chair",
-                    "2": "chair",
-                    "3": "potted plant",
-                    "5": "bed",
-                    "6": "bed",
-                },
-            }
-        )
-    )
-    assert goal_instances("object", "chair", table) == ({1, 2}, "chair")
-    assert goal_instances("object", "Potted Plant", table) == ({3}, "potted plant")
-    assert goal_instances("text", "find the potted plants please", table) == ({3}, "potted plant")
-    assert goal_instances("text", "something to sleep on", table) == (
-        {5},
-        "bed",
-    )  # the episode's goal
-    assert goal_instances("image", "", table) == ({5}, "bed")
-    assert goal_instances("text", "a spaceship", table) == (set(), "")
-    assert category_in_text("a plant", ["plant", "potted plant"]) == "plant"
-    with pytest.raises(ValueError, match="malformed instance table"):
-        SimInstanceTable.from_json('{"goal_text": "x"}')
 
 
 @pytest.fixture(scope="module")

@@ -12,16 +12,16 @@ import numpy as np
 import pytest
 import rclpy
 from builtin_interfaces.msg import Time
-from filmnav_common.image_codec import numpy_to_image
-from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS, SENSOR_QOS
-from filmnav_detection.detector import CameraModel
-from filmnav_detection.owlv2_tiny import build_tiny_owlv2_checkpoint
+from filmnav_interfaces.msg import DetectionArray, Goal, GoalGrounding
 from nav_msgs.msg import Odometry
 from processes import NodeProcess, python_module, wait_until
 from sensor_msgs.msg import CameraInfo, Image
 from std_msgs.msg import Header
 
-from filmnav_interfaces.msg import DetectionArray, Goal
+from filmnav_common.image_codec import numpy_to_image
+from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS, SENSOR_QOS
+from filmnav_detection.detector import CameraModel
+from filmnav_detection.owlv2_tiny import build_tiny_owlv2_checkpoint
 
 WIDTH, HEIGHT = 80, 60
 FX = (WIDTH / 2) / math.tan(math.radians(79.0) / 2)
@@ -63,6 +63,8 @@ def graph(tmp_path_factory):
     node = rclpy.create_node("owlv2_detector_test_driver")
     received: list[DetectionArray] = []
     node.create_subscription(DetectionArray, "filmnav/detections", received.append, RELIABLE_QOS)
+    groundings: list[GoalGrounding] = []
+    node.create_subscription(GoalGrounding, "filmnav/goal_grounding", groundings.append, 10)
     publishers = {
         "depth": node.create_publisher(Image, "camera/depth/image_raw", SENSOR_QOS),
         "color": node.create_publisher(Image, "camera/color/image_raw", SENSOR_QOS),
@@ -73,7 +75,7 @@ def graph(tmp_path_factory):
     assert wait_until(
         lambda: all(p.get_subscription_count() > 0 for p in publishers.values()), 60.0
     ), process.output()
-    yield node, publishers, received, process
+    yield node, publishers, received, process, groundings
     node.destroy_node()
     rclpy.shutdown()
     assert process.stop() == 0
@@ -117,13 +119,14 @@ def detections_for(
     return next((m for m in received if m.goal_id == goal_id and m.detections), None)
 
 
-def assert_placed_on_the_wall(message: DetectionArray, label: str) -> None:
-    """Every box sits at the wall's depth, back-projected at its centre through the robot pose."""
+def assert_placed_on_the_wall(message: DetectionArray, labels: set[str]) -> None:
+    """Every box, labelled with one of the queries, sits at the wall's depth, back-projected at
+    its centre through the robot pose."""
     assert message.header.frame_id == "odom"
     scores = [d.score for d in message.detections]
     assert scores == sorted(scores, reverse=True) and all(0.0 <= s <= 1.0 for s in scores)
     for detection in message.detections:
-        assert detection.label == label and detection.instance_id == -1
+        assert detection.label in labels and detection.instance_id == -1
         x0, y0, x1, y1 = (int(v) for v in detection.bbox)
         assert 0 <= x0 <= x1 < WIDTH and 0 <= y0 <= y1 < HEIGHT
         expected = CAMERA.world_points(
@@ -135,17 +138,22 @@ def assert_placed_on_the_wall(message: DetectionArray, label: str) -> None:
 
 
 def test_text_goal_boxes_are_placed_with_depth(graph):
-    node, publishers, received, process = graph
+    """OWLv2 is queried with the name the goal grounds to in the household vocabulary and with
+    the goal text itself; the grounding says so."""
+    node, publishers, received, process, groundings = graph
     rgb, depth = frame()
     publishers["goal"].publish(Goal(id="t1", task="text", text="a red chair"))
     message = detections_for(node, publishers, received, "t1", numpy_to_image(rgb, "rgb8"), depth)
     assert message is not None, process.output()
     assert len(message.detections) == 16  # one box per patch of the tiny model at threshold 0
-    assert_placed_on_the_wall(message, "a red chair")
+    assert_placed_on_the_wall(message, {"chair", "a red chair"})
+    grounding = next(g for g in groundings if g.goal_id == "t1")
+    assert grounding.findable and list(grounding.targets) == ["chair"]
+    assert grounding.message == "searching for chair (from 'a red chair') with OWLv2"
 
 
 def test_image_goal_uses_image_guided_detection(graph):
-    node, publishers, received, process = graph
+    node, publishers, received, process, _ = graph
     rgb, depth = frame()
     goal = Goal(
         id="i1",
@@ -156,11 +164,11 @@ def test_image_goal_uses_image_guided_detection(graph):
     bgr = numpy_to_image(np.ascontiguousarray(rgb[..., ::-1]), "bgr8")  # bgr8 is accepted too
     message = detections_for(node, publishers, received, "i1", bgr, depth)
     assert message is not None, process.output()
-    assert_placed_on_the_wall(message, "goal image")
+    assert_placed_on_the_wall(message, {"goal image"})
 
 
 def test_bad_colour_frames_and_goals_are_reported_and_the_node_keeps_running(graph):
-    node, publishers, received, process = graph
+    node, publishers, received, process, _ = graph
     rgb, depth = frame()
     publishers["goal"].publish(Goal(id="i2", task="image"))  # no picture
     output = process.output

@@ -7,7 +7,13 @@ import os
 
 import numpy as np
 import pytest
+
 from filmnav_detection.owlv2 import DEFAULT_OWLV2_MODEL, Owlv2Detector
+from filmnav_detection.owlv2_tiny import (
+    TINY_OWLV2_IMAGE_SIDE,
+    TINY_OWLV2_PATCH,
+    build_tiny_owlv2_checkpoint,
+)
 
 
 def _weights_available() -> bool:
@@ -22,37 +28,11 @@ def _weights_available() -> bool:
 def test_tiny_random_owlv2_runs_the_detection_path(tmp_path):
     """Real classes with tiny random weights: tokenising, padding to a square, box scaling,
     order."""
-    import torch
-    from filmnav_policy.models.qwen_tiny import train_tokenizer
-    from transformers import Owlv2Config, Owlv2ForObjectDetection
-    from transformers.models.owlv2.image_processing_pil_owlv2 import Owlv2ImageProcessorPil
-
-    tokenizer = train_tokenizer()
-    text = {
-        "vocab_size": len(tokenizer),
-        "max_position_embeddings": 16,
-        "eos_token_id": tokenizer.eos_token_id,
-    }
-    tiny = {
-        "hidden_size": 32,
-        "num_hidden_layers": 1,
-        "num_attention_heads": 2,
-        "intermediate_size": 64,
-    }
-    config = Owlv2Config(
-        text_config=text | tiny,
-        vision_config=tiny | {"image_size": 64, "patch_size": 16},
-        projection_dim=32,
-    )
-    torch.manual_seed(0)
-    Owlv2ForObjectDetection(config).save_pretrained(tmp_path)
-    tokenizer.save_pretrained(tmp_path)
-    Owlv2ImageProcessorPil(size={"height": 64, "width": 64}).save_pretrained(tmp_path)
-
+    build_tiny_owlv2_checkpoint(tmp_path)
     detector = Owlv2Detector(str(tmp_path), score_threshold=0.0, device="cpu")
     image = np.random.default_rng(0).integers(0, 256, (48, 80, 3), dtype=np.uint8)
     detections = detector.detect(image, ["chair", "red sofa"])
-    assert len(detections) == (64 // 16) ** 2  # one box per patch at threshold 0
+    assert len(detections) == (TINY_OWLV2_IMAGE_SIDE // TINY_OWLV2_PATCH) ** 2  # a box per patch
     scores = [d.score for d in detections]
     assert scores == sorted(scores, reverse=True) and all(0 <= s <= 1 for s in scores)
     assert {d.label for d in detections} <= {"chair", "red sofa"}

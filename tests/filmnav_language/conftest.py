@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from filmnav_language.grounding import build_grounder
 from filmnav_sim.house import CATEGORIES
 

@@ -7,10 +7,13 @@ import time
 
 import numpy as np
 import pytest
-from filmnav_language.calibrate import plural, target_f1, typo, youden_threshold
+
+from filmnav_language.calibrate import budget_threshold, middle_of_best, plural, target_f1, typo
 from filmnav_language.grounding import (
     THRESHOLDS_FILE,
+    GoalGrounder,
     Grounding,
+    Thresholds,
     Vocabulary,
     VocabularyEntry,
     available_vocabularies,
@@ -18,7 +21,9 @@ from filmnav_language.grounding import (
     load_thresholds,
     object_phrase,
 )
+from filmnav_language.phrases import Phrase, canonical, gist
 from filmnav_language.sentence_encoder import DEFAULT_TEXT_ENCODER
+from filmnav_language.speller import Speller
 from filmnav_sim.house import CATEGORIES
 
 
@@ -103,13 +108,26 @@ def test_calibration_helpers():
         changed = [w for w in misspelt.split() if w not in phrase.split()]
         assert len(changed) == 1 and edit_distance(changed[0], longest, 2) == 1
     assert typo("tv set", rng) is None
-    # Right positives score 0.8-0.9, negatives 0.2-0.5, one wrong positive at 0.95.
-    threshold = youden_threshold(
+    # Right positives score 0.8-0.9, negatives 0.2-0.5, one wrong positive at 0.95: the
+    # highest threshold that accepts the three right ones, in the middle between 0.5 and 0.8.
+    threshold, right = budget_threshold(
         np.array([0.8, 0.85, 0.9, 0.95]),
         np.array([True, True, True, False]),
         np.array([0.2, 0.5, 0.3]),
+        totals=(4, 3),
+        budget=0.0,
     )
-    assert threshold == pytest.approx((0.5 + 0.8) / 2)
+    assert threshold == pytest.approx((0.5 + 0.8) / 2) and right == pytest.approx(0.75)
+    # A budget of one negative in three changes nothing: 0.5 is accepted, and no more right ones.
+    assert budget_threshold(
+        np.array([0.8, 0.85, 0.9, 0.95]),
+        np.array([True, True, True, False]),
+        np.array([0.2, 0.5, 0.3]),
+        totals=(4, 3),
+        budget=0.34,
+    ) == pytest.approx((0.65, 0.75))
+    grid = np.array([0.0, 0.1, 0.2, 0.3])
+    assert middle_of_best(np.array([1, 3, 3, 2]), grid, grid) == pytest.approx(0.15)
     grounding = Grounding("q", (("chair", 0.9), ("sofa", 0.8)), True, "")
     assert target_f1(grounding, frozenset(["chair"])) == pytest.approx(2 / 3)
     assert target_f1(Grounding("q", (), False, ""), frozenset(["chair"])) == 0.0
@@ -136,6 +154,60 @@ def test_everyday_goals_ground_to_the_simulators_categories(sim_grounder, text, 
     assert grounding.reason.startswith("understood as")
 
 
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("a sofa or an armchair", {"sofa", "armchair"}),  # both
+        ("a cabinet", {"wardrobe", "dresser", "nightstand", "kitchen counter", "bookshelf"}),
+        ("the lamp next to the sofa", {"floor lamp"}),  # the head, before its place
+        ("the chair by the desk", {"chair"}),  # the desk only says where
+        ("grandpa's big recliner", {"armchair"}),  # without possessor and attributes
+        ("the wobbly chair", {"chair"}),  # a head that ends with a key
+    ],
+)
+def test_phrases_ground_by_their_parts(sim_grounder, text, names):
+    grounding = sim_grounder.ground(text)
+    assert grounding.accepted and set(grounding.names) == names, grounding
+
+
+def test_object_phrase_parts():
+    phrase = Phrase.of("Could you go and find grandpa's big red recliner next to the window?")
+    assert phrase.text == "grandpas big red recliner next to the window"
+    assert phrase.attributes == ("big", "red") and phrase.owners == {"grandpas"}
+    assert Phrase.head(phrase.plain(phrase.text.split())) == (["recliner"], True)
+    assert Phrase.head("chair with castors".split()) == (["chair"], False)
+    assert phrase.plain(["light"]) == ["light"]  # an attribute word that is the object
+    assert gist("somewhere i can boil some pasta".split()) == "boil pasta"
+    assert canonical("Étagère, T.V.") == "etagere tv"
+
+
+def test_speller_maps_plurals_compounds_and_misspellings():
+    speller = Speller(
+        {"chair", "armchair", "bar", "stool", "shelf"}, {"laundry", "basket"}, lambda w: False
+    )
+    assert speller.mapped("arm chair".split()) == ["armchair"]
+    assert speller.mapped(["barstool"]) == ["bar stool"]
+    assert speller.mapped(["chiar", "shelves", "baskte"]) == ["chair", "shelf", "basket"]
+    assert speller.mapped(["bed"]) == ["bed"]  # too short to correct
+    known = Speller({"chair"}, (), lambda word: word == "chain")
+    assert known.mapped(["chain"]) == ["chain"]  # a word of its own, not a misspelling
+
+
+def test_a_grounder_of_a_callers_own_vocabulary_without_things_outside():
+    vocabulary = Vocabulary(
+        "test",
+        (
+            VocabularyEntry("chair", ("seat",)),
+            VocabularyEntry("lamp", (), ("a light to read by",)),
+        ),
+    )
+    grounder = GoalGrounder(vocabulary, thresholds=Thresholds(accept=0.5, margin=0.0))
+    assert grounder.home is None
+    assert grounder.ground("the seats").names == ("chair",)
+    assert grounder.ground("a reading light").names == ("lamp",)
+    assert not grounder.ground("a thunderstorm").accepted
+
+
 def test_attributes_are_kept_for_the_caller(sim_grounder):
     grounding = sim_grounder.ground("go to the big red sofa")
     assert grounding.names == ("sofa",)
@@ -149,7 +221,8 @@ def test_attributes_are_kept_for_the_caller(sim_grounder):
         ("a laundry basket", "names laundry basket, none of the 28 objects here"),
         ("the microwave oven", "names microwave"),
         ("the giraffe", "names wild animal"),
-        ("the meaning of life", "none of the 28 objects here matches (closest: "),
+        ("the meaning of life", "none of the 28 objects here (closest: "),
+        ("a hot air balloon", "names hot air balloon"),
         ("find the", "the goal names no object"),
     ],
 )

@@ -1,37 +1,65 @@
 """Goal grounding on the held-out phrasings (tests/data): accuracy to the right simulator
-category and false accepts of things no house contains, printed; and the rules the held-out sets
-keep (coverage, no phrase of the generation vocabulary, nothing of the calibration set).
+category and acceptance of things the simulator has not (no house contains them, or another
+household object), printed by kind; and the rules the held-out sets keep.
 
-Issue 11 targets at least 95% right and at most 5% false accepts. The false-accept target is
-met; the accuracy is not (about 92% on the first set, 78% on the second, harder one: functional
-descriptions and words the vocabularies lack), so ACCURACY_FLOOR keeps today's level from
-slipping rather than claiming the target.
+Sets: `dev` (goal_phrasings.yaml) was measured during development and words from its failures
+went into the vocabularies; `fresh` (goal_phrasings_fresh.yaml) and `blind`
+(goal_phrasings_blind.yaml, written without access to the vocabularies) are never used to tune
+anything. Issue 11 targets at least 95% right and at most 5% accepted: met on dev only; fresh
+and blind miss the accuracy, blind also the false accepts (household objects the simulator has
+not). FLOORS keep the measured levels (quoted in the package README) from slipping rather than
+claiming the target.
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
 import pytest
 import yaml
+
 from filmnav_language.calibrate import calibration_negatives, calibration_positives
-from filmnav_language.grounding import _singulars, canonical, object_phrase
+from filmnav_language.grounding import Vocabulary, available_vocabularies
+from filmnav_language.phrases import canonical, object_phrase
+from filmnav_language.speller import singulars
 from filmnav_sim.furniture import FURNITURE
 from filmnav_sim.house import CATEGORIES
 from filmnav_sim.language import DESCRIPTIONS, SYNONYMS
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-HELD_OUT = {"first": DATA / "goal_phrasings.yaml", "second": DATA / "goal_phrasings_fresh.yaml"}
+SETS = {
+    "dev": DATA / "goal_phrasings.yaml",
+    "fresh": DATA / "goal_phrasings_fresh.yaml",
+    "blind": DATA / "goal_phrasings_blind.yaml",
+}
+NEVER_TUNED = ("fresh", "blind")
 ISSUE_ACCURACY, ISSUE_FALSE_ACCEPT = 0.95, 0.05
-ACCURACY_FLOOR = {"first": 0.90, "second": 0.75}
+# (accuracy at least, false accepts at most): the README's measurement (dev 98.3% and 0.0%,
+# fresh 85.9% and 0.0%, blind 87.3% and 11.3%) less a goal or so, plus one false accept.
+FLOORS = {"dev": (0.97, 0.03), "fresh": (0.84, 0.04), "blind": (0.86, 0.13)}
 SECTIONS_WITHOUT_CATEGORY = ("ambiguous", "absent")
+LONG_PHRASE = 4  # words: a held-out phrasing this long that is a key was copied
+_KIND = re.compile(r"^\s*- \{text:.*\}\s*#\s*(.+?)\s*$")
+
+Goal = tuple[str, str, frozenset[str]]  # kind, text, acceptable categories
 
 
-def phrasings(path: Path) -> tuple[list[tuple[str, str, frozenset[str]]], list[str]]:
-    """(kind, text, acceptable categories) for every goal of a set, and its absent things."""
+def phrasings(path: Path) -> tuple[list[Goal], list[str]]:
+    """(kind, text, acceptable categories) for every goal of a set, and its absent things.
+    Two formats: sections by kind mapping categories to texts (and `ambiguous` texts to
+    categories); or a `goals` list of {text, expect} with the kind in a trailing comment."""
     data = yaml.safe_load(path.read_text())
+    if "goals" in data:
+        kinds = [m.group(1) for line in path.read_text().splitlines() if (m := _KIND.match(line))]
+        assert len(kinds) == len(data["goals"]), f"{path.name}: a goal without its kind"
+        goals = [
+            (kind, goal["text"], frozenset(goal["expect"]))
+            for kind, goal in zip(kinds, data["goals"], strict=True)
+        ]
+        return goals, list(data["absent"])
     goals = [
         (kind, text, frozenset([category]))
         for kind, by_category in data.items()
@@ -49,12 +77,14 @@ def phrasings(path: Path) -> tuple[list[tuple[str, str, frozenset[str]]], list[s
 def forms(text: str) -> set[str]:
     """A goal's object phrase, and with its last word made singular."""
     words = object_phrase(text).split()
-    return {" ".join(words)} | {" ".join([*words[:-1], s]) for s in _singulars(words[-1])}
+    if not words:
+        return set()
+    return {" ".join(words)} | {" ".join([*words[:-1], s]) for s in singulars(words[-1])}
 
 
-@pytest.mark.parametrize("name", HELD_OUT)
+@pytest.mark.parametrize("name", SETS)
 def test_grounding_accuracy_and_false_accepts(name, sim_grounder, capsys):
-    goals, absent = phrasings(HELD_OUT[name])
+    goals, absent = phrasings(SETS[name])
     right_by_kind: dict[str, list[bool]] = defaultdict(list)
     failures = []
     groundings = sim_grounder.ground_many([text for _, text, _ in goals])
@@ -74,40 +104,71 @@ def test_grounding_accuracy_and_false_accepts(name, sim_grounder, capsys):
             f"category (issue target {ISSUE_ACCURACY:.0%}); {false_accept:.1%} of {len(absent)} "
             f"absent things accepted (target at most {ISSUE_FALSE_ACCEPT:.0%})"
         )
-        for kind, rights in right_by_kind.items():
+        for kind, rights in sorted(right_by_kind.items()):
             print(f"  {kind}: {np.mean(rights):.1%} of {len(rights)}")
         print("  wrong:", *failures, sep="\n    ")
         print("  accepted absent:", accepted)
-    assert false_accept <= ISSUE_FALSE_ACCEPT, accepted
-    assert accuracy >= ACCURACY_FLOOR[name], failures
+    floor, ceiling = FLOORS[name]
+    assert false_accept <= ceiling, accepted
+    assert accuracy >= floor, failures
 
 
 def test_held_out_sets_cover_every_category_with_enough_phrasings():
-    goals, absent = phrasings(HELD_OUT["first"])
+    goals, absent = phrasings(SETS["dev"])
     assert len(goals) >= 200 and len(absent) >= 30
-    for _, _, acceptable in goals:
-        assert acceptable <= set(CATEGORIES)
     counts = {c: sum(c in acceptable for _, _, acceptable in goals) for c in CATEGORIES}
     assert min(counts.values()) >= 5, counts
     kinds = {kind for kind, _, _ in goals}
     assert {"synonym", "plural", "request", "misspelling", "functional", "attribute"} <= kinds
-    fresh, fresh_absent = phrasings(HELD_OUT["second"])
-    assert {c for _, _, acceptable in fresh for c in acceptable} == set(CATEGORIES)
-    assert len(fresh_absent) >= 30
+    for name in NEVER_TUNED:
+        goals, absent = phrasings(SETS[name])
+        assert {c for _, _, acceptable in goals for c in acceptable} == set(CATEGORIES), name
+        assert len(absent) >= 30
+    blind, blind_absent = phrasings(SETS["blind"])
+    assert (len(blind), len(blind_absent)) == (401, 62)
 
 
-def test_held_out_phrasings_are_not_in_the_generation_vocabulary_or_calibration():
+def test_dev_and_fresh_phrasings_are_not_in_the_generation_vocabulary_or_calibration():
+    """No dev or fresh goal is a phrase of the simulator's generation vocabulary, no fresh goal
+    is a calibration goal (the dev set is development data: the calibration typos made by rule
+    may hit one of its misspellings), and no goal is in both sets. The blind set was written
+    apart from everything and is not held to this: a few of its goals are also calibration goals
+    ("a bicycle")."""
     generation = {canonical(c) for c in CATEGORIES}
     for category in CATEGORIES:
         generation |= {object_phrase(s) for s in SYNONYMS[category] + DESCRIPTIONS[category]}
         generation |= {object_phrase(f"the {c} {category}") for c in FURNITURE[category].colors}
     calibration = {object_phrase(p.text) for p in calibration_positives()}
-    calibration |= {object_phrase(n) for n in calibration_negatives("sim")}
+    for negatives in calibration_negatives("sim"):
+        calibration |= {object_phrase(n) for n in negatives}
     seen: set[str] = set()
-    for path in HELD_OUT.values():
-        goals, absent = phrasings(path)
+    for name in ("dev", "fresh"):
+        goals, absent = phrasings(SETS[name])
         for text in [text for _, text, _ in goals] + absent:
             assert not forms(text) & generation, text
-            assert not forms(text) & calibration, text
+            assert name == "dev" or not forms(text) & calibration, text
             assert object_phrase(text) not in seen, f"{text!r} is in the held-out sets twice"
             seen.add(object_phrase(text))
+
+
+def test_no_long_phrasing_of_the_untuned_sets_was_copied_into_vocabularies_or_calibration():
+    """Short ones may be keys by chance ("a ladder-back chair" was a key before the blind set
+    was written); a goal of LONG_PHRASE words or more that is word for word a key or a
+    calibration goal was copied, which would make the set's measurement worthless."""
+    keys = {
+        object_phrase(key)
+        for name in available_vocabularies()
+        for entry in Vocabulary.load(name).entries
+        for key in entry.keys
+    }
+    keys |= {object_phrase(p.text) for p in calibration_positives()}
+    for negatives in calibration_negatives("sim"):
+        keys |= {object_phrase(n) for n in negatives}
+    for name in NEVER_TUNED:
+        goals, absent = phrasings(SETS[name])
+        copied = [
+            text
+            for text in [text for _, text, _ in goals] + absent
+            if len(object_phrase(text).split()) >= LONG_PHRASE and forms(text) & keys
+        ]
+        assert not copied, (name, copied)

@@ -4,6 +4,7 @@ cached paths agree, and the tokenizer tells ordinary words from misspellings."""
 from __future__ import annotations
 
 import torch
+
 from filmnav_language.sentence_encoder import (
     DEFAULT_TEXT_ENCODER,
     SentenceEncoder,
@@ -26,9 +27,9 @@ def test_batch_and_cached_encodings_agree():
     assert one_by_one.shape == batch.shape == (3, 384)
     assert torch.allclose(one_by_one, batch, atol=1e-5)
     assert encoder.encode([]).shape == encoder.encode_batch([]).shape == (0, 384)
-    hits = encoder._cached.cache_info().hits
+    hits = encoder.hits
     encoder.encode(["a chair"])  # goals repeat at every decision: remembered
-    assert encoder._cached.cache_info().hits == hits + 1
+    assert encoder.hits == hits + 1
     similar = torch.cosine_similarity(batch[0], encoder.encode(["a seat"])[0], dim=0)
     unrelated = torch.cosine_similarity(batch[0], encoder.encode(["a thunderstorm"])[0], dim=0)
     assert similar > unrelated

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from filmnav_common.protocol import FrontierCandidate, GoalSpec, frontier_geometry
 from filmnav_learning.ablations import BLANK_GOAL_TEXT, GREY, AblatedPolicy
 

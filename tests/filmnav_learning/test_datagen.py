@@ -9,6 +9,7 @@ import sys
 import numpy as np
 import pytest
 import yaml
+
 from filmnav_common.protocol import FrontierCandidate, GoalSpec
 from filmnav_learning.datagen import (
     DatagenConfig,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from filmnav_learning.dataset import (
     FEATURES,
     MAX_FRONTIERS,
@@ -95,7 +96,7 @@ def test_writer_resumes_numbering_and_rejects_bad_samples(tmp_path):
     bad = synthetic_sample(rng, "train", 0, 0)
     with pytest.raises(ValueError, match="oracle_index"):
         validate_sample(bad | {"oracle_index": len(bad["frontier_images"])})
-    with pytest.raises(ValueError, match="one distance per frontier"):
+    with pytest.raises(ValueError, match="one value per frontier"):
         validate_sample(bad | {"frontier_geodesic": [1.0] * (len(bad["frontier_images"]) + 1)})
     with pytest.raises(ValueError, match="task"):
         validate_sample(bad | {"task": "dance"})

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+
 from filmnav_common.protocol import FrontierCandidate, GoalSpec
 from filmnav_learning.reference_policies import UNREACHABLE_COST, OraclePolicy
 from filmnav_policy.registry import PolicyLoadError, make_policy, requires_episode

@@ -7,6 +7,7 @@ import json
 import pytest
 import torch
 import yaml
+
 from filmnav_learning.train import decision_metrics
 from filmnav_learning.train import main as train_main
 from filmnav_policy.models import load_policy

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+
 from filmnav_common.protocol import FrontierCandidate, GoalSpec
 from filmnav_policy.baselines import NearestPolicy, RandomPolicy, travel_distances
 from filmnav_policy.registry import PolicyLoadError, make_policy, policy_names

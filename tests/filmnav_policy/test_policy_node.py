@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import rclpy
-from filmnav_common.image_codec import numpy_to_image
+from filmnav_interfaces.msg import Frontier, Goal
+from filmnav_interfaces.srv import SelectFrontier
 from processes import NodeProcess, python_module, wait_until
 from rcl_interfaces.msg import Parameter, ParameterType, ParameterValue
 from rcl_interfaces.srv import SetParameters
 
-from filmnav_interfaces.msg import Frontier, Goal
-from filmnav_interfaces.srv import SelectFrontier
+from filmnav_common.image_codec import numpy_to_image
 
 NODE = "filmnav_policy.policy_node"
 TIMEOUT = 20.0
@@ -213,12 +213,13 @@ def test_learned_policy_checkpoint_is_served(ros_client_node, tmp_path):
 def test_oracle_follows_the_simulators_episode(ros_client_node, tmp_path):
     import json
 
+    from std_msgs.msg import String
+
     from filmnav_common.policy_messages import candidate_of
     from filmnav_common.protocol import GoalSpec
     from filmnav_common.qos import LATCHED_QOS
     from filmnav_learning.reference_policies import OraclePolicy
     from filmnav_sim.episodes import make_episode
-    from std_msgs.msg import String
 
     # Its own namespace keeps it apart from the module's nearest-policy node.
     process = NodeProcess(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+
 from filmnav_common.protocol import GoalSpec
 from filmnav_policy.models import load_policy
 from filmnav_policy.models.qwen_tiny import TINY_IMAGE_SIDE, build_tiny_qwen_checkpoint

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 
 import numpy as np
 import pytest
+
 from filmnav_common.protocol import FrontierCandidate, GoalSpec
 from filmnav_policy.models import SHIPPED_COMPACT, load_policy
+from filmnav_policy.models.compact import CompactConfig
 from filmnav_policy.registry import make_policy
 
 MAX_SHIPPED_BYTES = 30 * 1024 * 1024
@@ -56,7 +57,5 @@ def test_registry_uses_the_shipped_checkpoint_by_default() -> None:
     # parameter.
     policy = make_policy("compact", checkpoint="")
     assert policy.name == "compact"
-    assert (
-        asdict(policy.config)
-        == json.loads((SHIPPED_COMPACT / "config.json").read_text())["config"]
-    )
+    shipped = json.loads((SHIPPED_COMPACT / "config.json").read_text())["config"]
+    assert policy.config == CompactConfig.from_dict(shipped)

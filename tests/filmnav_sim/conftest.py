@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from filmnav_sim.config import SimConfig
 from filmnav_sim.house import generate_house
 

@@ -4,8 +4,10 @@ import math
 
 import numpy as np
 import pytest
+
+from filmnav_common.planar import wrap_angle
 from filmnav_sim.config import SimConfig
-from filmnav_sim.env import PathFollower, SimEnv, move_with_sliding, wrap_angle
+from filmnav_sim.env import PathFollower, SimEnv, move_with_sliding
 from filmnav_sim.episodes import SPLITS, instance_viewpoints, make_episode, views_of
 from filmnav_sim.house import UNSEEN_CATEGORIES, generate_house
 from filmnav_sim.navigation import NavGrid

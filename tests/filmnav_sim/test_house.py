@@ -3,6 +3,7 @@ import hashlib
 import numpy as np
 import pytest
 import scipy.ndimage as ndi
+
 from filmnav_sim.episodes import make_episode
 from filmnav_sim.house import (
     CATEGORIES,

@@ -1,4 +1,5 @@
 import numpy as np
+
 from filmnav_sim.house import CATEGORIES, ObjectInstance
 from filmnav_sim.language import DESCRIPTIONS, SYNONYMS, goal_text
 

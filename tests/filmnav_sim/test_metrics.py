@@ -1,4 +1,5 @@
 import pytest
+
 from filmnav_sim.metrics import soft_spl, spl, success
 
 

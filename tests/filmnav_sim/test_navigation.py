@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+
 from filmnav_sim.navigation import NavGrid
 
 

@@ -5,6 +5,7 @@ import threading
 
 import numpy as np
 import pytest
+
 from filmnav_sim.env import SimEnv
 from filmnav_sim.episodes import footprint_distance
 from filmnav_sim.house import CATEGORIES, WALL_THICKNESS, showroom_house
@@ -184,6 +185,7 @@ def _draw_every_geom(renderer, x: float, y: float, yaw: float, config) -> tuple:
     """RGB, raw depth buffer and segmentation colours of both passes with no geom left out: the
     reference the culled passes must match."""
     import mujoco
+
     from filmnav_sim.render import camera_matrix
 
     model, data = renderer.model, renderer.data

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+
 from filmnav_sim.furniture import ROOM_KINDS
 from filmnav_sim.house import CATEGORIES, generate_house
 from filmnav_sim.semantics import (

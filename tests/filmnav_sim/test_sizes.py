@@ -6,6 +6,7 @@ import json
 import numpy as np
 import pytest
 import scipy.ndimage as ndi
+
 from filmnav_sim.cli import main
 from filmnav_sim.env import SimEnv
 from filmnav_sim.episodes import make_episode, straight_start_filter

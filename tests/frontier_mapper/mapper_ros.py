@@ -6,16 +6,16 @@ import time
 
 import rclpy
 from diagnostic_msgs.msg import DiagnosticArray
-from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS, SENSOR_QOS
-from frontier_mapper.geometry import Pose2D
-from frontier_mapper.messages import pose_msg, stamp_msg
+from filmnav_interfaces.msg import FrontierArray
 from mapper_scenes import INTRINSICS, SIZE
 from nav_msgs.msg import OccupancyGrid, Odometry
 from processes import NodeProcess, python_module
 from sensor_msgs.msg import CameraInfo, Image
 from visualization_msgs.msg import MarkerArray
 
-from filmnav_interfaces.msg import FrontierArray
+from filmnav_common.planar import Pose2D
+from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS, SENSOR_QOS
+from frontier_mapper.messages import pose_msg, stamp_msg
 
 TIMEOUT = 20.0
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
+
 from filmnav_common.camera import CameraExtrinsics
-from frontier_mapper.geometry import Intrinsics, Pose2D
+from filmnav_common.planar import Pose2D
+from frontier_mapper.geometry import Intrinsics
 from frontier_mapper.occupancy import OccupancyMap
 from frontier_mapper.synthetic import WallScene, render_depth
 

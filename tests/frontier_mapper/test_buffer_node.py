@@ -7,15 +7,15 @@ import math
 import numpy as np
 import pytest
 import rclpy
-from filmnav_common.image_codec import image_to_numpy, numpy_to_image
-from frontier_mapper.geometry import Pose2D
-from frontier_mapper.messages import pose_msg
+from filmnav_interfaces.msg import Frontier, FrontierArray
+from filmnav_interfaces.srv import GetKeyframes
 from mapper_ros import TIMEOUT, diagnostics_text, odom, publish_until, spin, stamped, start
 from mapper_scenes import SIZE
 from processes import wait_until
 
-from filmnav_interfaces.msg import Frontier, FrontierArray
-from filmnav_interfaces.srv import GetKeyframes
+from filmnav_common.image_codec import image_to_numpy, numpy_to_image
+from filmnav_common.planar import Pose2D
+from frontier_mapper.messages import pose_msg
 
 pytestmark = pytest.mark.ros
 

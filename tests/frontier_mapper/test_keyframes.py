@@ -7,7 +7,8 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from frontier_mapper.geometry import Pose2D
+
+from filmnav_common.planar import Pose2D
 from frontier_mapper.keyframes import KeyframeBuffer, KeyframeConfig, frontier_segment
 
 

@@ -6,9 +6,6 @@ import math
 
 import numpy as np
 import pytest
-from filmnav_common.image_codec import numpy_to_image
-from frontier_mapper.geometry import Pose2D
-from frontier_mapper.synthetic import box_room_with_doorway
 from mapper_ros import (
     TIMEOUT,
     camera_info,
@@ -22,6 +19,10 @@ from mapper_ros import (
 from mapper_scenes import depth_at
 from processes import wait_until
 from sensor_msgs.msg import CameraInfo
+
+from filmnav_common.image_codec import numpy_to_image
+from filmnav_common.planar import Pose2D
+from frontier_mapper.synthetic import box_room_with_doorway
 
 pytestmark = pytest.mark.ros
 

@@ -9,13 +9,14 @@ import sys
 
 import numpy as np
 import pytest
-from filmnav_common.image_codec import numpy_to_image
-from frontier_mapper.geometry import Pose2D
-from frontier_mapper.synthetic import WallScene
 from mapper_ros import TIMEOUT, camera_info, odom, spin, start
 from mapper_scenes import depth_at, distance_to_walls
 from processes import REPO_ROOT, NodeProcess, wait_until
 from robot_tf import CAMERA, MAP_FROM_ODOM, OPTICAL_FRAME
+
+from filmnav_common.image_codec import numpy_to_image
+from filmnav_common.planar import Pose2D
+from frontier_mapper.synthetic import WallScene
 
 pytestmark = pytest.mark.ros
 

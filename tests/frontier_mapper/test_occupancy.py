@@ -6,11 +6,12 @@ import math
 
 import numpy as np
 import pytest
+from mapper_scenes import CAMERA, INTRINSICS, SIZE, depth_at, distance_to_walls, spin_in_place
+
 from filmnav_common.camera import CameraExtrinsics
-from frontier_mapper.geometry import Pose2D
+from filmnav_common.planar import Pose2D
 from frontier_mapper.occupancy import MapConfig, OccupancyMap
 from frontier_mapper.synthetic import WallScene, box_room_with_doorway
-from mapper_scenes import CAMERA, INTRINSICS, SIZE, depth_at, distance_to_walls, spin_in_place
 
 ROOM = box_room_with_doorway()
 OPEN_SPACE = WallScene(np.zeros((0, 2, 2)))

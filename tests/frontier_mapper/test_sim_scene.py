@@ -8,9 +8,11 @@ import math
 import cv2
 import numpy as np
 import pytest
+
 from filmnav_common.camera import CameraExtrinsics
+from filmnav_common.planar import Pose2D
 from frontier_mapper.frontiers import FrontierTracker
-from frontier_mapper.geometry import Intrinsics, Pose2D
+from frontier_mapper.geometry import Intrinsics
 from frontier_mapper.occupancy import MapConfig, OccupancyMap
 
 sim_house = pytest.importorskip("filmnav_sim.house")

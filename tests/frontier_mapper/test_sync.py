@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 
 import pytest
-from frontier_mapper.geometry import Pose2D
+
+from filmnav_common.planar import Pose2D
 from frontier_mapper.sync import FrameSync, SyncConfig
 
 

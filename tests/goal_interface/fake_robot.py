@@ -6,8 +6,9 @@ aborts goals near the `abort_points`), publishes `odom`, `clock` (sim time that 
 while the robot moves, as the bridge's), a fixed `filmnav/frontiers` set, and at 10 Hz a small
 colour image, a depth image and an instance image (16UC1 ids, as the bridge's) of its `objects`
 (camera-facing squares) with their camera_info, for the real detector and mapper; the latched
-`sim/instances` table names the objects. Serves `filmnav/get_keyframes` (small images; unless
-`serve_keyframes` is false, where the real buffer runs) and `sim/stop` (prints where it stopped).
+`sim/instances` table names the objects and, as the bridge's, every category the simulator
+knows. Serves `filmnav/get_keyframes` (small images; unless `serve_keyframes` is false, where
+the real buffer runs) and `sim/stop` (prints where it stopped).
 A new goal in `filmnav/status` resets the robot to the origin, like a new episode.
 
 Faults, set at run time on `fake_robot/fault` (std_msgs/String; empty: none):
@@ -28,9 +29,8 @@ import time
 import numpy as np
 import rclpy
 from builtin_interfaces.msg import Time
-from filmnav_common.image_codec import numpy_to_image
-from filmnav_common.node_main import run_node
-from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS, SENSOR_QOS
+from filmnav_interfaces.msg import Frontier, FrontierArray, Keyframe, MissionStatus
+from filmnav_interfaces.srv import GetKeyframes
 from nav2_msgs.action import NavigateToPose
 from nav_msgs.msg import Odometry
 from rclpy.action import ActionServer, CancelResponse, GoalResponse
@@ -41,8 +41,10 @@ from sensor_msgs.msg import CameraInfo, Image
 from std_msgs.msg import Header, String
 from std_srvs.srv import Trigger
 
-from filmnav_interfaces.msg import Frontier, FrontierArray, Keyframe, MissionStatus
-from filmnav_interfaces.srv import GetKeyframes
+from filmnav_common.image_codec import numpy_to_image
+from filmnav_common.node_main import run_node
+from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS, SENSOR_QOS
+from filmnav_sim.house import CATEGORIES
 
 RATE = 20.0  # motion, odometry, clock and frontiers, Hz
 CAMERA_EVERY = 2  # images at RATE / CAMERA_EVERY
@@ -128,7 +130,9 @@ class FakeRobot(Node):
             for name in ("color", "depth")
         ]
         self._instances_pub = self.create_publisher(String, "sim/instances", LATCHED_QOS)
-        self._instances_pub.publish(String(data=json.dumps({"instances": table})))
+        self._instances_pub.publish(
+            String(data=json.dumps({"instances": table, "categories": CATEGORIES}))
+        )
         self.create_subscription(
             MissionStatus, "filmnav/status", self._on_status, LATCHED_QOS, callback_group=group
         )

@@ -9,7 +9,8 @@ import time
 
 import rclpy
 from diagnostic_msgs.msg import DiagnosticArray
-from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS
+from filmnav_interfaces.action import FindObject
+from filmnav_interfaces.msg import DetectionArray, Goal, MissionStatus
 from processes import wait_until
 from rclpy.action import ActionClient
 from rclpy.executors import SingleThreadedExecutor
@@ -18,8 +19,7 @@ from rosgraph_msgs.msg import Clock
 from sensor_msgs.msg import Image
 from std_msgs.msg import Empty, String
 
-from filmnav_interfaces.action import FindObject
-from filmnav_interfaces.msg import DetectionArray, Goal, MissionStatus
+from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS
 
 TIMEOUT = 30.0
 FAKE_ROBOT = pathlib.Path(__file__).with_name("fake_robot.py")

@@ -11,12 +11,12 @@ import numpy as np
 import pytest
 import rclpy
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
-from filmnav_common.image_codec import numpy_to_image
+from filmnav_interfaces.msg import Goal, MissionStatus
 from mission_graph import FAKE_ROBOT, TIMEOUT, Operator, parameters
 from processes import NodeProcess, python_module, wait_until
 from std_msgs.msg import Empty, String
 
-from filmnav_interfaces.msg import Goal, MissionStatus
+from filmnav_common.image_codec import numpy_to_image
 
 NODE_PARAMETERS = parameters(
     decision_timeout=3.0,
@@ -55,6 +55,9 @@ def graph(tmp_path_factory):
         operator.wait_for(lambda status: status.state == MissionStatus.IDLE, 0)
         assert wait_until(lambda: operator.goal_pub.get_subscription_count() >= 1, TIMEOUT)
         assert operator.action.wait_for_server(timeout_sec=TIMEOUT)
+        # The detector encodes the simulator's vocabulary once, when the robot's table arrives.
+        ready = "goal grounding ready"
+        assert wait_until(lambda: ready in detector.output(), 90.0), detector.output()
         yield operator, processes
     finally:
         operator.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from goal_interface.goals import (
     MAX_GOAL_ID_LENGTH,
     GoalError,

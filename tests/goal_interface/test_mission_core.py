@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
+
 from filmnav_common.protocol import FrontierCandidate, GoalSpec
 from goal_interface.mission import (
     CancelNavigation,

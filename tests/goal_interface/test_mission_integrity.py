@@ -22,12 +22,11 @@ import time
 import pytest
 import rclpy
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
+from filmnav_interfaces.msg import ComponentHealth, Detection, DetectionArray, Goal, MissionStatus
 from mission_graph import FAKE_ROBOT, TIMEOUT, Operator, describe, health_of, parameters
 from processes import NodeProcess, python_module, wait_until
 from sensor_msgs.msg import Image
 from std_msgs.msg import Empty, String
-
-from filmnav_interfaces.msg import ComponentHealth, Detection, DetectionArray, Goal, MissionStatus
 
 # The scripted world: a chair and a wardrobe in view from the start pose (origin, facing +x), a
 # bed far away (in the house, never seen); three frontiers.
@@ -121,6 +120,12 @@ def graph(tmp_path_factory):
         processes["policy"] = NodeProcess(
             node_argv("filmnav_policy.policy_node", *parameters(policy="nearest")),
             logs / "policy.log",
+        )
+        # The detector encodes the simulator's vocabulary once, when the robot's table arrives,
+        # and reports OK once it can ground goals.
+        detector = processes["detector"]
+        assert wait_until(lambda: "goal grounding ready" in detector.output(), 90.0), (
+            detector.output()
         )
         operator.wait_for(
             lambda s: (

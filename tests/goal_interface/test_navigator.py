@@ -11,12 +11,6 @@ import time
 import pytest
 import rclpy
 from geometry_msgs.msg import PoseStamped
-from goal_interface.mission import ExecutorStatus
-from goal_interface.navigator import (
-    ActionClientNavigator,
-    make_navigator,
-    resolve_in_action_namespace,
-)
 from lifecycle_msgs.msg import Transition
 from lifecycle_msgs.srv import ChangeState
 from nav2_msgs.action import NavigateToPose
@@ -24,6 +18,13 @@ from processes import NodeProcess, python_module, wait_until
 from rclpy.action import ActionServer, CancelResponse
 from rclpy.callback_groups import ReentrantCallbackGroup
 from rclpy.executors import MultiThreadedExecutor
+
+from goal_interface.mission import ExecutorStatus
+from goal_interface.navigator import (
+    ActionClientNavigator,
+    make_navigator,
+    resolve_in_action_namespace,
+)
 
 NAMESPACE = "/nav_test"
 ACTION = f"{NAMESPACE}/navigate_to_pose"

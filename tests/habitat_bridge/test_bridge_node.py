@@ -1,6 +1,7 @@
 """The Habitat bridge node in its own process, driven over DDS by a client node in the test:
 sensors, odometry and clock, episode reset, navigate_to_pose (success, cancel, unreachable,
-wrong frame) and the episode result after STOP."""
+wrong frame), the episode result after STOP, and goals given one after another, each scored
+from where the robot stands."""
 
 from __future__ import annotations
 
@@ -14,14 +15,8 @@ import numpy as np
 import pytest
 import rclpy
 import scipy.ndimage as ndi
-from filmnav_common.camera import CameraExtrinsics
-from filmnav_common.image_codec import depth_to_metres, image_to_numpy
-from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS, SENSOR_QOS
-from filmnav_common.tf_listener import TransformListener
-from filmnav_sim.config import SimConfig
-from filmnav_sim.episodes import footprint_distance, make_episode
-from filmnav_sim.habitat_adapter import habitat_available
-from filmnav_sim.house import cached_house
+from filmnav_interfaces.msg import EpisodeResult, Goal
+from filmnav_interfaces.srv import ResetEpisode
 from nav2_msgs.action import NavigateToPose
 from nav_msgs.msg import Odometry
 from processes import NodeProcess, python_module, wait_until
@@ -34,8 +29,14 @@ from sensor_msgs.msg import CameraInfo, Image
 from std_msgs.msg import String
 from std_srvs.srv import Trigger
 
-from filmnav_interfaces.msg import EpisodeResult
-from filmnav_interfaces.srv import ResetEpisode
+from filmnav_common.camera import CameraExtrinsics
+from filmnav_common.image_codec import depth_to_metres, image_to_numpy
+from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS, SENSOR_QOS
+from filmnav_common.tf_listener import TransformListener
+from filmnav_sim.config import SimConfig
+from filmnav_sim.episodes import footprint_distance, goal_viewpoints, make_episode
+from filmnav_sim.habitat_adapter import habitat_available
+from filmnav_sim.house import cached_house
 
 WIDTH, HEIGHT = 160, 120
 SPLIT, SEED, EPISODE, TASK = "val", 10003, 0, "object"
@@ -397,6 +398,7 @@ def test_stop_ends_the_episode_and_publishes_its_result(client: BridgeClient, ep
     )
     result = client.get("sim/episode_result")
     assert (result.split, result.episode, result.task) == (SPLIT, EPISODE, TASK)
+    assert result.goal_id == "" and list(result.goal_instance_ids) == episode.goal_instance_ids
     assert not result.success and result.geodesic_start == pytest.approx(
         episode.geodesic_distance, rel=1e-4
     )
@@ -419,6 +421,57 @@ def test_a_newer_goal_preempts_the_active_one(client: BridgeClient, episode) -> 
     assert client.wait_for(first.get_result_async()).status == ABORTED
     assert client.wait_for(second.get_result_async(), timeout=90.0).status == SUCCEEDED
     assert math.dist(odom_pose(client)[:2], near) <= 0.5
+
+
+def test_goals_one_after_another_are_scored_from_where_the_robot_stands(
+    bridge: NodeProcess, client: BridgeClient, episode
+) -> None:
+    """Each new goal on filmnav/active_goal (as goal_interface announces it) is scored from the
+    robot's pose at that moment, against the instances it grounds to (the episode's own goal:
+    against the episode's goal instances); STOP publishes that goal's result and the robot stays
+    where it is, to serve the next goal from there."""
+    assert client.reset_episode().success
+    house, config = cached_house(SEED), SimConfig(width=WIDTH, height=HEIGHT)
+    goals = client.node.create_publisher(Goal, "filmnav/active_goal", LATCHED_QOS)
+    away = reachable_goal(episode, episode.start_pose, 2.0, 3.0)
+    assert client.wait_for(client.send_goal(*away).get_result_async(), 90.0).status == SUCCEEDED
+    here = odom_pose(client)
+
+    def stop_and_result(goal_id: str) -> EpisodeResult:
+        assert wait_until(lambda: f"goal '{goal_id}' scored from" in bridge.output(), 90.0), (
+            bridge.output()[-3000:]
+        )
+        assert client.wait_for(client.stop.call_async(Trigger.Request())).success
+        assert client.spin_until(
+            lambda: getattr(client.get("sim/episode_result"), "goal_id", "") == goal_id, 10.0
+        )
+        return client.get("sim/episode_result")
+
+    goals.publish(Goal(id="sleep", task="text", text="somewhere to sleep"))
+    result = stop_and_result("sleep")
+    beds = sorted(obj.id for obj in house.objects_of("bed"))
+    assert sorted(result.goal_instance_ids) == beds and result.steps == 1
+    expected = house.nav.geodesic_distance(here[:2], goal_viewpoints(house, beds, config))
+    assert result.geodesic_start == pytest.approx(expected, rel=1e-3)
+    assert result.success == (expected <= 0.1) and result.path_length == 0.0
+    # Stopped: the robot stays put and takes no waypoint until the next goal.
+    assert odom_pose(client) == pytest.approx(here)
+    refused = client.send_goal(*episode.start_pose[:2])
+    assert client.wait_for(refused.get_result_async()).status == ABORTED
+    clock = client.get("clock").clock.sec + client.get("clock").clock.nanosec * 1e-9
+
+    goals.publish(Goal())  # idle, as goal_interface announces it after a goal
+    own = f"{SPLIT}/{SEED}/{EPISODE}"  # the episode's own goal, as sim/reset_episode gives it
+    goals.publish(Goal(id=own, task=TASK, text=episode.goal_text))
+    assert wait_until(lambda: f"goal '{own}' scored from" in bridge.output(), 90.0)
+    back = client.send_goal(*episode.start_pose[:2])
+    assert client.wait_for(back.get_result_async(), 90.0).status == SUCCEEDED
+    result = stop_and_result(own)
+    assert list(result.goal_instance_ids) == episode.goal_instance_ids
+    assert result.path_length > 1.0 and result.steps > 4
+    expected = house.nav.geodesic_distance(here[:2], episode.viewpoints)
+    assert result.geodesic_start == pytest.approx(expected, rel=1e-3)
+    assert client.get("clock").clock.sec + client.get("clock").clock.nanosec * 1e-9 > clock
 
 
 @pytest.mark.parametrize("task", ["text", "image"])

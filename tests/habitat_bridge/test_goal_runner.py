@@ -7,8 +7,10 @@ import math
 import numpy as np
 import pytest
 import scipy.ndimage as ndi
+
+from filmnav_common.planar import wrap_angle
 from filmnav_sim.config import SimConfig
-from filmnav_sim.env import SimEnv, wrap_angle
+from filmnav_sim.env import SimEnv
 from filmnav_sim.episodes import make_episode
 from habitat_bridge.goal_runner import GoalRunner, NavigationError, NavigationErrorCode
 

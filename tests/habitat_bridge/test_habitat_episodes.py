@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 import pytest
+
 from filmnav_sim.habitat_adapter import world_to_habitat, yaw_to_habitat_quaternion
 from habitat_bridge.habitat_episodes import HabitatEpisodes
 

@@ -6,11 +6,11 @@ import math
 
 import numpy as np
 import pytest
-from filmnav_common.geometry import quaternion_from_yaw
-from filmnav_sim.config import SimConfig
 from geometry_msgs.msg import Quaternion
 from std_msgs.msg import Header
 
+from filmnav_common.geometry import quaternion_from_yaw
+from filmnav_sim.config import SimConfig
 from habitat_bridge import ros_messages
 
 

@@ -1,10 +1,17 @@
 """`filmnav demo`: the simulated demo, end to end through the real ROS graph.
 
 Launches launch/sim.launch.yaml (bridge, mapper, buffer, policy, detector, goal_interface) with the
-pip-environment launch runner, sends the episode's goal (or --goal), records what an operator
-would watch (status, odometry, camera, map, frontiers), and when the mission ends writes into
---out: summary.json, topdown.png (house, mapped area, trajectory, chosen frontiers, goal),
-firstperson.gif, launch.log. Prints one result line.
+pip-environment launch runner, sends the episode's goal, or the operator's goals (--goal TEXT,
+--image PNG, repeatable: sent one after another in the order given, each once the previous one
+ended, from where the robot stopped, as on a robot), records what an operator would watch
+(status, odometry, camera, map, frontiers), and when the last goal ends writes into --out:
+summary.json (per goal: what it was understood as, the mission's end and the simulator's score of
+the goal that was sent), topdown.png (house, last mapped area, trajectory, chosen frontiers, the
+goals' instances), firstperson.gif, goal_N.png (the N-th goal's picture), launch.log. Prints one
+result line per goal.
+
+In simulation a goal picture stands for the episode's goal instance: the simulated detector reads
+instance ids, it cannot recognise a picture (`--task image` sends the episode's own picture).
 """
 
 from __future__ import annotations
@@ -23,22 +30,31 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 import rclpy
-from filmnav_common.geometry import pose_to_xy_yaw
-from filmnav_common.image_codec import ImageEncodingError, image_to_numpy
-from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS, SENSOR_QOS
-from goal_interface.clearance import OCCUPIED
-from goal_interface.operator_cli import TERMINAL_STATES, format_status
+from filmnav_interfaces.msg import (
+    ComponentHealth,
+    EpisodeResult,
+    FrontierArray,
+    Goal,
+    MissionStatus,
+)
+from filmnav_interfaces.srv import ResetEpisode, SelectFrontier
 from nav_msgs.msg import OccupancyGrid, Odometry
 from rclpy.node import Node
 from sensor_msgs.msg import Image
-from std_msgs.msg import String
 
-from filmnav_interfaces.msg import EpisodeResult, FrontierArray, Goal, MissionStatus
-from filmnav_interfaces.srv import ResetEpisode, SelectFrontier
+from filmnav_common.geometry import pose_to_xy_yaw
+from filmnav_common.image_codec import ImageEncodingError, image_to_numpy
+from filmnav_common.qos import LATCHED_QOS, ODOMETRY_QOS, RELIABLE_QOS, SENSOR_QOS
+from goal_interface.clearance import OCCUPIED
+from goal_interface.operator_cli import TERMINAL_STATES, format_status, goal_message
 
 GIF_SIZE = (320, 240)
 GIF_MAX_FRAMES = 240
 DEFAULT_POLICY = "compact"
+DEMO_GOAL_ID = "demo"  # operator goals (--goal, --image) are demo_1, demo_2, ...
+# A goal's state in the summary when its mission did not end (else the mission's final state).
+REJECTED, GRAPH_STOPPED, TIMEOUT = "REJECTED", "GRAPH_STOPPED", "TIMEOUT"
+NOT_ENDED = (REJECTED, GRAPH_STOPPED, TIMEOUT)
 
 
 @dataclass
@@ -49,7 +65,7 @@ class Recording:
     chosen_waypoints: list[tuple[float, float, float]] = field(default_factory=list)
     map: OccupancyGrid | None = None
     frontiers: FrontierArray | None = None
-    result: EpisodeResult | None = None
+    results: list[EpisodeResult] = field(default_factory=list)
 
 
 class DemoRecorder(Node):
@@ -62,7 +78,7 @@ class DemoRecorder(Node):
         self._last_frontier = -1
         self._last_frame_pose: tuple[float, float, float] | None = None
         self.create_subscription(MissionStatus, "filmnav/status", self._on_status, LATCHED_QOS)
-        self.create_subscription(Odometry, "odom", self._on_odom, RELIABLE_QOS)
+        self.create_subscription(Odometry, "odom", self._on_odom, ODOMETRY_QOS)
         self.create_subscription(Image, "camera/color/image_raw", self._on_image, SENSOR_QOS)
         self.create_subscription(OccupancyGrid, "filmnav/map", self._on_map, LATCHED_QOS)
         self.create_subscription(
@@ -70,7 +86,6 @@ class DemoRecorder(Node):
         )
         self.create_subscription(EpisodeResult, "sim/episode_result", self._on_result, LATCHED_QOS)
         self.goal_pub = self.create_publisher(Goal, "filmnav/goal", RELIABLE_QOS)
-        self.goal_text_pub = self.create_publisher(String, "filmnav/goal_text", RELIABLE_QOS)
         self.reset_client = self.create_client(ResetEpisode, "sim/reset_episode")
         # The policy node offers its service once its model is loaded and warm: wait for it, or
         # the first decisions fall back to the nearest frontier.
@@ -112,11 +127,40 @@ class DemoRecorder(Node):
             self._frontier_waypoints[frontier.id] = pose_to_xy_yaw(frontier.waypoint)
 
     def _on_result(self, msg: EpisodeResult) -> None:
-        self.record.result = msg
+        self.record.results.append(msg)
+
+    def result_of(self, goal_id: str) -> EpisodeResult | None:
+        """The simulator's score of goal `goal_id`."""
+        return next((r for r in reversed(self.record.results) if r.goal_id == goal_id), None)
 
     @property
     def status(self) -> MissionStatus | None:
         return self.record.statuses[-1] if self.record.statuses else None
+
+    def final_status(self, goal_id: str) -> MissionStatus | None:
+        """The status that ended goal `goal_id`."""
+        return next(
+            (
+                s
+                for s in self.record.statuses
+                if s.goal_id == goal_id and s.state in TERMINAL_STATES
+            ),
+            None,
+        )
+
+    def rejection(self, goal_id: str) -> MissionStatus | None:
+        """The status that says goal_interface rejected goal `goal_id`."""
+        rejected = f"rejected goal '{goal_id}'"
+        return next((s for s in self.record.statuses if rejected in s.message), None)
+
+
+def detector_ready(status: MissionStatus | None) -> bool:
+    """Whether the goal detector reported that it can ground goals (OK once the simulator's
+    vocabulary is encoded): a goal sent earlier is explored for blind until then."""
+    return status is not None and any(
+        part.name == "detector" and part.level == ComponentHealth.OK and part.age >= 0.0
+        for part in status.health
+    )
 
 
 def spin_until(node: Node, predicate, timeout: float) -> bool:
@@ -159,26 +203,100 @@ def stop_launch(process: subprocess.Popen, timeout: float = 20.0) -> None:
             continue
 
 
-def send_goal(recorder: DemoRecorder, args: argparse.Namespace) -> str:
-    """Publish --goal as text, or the episode's own goal from the bridge; returns its text."""
-    if args.goal:
-        recorder.goal_text_pub.publish(String(data=args.goal))
-        return args.goal
+def episode_goal(recorder: DemoRecorder, args: argparse.Namespace) -> Goal:
+    """The episode's own goal, as the bridge hands it out (sim/reset_episode)."""
     request = ResetEpisode.Request(
         seed=args.seed, episode=args.episode, split=args.split, task=args.task
     )
     future = recorder.reset_client.call_async(request)
-    if not spin_until(recorder, future.done, 60.0) or not future.result().success:
-        message = future.result().message if future.done() else "no answer"
+    rclpy.spin_until_future_complete(recorder, future, timeout_sec=60.0)
+    if future.result() is None or not future.result().success:
+        message = future.result().message if future.result() else "no reply"
         raise RuntimeError(f"sim/reset_episode failed: {message}")
-    goal = future.result().goal
+    return future.result().goal
+
+
+def operator_goals(args: argparse.Namespace) -> list[Goal]:
+    """The Goal messages of --goal and --image, in the order given (ValueError when a picture
+    cannot be read)."""
+    goals = []
+    for index, (kind, value) in enumerate(args.goals, 1):
+        text, image = (value, "") if kind == "text" else ("", value)
+        goals.append(goal_message(text, image, goal_id=f"{DEMO_GOAL_ID}_{index}"))
+    return goals
+
+
+def run_goal(
+    recorder: DemoRecorder, launch: subprocess.Popen, goal: Goal, timeout: float
+) -> MissionStatus | None:
+    """Send one goal and follow it until it ends (its final status), is rejected (None), the
+    graph stops or `timeout` passes (None). Then wait a little for the simulator's score."""
     recorder.goal_pub.publish(goal)
+
+    def over() -> bool:
+        return (
+            recorder.final_status(goal.id) is not None
+            or recorder.rejection(goal.id) is not None
+            or launch.poll() is not None
+        )
+
+    spin_until(recorder, over, timeout)
+    final = recorder.final_status(goal.id)
+    if final is not None and final.state != MissionStatus.CANCELED:
+        spin_until(recorder, lambda: recorder.result_of(goal.id) is not None, 10.0)
+    return final
+
+
+def goal_summary(
+    recorder: DemoRecorder, goal: Goal, final: MissionStatus | None, graph_stopped: bool
+) -> dict:
+    """What one goal was understood as, how its mission ended (REJECTED, GRAPH_STOPPED and
+    TIMEOUT when it did not), and the simulator's score of it (sim/episode_result of its id)."""
+    result = recorder.result_of(goal.id)
+    statuses = [s for s in recorder.record.statuses if s.goal_id == goal.id]
+    refusal = recorder.rejection(goal.id)
+    last = final or refusal or (statuses[-1] if statuses else None)
+    if final is not None:
+        state = final.state_name
+    else:
+        state = REJECTED if refusal else GRAPH_STOPPED if graph_stopped else TIMEOUT
+    return {
+        "goal": describe(goal),
+        "goal_id": goal.id,
+        "task": goal.task,
+        "state": state,
+        "message": last.message if last else "",
+        "understood_as": statuses[-1].understood_as if statuses else "",
+        "decisions": final.decisions if final else 0,
+        # decisions the mission took from the nearest frontier because the policy failed
+        "policy_fallbacks": len({s.decisions for s in statuses if s.policy_fallback}),
+        "distance_travelled": round(float(final.distance_travelled), 3) if final else 0.0,
+        "success": bool(result.success) if result else False,
+        "spl": round(float(result.spl), 4) if result else 0.0,
+        "soft_spl": round(float(result.soft_spl), 4) if result else 0.0,
+        "steps": int(result.steps) if result else 0,
+        "geodesic_start": round(float(result.geodesic_start), 3) if result else None,
+        "goal_instance_ids": [int(i) for i in result.goal_instance_ids] if result else [],
+        # where the robot stood when the goal ended: the next goal is served from there
+        "end_pose": [round(v, 3) for v in recorder.record.trajectory[-1]]
+        if recorder.record.trajectory
+        else None,
+    }
+
+
+def describe(goal: Goal) -> str:
     return goal.text if goal.task != Goal.TASK_IMAGE else "<goal image>"
 
 
 def write_topdown(
-    path: pathlib.Path, args: argparse.Namespace, record: Recording, title: str
+    path: pathlib.Path,
+    args: argparse.Namespace,
+    record: Recording,
+    title: str,
+    goal_instance_ids: Sequence[int] | None,
 ) -> None:
+    """The picture of the mission; `goal_instance_ids`: what the goal was scored against (None:
+    the episode's goal)."""
     from filmnav_learning.topdown import MappedArea, save_episode_map
     from filmnav_sim.episodes import make_episode
     from filmnav_sim.house import generate_house
@@ -209,7 +327,7 @@ def write_topdown(
         title,
         trajectory,
         record.chosen_waypoints,
-        episode.goal_instance_ids,
+        episode.goal_instance_ids if goal_instance_ids is None else list(goal_instance_ids),
         mapped=mapped,
         frontier_centroids=centroids,
     )
@@ -232,8 +350,23 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.set_defaults(goals=[])
     parser.add_argument(
-        "--goal", default="", help="goal text, e.g. 'find a bed' (default: the episode's goal)"
+        "--goal",
+        dest="goals",
+        action="append",
+        type=lambda text: ("text", text),
+        metavar="TEXT",
+        help="goal text, e.g. 'find a chair', 'something to sleep on' (default: the episode's "
+        "goal); --goal and --image may repeat: the goals are served one after another",
+    )
+    parser.add_argument(
+        "--image",
+        dest="goals",
+        action="append",
+        type=lambda path: ("image", path),
+        metavar="PNG",
+        help="goal picture (PNG/JPEG); in simulation it stands for the episode's goal instance",
     )
     parser.add_argument(
         "--seed", type=int, default=None, help="house seed (default: the first val house)"
@@ -249,7 +382,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     )
     parser.add_argument("--out", default="out/demo", help="output directory")
     parser.add_argument(
-        "--timeout", type=float, default=480.0, help="wall-clock limit for the mission, s"
+        "--timeout", type=float, default=480.0, help="wall-clock limit for each goal, s"
     )
     args = parser.parse_args(list(argv))
     if args.seed is None:
@@ -261,6 +394,11 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
 
 def main(argv: Sequence[str]) -> int:
     args = parse_args(argv)
+    try:
+        goals = operator_goals(args)
+    except ValueError as error:
+        print(f"filmnav demo: {error}", file=sys.stderr)
+        return 2
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
@@ -276,7 +414,7 @@ def main(argv: Sequence[str]) -> int:
                     recorder.reset_client.service_is_ready()
                     and recorder.policy_client.service_is_ready()
                     and recorder.goal_pub.get_subscription_count() > 0
-                    and recorder.status is not None
+                    and detector_ready(recorder.status)
                 )
             ),
             120.0,
@@ -287,62 +425,54 @@ def main(argv: Sequence[str]) -> int:
                 file=sys.stderr,
             )
             return 1
-        goal_text = send_goal(recorder, args)
-
-        def mission_over() -> bool:
-            status = recorder.status
-            return (
-                status is not None and status.state in TERMINAL_STATES and status.goal_text != ""
+        goals = goals or [episode_goal(recorder, args)]
+        summaries: list[dict] = []
+        for index, goal in enumerate(goals, 1):
+            final = run_goal(recorder, launch, goal, args.timeout)
+            summary = goal_summary(recorder, goal, final, launch.poll() is not None)
+            summary["wall_time_s"] = round(time.monotonic() - started, 1)
+            summaries.append(summary)
+            if goal.task == Goal.TASK_IMAGE:
+                cv2.imwrite(str(out / f"goal_{index}.png"), image_to_numpy(goal.image)[..., ::-1])
+            if final is not None:
+                print(format_status(final), file=sys.stderr)
+            print(
+                f"goal '{summary['goal']}': success={summary['success']} "
+                f"SPL={summary['spl']:.2f} steps={summary['steps']} "
+                f"wall={summary['wall_time_s']:.0f}s -> {out}/"
             )
-
-        spin_until(recorder, lambda: mission_over() or launch.poll() is not None, args.timeout)
-        finished = mission_over()
-        if not finished and launch.poll() is not None:
+            if summary["state"] in (GRAPH_STOPPED, TIMEOUT):
+                break  # the robot is not free for the next goal
+        if launch.poll() is not None:
             print(
                 f"filmnav demo: the sim graph stopped early; see {out / 'launch.log'}",
                 file=sys.stderr,
             )
-        spin_until(recorder, lambda: recorder.record.result is not None, 5.0)
-        status = recorder.status
-        result = recorder.record.result
-        wall_time = time.monotonic() - started
-        summary = {
-            "goal": goal_text,
+        run = {
             "seed": args.seed,
             "episode": args.episode,
             "split": args.split,
-            "task": args.task,
+            "houses": args.houses,
+            "episode_task": args.task,
             "policy": args.policy,
-            "state": status.state_name if status else "UNKNOWN",
-            "message": status.message if status else "",
-            "timed_out": not finished and launch.poll() is None,
-            "decisions": status.decisions if status else 0,
-            # decisions the mission took from the nearest frontier because the policy failed
-            "policy_fallbacks": len(
-                {s.decisions for s in recorder.record.statuses if s.policy_fallback}
-            ),
-            "distance_travelled": round(float(status.distance_travelled), 3) if status else 0.0,
-            "success": bool(result.success) if result else False,
-            "spl": round(float(result.spl), 4) if result else 0.0,
-            "soft_spl": round(float(result.soft_spl), 4) if result else 0.0,
-            "steps": int(result.steps) if result else 0,
-            "geodesic_start": round(float(result.geodesic_start), 3) if result else None,
-            "wall_time_s": round(wall_time, 1),
+            "wall_time_s": round(time.monotonic() - started, 1),
+            "goals": summaries,
         }
-        (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
-        title = (
-            f"seed {args.seed} ep {args.episode}: '{goal_text}' with {args.policy}: "
-            f"{summary['state']}, SPL {summary['spl']:.2f}"
+        (out / "summary.json").write_text(json.dumps(run, indent=2) + "\n")
+        scored = [i for summary in summaries for i in summary["goal_instance_ids"]]
+        title = "\n".join(
+            [f"seed {args.seed} ep {args.episode} with {args.policy}"]
+            + [
+                f"'{summary['goal']}': {summary['state']}, SPL {summary['spl']:.2f}"
+                for summary in summaries
+            ]
         )
-        write_topdown(out / "topdown.png", args, recorder.record, title)
+        write_topdown(out / "topdown.png", args, recorder.record, title, scored or None)
         write_gif(out / "firstperson.gif", recorder.record.frames)
-        if status is not None:
-            print(format_status(status), file=sys.stderr)
-        print(
-            f"goal '{goal_text}': success={summary['success']} SPL={summary['spl']:.2f} "
-            f"steps={summary['steps']} wall={summary['wall_time_s']:.0f}s -> {out}/"
+        ended = len(summaries) == len(goals) and all(
+            summary["state"] not in NOT_ENDED for summary in summaries
         )
-        return 0 if finished else 1
+        return 0 if ended else 1
     except KeyboardInterrupt:
         return 130
     finally:

@@ -29,6 +29,7 @@ DEPTH_ENCODINGS = ("16UC1", "32FC1")
 def launch_defaults() -> dict[str, str]:
     """robot.launch.yaml's arguments with their defaults."""
     from ament_index_python.packages import get_package_share_directory
+
     from filmnav_common.launch_files import declared_arguments
 
     path = pathlib.Path(get_package_share_directory("filmnav_bringup")) / "launch"
@@ -43,14 +44,15 @@ class Probe:
 
     def __init__(self, args: dict[str, str]):
         import rclpy
-        from filmnav_common.qos import ODOMETRY_QOS, SENSOR_QOS
-        from filmnav_common.tf_listener import TransformListener
-        from goal_interface.navigator import NAV2_LIFECYCLE_NODE, resolve_in_action_namespace
         from lifecycle_msgs.srv import GetState
         from nav2_msgs.action import NavigateToPose
         from nav_msgs.msg import Odometry
         from rclpy.action import ActionClient
         from sensor_msgs.msg import CameraInfo, Image
+
+        from filmnav_common.qos import ODOMETRY_QOS, SENSOR_QOS
+        from filmnav_common.tf_listener import TransformListener
+        from goal_interface.navigator import NAV2_LIFECYCLE_NODE, resolve_in_action_namespace
 
         self.args = args
         self.node = rclpy.create_node("filmnav_doctor", namespace=args["namespace"] or "/")
@@ -98,9 +100,10 @@ class Probe:
 
 def check(probe: Probe, seconds: float) -> list[tuple[str, str, str]]:
     """(status, requirement, detail) per requirement."""
+    from lifecycle_msgs.msg import State
+
     from filmnav_common.camera import CameraExtrinsics
     from filmnav_common.transforms import TransformError
-    from lifecycle_msgs.msg import State
 
     results: list[tuple[str, str, str]] = []
     add = results.append
@@ -239,6 +242,7 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument("--seconds", type=float, default=5.0, help="how long to listen")
     options = parser.parse_args(list(argv))
     import rclpy
+
     from filmnav_common.launch_files import LaunchError, parse_launch_arguments
 
     args = launch_defaults()

@@ -30,11 +30,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from filmnav_common.config import ConfigError, build, load_config
 from filmnav_common.protocol import TASKS, FrontierPolicy
 from filmnav_policy.registry import PolicyLoadError, make_policy, policy_names, requires_episode
 from filmnav_sim.episodes import EpisodeId
-
-from filmnav_common.config import ConfigError, build, load_config
 
 log = logging.getLogger("filmnav.eval")
 METRIC_KEYS = ("success_rate", "spl", "soft_spl")
@@ -299,10 +299,11 @@ def policy_for_episode(args: EvalConfig, shared: FrontierPolicy | None, episode)
 
 
 def run(args: EvalConfig) -> dict[str, Any]:
+    from tqdm import tqdm
+
     from filmnav_learning.episode_runner import EpisodeRunner, RunnerConfig
     from filmnav_learning.topdown import save_episode_map
     from filmnav_sim.episodes import make_episode
-    from tqdm import tqdm
 
     out = pathlib.Path(args.out)
     (out / "episodes").mkdir(parents=True, exist_ok=True)

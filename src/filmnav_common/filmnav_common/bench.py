@@ -7,12 +7,13 @@ benchmarks/results/NAME.json.
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import pathlib
 import sys
 from collections.abc import Sequence
 
-BENCHMARKS = ("sim", "mapper", "policy", "ros", "harness")
+BENCHMARKS = ("sim", "mapper", "policy", "ros", "harness", "goals")
 
 
 def repo_root() -> pathlib.Path:
@@ -20,6 +21,15 @@ def repo_root() -> pathlib.Path:
     if "FILMNAV_ROOT" in os.environ:
         return pathlib.Path(os.environ["FILMNAV_ROOT"])
     return pathlib.Path(__file__).resolve().parents[3]
+
+
+def write_report(name: str, report: dict, detail: str) -> None:
+    """Write a benchmark's report to benchmarks/results/NAME.json and print it on stdout, less its
+    per-item `detail` list."""
+    path = repo_root() / "benchmarks" / "results" / f"{name}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(report, indent=2) + "\n")
+    print(json.dumps({key: value for key, value in report.items() if key != detail}))
 
 
 def main(argv: Sequence[str]) -> int:

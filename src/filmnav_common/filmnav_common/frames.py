@@ -30,6 +30,7 @@ from filmnav_common.camera import (
     extrinsics_from_parameters,
 )
 from filmnav_common.geometry import pose_to_xy_yaw
+from filmnav_common.planar import Pose2D
 from filmnav_common.tf_listener import TransformListener
 from filmnav_common.transforms import (
     NS_PER_S,
@@ -37,8 +38,6 @@ from filmnav_common.transforms import (
     TransformError,
     quaternion_from_yaw,
 )
-
-Pose2D = tuple[float, float, float]  # x, y, yaw
 
 FRAME_PARAMETERS: dict[str, tuple[Any, str]] = {
     "base_frame": (

@@ -7,13 +7,13 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from filmnav_interfaces.msg import Frontier
+from filmnav_interfaces.srv import SelectFrontier
 from sensor_msgs.msg import Image
 
 from filmnav_common.geometry import pose_to_xy_yaw
 from filmnav_common.image_codec import ImageEncodingError, image_to_rgb
 from filmnav_common.protocol import FrontierCandidate, GoalSpec
-from filmnav_interfaces.msg import Frontier
-from filmnav_interfaces.srv import SelectFrontier
 
 PLACEHOLDER_SIDE = 224  # side of the black image standing in for a frontier with no view
 
@@ -41,6 +41,17 @@ def rgb_of(msg: Image, what: str) -> np.ndarray | None:
         raise RequestError(f"{what}: {error}") from error
 
 
+def path_distance_field(distance: float) -> float:
+    """Frontier.msg's path_distance of a route length: -1 on the wire when there is no route (the
+    cores use inf)."""
+    return float(distance) if math.isfinite(distance) else -1.0
+
+
+def path_distance_of(field: float) -> float:
+    """The route length of Frontier.msg's path_distance: inf where it is -1."""
+    return float(field) if field >= 0.0 else math.inf
+
+
 def candidate_of(frontier: Frontier) -> FrontierCandidate:
     waypoint = frontier.waypoint
     return FrontierCandidate(
@@ -48,7 +59,7 @@ def candidate_of(frontier: Frontier) -> FrontierCandidate:
         centroid=(frontier.centroid.x, frontier.centroid.y),
         waypoint=pose_to_xy_yaw(waypoint),
         size=float(frontier.size),
-        path_distance=float(frontier.path_distance) if frontier.path_distance >= 0.0 else math.inf,
+        path_distance=path_distance_of(frontier.path_distance),
     )
 
 

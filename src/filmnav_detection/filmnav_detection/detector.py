@@ -12,13 +12,12 @@ box's central region, back-projected at the box centre.
 
 from __future__ import annotations
 
-import json
 import math
-import re
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 import numpy as np
+
 from filmnav_common.camera import CameraExtrinsics
 
 # Weights of the `owlv2` backend (filmnav_detection.owlv2), here so nodes name them without
@@ -194,58 +193,3 @@ def locate_box(
         bbox=(int(x_min), int(y_min), int(x_max), int(y_max)),
         score=float(score),
     )
-
-
-def instances_of_category(category: str, categories: Mapping[int, str]) -> set[int]:
-    """Instance ids whose category is `category` (case-insensitive)."""
-    wanted = category.strip().lower()
-    return {instance_id for instance_id, name in categories.items() if name.lower() == wanted}
-
-
-def category_in_text(text: str, categories: Iterable[str]) -> str | None:
-    """The longest category named as whole words in a free-form goal ("find a potted plant")."""
-    lowered = text.lower()
-    named = [c for c in categories if re.search(rf"\b{re.escape(c.lower())}s?\b", lowered)]
-    return max(named, key=len) if named else None
-
-
-@dataclass(frozen=True)
-class SimInstanceTable:
-    """The simulator's instance id -> category table and its current episode's goal."""
-
-    categories: dict[int, str]
-    goal_text: str = ""
-    goal_category: str = ""
-    goal_instance_ids: tuple[int, ...] = ()
-
-    @classmethod
-    def from_json(cls, text: str) -> SimInstanceTable:
-        """Parse the bridge's `sim/instances` JSON (raises ValueError on malformed input)."""
-        try:
-            table = json.loads(text)
-            return cls(
-                categories={int(key): str(value) for key, value in table["instances"].items()},
-                goal_text=str(table.get("goal_text", "")),
-                goal_category=str(table.get("goal_category", "")),
-                goal_instance_ids=tuple(int(i) for i in table.get("goal_instance_ids", ())),
-            )
-        except (json.JSONDecodeError, KeyError, TypeError, AttributeError, ValueError) as error:
-            raise ValueError(f"malformed instance table: {error}") from error
-
-
-def goal_instances(task: str, text: str, table: SimInstanceTable) -> tuple[set[int], str]:
-    """Instance ids that satisfy a goal, and their label; empty when the goal names nothing known.
-
-    The episode's own goal (same text, or any image goal) maps to the episode's goal instances;
-    otherwise an object goal is a category name and a text goal is searched for a category name.
-    """
-    if task == "image" or (
-        text.strip() and text.strip().lower() == table.goal_text.strip().lower()
-    ):
-        return set(table.goal_instance_ids), table.goal_category
-    known = set(table.categories.values())
-    exact = next((c for c in known if c.lower() == text.strip().lower()), None)
-    category = exact or category_in_text(text, known)
-    if category is None:
-        return set(), ""
-    return instances_of_category(category, table.categories), category

@@ -2,9 +2,9 @@
 
 - `sim_semantic` (simulation): the bridge's instance image; instance ids map to categories
   through the bridge's latched `sim/instances` table.
-- `owlv2` (robots): OWLv2 open-vocabulary boxes in the colour image, queried with the goal text
-  (object and text goals) or the goal picture (image goals, image-guided detection); each box is
-  placed at the median depth of its centre.
+- `owlv2` (robots): OWLv2 open-vocabulary boxes in the colour image, queried with the names the
+  goal was grounded to and its text (object and text goals) or the goal picture (image goals,
+  image-guided detection); each box is placed at the median depth of its centre.
 
 Either way the node pairs the evidence image with the depth image by stamp, waits for odometry up
 to that stamp and takes the pose nearest to it, the camera intrinsics from camera_info, and
@@ -12,9 +12,13 @@ publishes `filmnav/detections` for every frame while a goal is active (an empty 
 seen"), tagged with the goal's id. The goal is the one goal_interface accepted and announces on
 the latched `filmnav/active_goal` (an empty id: idle); the raw goal topics are not read here, so a
 goal goal_interface rejects never retargets the detector. For each active goal the node publishes
-on the latched `filmnav/goal_grounding` what it searches for (`resolve_goal`), or that it cannot.
-Detection runs on its own thread: frames that arrive while a slow detector (OWLv2 on a CPU) works
-replace each other, so it never falls behind the camera.
+on the latched `filmnav/goal_grounding` what it searches for (`goal_targets.ground_goal`: the goal
+grounded in the simulator's categories or the household vocabulary), or why it cannot. Grounding
+runs in its own callback group, so sensor messages keep arriving meanwhile. The node reports OK on
+`diagnostics` once goals can be grounded (in simulation: after the simulator's table has arrived
+and its vocabulary is encoded; WARN until then). Detection runs on its
+own thread: frames that arrive while a slow detector (OWLv2 on a CPU) works replace each other, so
+it never falls behind the camera.
 """
 
 from __future__ import annotations
@@ -26,6 +30,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from filmnav_interfaces.msg import Detection, DetectionArray, Goal, GoalGrounding
+from nav_msgs.msg import Odometry
+from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
+from rclpy.node import Node
+from sensor_msgs.msg import CameraInfo, Image
+from std_msgs.msg import String
+
 from filmnav_common.frames import PARAMETERS as FRAME_PARAMETERS
 from filmnav_common.frames import RobotFrames
 from filmnav_common.image_codec import ImageEncodingError, depth_to_metres, image_to_numpy
@@ -37,22 +48,20 @@ from filmnav_common.qos import LATCHED_QOS, ODOMETRY_QOS, RELIABLE_QOS, SENSOR_Q
 from filmnav_common.reporting import StatusReporter
 from filmnav_common.text import excerpt
 from filmnav_common.transforms import TransformError
-from nav_msgs.msg import Odometry
-from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
-from rclpy.node import Node
-from sensor_msgs.msg import CameraInfo, Image
-from std_msgs.msg import String
-
 from filmnav_detection.detector import (
     DEFAULT_OWLV2_MODEL,
     CameraModel,
     GoalDetection,
     SemanticGoalDetector,
-    SimInstanceTable,
-    goal_instances,
     locate_box,
 )
-from filmnav_interfaces.msg import Detection, DetectionArray, Goal, GoalGrounding
+from filmnav_detection.goal_targets import (
+    GoalTargets,
+    SimInstanceTable,
+    ground_goal,
+    robot_grounder,
+    sim_grounder,
+)
 
 ODOM_HISTORY = 100
 STARTUP_ERRORS = (FileNotFoundError, ValueError)  # end the node at start with one FATAL line
@@ -95,39 +104,6 @@ class ActiveGoal:
 
 
 @dataclass(frozen=True)
-class Resolution:
-    """What a goal is searched for as (the fields of filmnav_interfaces/GoalGrounding)."""
-
-    targets: tuple[str, ...]
-    instance_ids: frozenset[int]  # sim_semantic: the instances that satisfy the goal
-    findable: bool
-    message: str
-
-
-def resolve_goal(goal: ActiveGoal, table: SimInstanceTable | None) -> Resolution:
-    """The goal's targets: OWLv2 (no table) searches for the goal text or picture itself;
-    sim_semantic for the simulator's instances the goal names."""
-    quoted = f"'{excerpt(goal.text)}'"
-    if table is None:
-        if goal.task == "image":
-            return Resolution((), frozenset(), True, "searching for the goal image with OWLv2")
-        return Resolution((goal.text,), frozenset(), True, f"searching for {quoted} with OWLv2")
-    ids, label = goal_instances(goal.task, goal.text, table)
-    if not ids:
-        return Resolution(
-            (), frozenset(), False, f"goal {quoted} names no object of the simulated house"
-        )
-    origin = "the goal image" if goal.task == "image" else quoted
-    same = goal.task != "image" and goal.text.strip().lower() == label.lower()
-    return Resolution(
-        (label,),
-        frozenset(ids),
-        True,
-        f"searching for {label}" + ("" if same else f" (from {origin})"),
-    )
-
-
-@dataclass(frozen=True)
 class Frame:
     """One image pair to detect in, with the goal, intrinsics and pose captured when it became
     ready."""
@@ -135,8 +111,7 @@ class Frame:
     depth: Image
     evidence: Image  # instance (sim_semantic) or colour (owlv2) image
     goal: ActiveGoal
-    goal_ids: frozenset[int]
-    label: str
+    targets: GoalTargets
     camera_info: CameraInfo
     pose: tuple[float, float, float]
     frame_id: str
@@ -159,12 +134,14 @@ class DetectorNode(Node):
                     f"(expected one of {', '.join(EVIDENCE_TOPICS)})"
                 )
             self._owlv2 = self._load_owlv2() if self._backend == "owlv2" else None
+            if self._owlv2 is not None:
+                robot_grounder()  # encodes the household vocabulary once, before the first goal
+                self.get_logger().info("goal grounding ready: the household vocabulary")
         self._robot_frames = RobotFrames(self, self._param)  # TF only once the node can start
         self._camera_info: CameraInfo | None = None
         self._table: SimInstanceTable | None = None
         self._goal: ActiveGoal | None = None
-        self._goal_ids: set[int] = set()
-        self._label = ""
+        self._targets: GoalTargets | None = None  # what the goal is searched for as
         self._odom: collections.deque[tuple[int, tuple[float, float, float], str]] = (
             collections.deque(maxlen=ODOM_HISTORY)
         )
@@ -189,13 +166,18 @@ class DetectorNode(Node):
             CameraInfo, "camera/color/camera_info", self._on_camera_info, SENSOR_QOS
         )
         self.create_subscription(Odometry, "odom", self._on_odom, ODOMETRY_QOS)
+        goals = MutuallyExclusiveCallbackGroup()  # grounding takes a while: not the sensors' turn
         if self._owlv2 is None:
-            self.create_subscription(String, "sim/instances", self._on_table, LATCHED_QOS)
-        self.create_subscription(Goal, "filmnav/active_goal", self._on_goal, LATCHED_QOS)
+            self.create_subscription(
+                String, "sim/instances", self._on_table, LATCHED_QOS, callback_group=goals
+            )
+        self.create_subscription(
+            Goal, "filmnav/active_goal", self._on_goal, LATCHED_QOS, callback_group=goals
+        )
         self.create_timer(
             DETECTION_POLL_PERIOD, self._detect_ready_frame, MutuallyExclusiveCallbackGroup()
         )
-        self._status.ok(f"{self._backend}: waiting for a goal")
+        self._report_idle()
 
     def _load_owlv2(self):
         """The OWLv2 detector (raises FileNotFoundError naming the model when its weights are
@@ -219,8 +201,8 @@ class DetectorNode(Node):
         """The active goal (goal_interface validated it); an empty id: idle."""
         if not msg.id:
             with self._lock:
-                self._goal, self._goal_ids = None, set()
-            self._status.ok(f"{self._backend}: waiting for a goal")
+                self._goal, self._targets = None, None
+            self._report_idle()
             return
         goal_id = excerpt(msg.id)
         if msg.task not in TASKS:
@@ -239,7 +221,10 @@ class DetectorNode(Node):
             if image is None:
                 self._status.warn(f"ignored goal '{goal_id}': image goal without an image")
                 return
-        self._set_goal(ActiveGoal(msg.id, msg.task, msg.text, image))
+        goal = ActiveGoal(msg.id, msg.task, msg.text, image)
+        with self._lock:
+            self._goal, self._targets = goal, None
+        self._ground(goal)
 
     def _on_table(self, msg: String) -> None:
         try:
@@ -247,43 +232,58 @@ class DetectorNode(Node):
         except ValueError as error:
             self._status.error(f"sim/instances: {error}")
             return
+        if table.categories and self._table is None:
+            # Encode the vocabulary once, before the first goal; not ready until then.
+            self._status.warn(
+                f"{self._backend}: encoding {len(table.categories)} object categories for goal "
+                "grounding"
+            )
+            sim_grounder(table.categories)
+            self.get_logger().info(
+                f"goal grounding ready: {len(table.categories)} object categories"
+            )
         with self._lock:
-            self._table = table
-            self._resolve_goal()
+            self._table, goal = table, self._goal
+        if goal is not None:
+            self._ground(goal)
+        else:
+            self._report_idle()
 
-    def _set_goal(self, goal: ActiveGoal) -> None:
-        with self._lock:
-            self._goal = goal
-            self._resolve_goal()
-
-    def _resolve_goal(self) -> None:
-        """Ground the goal once per goal or table change and publish what it was understood as
-        (call with the lock)."""
-        goal = self._goal
-        if goal is None:
-            return
+    def _report_idle(self) -> None:
+        """Ready (OK) once goals can be grounded: in simulation after the simulator's table."""
         if self._owlv2 is None and self._table is None:
+            self._status.warn(f"{self._backend}: waiting for the simulator's sim/instances table")
+        else:
+            self._status.ok(f"{self._backend}: waiting for a goal")
+
+    def _ground(self, goal: ActiveGoal) -> None:
+        """What the goal is searched for as (goals callback group, without the lock: grounding
+        takes a while), published on filmnav/goal_grounding once per goal and table."""
+        table = self._table
+        if self._owlv2 is None and table is None:
             self._status.warn(
                 "goal received but no sim/instances table yet: waiting for the simulator"
             )
             return
-        resolution = resolve_goal(goal, self._table if self._owlv2 is None else None)
-        self._goal_ids = set(resolution.instance_ids)
-        self._label = resolution.targets[0] if resolution.targets else ""
+        targets = ground_goal(goal.task, goal.text, table)
+        with self._lock:
+            if self._goal is not goal:
+                return  # another goal (or idle) came meanwhile
+            self._targets = targets
         grounding = GoalGrounding(
             goal_id=goal.goal_id,
             query="" if goal.task == "image" else goal.text,
-            targets=list(resolution.targets),
-            scores=[1.0] * len(resolution.targets),
-            findable=resolution.findable,
-            message=resolution.message,
+            targets=list(targets.names),
+            scores=[float(score) for _, score in targets.targets],
+            findable=targets.findable,
+            message=targets.message,
         )
         grounding.header.stamp = self.get_clock().now().to_msg()
         self._grounding_pub.publish(grounding)
-        if resolution.findable:
-            self._status.ok(resolution.message)
+        if targets.findable:
+            self._status.ok(targets.message)
         else:
-            self._status.warn(resolution.message)
+            self._status.warn(targets.message)
 
     # ------------------------------------------------------------------------------ sensors
     def _on_camera_info(self, msg: CameraInfo) -> None:
@@ -308,7 +308,12 @@ class DetectorNode(Node):
             self._waiting = (depth, evidence)
 
     def _searching(self) -> bool:
-        return self._goal is not None and (self._owlv2 is not None or bool(self._goal_ids))
+        targets = self._targets
+        return (
+            targets is not None
+            and targets.findable
+            and (self._owlv2 is not None or bool(targets.instance_ids))
+        )
 
     # ------------------------------------------------------------------------------ detection
     def _detect_ready_frame(self) -> None:
@@ -344,8 +349,7 @@ class DetectorNode(Node):
             depth,
             evidence,
             self._goal,
-            frozenset(self._goal_ids),
-            self._label,
+            self._targets,
             self._camera_info,
             pose,
             frame_id,
@@ -407,7 +411,8 @@ class DetectorNode(Node):
             min_area_fraction=self._param("min_area_fraction"),
             max_distance=self._param("max_distance"),
         )
-        return detector.detect(instance, depth, frame.pose, frame.goal_ids, frame.label)
+        targets = frame.targets
+        return detector.detect(instance, depth, frame.pose, targets.instance_ids, targets.label)
 
     def _detect_boxes(
         self, camera: CameraModel, depth: np.ndarray, frame: Frame
@@ -426,7 +431,7 @@ class DetectorNode(Node):
         boxes = (
             self._owlv2.detect_image(rgb, goal.image)
             if goal.task == "image"
-            else self._owlv2.detect(rgb, [goal.text])
+            else self._owlv2.detect(rgb, frame.targets.queries)
         )
         located = (
             locate_box(

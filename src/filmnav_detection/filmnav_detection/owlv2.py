@@ -12,8 +12,9 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 import torch
-from filmnav_detection.detector import DEFAULT_OWLV2_MODEL
 from transformers.image_transforms import center_to_corners_format
+
+from filmnav_detection.detector import DEFAULT_OWLV2_MODEL
 
 
 @dataclass(frozen=True)

@@ -1,28 +1,38 @@
-"""Calibrate the goal-grounding thresholds on data.
+"""Calibrate goal grounding on data: the thresholds of grounding.py.
 
-    python -m filmnav_language.calibrate     # rewrites thresholds.yaml next to this file
+    python -m filmnav_language.calibrate     # rewrites thresholds.yaml
+
+Run it after any change to the vocabularies, the calibration goals or the grounding method.
 
 Calibration set (the held-out phrasings of the tests are never used here):
 - positives: the simulator's generation vocabulary (filmnav_sim.language: every synonym, every
   description, and "the <colour> <category>" for each colour a category comes in); made from
   the synonyms and category names by fixed rules with a fixed seed, what operators type around
-  them: a request ("find the ..."), a plural, and a one-letter typo; and from calibration.yaml,
-  descriptions in other words and ambiguous goals, each with every category it may stand for;
-- negatives: calibration.yaml: things no house contains, and for the `sim` vocabulary also
+  them: a request ("could you please go and find me the ..."), a plural, a location anchor ("the
+  ... next to the <other category>"), and two typos; and from calibration.yaml, descriptions in
+  other words and ambiguous goals, each with every category it may stand for;
+- negatives: calibration.yaml: things no house contains; and for the `sim` vocabulary
   household objects the simulator has no category for.
 Each vocabulary is calibrated on its own (`sim` over the simulator's categories, `household` over
 all its names); the gold name of a positive is its simulator category in both.
 
-Goals that are word for word a key, or that name another known object, are decided without the
-thresholds (grounding.py, step 3); the thresholds are calibrated on the others.
+Goals that are word for word a key are decided without the thresholds (grounding.py, step 3);
+the thresholds are calibrated on the others, one after another:
+words: the weight of the word association in a name's score (grounding.py, step 4), 0 to 0.9
+in steps of 0.1: the one whose top name is right for the most positives, the middle of the best
+run.
 margin: how far below the top score a name still counts as meant: the margin (0 to 0.3 in steps
 of 0.005) that maximises the mean F1 of the targets against the acceptable names over those
 positives, the middle of the best run. A wider margin finds the right names of ambiguous goals
-and adds wrong ones to plain goals; on this set the plain goals win and it comes out near 0.
-accept: the threshold on the top score that maximises Youden's J, the share of those positives
-accepted with a right top name minus the share of negatives accepted; the middle of the best
-interval, so that neither side's nearest example alone decides it. Negatives are scored on the
-names alone, as things none of the grounder's lists knows: the threshold must hold for those.
+and adds wrong ones to plain goals.
+home, sure, accept: for every pair of a home threshold (0 to 0.9; a goal less likely than it to
+mean a thing of a home is refused, home.py) and a sure score (0.6 to 1.05; a top score at least
+this high overrules that), the accept threshold on the top score that grounds the most positives
+to a right top name while accepting at most FALSE_ACCEPT_BUDGET of all negatives (the middle of
+the highest such interval between scores); the triple that grounds the most wins (ties: the
+highest home threshold, then the lowest sure score). Negatives are scored as if nobody had
+listed them (without word-for-word evidence, and without the thing outside a home they name,
+but with its kin): the thresholds must hold for things nobody listed.
 
 This reads the simulator (its categories, colours and generation vocabulary); goal grounding
 itself never imports it.
@@ -43,20 +53,40 @@ from filmnav_language.grounding import (
     HOUSEHOLD,
     OUTSIDE,
     PACKAGE_DIR,
+    THRESHOLD_KEYS,
     THRESHOLDS_FILE,
     GoalGrounder,
     Grounding,
     Scores,
     Thresholds,
     Vocabulary,
+    VocabularyEntry,
 )
+from filmnav_language.phrases import object_phrase
 from filmnav_language.sentence_encoder import DEFAULT_TEXT_ENCODER, build_text_encoder
 
 CALIBRATION_FILE = PACKAGE_DIR / "calibration.yaml"
 VOCABULARIES = ("sim", HOUSEHOLD)
 SEED = 0
-REQUESTS = ("find the {}", "go to the {}", "where is the {}", "look for a {}")
+REQUESTS = (
+    "find the {}",
+    "go to the {}",
+    "where is the {}",
+    "look for a {}",
+    "could you please go and find me the {}",
+    "I'm looking for the {}",
+    "take me to the {} please",
+    "where's my {}?",
+    "hey robot, navigate to the nearest {}",
+    "can you locate a {} for me",
+)
+ANCHORS = ("the {} next to the {}", "a {} by the {}", "the {} near the {}", "the {} behind the {}")
+TYPOS_PER_PHRASE = 2
 MARGINS = np.round(np.arange(0.0, 0.3001, 0.005), 3)  # the margins tried
+HOMES = np.round(np.arange(0.0, 0.9001, 0.05), 2)  # the home thresholds tried
+SURES = np.round(np.arange(0.6, 1.0501, 0.05), 2)  # the sure thresholds tried (1.05: never)
+WORDS = np.round(np.arange(0.0, 0.9001, 0.1), 2)  # the word weights tried
+FALSE_ACCEPT_BUDGET = 0.025  # of the negatives, scored as if nobody had listed them
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
@@ -64,7 +94,7 @@ _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 class Positive:
     text: str
     gold: frozenset[str]  # the acceptable names
-    kind: str  # synonym, description, attribute, request, plural, typo, ambiguous
+    kind: str  # synonym, description, attribute, request, plural, anchor, typo, described, ...
 
 
 def plural(phrase: str) -> str:
@@ -109,6 +139,7 @@ def calibration_positives(seed: int = SEED) -> list[Positive]:
     from filmnav_sim.language import DESCRIPTIONS, SYNONYMS
 
     rng = np.random.default_rng(seed)
+    categories = list(SYNONYMS)
     positives: list[Positive] = []
     for category, synonyms in SYNONYMS.items():
         gold = frozenset([category])
@@ -119,14 +150,19 @@ def calibration_positives(seed: int = SEED) -> list[Positive]:
             for color in FURNITURE[category].colors
         ]
         for i, phrase in enumerate([category, *synonyms]):
-            request = REQUESTS[i % len(REQUESTS)].format(phrase)
+            other = categories[int(rng.integers(len(categories)))]
+            other = other if other != category else categories[0]
             positives += [
-                Positive(request, gold, "request"),
+                Positive(
+                    REQUESTS[int(rng.integers(len(REQUESTS)))].format(phrase), gold, "request"
+                ),
                 Positive(plural(phrase), gold, "plural"),
+                Positive(ANCHORS[i % len(ANCHORS)].format(phrase, other), gold, "anchor"),
             ]
-            misspelt = typo(phrase, rng)
-            if misspelt is not None:
-                positives.append(Positive(misspelt, gold, "typo"))
+            for _ in range(TYPOS_PER_PHRASE):
+                misspelt = typo(phrase, rng)
+                if misspelt is not None:
+                    positives.append(Positive(misspelt, gold, "typo"))
     written = yaml.safe_load(CALIBRATION_FILE.read_text())
     positives += [
         Positive(text, frozenset([category]), "described")
@@ -140,12 +176,11 @@ def calibration_positives(seed: int = SEED) -> list[Positive]:
     return positives
 
 
-def calibration_negatives(vocabulary: str) -> list[str]:
+def calibration_negatives(vocabulary: str) -> tuple[list[str], list[str]]:
+    """Things no house contains, and other household objects the vocabulary lacks."""
     goals = yaml.safe_load(CALIBRATION_FILE.read_text())
-    negatives = list(goals["not_in_a_house"])
-    if vocabulary != HOUSEHOLD:
-        negatives += goals["household_not_sim"]
-    return negatives
+    others = goals["household_not_sim"] if vocabulary != HOUSEHOLD else []
+    return list(goals["not_in_a_house"]), list(others)
 
 
 def middle_of_best(values: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> float:
@@ -154,22 +189,31 @@ def middle_of_best(values: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> 
     end = best[0]
     while end + 1 in best:
         end += 1
-    return float((lower[best[0]] + upper[end]) / 2)
+    return round(float((lower[best[0]] + upper[end]) / 2), 6)
 
 
-def youden_threshold(
-    positive_scores: np.ndarray, positive_right: np.ndarray, negative_scores: np.ndarray
-) -> float:
-    """The threshold maximising (right positives at or above it) / all positives - (negatives at
-    or above it) / all negatives: the middle of the best interval between scores."""
-    finite = np.concatenate([positive_scores, negative_scores])
+def budget_threshold(
+    positive_scores: np.ndarray,
+    positive_right: np.ndarray,
+    negative_scores: np.ndarray,
+    totals: tuple[int, int],
+    budget: float = FALSE_ACCEPT_BUDGET,
+) -> tuple[float, float]:
+    """The threshold that accepts the most positives with a right top name while accepting at
+    most `budget` of all negatives: the middle of the highest such interval between scores
+    (the most cautious of the best), and the share of all positives it accepts rightly.
+    `totals`: the numbers of all positives and negatives (those scored are the ones the
+    threshold decides)."""
+    finite = np.concatenate([positive_scores, negative_scores, [0.0]])
     edges = np.unique(finite[np.isfinite(finite)])
     edges = np.concatenate([[edges[0] - 1e-3], edges, [edges[-1] + 1e-3]])
     candidates = (edges[:-1] + edges[1:]) / 2
     hits = positive_right[None, :] & (positive_scores[None, :] >= candidates[:, None])
     false_hits = negative_scores[None, :] >= candidates[:, None]
-    youden = hits.mean(axis=1) - false_hits.mean(axis=1)
-    return middle_of_best(youden, edges[:-1], edges[1:])
+    right = hits.sum(axis=1) / totals[0]
+    right[false_hits.sum(axis=1) / totals[1] > budget] = -1.0
+    highest = np.flatnonzero(right == right.max())[-1]
+    return float((edges[highest] + edges[highest + 1]) / 2), float(right.max())
 
 
 def target_f1(grounding: Grounding, gold: frozenset[str]) -> float:
@@ -178,47 +222,100 @@ def target_f1(grounding: Grounding, gold: frozenset[str]) -> float:
     return 2 * found / (len(grounding.names) + len(gold)) if found else 0.0
 
 
-def _thresholded(grounder: GoalGrounder, scores: Scores, margin: float) -> bool:
-    """Whether the accept threshold decides a goal: it names nothing word for word and nothing
+def _thresholded(grounder: GoalGrounder, scores: Scores, words: float) -> bool:
+    """Whether the thresholds decide a goal: it names nothing word for word and nothing
     outside a home outranks every name."""
-    return grounder.decide(scores, Thresholds(-np.inf, margin)).accepted and not scores.exact
+    decided = grounder.decide(scores, Thresholds(-np.inf, 0.0, words=words))
+    return decided.accepted and scores.lexical.kind != "exact"
+
+
+def held_out(outside: Vocabulary, negatives: Sequence[str]) -> Vocabulary:
+    """The things outside a home without the keys that are word for word one of the negatives
+    (their kin stay: "a tiger" is still near "lion")."""
+    held = {object_phrase(n) for n in negatives}
+    entries = []
+    for entry in outside.entries:
+        keys = [k for k in (entry.name, *entry.aliases) if object_phrase(k) not in held]
+        descriptions = tuple(d for d in entry.descriptions if object_phrase(d) not in held)
+        if keys:
+            entries.append(VocabularyEntry(keys[0], tuple(keys[1:]), descriptions))
+    return Vocabulary(outside.name, tuple(entries))
 
 
 def calibrate(
-    grounder: GoalGrounder, positives: Sequence[Positive], negatives: Sequence[str]
+    grounder: GoalGrounder,
+    unlisted: GoalGrounder,
+    positives: Sequence[Positive],
+    negatives: Sequence[str],
+    others: Sequence[str] = (),
 ) -> dict:
     """Thresholds for a grounder's vocabulary, encoder and other objects (module docstring),
-    with the rates they give on the calibration set itself."""
+    with the rates they give on the calibration set itself. `unlisted`: the same grounder with
+    the negatives held out of its things outside (held_out)."""
     names = grounder.vocabulary.names
     positive_scores = grounder.score_many([p.text for p in positives])
-    negative_scores = grounder.score_many(negatives)
+    negative_scores = unlisted.score_many(negatives)
 
-    # Goals that are word for word a key are decided without the margin.
-    open_goals = [(s, p) for s, p in zip(positive_scores, positives, strict=True) if not s.exact]
+    # Goals that are word for word a key are decided without the word weight and the margin.
+    open_goals = [
+        (s, p)
+        for s, p in zip(positive_scores, positives, strict=True)
+        if s.lexical.kind != "exact"
+    ]
+
+    def right_first(weight: float) -> float:
+        thresholds = Thresholds(-np.inf, 0.0, words=weight)
+        return float(
+            np.mean(
+                [
+                    grounder.decide(s, thresholds).names[:1] in ((n,) for n in p.gold)
+                    for s, p in open_goals
+                ]
+            )
+        )
+
+    words = middle_of_best(np.array([right_first(w) for w in WORDS]), WORDS, WORDS)
 
     def mean_f1(margin: float) -> float:
-        thresholds = Thresholds(0.0, margin)
+        thresholds = Thresholds(-np.inf, margin, words=words)
         return float(
             np.mean([target_f1(grounder.decide(s, thresholds), p.gold) for s, p in open_goals])
         )
 
     margin = middle_of_best(np.array([mean_f1(m) for m in MARGINS]), MARGINS, MARGINS)
 
-    # Goals that are word for word a key, or name another object, are decided without the
-    # threshold: it is calibrated on the others.
     positives_left = [
-        (s, p)
+        (s.per_name(words).max(), s.home, names[int(np.argmax(s.per_name(words)))] in p.gold)
         for s, p in zip(positive_scores, positives, strict=True)
-        if _thresholded(grounder, s, margin)
+        if _thresholded(grounder, s, words)
     ]
-    # Negatives count as things no list of the grounder knows: their scores on the names alone.
-    negatives_left = [s for s in negative_scores if s.variants]
-    accept = youden_threshold(
-        np.array([s.per_name.max() for s, _ in positives_left]),
-        np.array([names[int(np.argmax(s.per_name))] in p.gold for s, p in positives_left]),
-        np.array([s.per_name.max() for s in negatives_left]),
+    other_scores = grounder.score_many(others)
+    negatives_left = [
+        (s.per_name(words).max(), s.home)
+        for judge, scores in ((unlisted, negative_scores), (grounder, other_scores))
+        for s in scores
+        if _thresholded(judge, s, words)
+    ]
+    best = (-np.inf, 0.0, 0.0, 0.0)
+    for home in HOMES:
+        for sure in SURES:
+            kept = [
+                (top, right)
+                for top, p_home, right in positives_left
+                if p_home >= home or top >= sure
+            ]
+            accept, right = budget_threshold(
+                np.array([top for top, _ in kept]),
+                np.array([right for _, right in kept], bool),
+                np.array([top for top, p_home in negatives_left if p_home >= home or top >= sure]),
+                (len(positives), len(negatives) + len(others)),
+            )
+            best = max(best, (round(right, 6), home, -sure, accept))
+    _, home, sure, accept = best
+    thresholds = Thresholds(
+        round(accept, 4), round(margin, 4), float(home), -float(sure), float(words)
     )
-    grounder.thresholds = Thresholds(round(accept, 4), round(margin, 4))
+    grounder.thresholds = unlisted.thresholds = thresholds
 
     outcomes = [grounder.decide(s) for s in positive_scores]
     first = np.array(
@@ -231,19 +328,23 @@ def calibrate(
         ]
     )
     kinds = np.array([p.kind for p in positives])
-    false_accepts = sum(grounder.decide(s).accepted for s in negative_scores)
+    false_accepts = sum(g.accepted for g in grounder.ground_many(negatives))
+    unlisted_accepts = sum(unlisted.decide(s).accepted for s in negative_scores)
+    other_accepts = sum(grounder.decide(s).accepted for s in other_scores)
     return {
-        "accept": grounder.thresholds.accept,
-        "margin": grounder.thresholds.margin,
+        **{key: getattr(thresholds, key) for key in THRESHOLD_KEYS},
         "calibration": {
             "positives": len(positives),
             "negatives": len(negatives),
+            "other_objects": len(others),
             "positives_thresholded": len(positives_left),
             "negatives_thresholded": len(negatives_left),
             "right_first": round(float(first.mean()), 3),
             "right_among_targets": round(float(among.mean()), 3),
             "mean_targets": round(float(np.mean([len(g.targets) for g in outcomes])), 2),
             "false_accept": round(false_accepts / len(negatives), 3),
+            "false_accept_unlisted": round(unlisted_accepts / len(negatives), 3),
+            "other_objects_accepted": round(other_accepts / max(len(others), 1), 3),
             "right_first_by_kind": {
                 str(k): round(float(first[kinds == k].mean()), 3) for k in dict.fromkeys(kinds)
             },
@@ -263,14 +364,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     results = {}
     for vocabulary in VOCABULARIES:
         names = CATEGORIES if vocabulary == "sim" else None
-        grounder = GoalGrounder(
-            Vocabulary.load(vocabulary, names),
-            encoder,
-            Thresholds(0.0, 0.0),
-            others=None if vocabulary == HOUSEHOLD else Vocabulary.load(HOUSEHOLD),
-            outside=Vocabulary.load(OUTSIDE),
+        negatives, others = calibration_negatives(vocabulary)
+        grounder, unlisted = (
+            GoalGrounder(
+                Vocabulary.load(vocabulary, names),
+                encoder,
+                Thresholds(0.0, 0.0),
+                others=None if vocabulary == HOUSEHOLD else Vocabulary.load(HOUSEHOLD),
+                outside=outside,
+            )
+            for outside in (
+                Vocabulary.load(OUTSIDE),
+                held_out(Vocabulary.load(OUTSIDE), negatives),
+            )
         )
-        results[vocabulary] = calibrate(grounder, positives, calibration_negatives(vocabulary))
+        results[vocabulary] = calibrate(grounder, unlisted, positives, negatives, others)
         print(vocabulary, yaml.safe_dump(results[vocabulary], sort_keys=False), sep="\n")
     existing = yaml.safe_load(args.out.read_text()) if args.out.is_file() else None
     thresholds = existing or {}

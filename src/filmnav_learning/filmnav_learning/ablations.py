@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
+
 from filmnav_common.protocol import FrontierCandidate, FrontierPolicy, GoalSpec
 
 ABLATIONS = ("goal", "images", "geometry")

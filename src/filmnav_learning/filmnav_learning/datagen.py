@@ -40,14 +40,14 @@ from typing import Any
 
 import cv2
 import numpy as np
+
+from filmnav_common import config as config_loader
 from filmnav_common.protocol import FrontierCandidate, FrontierPolicy, GoalSpec, frontier_geometry
+from filmnav_learning.dataset import MAX_FRONTIERS, SHARD_PREFIX, ShardWriter, encode_image
+from filmnav_learning.reference_policies import UNREACHABLE_COST, OraclePolicy
 from filmnav_policy.baselines import NearestPolicy, RandomPolicy
 from filmnav_sim.episodes import SPLITS, EpisodeId
 from filmnav_sim.sizes import HOUSE_SIZES
-
-from filmnav_common import config as config_loader
-from filmnav_learning.dataset import MAX_FRONTIERS, SHARD_PREFIX, ShardWriter, encode_image
-from filmnav_learning.reference_policies import UNREACHABLE_COST, OraclePolicy
 
 log = logging.getLogger("filmnav.datagen")
 MANIFEST = "manifest.jsonl"
@@ -270,9 +270,8 @@ def spatial_samples(
     rng: np.random.Generator,
 ) -> list[dict[str, Any]]:
     """Spatial questions about a finished episode's trajectory, options rendered from its poses."""
-    from filmnav_sim.house import CATEGORIES, SEEN_CATEGORIES
-
     from filmnav_learning.spatial_task import make_spatial_question
+    from filmnav_sim.house import CATEGORIES, SEEN_CATEGORIES
 
     if not history:
         return []

@@ -19,13 +19,15 @@ import os
 import pathlib
 import shutil
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import cv2
 import datasets
 import numpy as np
+
 from filmnav_common.protocol import GEOMETRY_FIELDS
+from filmnav_sim.furniture import ROOM_KINDS
 
 TASKS = ("object", "text", "image", "spatial")
 SPLITS = ("train", "val", "test")
@@ -115,6 +117,8 @@ class DecodedSample:
     oracle_index: int
     frontier_geodesic: np.ndarray
     split: str
+    houses: str = ""
+    frontier_rooms: list[str] = field(default_factory=list)  # privileged: room kind beyond each
 
 
 def decode_sample(row: dict[str, Any]) -> DecodedSample:
@@ -130,6 +134,8 @@ def decode_sample(row: dict[str, Any]) -> DecodedSample:
         oracle_index=int(row["oracle_index"]),
         frontier_geodesic=np.asarray(row["frontier_geodesic"], dtype=np.float32),
         split=row["split"],
+        houses=row["houses"],
+        frontier_rooms=list(row["frontier_rooms"]),
     )
 
 
@@ -283,14 +289,19 @@ def synthetic_sample(
     count = int(rng.integers(2, MAX_FRONTIERS + 1))
     oracle = int(rng.integers(count))
     distractors = [n for n in names if n != goal]
-    frontier_images = []
+    frontier_images, frontier_rooms = [], []
     for index in range(count):
         image = _background(image_size, rng)
+        shown = ""
         if index == oracle:
-            _draw_object(image, goal, rng)
+            shown = goal
         elif rng.random() < 0.7:
-            _draw_object(image, distractors[int(rng.integers(len(distractors)))], rng)
+            shown = distractors[int(rng.integers(len(distractors)))]
+        if shown:
+            _draw_object(image, shown, rng)
         frontier_images.append(image)
+        # The "room" behind a synthetic frontier is a fixed function of the shape it shows.
+        frontier_rooms.append(ROOM_KINDS[names.index(shown) % len(ROOM_KINDS)] if shown else "")
     history_images = []
     for _ in range(history_len):
         image = _background(image_size, rng)
@@ -327,7 +338,7 @@ def synthetic_sample(
         "oracle_index": oracle,
         "frontier_geodesic": geodesic.astype(np.float32).tolist(),
         "goal_category": goal,
-        "frontier_rooms": [""] * count,
+        "frontier_rooms": frontier_rooms,
         "split": split,
         "houses": "",
         "seed": seed,

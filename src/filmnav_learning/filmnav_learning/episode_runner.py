@@ -46,15 +46,18 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
+
 from filmnav_common.camera import CameraExtrinsics
+from filmnav_common.planar import Pose2D
 from filmnav_common.protocol import FrontierCandidate, FrontierPolicy, GoalSpec
 from filmnav_detection.detector import CameraModel, SemanticGoalDetector
 from filmnav_detection.goal_targets import GoalTargets, SimInstanceTable, ground_goal
+from filmnav_learning.topdown import MappedArea
 from filmnav_sim.config import SimConfig
 from filmnav_sim.env import Observation, SimEnv
 from filmnav_sim.episodes import Episode, EpisodeId
 from frontier_mapper.frontiers import Frontier, FrontierTracker
-from frontier_mapper.geometry import Intrinsics, Pose2D
+from frontier_mapper.geometry import Intrinsics
 from frontier_mapper.keyframes import KeyframeBuffer, KeyframeConfig
 from frontier_mapper.occupancy import MapConfig, OccupancyMap
 from goal_interface.commands import execute
@@ -73,8 +76,6 @@ from goal_interface.mission import (
 )
 from habitat_bridge.backend import instance_table
 from habitat_bridge.goal_runner import GoalRunner, NavigationError
-
-from filmnav_learning.topdown import MappedArea
 
 
 @dataclass(frozen=True)
@@ -161,13 +162,12 @@ class EpisodeResult:
 def frontier_candidate(frontier: Frontier, with_path_distance: bool = True) -> FrontierCandidate:
     """The tracker's frontier as the policy sees it (as the FrontierArray message carries it);
     without its path distance (inf: unknown) unless asked, as reading it runs fast marching."""
-    distance = frontier.path_distance if with_path_distance else -1.0
     return FrontierCandidate(
         id=int(frontier.id),
         centroid=(float(frontier.centroid[0]), float(frontier.centroid[1])),
         waypoint=tuple(float(v) for v in frontier.waypoint),
         size=float(frontier.size),
-        path_distance=float(distance) if distance >= 0.0 else math.inf,
+        path_distance=float(frontier.path_distance) if with_path_distance else math.inf,
     )
 
 

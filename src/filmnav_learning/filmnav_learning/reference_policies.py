@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+
 from filmnav_common.protocol import FrontierCandidate, FrontierPolicy, GoalSpec
 from filmnav_policy.baselines import travel_distances
 from filmnav_sim.episodes import Episode, make_episode

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
 from filmnav_sim.house import House
 
 QUESTION_TEMPLATES = (

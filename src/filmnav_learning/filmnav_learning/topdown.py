@@ -12,9 +12,10 @@ import matplotlib
 matplotlib.use("Agg")  # headless: evaluation machines have no display
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+
 from filmnav_sim.house import House  # noqa: E402
 from filmnav_sim.topdown import draw_house  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
 
 EXPLORED_RGBA = (0.2, 0.5, 1.0, 0.25)
 OBSTACLE_RGBA = (0.1, 0.1, 0.3, 0.8)

@@ -17,12 +17,11 @@ import math
 import pathlib
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 import numpy as np
 import torch
-from filmnav_policy.models.compact import TASK_INDEX, CompactConfig, CompactPolicy, FusionBatch
 from tqdm.auto import tqdm
 
 from filmnav_common import config as config_loader
@@ -33,10 +32,13 @@ from filmnav_learning.dataset import (
     make_synthetic_dataset,
     shard_paths,
 )
+from filmnav_policy.models.compact import TASK_INDEX, CompactConfig, CompactPolicy, FusionBatch
+from filmnav_sim.furniture import ROOM_KINDS
+from filmnav_sim.sizes import HOUSE_SIZES
 
 MODELS = ("compact", "qwen_vl")
 NEAREST_SUFFIX = " (nearest)"  # metrics entry of the baseline per evaluated split
-FEATURE_CACHE_VERSION = 2  # bump when the cached table's layout changes
+FEATURE_CACHE_VERSION = 3  # bump when the cached table's layout changes
 
 
 @dataclass
@@ -62,6 +64,10 @@ class TrainConfig:
     label_temperature: float = (
         0.0  # compact: > 0 trains on softmax(-route excess / T m), 0 on the oracle only
     )
+    # compact: > 0 adds an auxiliary loss on the room kind behind each frontier, read from its view
+    room_aux_weight: float = 0.0
+    # compact: start from this checkpoint's weights (fine-tuning; heads it lacks start fresh)
+    init_checkpoint: str = ""
     compact: dict[str, Any] = field(default_factory=dict)
     qwen_vl: dict[str, Any] = field(default_factory=dict)
 
@@ -101,17 +107,21 @@ def decision_metrics(
     oracle: Sequence[int],
     geodesic: Sequence[np.ndarray],
     tasks: Sequence[str],
+    houses: Sequence[str] = (),
 ) -> dict[str, dict[str, float]]:
     """Top-1 agreement with the oracle and geodesic regret (metres the chosen frontier lies further
-    from the goal than the best one), overall ("all") and per task."""
+    from the goal than the best one), overall ("all"), per task and per house size ("houses:...",
+    when given)."""
     predicted_arr, oracle_arr = np.asarray(predicted), np.asarray(oracle)
     regret = np.array(
         [g[p] - np.min(g) for g, p in zip(geodesic, predicted_arr, strict=True)], dtype=np.float64
     )
-    tasks_arr = np.asarray(tasks)
-    groups = {"all": np.ones(len(tasks_arr), bool)} | {
-        t: tasks_arr == t for t in sorted(set(tasks))
-    }
+    tasks_arr, houses_arr = np.asarray(tasks), np.asarray(houses)
+    groups = (
+        {"all": np.ones(len(tasks_arr), bool)}
+        | {t: tasks_arr == t for t in sorted(set(tasks))}
+        | {f"houses:{h}": houses_arr == h for h in sorted(set(houses)) if h}
+    )
     return {
         name: {
             "samples": int(mask.sum()),
@@ -173,7 +183,8 @@ def plot_history(history: list[dict[str, Any]], path: pathlib.Path, title: str) 
 
 
 # ----- compact: cached frozen features ------------------------------------------------------
-FEATURE_KEYS = (*(f.name for f in fields(FusionBatch)), "oracle", "geodesic")
+FEATURE_KEYS = (*(f.name for f in fields(FusionBatch)), "oracle", "geodesic", "rooms", "houses")
+HOUSE_GROUPS = ("", *HOUSE_SIZES)  # index of a sample's house size; "" for synthetic samples
 
 
 def _cache_key(root: pathlib.Path, split: str, tasks: Sequence[str], extra: dict[str, Any]) -> str:
@@ -212,6 +223,10 @@ def extract_features(
         values["oracle"] = torch.tensor([s.oracle_index])
         values["geodesic"] = torch.full((1, length), math.inf)
         values["geodesic"][0, : len(s.frontier_geodesic)] = torch.from_numpy(s.frontier_geodesic)
+        values["rooms"] = torch.full((1, length), -1, dtype=torch.long)  # -1: unknown, padding
+        for index, kind in enumerate(s.frontier_rooms[:length]):
+            values["rooms"][0, index] = ROOM_KINDS.index(kind) if kind in ROOM_KINDS else -1
+        values["houses"] = torch.tensor([HOUSE_GROUPS.index(s.houses)])
         for name, value in values.items():
             out[name].append(value)
     return {key: torch.cat(rows) for key, rows in out.items()}
@@ -257,12 +272,17 @@ def nearest_metrics(table: dict[str, torch.Tensor]) -> dict[str, dict[str, float
         table["oracle"].tolist(),
         [g.numpy() for g in table["geodesic"]],
         _task_names(table),
+        _house_names(table),
     )
 
 
 def _task_names(table: dict[str, torch.Tensor]) -> list[str]:
     names = {index: name for name, index in TASK_INDEX.items()}
     return [names[int(t)] for t in table["task"]]
+
+
+def _house_names(table: dict[str, torch.Tensor]) -> list[str]:
+    return [HOUSE_GROUPS[int(h)] for h in table["houses"]]
 
 
 def frontier_targets(
@@ -423,8 +443,29 @@ def run_training(config: TrainConfig, trainable: Trainable, accelerator: Any) ->
 
 
 # ----- model families -------------------------------------------------------------------------
+def _initial_weights(config: CompactConfig, checkpoint: str) -> dict[str, torch.Tensor]:
+    """The weights of `checkpoint`, which must be the same architecture as `config` (the
+    auxiliary room head aside)."""
+    start_config, weights = CompactPolicy.read_checkpoint(checkpoint)
+
+    def architecture(c: CompactConfig) -> CompactConfig:
+        return replace(c, room_kinds=0, dropout=0.0)
+
+    if architecture(start_config) != architecture(config):
+        raise ValueError(f"init_checkpoint {checkpoint} has another architecture: {start_config}")
+    return weights
+
+
 def compact_trainable(config: TrainConfig, root: pathlib.Path, accelerator: Any) -> Trainable:
-    policy = CompactPolicy.create(CompactConfig.from_dict(config.compact))
+    compact = dict(config.compact)
+    if config.room_aux_weight > 0:  # the auxiliary head reads the simulator's room kinds
+        compact.setdefault("room_kinds", len(ROOM_KINDS))
+    policy = CompactPolicy.create(CompactConfig.from_dict(compact))
+    if config.init_checkpoint:
+        start = _initial_weights(policy.config, config.init_checkpoint)
+        missing, _ = policy.scorer.load_state_dict(start, strict=False)
+        if any(not name.startswith("room_head.") for name in missing):
+            raise ValueError(f"init_checkpoint {config.init_checkpoint} lacks weights {missing}")
     cache = pathlib.Path(config.output_dir) / "feature_cache"
     show = accelerator.is_main_process
     with accelerator.main_process_first():
@@ -437,7 +478,7 @@ def compact_trainable(config: TrainConfig, root: pathlib.Path, accelerator: Any)
     generator = torch.Generator().manual_seed(config.seed)
     loader = torch.utils.data.DataLoader(
         torch.utils.data.TensorDataset(
-            *(train[k] for k in model_keys), train["oracle"], train["geodesic"]
+            *(train[k] for k in model_keys), train["oracle"], train["geodesic"], train["rooms"]
         ),
         batch_size=config.batch_size,
         shuffle=True,
@@ -446,11 +487,17 @@ def compact_trainable(config: TrainConfig, root: pathlib.Path, accelerator: Any)
     )
 
     def loss(module: torch.nn.Module, batch: Sequence[torch.Tensor]) -> torch.Tensor:
-        logits = module(FusionBatch(*batch[:-2]))
-        targets = frontier_targets(batch[-2], batch[-1], config.label_temperature)
+        *features, oracle, geodesic, rooms = batch
+        logits, room_logits = module(FusionBatch(*features), with_rooms=True)
+        targets = frontier_targets(oracle, geodesic, config.label_temperature)
         # Padding has -inf logits and no target weight: a finite floor keeps 0 * -inf out of the
         # sum.
-        return torch.nn.functional.cross_entropy(logits.clamp(min=-1e4), targets)
+        total = torch.nn.functional.cross_entropy(logits.clamp(min=-1e4), targets)
+        known = rooms >= 0
+        if room_logits is not None and config.room_aux_weight > 0 and known.any():
+            room_loss = torch.nn.functional.cross_entropy(room_logits[known], rooms[known])
+            total = total + config.room_aux_weight * room_loss
+        return total
 
     reference = {split: nearest_metrics(tables[split]) for split in config.eval_splits}
 
@@ -474,7 +521,11 @@ def compact_trainable(config: TrainConfig, root: pathlib.Path, accelerator: Any)
             )
             geodesic = [g.numpy() for g in table["geodesic"]]
             results[split] = decision_metrics(
-                predicted.tolist(), table["oracle"].tolist(), geodesic, _task_names(table)
+                predicted.tolist(),
+                table["oracle"].tolist(),
+                geodesic,
+                _task_names(table),
+                _house_names(table),
             )
             results[split + NEAREST_SUFFIX] = reference[split]
         return results
@@ -599,7 +650,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (OSError, ValueError) as error:
         print(f"filmnav train: bad config: {error}")
         return 2
-    metrics = train(config)
+    try:
+        metrics = train(config)
+    except (FileNotFoundError, ValueError) as error:  # e.g. an init_checkpoint that does not fit
+        print(f"filmnav train: {error}")
+        return 2
     summary = {split: groups["all"] for split, groups in metrics["final"].items()}
     print(json.dumps({"output_dir": config.output_dir, "final": summary}))
     return 0

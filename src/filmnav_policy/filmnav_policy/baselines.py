@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+
 from filmnav_common.protocol import FrontierCandidate, GoalSpec
 
 

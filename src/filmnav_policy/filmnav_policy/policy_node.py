@@ -17,6 +17,12 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from filmnav_interfaces.srv import SelectFrontier
+from rcl_interfaces.msg import SetParametersResult
+from rclpy.node import Node
+from rclpy.parameter import Parameter
+from std_msgs.msg import String
+
 from filmnav_common.node_main import run_node
 from filmnav_common.parameters import declare_parameters
 from filmnav_common.policy_messages import (
@@ -28,12 +34,6 @@ from filmnav_common.policy_messages import (
 from filmnav_common.protocol import FrontierCandidate, FrontierPolicy, GoalSpec
 from filmnav_common.qos import LATCHED_QOS
 from filmnav_common.reporting import StatusReporter
-from rcl_interfaces.msg import SetParametersResult
-from rclpy.node import Node
-from rclpy.parameter import Parameter
-from std_msgs.msg import String
-
-from filmnav_interfaces.srv import SelectFrontier
 from filmnav_policy.registry import (
     PolicyLoadError,
     make_policy,

@@ -14,7 +14,6 @@ from importlib.metadata import entry_points
 from typing import Any
 
 from filmnav_common.protocol import FrontierPolicy
-
 from filmnav_policy.baselines import NearestPolicy, RandomPolicy
 
 ENTRY_POINT_GROUP = "filmnav.policies"

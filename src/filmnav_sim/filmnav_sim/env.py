@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from filmnav_common.planar import wrap_angle
+
 from .config import SimConfig
 from .episodes import VIEWPOINT_TOLERANCE, Episode, goal_viewpoints
 from .house import House, cached_house
@@ -47,10 +49,6 @@ class Segment:
     goal_instance_ids: tuple[int, ...]
     start_pose: tuple[float, float, float]
     geodesic_distance: float  # inf when no goal instance is given or none can be reached
-
-
-def wrap_angle(angle: float) -> float:
-    return math.atan2(math.sin(angle), math.cos(angle))
 
 
 def move_with_sliding(

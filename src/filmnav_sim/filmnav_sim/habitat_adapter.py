@@ -13,8 +13,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from filmnav_common.planar import wrap_angle
+
 from .config import SimConfig
-from .env import ACTIONS, Observation, wrap_angle
+from .env import ACTIONS, Observation
 from .episodes import VIEWPOINT_TOLERANCE, Episode
 from .house import House, ObjectInstance
 from .metrics import soft_spl, spl, success

@@ -19,6 +19,8 @@ import numpy as np
 import scipy.ndimage as ndi
 from scipy.sparse.csgraph import connected_components, minimum_spanning_tree
 
+from filmnav_common.planar import wrap_angle
+
 from .floorplan import corridor_plan
 from .furniture import FURNITURE, REPEATABLE, ROOM_PROGRAMS, Placement
 from .navigation import NavGrid, largest_component, navigable_from_free
@@ -571,7 +573,7 @@ class _Placer:
             if pose is None:
                 return
             center, yaw = pose
-            yaw = math.atan2(math.sin(yaw), math.cos(yaw))
+            yaw = wrap_angle(yaw)
             corners = _rectangle(center, size[:2], yaw)
             xmin, ymin, xmax, ymax = room.bounds
             if (

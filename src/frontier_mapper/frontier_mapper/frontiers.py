@@ -36,7 +36,7 @@ import numpy as np
 import skfmm
 from scipy.optimize import linear_sum_assignment
 
-from frontier_mapper.geometry import Pose2D
+from filmnav_common.planar import Pose2D
 from frontier_mapper.occupancy import OccupancyMap
 
 _CROSS = cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3))
@@ -53,7 +53,7 @@ class FrontierConfig:
 
 
 def _unreachable() -> float:
-    return -1.0
+    return math.inf
 
 
 @dataclass
@@ -70,7 +70,7 @@ class Frontier:
 
     @property
     def path_distance(self) -> float:
-        """Metres from the robot to the waypoint; -1 if unreachable."""
+        """Metres from the robot to the waypoint; inf if unreachable."""
         return self.distance_reader()
 
 
@@ -131,9 +131,9 @@ class _Reachability:
         return self._distance
 
     def path_distance(self, cell: tuple[int, int]) -> float:
-        """Metres from the robot to a window cell; -1 if unreachable."""
+        """Metres from the robot to a window cell; inf if unreachable."""
         distance = float(self.distance()[cell]) + self.start_offset
-        return distance if math.isfinite(distance) else -1.0
+        return distance if math.isfinite(distance) else math.inf
 
 
 @dataclass

@@ -31,7 +31,7 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
-from frontier_mapper.geometry import Pose2D, wrap_angle
+from filmnav_common.planar import Pose2D, wrap_angle
 
 
 @dataclass(frozen=True)

@@ -7,16 +7,17 @@ import math
 
 import numpy as np
 from builtin_interfaces.msg import Time
-from filmnav_common.geometry import planar_pose, yaw_from_quaternion
-from filmnav_common.image_codec import numpy_to_image
+from filmnav_interfaces.msg import Frontier as FrontierMsg
+from filmnav_interfaces.msg import Keyframe as KeyframeMsg
 from geometry_msgs.msg import Point, Pose
 from nav_msgs.msg import OccupancyGrid
 from visualization_msgs.msg import Marker, MarkerArray
 
-from filmnav_interfaces.msg import Frontier as FrontierMsg
-from filmnav_interfaces.msg import Keyframe as KeyframeMsg
+from filmnav_common.geometry import planar_pose, yaw_from_quaternion
+from filmnav_common.image_codec import numpy_to_image
+from filmnav_common.planar import Pose2D
+from filmnav_common.policy_messages import path_distance_field
 from frontier_mapper.frontiers import Frontier
-from frontier_mapper.geometry import Pose2D
 from frontier_mapper.keyframes import Keyframe, frontier_segment
 from frontier_mapper.occupancy import OccupancyMap
 
@@ -60,7 +61,7 @@ def frontier_msg(frontier: Frontier) -> FrontierMsg:
     msg = FrontierMsg(
         id=int(frontier.id),
         size=float(frontier.size),
-        path_distance=float(frontier.path_distance),
+        path_distance=path_distance_field(frontier.path_distance),
         keyframe_id=int(frontier.keyframe_id),
     )
     msg.centroid.x, msg.centroid.y = map(float, frontier.centroid)

@@ -28,9 +28,10 @@ from typing import NamedTuple
 
 import cv2
 import numpy as np
-from filmnav_common.camera import CameraExtrinsics
 
-from frontier_mapper.geometry import Intrinsics, Pose2D
+from filmnav_common.camera import CameraExtrinsics
+from filmnav_common.planar import Pose2D
+from frontier_mapper.geometry import Intrinsics
 
 _FILL_SHIFT = 4  # fractional bits for cv2.fillPoly vertices (1/16 cell precision)
 

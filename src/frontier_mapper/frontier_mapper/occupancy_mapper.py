@@ -21,15 +21,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from filmnav_common.camera import CameraExtrinsics
-from filmnav_common.frames import PARAMETERS as FRAME_PARAMETERS
-from filmnav_common.frames import RobotFrames
-from filmnav_common.image_codec import ImageEncodingError, depth_to_metres
-from filmnav_common.node_main import run_node
-from filmnav_common.parameters import declare_parameters
-from filmnav_common.qos import LATCHED_QOS, ODOMETRY_QOS, RELIABLE_QOS, SENSOR_QOS
-from filmnav_common.reporting import StatusReporter
-from filmnav_common.transforms import TransformError
+from filmnav_interfaces.msg import FrontierArray
 from geometry_msgs.msg import PointStamped
 from nav_msgs.msg import OccupancyGrid, Odometry
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
@@ -38,9 +30,18 @@ from sensor_msgs.msg import CameraInfo, Image
 from std_msgs.msg import Empty
 from visualization_msgs.msg import MarkerArray
 
-from filmnav_interfaces.msg import FrontierArray
+from filmnav_common.camera import CameraExtrinsics
+from filmnav_common.frames import PARAMETERS as FRAME_PARAMETERS
+from filmnav_common.frames import RobotFrames
+from filmnav_common.image_codec import ImageEncodingError, depth_to_metres
+from filmnav_common.node_main import run_node
+from filmnav_common.parameters import ConfigParameters, declare_parameters
+from filmnav_common.planar import Pose2D
+from filmnav_common.qos import LATCHED_QOS, ODOMETRY_QOS, RELIABLE_QOS, SENSOR_QOS
+from filmnav_common.reporting import StatusReporter
+from filmnav_common.transforms import TransformError
 from frontier_mapper.frontiers import FrontierConfig, FrontierTracker
-from frontier_mapper.geometry import Intrinsics, Pose2D
+from frontier_mapper.geometry import Intrinsics
 from frontier_mapper.messages import (
     frontier_markers,
     frontier_msg,
@@ -53,33 +54,49 @@ from frontier_mapper.messages import (
 from frontier_mapper.occupancy import MapConfig, OccupancyMap
 from frontier_mapper.sync import FrameSync, SyncConfig, SyncResult
 
+MAP_PARAMETERS = ConfigParameters(
+    MapConfig,
+    {
+        "resolution": "map cell size, metres",
+        "size": "initial map side, metres, centred on the odometry origin",
+        "grow": "grow the map when observations reach its edge (False: bounded)",
+        "max_size": "largest map side when growing, metres",
+        "min_depth": "ignore depth readings nearer than this, metres",
+        "max_depth": "depth sensor range, metres; +inf / farther readings are free up to it",
+        "min_obstacle_height": "lowest point height that marks an obstacle, metres above floor",
+        "max_obstacle_height": "highest point height that marks an obstacle, metres",
+        "robot_radius": "navigable cells are farther than this from obstacles, metres",
+        "pixel_stride": (
+            "use every n-th depth pixel in rows and columns (0: automatic, walls stay continuous)"
+        ),
+    },
+    names={"size": "map_size", "max_size": "max_map_size"},
+)
+FRONTIER_PARAMETERS = ConfigParameters(
+    FrontierConfig,
+    {
+        "min_size": "smallest frontier kept, metres",
+        "id_match_distance": "metres a frontier may move between updates and keep its id",
+        "blacklist_radius": "radius suppressed around a blacklisted point, metres",
+    },
+    names={"min_size": "min_frontier_size", "id_match_distance": "frontier_match_distance"},
+)
+SYNC_PARAMETERS = ConfigParameters(
+    SyncConfig,
+    {
+        "tolerance": "max seconds between a depth frame and the nearest odometry",
+        "max_gap": "max seconds between odometry samples to interpolate a pose across",
+        "max_jump": (
+            "metres between odometry samples that mean a restart: the map is cleared (0: off)"
+        ),
+    },
+    names={"tolerance": "sync_tolerance", "max_gap": "max_odom_gap", "max_jump": "max_odom_jump"},
+)
 # parameter name -> (default, description)
 PARAMETERS: dict[str, tuple[Any, str]] = {
-    "resolution": (0.05, "map cell size, metres"),
-    "map_size": (50.0, "initial map side, metres, centred on the odometry origin"),
-    "grow": (True, "grow the map when observations reach its edge (False: bounded)"),
-    "max_map_size": (200.0, "largest map side when growing, metres"),
-    "min_depth": (0.0, "ignore depth readings nearer than this, metres"),
-    "max_depth": (5.0, "depth sensor range, metres; +inf / farther readings are free up to it"),
-    "min_obstacle_height": (
-        0.1,
-        "lowest point height that marks an obstacle, metres above the floor",
-    ),
-    "max_obstacle_height": (1.5, "highest point height that marks an obstacle, metres"),
-    "robot_radius": (0.18, "navigable cells are farther than this from obstacles, metres"),
-    "pixel_stride": (
-        0,
-        "use every n-th depth pixel in rows and columns (0: automatic, walls stay continuous)",
-    ),
-    "min_frontier_size": (0.5, "smallest frontier kept, metres"),
-    "frontier_match_distance": (1.0, "metres a frontier may move between updates and keep its id"),
-    "blacklist_radius": (0.5, "radius suppressed around a blacklisted point, metres"),
-    "sync_tolerance": (0.05, "max seconds between a depth frame and the nearest odometry"),
-    "max_odom_gap": (0.5, "max seconds between odometry samples to interpolate a pose across"),
-    "max_odom_jump": (
-        1.0,
-        "metres between odometry samples that mean a restart: the map is cleared (0: off)",
-    ),
+    **MAP_PARAMETERS.table(),
+    **FRONTIER_PARAMETERS.table(),
+    **SYNC_PARAMETERS.table(),
     "max_integration_rate": (10.0, "depth frames integrated per second at most (0: all)"),
     "publish_rate": (2.0, "map and frontier publications per second"),
     **FRAME_PARAMETERS,
@@ -91,33 +108,10 @@ class OccupancyMapperNode(Node):
         super().__init__("occupancy_mapper")
         self._param = declare_parameters(self, PARAMETERS)
         p = self._param
-        self._grid = OccupancyMap(
-            MapConfig(
-                resolution=p("resolution"),
-                size=p("map_size"),
-                grow=p("grow"),
-                max_size=p("max_map_size"),
-                min_depth=p("min_depth"),
-                max_depth=p("max_depth"),
-                min_obstacle_height=p("min_obstacle_height"),
-                max_obstacle_height=p("max_obstacle_height"),
-                robot_radius=p("robot_radius"),
-                pixel_stride=p("pixel_stride"),
-            )
-        )
-        self._tracker = FrontierTracker(
-            FrontierConfig(
-                min_size=p("min_frontier_size"),
-                id_match_distance=p("frontier_match_distance"),
-                blacklist_radius=p("blacklist_radius"),
-            )
-        )
+        self._grid = OccupancyMap(MAP_PARAMETERS.build(p))
+        self._tracker = FrontierTracker(FRONTIER_PARAMETERS.build(p))
         self._sync: FrameSync[tuple[Any, Intrinsics, CameraExtrinsics]] = FrameSync(
-            SyncConfig(
-                tolerance=p("sync_tolerance"),
-                max_gap=p("max_odom_gap"),
-                max_jump=p("max_odom_jump"),
-            )
+            SYNC_PARAMETERS.build(p)
         )
         rate = p("max_integration_rate")
         self._min_frame_interval = 1.0 / rate if rate > 0 else 0.0

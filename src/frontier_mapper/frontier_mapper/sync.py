@@ -33,7 +33,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Generic, NamedTuple, TypeVar
 
-from frontier_mapper.geometry import Pose2D, wrap_angle
+from filmnav_common.planar import Pose2D, wrap_angle
 
 FrameT = TypeVar("FrameT")
 

@@ -15,9 +15,10 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from filmnav_common.camera import CameraExtrinsics
 
-from frontier_mapper.geometry import Intrinsics, Pose2D
+from filmnav_common.camera import CameraExtrinsics
+from filmnav_common.planar import Pose2D
+from frontier_mapper.geometry import Intrinsics
 from frontier_mapper.occupancy import ray_directions
 
 

@@ -17,23 +17,23 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from filmnav_common.frames import PARAMETERS as FRAME_PARAMETERS
-from filmnav_common.frames import RobotFrames
-from filmnav_common.image_codec import ImageEncodingError, image_to_rgb
-from filmnav_common.node_main import run_node
-from filmnav_common.parameters import declare_parameters
-from filmnav_common.qos import ODOMETRY_QOS, RELIABLE_QOS, SENSOR_QOS
-from filmnav_common.reporting import StatusReporter
-from filmnav_common.transforms import TransformError
+from filmnav_interfaces.msg import FrontierArray
+from filmnav_interfaces.msg import Keyframe as KeyframeMsg
+from filmnav_interfaces.srv import GetKeyframes
 from nav_msgs.msg import Odometry
 from rclpy.node import Node
 from sensor_msgs.msg import Image
 from std_msgs.msg import Empty
 
-from filmnav_interfaces.msg import FrontierArray
-from filmnav_interfaces.msg import Keyframe as KeyframeMsg
-from filmnav_interfaces.srv import GetKeyframes
-from frontier_mapper.geometry import Pose2D
+from filmnav_common.frames import PARAMETERS as FRAME_PARAMETERS
+from filmnav_common.frames import RobotFrames
+from filmnav_common.image_codec import ImageEncodingError, image_to_rgb
+from filmnav_common.node_main import run_node
+from filmnav_common.parameters import ConfigParameters, declare_parameters
+from filmnav_common.planar import Pose2D
+from filmnav_common.qos import ODOMETRY_QOS, RELIABLE_QOS, SENSOR_QOS
+from filmnav_common.reporting import StatusReporter
+from filmnav_common.transforms import TransformError
 from frontier_mapper.keyframes import KeyframeBuffer, KeyframeConfig
 from frontier_mapper.messages import (
     frontier_points,
@@ -43,26 +43,35 @@ from frontier_mapper.messages import (
 )
 from frontier_mapper.sync import FrameSync, SyncConfig, SyncResult
 
+KEYFRAME_PARAMETERS = ConfigParameters(
+    KeyframeConfig,
+    {
+        "min_distance": "metres moved since the last keyframe before taking another",
+        "min_rotation": "radians turned since the last keyframe before taking another",
+        "capacity": "keyframes kept at most; the oldest unlinked ones are dropped first",
+        "store_width": "stored image width in pixels, aspect kept (0: full size)",
+        "view_range": "metres a keyframe is taken to see (frontier linking)",
+        "crop_fov": (
+            "width of a frontier's view, radians, cropped around its bearing (0: whole image)"
+        ),
+    },
+    names={"crop_fov": "frontier_view_fov"},
+)
+SYNC_PARAMETERS = ConfigParameters(
+    SyncConfig,
+    {
+        "tolerance": "max seconds between an image and the nearest odometry",
+        "max_gap": "max seconds between odometry samples to interpolate a pose across",
+        "max_jump": (
+            "metres between odometry samples that mean a restart: keyframes are cleared (0: off)"
+        ),
+    },
+    names={"tolerance": "sync_tolerance", "max_gap": "max_odom_gap", "max_jump": "max_odom_jump"},
+)
 # parameter name -> (default, description)
 PARAMETERS: dict[str, tuple[Any, str]] = {
-    "min_distance": (0.2, "metres moved since the last keyframe before taking another"),
-    "min_rotation": (
-        0.436,
-        "radians turned since the last keyframe before taking another (25 deg)",
-    ),
-    "capacity": (200, "keyframes kept at most; the oldest unlinked ones are dropped first"),
-    "store_width": (320, "stored image width in pixels, aspect kept (0: full size)"),
-    "view_range": (5.0, "metres a keyframe is taken to see (frontier linking)"),
-    "frontier_view_fov": (
-        0.785,
-        "width of a frontier's view, radians, cropped around its bearing (0: whole image)",
-    ),
-    "sync_tolerance": (0.05, "max seconds between an image and the nearest odometry"),
-    "max_odom_gap": (0.5, "max seconds between odometry samples to interpolate a pose across"),
-    "max_odom_jump": (
-        1.0,
-        "metres between odometry samples that mean a restart: keyframes are cleared (0: off)",
-    ),
+    **KEYFRAME_PARAMETERS.table(),
+    **SYNC_PARAMETERS.table(),
     **FRAME_PARAMETERS,  # the frames of filmnav_common.frames and the camera.* block (hfov)
 }
 
@@ -79,24 +88,8 @@ class TrajectoryBufferNode(Node):
         super().__init__("trajectory_buffer")
         self._param = declare_parameters(self, PARAMETERS)
         p = self._param
-        self._buffer = KeyframeBuffer(
-            KeyframeConfig(
-                min_distance=p("min_distance"),
-                min_rotation=p("min_rotation"),
-                capacity=p("capacity"),
-                store_width=p("store_width"),
-                hfov=p("camera.hfov"),
-                view_range=p("view_range"),
-                crop_fov=p("frontier_view_fov"),
-            )
-        )
-        self._sync: FrameSync[np.ndarray] = FrameSync(
-            SyncConfig(
-                tolerance=p("sync_tolerance"),
-                max_gap=p("max_odom_gap"),
-                max_jump=p("max_odom_jump"),
-            )
-        )
+        self._buffer = KeyframeBuffer(KEYFRAME_PARAMETERS.build(p, hfov=p("camera.hfov")))
+        self._sync: FrameSync[np.ndarray] = FrameSync(SYNC_PARAMETERS.build(p))
         self._reporter = StatusReporter(self)
         self._robot_frames = RobotFrames(self, p)
         self.create_subscription(Image, "camera/color/image_raw", self._on_image, SENSOR_QOS)

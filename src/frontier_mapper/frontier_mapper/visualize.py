@@ -16,8 +16,8 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
+from filmnav_common.planar import Pose2D
 from frontier_mapper.frontiers import Frontier
-from frontier_mapper.geometry import Pose2D
 from frontier_mapper.occupancy import OccupancyMap
 
 

@@ -18,15 +18,15 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from filmnav_common.geometry import planar_pose
-from filmnav_common.text import excerpt
+from filmnav_interfaces.msg import Frontier, Goal
+from filmnav_interfaces.srv import GetKeyframes, SelectFrontier
 from rclpy.callback_groups import CallbackGroup
 from rclpy.node import Node
 from rclpy.task import Future
 from sensor_msgs.msg import Image
 
-from filmnav_interfaces.msg import Frontier, Goal
-from filmnav_interfaces.srv import GetKeyframes, SelectFrontier
+from filmnav_common.geometry import planar_pose
+from filmnav_common.text import excerpt
 from goal_interface.mission import RequestDecision
 
 Answer = Callable[[int, int | None, str, str], None]  # request id, index, policy, error

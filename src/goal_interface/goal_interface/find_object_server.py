@@ -15,12 +15,12 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from filmnav_interfaces.action import FindObject
+from filmnav_interfaces.msg import Goal
 from rclpy.action import ActionServer, CancelResponse, GoalResponse
 from rclpy.callback_groups import CallbackGroup
 from rclpy.node import Node
 
-from filmnav_interfaces.action import FindObject
-from filmnav_interfaces.msg import Goal
 from goal_interface.mission import Finish, MissionState, MissionStatusSnapshot
 
 RECENT_FINISHES = 32  # ended goals remembered for threads that have not looked yet

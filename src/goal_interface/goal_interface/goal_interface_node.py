@@ -13,13 +13,18 @@ A thin ROS adapter around `goal_interface.mission.Mission` and its parts:
   graph, the arrival of colour, depth and odometry, the navigator's action server.
 - The status (`status.py`): `filmnav/status` (transient local) on every change and periodically.
 
-Every tick feeds the mission with `odom`, `filmnav/frontiers` and fresh `filmnav/detections` of
-the active goal; its commands run through the interpreter shared with the headless episode loop
-(`commands.py`). The mission runs on the steady clock, so its deadlines hold while a simulator's
-clock stands still. Stale sensors or a missing navigator pause the robot; sensors lost for
-`sensor_loss_timeout` or a navigator missing for `navigator_timeout` end the goal as FAILED, and
-so does a grounding (`filmnav/goal_grounding`) that finds nothing to search for. Shutting down
-(SIGINT, SIGTERM) ends a running goal as CANCELED and publishes that final status.
+Every tick feeds the mission with the robot pose (`odom`, placed in `map_frame` through TF where
+a localizer publishes map -> odom: `filmnav_common.frames`, as the mapper and the detector place
+it), `filmnav/frontiers` and fresh `filmnav/detections` of the active goal; waypoints go to the
+navigator in that frame. The mission's commands run through the interpreter shared with the
+headless episode loop (`commands.py`). The mission runs on the steady clock, so its deadlines hold
+while a simulator's clock stands still. Stale sensors or a missing navigator pause the robot;
+sensors lost for `sensor_loss_timeout` or a navigator missing for `navigator_timeout` end the goal
+as FAILED, and so does a grounding (`filmnav/goal_grounding`) that finds nothing to search for
+(its message is the status's `understood_as`); a running detector's grounding is awaited before
+the search starts, so it is never blind. Each goal explores anew from where the robot
+stands (`new_map_per_goal`: the map, frontiers and keyframes are reset on `filmnav/reset_map`).
+Shutting down (SIGINT, SIGTERM) ends a running goal as CANCELED and publishes that final status.
 """
 
 from __future__ import annotations
@@ -34,15 +39,7 @@ from typing import Any
 
 import numpy as np
 from diagnostic_msgs.msg import DiagnosticArray
-from filmnav_common.geometry import planar_pose, pose_to_xy_yaw
-from filmnav_common.image_codec import numpy_to_image
-from filmnav_common.node_main import run_node
-from filmnav_common.parameters import declare_parameters
-from filmnav_common.policy_messages import RequestError, candidate_of, rgb_of
-from filmnav_common.protocol import FrontierCandidate, GoalSpec
-from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS, SENSOR_QOS
-from filmnav_common.reporting import EXITED_KEY, PID_KEY, StatusReporter
-from filmnav_common.text import excerpt
+from filmnav_interfaces.msg import DetectionArray, Frontier, FrontierArray, Goal, GoalGrounding
 from geometry_msgs.msg import PoseStamped
 from nav_msgs.msg import OccupancyGrid, Odometry
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup, ReentrantCallbackGroup
@@ -52,7 +49,23 @@ from sensor_msgs.msg import Image
 from std_msgs.msg import Empty, String
 from std_srvs.srv import Trigger
 
-from filmnav_interfaces.msg import DetectionArray, Frontier, FrontierArray, Goal, GoalGrounding
+from filmnav_common.frames import PARAMETERS as FRAME_PARAMETERS
+from filmnav_common.frames import RobotFrames
+from filmnav_common.geometry import planar_pose
+from filmnav_common.image_codec import numpy_to_image
+from filmnav_common.node_main import run_node
+from filmnav_common.parameters import declare_parameters
+from filmnav_common.policy_messages import (
+    RequestError,
+    candidate_of,
+    path_distance_field,
+    rgb_of,
+)
+from filmnav_common.protocol import FrontierCandidate, GoalSpec
+from filmnav_common.qos import LATCHED_QOS, ODOMETRY_QOS, RELIABLE_QOS, SENSOR_QOS
+from filmnav_common.reporting import EXITED_KEY, PID_KEY, StatusReporter
+from filmnav_common.text import excerpt
+from filmnav_common.transforms import TransformError
 from goal_interface.clearance import OccupancyView
 from goal_interface.commands import execute
 from goal_interface.decisions import DecisionPipeline
@@ -162,10 +175,6 @@ PARAMETERS: dict[str, tuple[Any, str]] = {
         0.2,
         "approach poses need this much room from mapped obstacles, metres (0: no check)",
     ),
-    "camera_hfov": (
-        round(math.degrees(_MISSION.camera_hfov), 6),
-        "horizontal field of view of the camera, degrees (object-in-view check)",
-    ),
     "min_detection_score": (
         _MISSION.min_detection_score,
         "detections with a lower score are ignored",
@@ -185,27 +194,37 @@ PARAMETERS: dict[str, tuple[Any, str]] = {
     ),
     "navigator": (
         "auto",
-        f"waypoint executor: {' | '.join(NAVIGATOR_KINDS)} (auto: BasicNavigator where installed)",
+        f"waypoint executor: {' | '.join(NAVIGATOR_KINDS)} (nav2 and auto wait for Nav2's "
+        "bt_navigator to be active; action_client: any NavigateToPose server)",
     ),
     "navigate_action": (
         "navigate_to_pose",
-        "NavigateToPose action name (action_client navigator)",
+        "NavigateToPose action of the navigator (relative: in the node's namespace)",
     ),
     "behavior_tree": ("", "Nav2 behavior tree for waypoint goals (empty: Nav2's default)"),
     "localizer": (
         "",
-        "localizer node BasicNavigator waits for, e.g. amcl (empty: none, odometry only)",
+        "lifecycle localizer that must be active before waypoints are sent (nav2, auto), e.g. "
+        "amcl (empty: none)",
     ),
-    "goal_frame": ("", "frame of waypoint goals (empty: the odometry frame)"),
     "max_text_length": (_LIMITS.max_text_length, "longest accepted goal text, characters"),
     "min_image_side": (_LIMITS.min_image_side, "smallest accepted goal image side, pixels"),
     "max_image_side": (_LIMITS.max_image_side, "largest accepted goal image side, pixels"),
     "sim_mode": (
         False,
-        "simulation: call the stop service when a goal succeeds or fails, so the episode ends "
-        "and is scored",
+        "simulation: call the stop service when a goal succeeds or fails, so the simulator "
+        "scores that goal (Habitat STOP)",
     ),
-    "sim_stop_service": ("sim/stop", "std_srvs/Trigger service that ends the simulated episode"),
+    "sim_stop_service": (
+        "sim/stop",
+        "std_srvs/Trigger service of the simulator that stops the robot and scores the goal",
+    ),
+    "new_map_per_goal": (
+        True,
+        "each goal explores anew from where the robot stands: the mapper's map, frontiers and "
+        "keyframes are reset (filmnav/reset_map) when a goal starts; false: a goal after another "
+        "in a fully explored map only looks around",
+    ),
     "initial_goal": (
         "",
         "goal text started once odometry arrives, as if sent on filmnav/goal_text, e.g. "
@@ -213,6 +232,8 @@ PARAMETERS: dict[str, tuple[Any, str]] = {
     ),
     "tick_rate": (10.0, "mission updates per second"),
     "status_period": (1.0, "republish the status this often while a goal runs, seconds"),
+    # the robot pose in map_frame (or odometry's), camera.hfov for the object-in-view check
+    **FRAME_PARAMETERS,
 }
 SENSORS = (  # component, topic (before remapping), what it carries
     ("camera", "camera/color/image_raw", "colour image"),
@@ -220,6 +241,7 @@ SENSORS = (  # component, topic (before remapping), what it carries
     ("odometry", "odom", "odometry"),
 )
 GRAPH_CHECK_PERIOD = 1.0  # seconds between looks at which watched nodes are in the graph
+GROUNDING_GRACE = 1.0  # seconds a goal waits for its grounding before the status says so
 
 
 def steady() -> float:
@@ -240,8 +262,11 @@ class GoalInterfaceNode(Node):
         )
         self._reporter = StatusReporter(self)
 
-        self._pose: tuple[float, float, float] | None = None
-        self._odom_frame = "odom"
+        self._robot_frames = RobotFrames(self, self._param)
+        self._pose: tuple[float, float, float] | None = None  # in the mapping frame
+        self._pose_time = -math.inf  # steady time it was last placed there
+        self._pose_error = "no odometry yet"  # why the latest odometry could not be placed
+        self._frame = self._robot_frames.mapping_frame("odom")  # until odometry names its frame
         self._frontiers: list[FrontierCandidate] = []
         self._frontier_msgs: dict[int, Frontier] = {}
         self._detection: tuple[float, GoalDetection] | None = None
@@ -250,13 +275,14 @@ class GoalInterfaceNode(Node):
         self._goal_counter = 0
         self._nav_seq = -1
         self._notice = ""  # the last rejected goal, until the next goal starts
-        self._understood = ""  # what the detector understood the goal as
+        self._understood = ""  # what the detector understood the goal as ("": not yet)
         self._pause_reason = ""
         self._next_graph_check = 0.0
 
         io = ReentrantCallbackGroup()
         goals = MutuallyExclusiveCallbackGroup()  # goals and cancels in arrival order
         self._active_goal_pub = self.create_publisher(Goal, "filmnav/active_goal", LATCHED_QOS)
+        self._reset_map_pub = self.create_publisher(Empty, "filmnav/reset_map", RELIABLE_QOS)
         self._status = StatusPublisher(self, self._param("status_period"))
         self.create_subscription(
             Goal, "filmnav/goal", self._on_goal, RELIABLE_QOS, callback_group=goals
@@ -295,7 +321,7 @@ class GoalInterfaceNode(Node):
         for name, topic, _ in SENSORS:
             if name == "odometry":
                 subscription = self.create_subscription(
-                    Odometry, topic, self._on_odom, RELIABLE_QOS, callback_group=io
+                    Odometry, topic, self._on_odom, ODOMETRY_QOS, callback_group=io
                 )
             else:
                 subscription = self.create_subscription(
@@ -372,7 +398,7 @@ class GoalInterfaceNode(Node):
         return MissionConfig(
             success_distance=p("success_distance"),
             approach_distance=p("approach_distance"),
-            camera_hfov=math.radians(p("camera_hfov")),
+            camera_hfov=p("camera.hfov"),
             min_detection_score=p("min_detection_score"),
             decision_timeout=p("decision_timeout"),
             no_progress_timeout=p("no_progress_timeout"),
@@ -438,6 +464,9 @@ class GoalInterfaceNode(Node):
             self._active_goal = Goal(id=goal_id, task=spec.task, text=spec.text, image=image)
             self._notice = self._understood = self._pause_reason = ""
             self._detection = None
+            if self._param("new_map_per_goal"):
+                self._reset_map_pub.publish(Empty())
+                self._frontiers, self._frontier_msgs = [], {}
             self._goal_started = now
             execute(self._mission.start(spec, now, goal_id=goal_id), self)
             self._active_goal_pub.publish(self._active_goal)
@@ -491,9 +520,16 @@ class GoalInterfaceNode(Node):
     # ------------------------------------------------------------------------------ inputs
     def _on_odom(self, msg: Odometry) -> None:
         self._health.sensors["odometry"].arrived(steady())
+        try:
+            frame, pose = self._robot_frames.pose(msg)
+        except TransformError as error:
+            self.get_logger().warning(f"odometry ignored: {error}", throttle_duration_sec=5.0)
+            with self._lock:
+                self._pose_error = f"odometry not placed in '{self._frame}': {error}"
+            return
         with self._lock:
-            self._pose = pose_to_xy_yaw(msg.pose.pose)
-            self._odom_frame = msg.header.frame_id or self._odom_frame
+            self._pose, self._pose_time = pose, steady()
+            self._frame = frame or self._frame
 
     def _on_frontiers(self, msg: FrontierArray) -> None:
         with self._lock:
@@ -607,6 +643,14 @@ class GoalInterfaceNode(Node):
             execute(mission.fail(now, lost), self)
             return
         problem = self._health.sensor_problem(now)
+        if not problem and now - self._pose_time > self._param("sensor_timeout"):
+            problem = f"no robot pose: {excerpt(self._pose_error, 200)}"  # e.g. no map -> odom
+        # A running detector that has not grounded the goal yet could not see it: the search
+        # waits for the grounding (it usually comes within milliseconds; with no detector
+        # running the robot explores without one).
+        ungrounded = not self._understood and not self._health.node_silent("detector", now)
+        if not problem and ungrounded and now - self._goal_started > GROUNDING_GRACE:
+            problem = "waiting for the detector to ground the goal"
         if not problem and not self._navigator.ready():
             problem = f"waiting for the navigator: {self._navigator.state_message()}"
         if problem:
@@ -619,6 +663,8 @@ class GoalInterfaceNode(Node):
             self.get_logger().info(f"resumed after: {self._pause_reason}")
             execute(mission.resume(now, self._pose, f"resumed after: {self._pause_reason}"), self)
             self._pause_reason = ""
+        if ungrounded:
+            return
         # Each detection is used once: the mission treats it as "seen in the current frame".
         detection = None
         if self._detection is not None and now - self._detection[0] <= self._param(
@@ -676,7 +722,7 @@ class GoalInterfaceNode(Node):
 
     def _send_waypoint(self, seq: int, x: float, y: float, yaw: float) -> None:
         pose = PoseStamped()
-        pose.header.frame_id = self._param("goal_frame") or self._odom_frame
+        pose.header.frame_id = self._frame
         pose.header.stamp = self.get_clock().now().to_msg()
         pose.pose = planar_pose(x, y, yaw)
         self._nav_seq = seq
@@ -700,18 +746,14 @@ class GoalInterfaceNode(Node):
             self._health.relayed(now),
         )
         health = self._health.report(now, self._decisions.services())
-        if self._status.publish(
-            snapshot, message, self._understood, health, self._odom_frame, force
-        ):
+        if self._status.publish(snapshot, message, self._understood, health, self._frame, force):
             self._server.on_status(dataclasses.replace(snapshot, message=message))
 
 
 def _frontier_msg(candidate: FrontierCandidate) -> Frontier:
     """A Frontier message for a candidate the latest FrontierArray no longer holds."""
     msg = Frontier(id=candidate.id, size=float(candidate.size), keyframe_id=-1)
-    msg.path_distance = (
-        float(candidate.path_distance) if math.isfinite(candidate.path_distance) else -1.0
-    )
+    msg.path_distance = path_distance_field(candidate.path_distance)
     msg.centroid.x, msg.centroid.y = candidate.centroid
     msg.waypoint = planar_pose(*candidate.waypoint)
     return msg

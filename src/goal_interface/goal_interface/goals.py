@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
+
 from filmnav_common.protocol import TASKS, GoalSpec
 from filmnav_common.text import MAX_GOAL_TEXT_LENGTH, GoalTextError, excerpt, normalise_goal_text
 

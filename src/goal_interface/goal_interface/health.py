@@ -21,7 +21,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from filmnav_common.text import excerpt
-
 from goal_interface.mission import ExecutorStatus
 
 MESSAGE_LENGTH = 120  # characters of a component's message (bounded, escaped)

@@ -63,9 +63,9 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from filmnav_common.camera import DEFAULT_HFOV
+from filmnav_common.planar import Pose2D, wrap_angle
 from filmnav_common.protocol import FrontierCandidate, GoalSpec
-
-Pose2D = tuple[float, float, float]  # x, y, yaw
 
 
 class MissionState(enum.IntEnum):
@@ -115,7 +115,7 @@ class GoalDetection:
 class MissionConfig:
     success_distance: float = 1.0  # stop within this distance of the object (Habitat: 1.0 m)
     approach_distance: float = 0.8  # radius of the approach poses around the object
-    camera_hfov: float = math.radians(79.0)
+    camera_hfov: float = DEFAULT_HFOV  # radians
     view_margin: float = 0.8  # object bearing must be within margin * hfov / 2
     min_detection_score: float = 0.0
     decision_timeout: float = 10.0  # seconds to wait for the policy
@@ -189,15 +189,11 @@ class MissionStatusSnapshot:
 
 
 # ----------------------------------------------------------------------------------- helpers
-def wrap_angle(angle: float) -> float:
-    return math.atan2(math.sin(angle), math.cos(angle))
-
-
 def nearest_frontier_index(frontiers: Sequence[FrontierCandidate], robot_pose: Pose2D) -> int:
     """Index of the frontier with the shortest path (straight line when the path is unknown)."""
 
     def cost(frontier: FrontierCandidate) -> float:
-        if math.isfinite(frontier.path_distance) and frontier.path_distance >= 0:
+        if math.isfinite(frontier.path_distance):
             return frontier.path_distance
         return math.hypot(
             frontier.waypoint[0] - robot_pose[0], frontier.waypoint[1] - robot_pose[1]

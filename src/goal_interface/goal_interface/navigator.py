@@ -30,7 +30,6 @@ import time
 from typing import Protocol
 
 from action_msgs.msg import GoalStatus
-from filmnav_common.action_client import SerialActionClient
 from geometry_msgs.msg import PoseStamped
 from lifecycle_msgs.msg import State
 from lifecycle_msgs.srv import GetState
@@ -38,6 +37,7 @@ from nav2_msgs.action import NavigateToPose
 from rclpy.callback_groups import CallbackGroup
 from rclpy.node import Node
 
+from filmnav_common.action_client import SerialActionClient
 from goal_interface.mission import ExecutorStatus
 
 # "auto" and "nav2": wait for Nav2's lifecycle where it is present; "action_client": only for the

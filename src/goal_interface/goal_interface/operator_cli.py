@@ -13,13 +13,13 @@ import time
 from collections.abc import Callable, Sequence
 
 import rclpy
-from filmnav_common.image_codec import numpy_to_image
-from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS
+from filmnav_interfaces.msg import Goal, MissionStatus
 from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
 from std_msgs.msg import Empty
 
-from filmnav_interfaces.msg import Goal, MissionStatus
+from filmnav_common.image_codec import numpy_to_image
+from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS
 from goal_interface.goals import goal_from_text
 
 TERMINAL_STATES = (MissionStatus.SUCCEEDED, MissionStatus.FAILED, MissionStatus.CANCELED)
@@ -85,20 +85,24 @@ def _run(name: str, body: Callable[[_StatusWatcher], int]) -> int:
         watcher.close()
 
 
-def _goal_message(args: argparse.Namespace) -> Goal:
-    if args.image:
+def goal_message(
+    sentence: str, image_path: str | None = None, task: str | None = None, goal_id: str = ""
+) -> Goal:
+    """The Goal an operator's words or picture make (`filmnav goal`, `filmnav demo`): a picture
+    file is an image goal; a sentence is an object or text goal (`goal_from_text`) unless `task`
+    says which. ValueError when there is neither or the picture cannot be read."""
+    if image_path:
         import cv2  # only image goals need OpenCV: keep the other commands quick to start
 
-        bgr = cv2.imread(args.image, cv2.IMREAD_COLOR)
+        bgr = cv2.imread(image_path, cv2.IMREAD_COLOR)
         if bgr is None:
-            raise ValueError(f"cannot read image '{args.image}'")
+            raise ValueError(f"cannot read image '{image_path}'")
         image = numpy_to_image(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), "rgb8")
-        return Goal(id=args.id, task=args.task or "image", text=" ".join(args.text), image=image)
-    if not args.text:
+        return Goal(id=goal_id, task=task or "image", text=sentence, image=image)
+    if not sentence.strip():
         raise ValueError("give the goal as text (filmnav goal find a chair) or --image PNG")
-    sentence = " ".join(args.text)
-    task, text = (args.task, sentence) if args.task else goal_from_text(sentence)
-    return Goal(id=args.id, task=task, text=text)
+    task, text = (task, sentence) if task else goal_from_text(sentence)
+    return Goal(id=goal_id, task=task, text=text)
 
 
 def goal_main(argv: Sequence[str]) -> int:
@@ -127,7 +131,7 @@ def goal_main(argv: Sequence[str]) -> int:
     args = parser.parse_args(list(argv))
     args.id = args.id or f"cli_{int(time.time() * 1000) % 100_000_000}"
     try:
-        goal = _goal_message(args)
+        goal = goal_message(" ".join(args.text), args.image, args.task, args.id)
     except ValueError as error:
         print(f"filmnav goal: {error}", file=sys.stderr)
         return 2

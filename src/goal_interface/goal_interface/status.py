@@ -12,11 +12,11 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
-from filmnav_common.qos import LATCHED_QOS
+from filmnav_interfaces.msg import ComponentHealth, MissionStatus
 from rclpy.duration import Duration
 from rclpy.node import Node
 
-from filmnav_interfaces.msg import ComponentHealth, MissionStatus
+from filmnav_common.qos import LATCHED_QOS
 from goal_interface.health import Health
 from goal_interface.mission import MissionState, MissionStatusSnapshot
 

@@ -10,8 +10,10 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+
 from filmnav_sim.config import SimConfig
 from filmnav_sim.episodes import Episode, make_episode
+from filmnav_sim.house import CATEGORIES
 from filmnav_sim.navigation import NavGrid
 
 BACKENDS = ("builtin", "habitat")
@@ -27,7 +29,7 @@ TUNABLE_CONFIG_FIELDS: dict[str, str] = {
     "turn_deg": "Habitat turn actions, degrees",
     "agent_radius": "robot radius for collisions and planning, metres",
     "grid_resolution": "cell size of the navigable grid, metres",
-    "max_steps": "episode step budget (Habitat: 500)",
+    "max_steps": "step budget of each goal (Habitat: 500 per episode)",
     "success_distance": "success: stop within this distance of a visible goal instance, metres",
     "action_duration": "simulated seconds per Habitat step (drives the clock)",
 }
@@ -54,7 +56,6 @@ def create_backend(
         return (lambda: SimEnv(config)), sampler
     if name == "habitat":
         from filmnav_sim.habitat_adapter import HabitatSimEnv, habitat_available
-
         from habitat_bridge.habitat_episodes import HabitatEpisodes
 
         if not habitat_available():
@@ -83,19 +84,23 @@ def load_episode(
 
 
 def instance_table(env: Any) -> dict[str, Any]:
-    """What the sim-only detector needs: the episode's goal and every instance id -> category."""
+    """What the simulator's goal grounding needs (filmnav_detection.goal_targets): every instance
+    id -> category and colour, every category the simulator knows, and the episode's goal
+    instances (what an image goal stands for in simulation)."""
     episode = env.episode
+    objects = env.house.objects if env.house else ()
     return {
         "split": episode.split,
         "seed": episode.seed,
         "episode": episode.index,
         "task": episode.task,
         "houses": getattr(episode, "houses", "small"),  # habitat episodes: no procedural size
-        "goal_text": episode.goal_text,
         "goal_category": episode.goal_category,
         "goal_instance_ids": [int(i) for i in episode.goal_instance_ids],
         # habitat-sim scenes: categories only through env.category_of, no table (yet)
-        "instances": {str(obj.id): obj.category for obj in env.house.objects} if env.house else {},
+        "instances": {str(obj.id): obj.category for obj in objects},
+        "colors": {str(obj.id): obj.color for obj in objects},
+        "categories": list(dict.fromkeys([*CATEGORIES, *(obj.category for obj in objects)])),
     }
 
 
@@ -106,21 +111,35 @@ def instance_image_16bit(instance: np.ndarray) -> np.ndarray:
     return instance.astype(np.uint16)
 
 
-def episode_summary(env: Any) -> dict[str, Any]:
-    """EpisodeResult fields (all but the header) from the finished episode's metrics."""
+def scores_each_goal(env: Any) -> bool:
+    """Whether the environment scores each goal from where the robot stands when it is given
+    (`start_segment`: the built-in simulator); habitat-sim scenes score the episode's goal."""
+    return hasattr(env, "start_segment")
+
+
+def episode_summary(env: Any, goal_id: str) -> dict[str, Any]:
+    """EpisodeResult fields (all but the header) of the goal `goal_id` (empty: the episode's
+    own, as loaded), from the metrics of its segment."""
     episode, metrics = env.episode, env.metrics()
+    segment = getattr(env, "segment", None)
     return {
+        "goal_id": goal_id,
         "seed": int(episode.seed),
         "episode": int(episode.index),
         "split": episode.split,
         "task": episode.task,
         "houses": getattr(episode, "houses", ""),  # habitat episodes: no procedural size
         "goal_text": episode.goal_text,
+        "goal_instance_ids": [
+            int(i) for i in (segment.goal_instance_ids if segment else episode.goal_instance_ids)
+        ],
         "success": bool(metrics["success"]),
         "spl": float(metrics["spl"]),
         "soft_spl": float(metrics["soft_spl"]),
         "distance_to_goal": float(metrics["distance_to_goal"]),
-        "geodesic_start": float(episode.geodesic_distance),
+        "geodesic_start": float(
+            segment.geodesic_distance if segment else episode.geodesic_distance
+        ),
         "path_length": float(metrics["path_length"]),
         "steps": int(metrics["steps"]),
     }

@@ -7,12 +7,20 @@ camera_info topics (the depth image is registered to the colour camera), odom (f
 child `base_link`; also at `odom_rate` with stamp jitter), TF (odom -> base_link ->
 camera_link -> camera_color_optical_frame), clock (sim time, advancing per Habitat step; with
 `clock:=wall` stamps come from the node's clock instead, as a robot's drivers stamp, and no
-clock is published), sim/instances (latched std_msgs/String JSON: the episode and every object
-instance id -> category, for the sim-only detector) and sim/episode_result (latched
-filmnav_interfaces/EpisodeResult, once per episode when it ends).
+clock is published), sim/instances (latched std_msgs/String JSON: the episode's goal instances,
+every object instance id -> category and colour, and every category the simulator knows, for the
+sim-only detector's goal grounding) and sim/episode_result (latched
+filmnav_interfaces/EpisodeResult, once per goal when the robot stops or its step budget is spent).
 Serves: navigate_to_pose (nav2_msgs/action/NavigateToPose, Habitat steps on the sim's
 navigable grid), sim/reset_episode (filmnav_interfaces/srv/ResetEpisode) and sim/stop
-(std_srvs/Trigger: Habitat STOP, ends the episode and publishes its result).
+(std_srvs/Trigger: Habitat STOP, ends the goal and publishes its result; the robot stays put).
+
+Like a robot, it serves goal after goal from where it stands: each new goal on the latched
+`filmnav/active_goal` (goal_interface announces the goals it accepts there) is scored on its own
+from the robot's pose at that moment (geodesic distance to the viewpoints of the instances it
+was grounded to, path length, steps and a fresh step budget), with no reset. The goal is grounded
+as the detector grounds it (filmnav_detection.goal_targets); the episode's own goal, as
+sim/reset_episode hands it out, is scored against the episode's goal instances.
 """
 
 from __future__ import annotations
@@ -28,24 +36,8 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from builtin_interfaces.msg import Time
-from filmnav_common.camera import OPTICAL_QUATERNION, CameraExtrinsics
-from filmnav_common.image_codec import metres_to_depth_image, numpy_to_image
-from filmnav_common.node_main import run_node
-from filmnav_common.parameters import declare_parameters
-from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS, SENSOR_QOS
-from filmnav_common.reporting import StatusReporter
-from filmnav_common.tf_listener import (
-    TF_QOS,
-    TF_STATIC_BROADCASTER_QOS,
-    TF_STATIC_TOPIC,
-    TF_TOPIC,
-    ns_to_stamp,
-    stamp_to_ns,
-    transform_to_msg,
-)
-from filmnav_common.transforms import StampedTransform, Transform, quaternion_from_yaw
-from filmnav_sim.config import SimConfig
-from filmnav_sim.episodes import SPLITS, Episode
+from filmnav_interfaces.msg import EpisodeResult, Goal
+from filmnav_interfaces.srv import ResetEpisode
 from nav2_msgs.action import NavigateToPose
 from nav_msgs.msg import Odometry
 from rclpy.action import ActionServer, CancelResponse
@@ -59,8 +51,26 @@ from std_msgs.msg import Header, String
 from std_srvs.srv import Trigger
 from tf2_msgs.msg import TFMessage
 
-from filmnav_interfaces.msg import EpisodeResult, Goal
-from filmnav_interfaces.srv import ResetEpisode
+from filmnav_common.camera import OPTICAL_QUATERNION, CameraExtrinsics
+from filmnav_common.image_codec import metres_to_depth_image, numpy_to_image
+from filmnav_common.node_main import run_node
+from filmnav_common.parameters import declare_parameters
+from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS, SENSOR_QOS
+from filmnav_common.reporting import StatusReporter
+from filmnav_common.text import excerpt
+from filmnav_common.tf_listener import (
+    TF_QOS,
+    TF_STATIC_BROADCASTER_QOS,
+    TF_STATIC_TOPIC,
+    TF_TOPIC,
+    ns_to_stamp,
+    stamp_to_ns,
+    transform_to_msg,
+)
+from filmnav_common.transforms import StampedTransform, Transform, quaternion_from_yaw
+from filmnav_detection.goal_targets import SimInstanceTable, ground_goal, sim_grounder
+from filmnav_sim.config import SimConfig
+from filmnav_sim.episodes import SPLITS, Episode
 from habitat_bridge import backend, ros_messages
 from habitat_bridge.goal_runner import GoalRunner, NavigationError, NavigationErrorCode
 from habitat_bridge.sim_thread import SimThread
@@ -68,6 +78,11 @@ from habitat_bridge.sim_thread import SimThread
 HABITAT_PARAMETERS = ("habitat_episodes", "habitat_scenes_dir", "habitat_scene_dataset")
 DEPTH_ENCODINGS = ("32FC1", "16UC1")
 CLOCKS = ("sim", "wall")
+
+
+def episode_goal_id(episode: Episode) -> str:
+    """The id of an episode's own goal, as sim/reset_episode hands it out."""
+    return f"{episode.split}/{episode.seed}/{episode.index}"
 
 
 class HabitatBridgeNode(Node):
@@ -127,6 +142,13 @@ class HabitatBridgeNode(Node):
         self._generation = 0
         self._closing = False
         self._result_published = False
+        # The goal being scored: its id ("" for the episode as loaded) and the episode's own id;
+        # the id on filmnav/active_goal ("" while idle).
+        self._segment_lock = threading.Lock()
+        self._goal_id = ""
+        self._episode_goal_id = ""
+        self._active_id = ""
+        self._scores_each_goal = self._sim.call(backend.scores_each_goal)
 
         self._load_episode(
             self._param("split"), self._param("seed"), self._param("episode"), self._param("task")
@@ -145,6 +167,16 @@ class HabitatBridgeNode(Node):
             ResetEpisode, "sim/reset_episode", self._on_reset, callback_group=commands
         )
         self.create_service(Trigger, "sim/stop", self._on_stop, callback_group=commands)
+        self._grounder_warmup = threading.Thread(target=self._warm_grounder, daemon=True)
+        if self._scores_each_goal:
+            self._grounder_warmup.start()
+            self.create_subscription(
+                Goal,
+                "filmnav/active_goal",
+                self._on_active_goal,
+                LATCHED_QOS,
+                callback_group=MutuallyExclusiveCallbackGroup(),
+            )
         if self._param("odom_rate") > 0.0:
             self.create_timer(
                 1.0 / self._param("odom_rate"),
@@ -396,22 +428,26 @@ class HabitatBridgeNode(Node):
         steps."""
         if self._result_published or not self._sim.call(lambda env: env.done):
             return
-        summary = self._sim.call(backend.episode_summary)
+        summary = self._sim.call(backend.episode_summary, self._goal_id)
         message = EpisodeResult(header=self._header(self._sim_time, self._odom_frame), **summary)
         self._result_pub.publish(message)
         self._result_published = True
         self.get_logger().info(
-            f"episode over: success={message.success} spl={message.spl:.3f} "
-            f"soft_spl={message.soft_spl:.3f} steps={message.steps}"
+            f"goal '{excerpt(self._goal_id) or self._episode_goal_id}' over: "
+            f"success={message.success} spl={message.spl:.3f} soft_spl={message.soft_spl:.3f} "
+            f"steps={message.steps}"
         )
 
     # -------------------------------------------------------------------------- episodes
     def _load_episode(self, split: str, seed: int, index: int, task: str) -> Episode:
         """Load an episode on the sim thread, publish its first frame and instance table."""
-        episode, observation = self._sim.call(
-            backend.load_episode, self._sample_episode, split, seed, index, task
-        )
-        self._result_published = False
+        with self._segment_lock:
+            episode, observation = self._sim.call(
+                backend.load_episode, self._sample_episode, split, seed, index, task
+            )
+            self._result_published = False
+            self._goal_id = ""
+            self._episode_goal_id = episode_goal_id(episode)
         table = self._sim.call(backend.instance_table)
         self._instances_pub.publish(String(data=json.dumps(table)))
         self._publish_observation(observation)
@@ -430,7 +466,7 @@ class HabitatBridgeNode(Node):
         return episode
 
     def _goal_message(self, episode: Episode) -> Goal:
-        goal = Goal(id=f"{episode.split}/{episode.seed}/{episode.index}", task=episode.task)
+        goal = Goal(id=episode_goal_id(episode), task=episode.task)
         if episode.goal_image is not None:
             goal.image = numpy_to_image(episode.goal_image, "rgb8")
         else:
@@ -475,12 +511,49 @@ class HabitatBridgeNode(Node):
         response.geodesic_distance = float(episode.geodesic_distance)
         return response
 
+    def _on_active_goal(self, msg: Goal) -> None:
+        """A new goal is scored from where the robot stands (see the module docstring); idle (an
+        empty id) or the running goal again changes nothing."""
+        running, self._active_id = self._active_id, msg.id
+        if not msg.id or msg.id == running:
+            return
+        # Under the lock, so a STOP (which takes it too) is scored against what the goal means,
+        # even when the vocabulary is still being encoded.
+        with self._segment_lock:
+            self._sim.call(lambda env: env.start_segment())  # counted from now
+            self._goal_id, self._result_published = msg.id, False
+            self._grounder_warmup.join()
+            if msg.id == self._episode_goal_id:
+                ids = self._sim.call(lambda env: list(env.episode.goal_instance_ids))
+                understood = "the episode's goal"
+            else:
+                table = SimInstanceTable.from_dict(self._sim.call(backend.instance_table))
+                targets = ground_goal(msg.task, msg.text, table)
+                ids, understood = sorted(targets.instance_ids), targets.message
+            self._sim.call(lambda env: env.set_segment_goal(ids))
+            segment = self._sim.call(lambda env: env.segment)
+        x, y, _ = segment.start_pose
+        self.get_logger().info(
+            f"goal '{excerpt(msg.id)}' scored from ({x:.2f}, {y:.2f}), "
+            f"{segment.geodesic_distance:.2f} m from its goal: {understood}"
+        )
+
+    def _warm_grounder(self) -> None:
+        """Encode the simulator's vocabulary (filmnav_detection.goal_targets) once, off the
+        callbacks, while the rest of the graph starts: the first goal is scored without delay."""
+        table = SimInstanceTable.from_dict(self._sim.call(backend.instance_table))
+        sim_grounder(table.categories)
+
     def _on_stop(self, _request: Trigger.Request, response: Trigger.Response) -> Trigger.Response:
-        """Habitat STOP: ends the episode; the reply carries its metrics as JSON."""
-        with self._motion():
+        """Habitat STOP: ends the goal (the robot stays where it is); the reply carries its
+        metrics as JSON."""
+        with self._motion(), self._segment_lock:
             if self._sim.call(lambda env: env.done):
                 response.success = False
-                response.message = "the episode is already over: reset it first"
+                response.message = (
+                    "the goal is already over (stopped or its step budget spent): send the "
+                    "next goal or reset the episode"
+                )
                 return response
             self._publish_observation(self._sim.call(lambda env: env.step("stop")))
             self._publish_result_if_over()

@@ -13,8 +13,9 @@ from enum import IntEnum
 from typing import Any
 
 import numpy as np
-from filmnav_sim.env import PathFollower, wrap_angle
 
+from filmnav_common.planar import wrap_angle
+from filmnav_sim.env import PathFollower
 from habitat_bridge.backend import navigation_grid
 
 
@@ -42,7 +43,7 @@ class StepReport:
     observation: Any  # filmnav_sim Observation after the step
     moved: float  # metres travelled by this step
     distance_remaining: float  # geodesic, metres
-    episode_over: bool  # the step spent the episode's step budget
+    episode_over: bool  # the step spent the goal's step budget
 
 
 class GoalRunner:
@@ -60,7 +61,8 @@ class GoalRunner:
         if env.done:
             raise NavigationError(
                 NavigationErrorCode.UNKNOWN,
-                "the episode is over (stop called or step budget spent): reset it",
+                "the goal is over (stop called or its step budget spent): send the next goal or "
+                "reset the episode",
             )
         nav = navigation_grid(env)
         goal = np.asarray(goal_xy, dtype=float)
@@ -118,14 +120,14 @@ class GoalRunner:
 
     def step(self, env: Any) -> StepReport | None:
         """Take one step towards the goal; None once there. Raises NavigationError when the
-        episode's step budget is spent or the agent stops getting closer."""
+        goal's step budget is spent or the agent stops getting closer."""
         action = self.next_action(env.pose)
         if action is None:
             return None
         if env.done:
             raise NavigationError(
                 NavigationErrorCode.TIMEOUT,
-                f"the episode's step budget ({env.config.max_steps} steps) is spent",
+                f"the goal's step budget ({env.config.max_steps} steps) is spent",
             )
         if self._stalled_steps >= self._max_stalled_steps:
             raise NavigationError(

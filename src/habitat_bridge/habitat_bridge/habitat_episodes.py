@@ -19,6 +19,7 @@ import pathlib
 from dataclasses import dataclass, field
 
 import numpy as np
+
 from filmnav_sim.episodes import Episode
 from filmnav_sim.habitat_adapter import habitat_quaternion_to_yaw, habitat_to_world
 

@@ -26,13 +26,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from action_msgs.msg import GoalStatus
-from filmnav_common.action_client import SerialActionClient
-from filmnav_common.frames import compose_planar
-from filmnav_common.geometry import planar_pose, pose_to_xy_yaw
-from filmnav_common.node_main import run_node
-from filmnav_common.parameters import declare_parameters
-from filmnav_common.tf_listener import TransformListener
-from filmnav_common.transforms import NS_PER_S, TransformError
 from geometry_msgs.msg import PoseStamped
 from nav2_msgs.action import NavigateToPose
 from rclpy.action import ActionServer, CancelResponse, GoalResponse
@@ -40,6 +33,13 @@ from rclpy.callback_groups import ReentrantCallbackGroup
 from rclpy.clock import Clock, ClockType
 from rclpy.lifecycle import LifecycleNode, LifecycleState, TransitionCallbackReturn
 
+from filmnav_common.action_client import SerialActionClient
+from filmnav_common.frames import compose_planar
+from filmnav_common.geometry import planar_pose, pose_to_xy_yaw
+from filmnav_common.node_main import run_node
+from filmnav_common.parameters import declare_parameters
+from filmnav_common.tf_listener import TransformListener
+from filmnav_common.transforms import NS_PER_S, TransformError
 from habitat_bridge import ros_messages
 
 PARAMETERS: dict[str, tuple[Any, str]] = {

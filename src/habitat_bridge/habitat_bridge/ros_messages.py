@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from builtin_interfaces.msg import Duration, Time
-from filmnav_common.geometry import planar_pose, yaw_from_quaternion
 from geometry_msgs.msg import PoseStamped, Quaternion
 from nav_msgs.msg import Odometry
 from sensor_msgs.msg import CameraInfo
 from std_msgs.msg import Header
+
+from filmnav_common.geometry import planar_pose, yaw_from_quaternion
 
 
 def seconds_to_time(seconds: float) -> Time:

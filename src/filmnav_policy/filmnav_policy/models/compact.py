@@ -19,16 +19,14 @@ from dataclasses import asdict, dataclass, fields
 
 import numpy as np
 import torch
-from filmnav_common.protocol import GEOMETRY_FIELDS, FrontierCandidate, GoalSpec, frontier_geometry
 from torch import nn
 
+from filmnav_common.protocol import GEOMETRY_FIELDS, FrontierCandidate, GoalSpec, frontier_geometry
+from filmnav_language.sentence_encoder import DEFAULT_TEXT_ENCODER, TextEncoder, build_text_encoder
 from filmnav_policy.models.encoders import (
     DEFAULT_IMAGE_ENCODER,
-    DEFAULT_TEXT_ENCODER,
     ImageEncoder,
-    TextEncoder,
     build_image_encoder,
-    build_text_encoder,
 )
 
 CONFIG_FILE = "config.json"
@@ -52,6 +50,9 @@ class CompactConfig:
     history_len: int = 4
     max_frontiers: int = 8
     use_geometry: bool = True  # False: frontier tokens from their views only (the paper's input)
+    # > 0: during training an auxiliary head reads the kind of room behind each frontier (one of
+    # this many) from the frontier's view alone, so the view's projection has to carry it.
+    room_kinds: int = 0
 
     @classmethod
     def from_dict(cls, values: dict) -> CompactConfig:
@@ -119,9 +120,13 @@ class FusionScorer(nn.Module):
         )
         self.encoder = nn.TransformerEncoder(layer, config.layers, enable_nested_tensor=False)
         self.head = nn.Sequential(nn.LayerNorm(d), nn.Linear(d, 1))
+        self.room_head = nn.Linear(d, config.room_kinds) if config.room_kinds else None
 
-    def forward(self, batch: FusionBatch) -> torch.Tensor:
-        """(B, F) logits, -inf where there is no frontier."""
+    def forward(
+        self, batch: FusionBatch, with_rooms: bool = False
+    ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor | None]:
+        """(B, F) logits, -inf where there is no frontier; `with_rooms` adds the (B, F, room_kinds)
+        room-kind logits of each frontier's view (None without the auxiliary head)."""
         image_goal = self.image_proj(self.image_norm(batch.goal_image))
         text_goal = self.text_proj(self.text_norm(batch.goal_text))
         goal = torch.where(batch.goal_is_image[:, None], image_goal, text_goal)
@@ -129,9 +134,9 @@ class FusionScorer(nn.Module):
         steps = batch.history.shape[1]
         history = self.image_proj(self.image_norm(batch.history))
         history = history + self.role.weight[self.HISTORY] + self.history_position.weight[:steps]
-        frontiers = (
-            self.image_proj(self.image_norm(batch.frontiers)) + self.role.weight[self.FRONTIER]
-        )
+        views = self.image_proj(self.image_norm(batch.frontiers))
+        rooms = self.room_head(views) if self.room_head is not None else None
+        frontiers = views + self.role.weight[self.FRONTIER]
         if self.use_geometry:
             frontiers = frontiers + self.geometry_proj(geometry_inputs(batch.geometry))
         tokens = torch.cat([goal[:, None], history, frontiers], dim=1)
@@ -145,7 +150,8 @@ class FusionScorer(nn.Module):
         )
         encoded = self.encoder(tokens, src_key_padding_mask=~present)
         logits = self.head(encoded[:, 1 + steps :]).squeeze(-1)
-        return logits.masked_fill(~batch.frontier_mask, float("-inf"))
+        logits = logits.masked_fill(~batch.frontier_mask, float("-inf"))
+        return (logits, rooms) if with_rooms else logits
 
 
 def pad_features(

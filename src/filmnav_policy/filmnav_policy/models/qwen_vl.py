@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 import torch
-from filmnav_common.protocol import FrontierCandidate, GoalSpec
 
+from filmnav_common.protocol import FrontierCandidate, GoalSpec
 from filmnav_policy.models.encoders import resize_square
 
 DEFAULT_MODEL_ID = "Qwen/Qwen2.5-VL-3B-Instruct"

@@ -1,0 +1,249 @@
+"""The object phrase of a goal: words only, the request around it taken off, and its parts.
+
+"Could you please go and find me the big red sofa next to the window?" -> the object phrase
+"big red sofa next to the window", its attribute words ("big", "red"), its head ("sofa": the
+phrase before a location anchor, without attributes and possessors) and its gist (the content
+words: "somewhere I can boil some pasta" -> "boil pasta"). No vocabulary, no encoder.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# Requests and greetings in front of the object, as word sequences (after `canonical`), any
+# number of them in a row: "hey robot could you please go and find me the ...".
+_REQUEST_WORDS = """
+please | kindly | pls | plz | hey | hi | hello | ok | okay | alright | right | well | um | uh | er
+robot | buddy | mate | now | then | and | so | also | just | quickly | quick | first | next
+can you | could you | would you | will you | can u | could u | would you mind
+would you be able to | are you able to | can you please | i need you to | i want you to
+i would like you to | id like you to | youre going to | you need to | you should | you must
+try to | try and
+the robot should | robot please | your goal is | your task is | the goal is | goal is
+its | it is | thats | that is | this is
+new goal | new target | next goal
+go | go and | go to | goto | go over to | go up to | go near | go next to | go towards
+go toward | go into | go check | go check on | go see | go look at | go look for | go find
+go get | head to | head over to | head for | head towards | make your way to | proceed to
+move to | move towards | drive to | drive up to | drive over to | walk to | run to | roll to
+navigate to | navigate towards | get to | get over to | come to | travel to | return to
+take me to | bring me to | lead me to | guide me to | direct me to | point me to
+show me | show me to | show me where | tell me where | get me to | stop at | stop by | wait by
+park at | park next to | approach | reach | visit | detect | check | check on | inspect
+look at | look for | looking for | look around for | search for | search | search the house for
+search the room for | hunt for | hunting for | seek | spot | identify | bring me | get me
+fetch me | grab me | find | find me | locate | find out where
+can you see | do you see | have you seen | did you see
+where is | wheres | where are | where is there | wheres there | where can i find
+where do i find | where would i find | where might i find | where could i find
+where do we keep | where did i leave | where did i put | where have i left | where is my
+do you know where | any idea where | is there | are there | there is | theres | is there any
+are there any | do we have | do you have | have we got | have you got | got any
+i need | i want | i would like | id like | i wanna | i need to find | i want to find
+i need to get to | i want to go to | i need to go to | i wanna go to | we need | we want
+help me find | help me | help me get to | lets find | let us find | lets go to | let us go to
+im looking for | i am looking for | im searching for | i am searching for | ive lost
+i have lost | i lost | i cant find | i cannot find | i can not find | cant find
+the | a | an | some | any | my | our | your | his | her | their | this | that | these | those
+one | one of | nearest | closest | another | the nearest | the closest
+"""
+# Courtesy and time words after the object.
+_COURTESY_WORDS = """
+please | for me | now | right now | here | in here | around here | nearby | thanks | thank you
+thanks a lot | cheers | in the house | in this house | in the home | in the flat
+in the apartment | asap | quickly | fast | at once | if you can | if possible | for me please
+when you can | is | are | is at | is located | are located | located | again | too
+would you | will you | can you | ok | okay
+"""
+# Attribute words a vocabulary does not name: colours, sizes, materials, looks, states and
+# positions. They are returned to the caller (to choose among instances) and left out of the
+# head of the phrase.
+ATTRIBUTE_WORDS = frozenset(
+    """
+    white black gray grey silver brown beige red green blue yellow orange purple pink teal
+    cream navy golden gold maroon turquoise violet tan ivory dark light pale bright coloured
+    colored colourful colorful multicoloured khaki olive mustard burgundy lilac lavender
+    charcoal mint peach magenta crimson scarlet emerald aqua cyan chrome copper bronze
+    big large small little tiny huge giant tall short long wide narrow low high deep
+    massive enormous mini compact medium
+    wooden wood timber metal metallic glass plastic leather fabric velvet marble stone
+    ceramic porcelain steel stainless iron brass wicker rattan oak pine walnut mahogany
+    bamboo cane chrome enamel granite concrete upholstered cotton linen wool woollen suede
+    old new modern antique vintage retro classic comfy comfortable cosy cozy soft hard
+    shiny clean dirty messy broken wobbly squeaky creaky cheap expensive fancy plain
+    round square rectangular oval striped patterned spotted floral checked tartan
+    nice lovely pretty ugly favourite favorite usual main other second third first last
+    left right front back middle upstairs downstairs spare extra empty full
+    """.split()
+)
+# Attribute words that are also nouns of objects ("a light"): attributes only before another.
+_SHADES = frozenset("light dark pale bright deep".split())
+# Words that own an object, which no vocabulary names: "grandpa's chair", "the kids' bed".
+_POSSESSOR = re.compile(r"\b([^\W\d_]+)(['\u2019]s|s['\u2019])(?=\W|$)")
+_NOT_POSSESSORS = frozenset(
+    "it that what where there here who let he she how when why one".split()
+)
+# Where the object's location is given: "the lamp next to the sofa" names the lamp.
+_PLACE_ANCHORS = """
+next to | beside | besides | by | near | nearby | close to | in front of | behind | opposite
+across from | under | underneath | beneath | below | above | over | on top of | on | in
+inside | at | against | between | along | beyond | past | around | from | facing | toward
+towards | to the left of | to the right of | up against | out in | out by
+"""
+# Parts of a home that say where an object is ("the lamp in the corner", "by the window").
+PLACE_WORDS = frozenset(
+    """
+    room rooms corner wall window windows door doorway floor ceiling kitchen bathroom bedroom
+    lounge hall hallway landing study dining living sitting front back loft attic basement
+    cellar garage porch conservatory utility nursery playroom upstairs downstairs entrance
+    stairs staircase house home flat apartment office den ensuite toilet side end middle left
+    right top bottom garden balcony laundry closet bed sofa table desk shelf
+    """.split()
+)
+# Where a property of the object follows: "a chair with castors" may be an office chair.
+_PROPERTY_ANCHORS = """
+with | without | that | which | where | who | whose | for | having | made of | full of
+"""
+# Words that carry no content for the gist: function words, pronouns, auxiliaries, and the
+# frames of functional goals ("something to", "a place where I can", "the thing you ... with").
+_FUNCTION_WORDS = frozenset(
+    """
+    a an the some any my our your his her their its this that these those there here
+    i me we us you he she it they them im ive id youre were theyre its
+    to for of on in at by with from into onto upon off out up down over under about
+    and or but so then than as if
+    is are was were be been being am do does did doing have has had having can could will
+    would shall should may might must need needs want wants wanna gonna get got
+    something somewhere someplace anything anywhere thing things stuff place spot area
+    one ones where which what who whom whose when how why
+    use used using let lets just really very please also too kind sort type bit lot
+    """.split()
+)
+
+
+@functools.lru_cache(maxsize=65536)
+def canonical(text: str) -> str:
+    """Casefolded words of a text: NFKC, accents dropped ("étagère" -> "etagere"), apostrophes
+    and dots dropped ("where's" -> "wheres", "t.v." -> "tv"), any other non-word character
+    (hyphens too) a space."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    plain = "".join(
+        c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c)
+    )
+    return " ".join(re.findall(r"[^\W_]+", re.sub(r"['\u2019.]", "", plain)))
+
+
+def phrase_set(block: str) -> tuple[tuple[str, ...], ...]:
+    """Word tuples of a `|`-separated block, longest first (so the longest match is taken)."""
+    found = {tuple(p.split()) for p in block.replace("\n", "|").split("|") if p.strip()}
+    return tuple(sorted(found, key=len, reverse=True))
+
+
+def _by_word(phrases: tuple[tuple[str, ...], ...], at: int) -> dict[str, list[tuple[str, ...]]]:
+    """Phrases by their first (at=0) or last (at=-1) word, longest first."""
+    found: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in phrases:
+        found.setdefault(phrase[at], []).append(phrase)
+    return found
+
+
+_LEADING = _by_word(phrase_set(_REQUEST_WORDS), 0)
+_TRAILING = _by_word(phrase_set(_COURTESY_WORDS), -1)
+
+
+def _anchors_by_word() -> dict[str, list[tuple[tuple[str, ...], bool]]]:
+    """Anchors by their first word, longest first within each kind, with whether each gives
+    the object's place (rather than a property)."""
+    found: dict[str, list[tuple[tuple[str, ...], bool]]] = {}
+    for block, gives_place in ((_PLACE_ANCHORS, True), (_PROPERTY_ANCHORS, False)):
+        for anchor in phrase_set(block):
+            found.setdefault(anchor[0], []).append((anchor, gives_place))
+    return found
+
+
+_ANCHORS_BY_WORD = _anchors_by_word()
+
+
+def object_phrase(text: str) -> str:
+    """The phrase naming the object: request words and articles off the front, courtesy off the
+    end ("can you please find the red sofa for me?" -> "red sofa")."""
+    words = canonical(text).split()
+    stripped = True
+    while stripped and words:
+        stripped = False
+        for phrase in _LEADING.get(words[0], ()):
+            if len(words) > len(phrase) and tuple(words[: len(phrase)]) == phrase:
+                words, stripped = words[len(phrase) :], True
+                break
+        for phrase in _TRAILING.get(words[-1], ()):
+            if len(words) > len(phrase) and tuple(words[-len(phrase) :]) == phrase:
+                words, stripped = words[: -len(phrase)], True
+                break
+    if words and tuple(words) in _LEADING.get(words[0], ()):  # only a request ("find the")
+        return ""
+    return " ".join(words)
+
+
+def possessors(text: str) -> frozenset[str]:
+    """The canonical words that own something in a text ("grandpa's chair" -> {"grandpas"})."""
+    found = _POSSESSOR.findall(unicodedata.normalize("NFKC", text).casefold())
+    return frozenset(canonical(word + end) for word, end in found if word not in _NOT_POSSESSORS)
+
+
+def anchor_at(words: list[str] | tuple[str, ...]) -> tuple[int, bool]:
+    """Where an anchor starts in a phrase's words (len(words) when none does), never at the
+    first word, and whether all that follows gives only the object's place: a place anchor
+    with no property anchor after it ("in the lounge", not "in the lounge for the family")."""
+    first, place = len(words), True
+    for i in range(1, len(words)):
+        for anchor, gives_place in _ANCHORS_BY_WORD.get(words[i], ()):
+            if tuple(words[i : i + len(anchor)]) == anchor:
+                first = min(first, i)
+                place = place and gives_place
+                break
+    return first, place
+
+
+def gist(words: list[str] | tuple[str, ...]) -> str:
+    """The content words of a phrase, in order ("somewhere i can boil pasta" -> "boil pasta")."""
+    return " ".join(w for w in words if w not in _FUNCTION_WORDS)
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A goal's object phrase and its parts (module docstring); words are canonical."""
+
+    text: str  # the object phrase (canonical words)
+    attributes: tuple[str, ...]  # its attribute words, not the noun they describe
+    owners: frozenset[str]  # its possessor words ("grandpas" of "grandpa's recliner")
+
+    @classmethod
+    def of(cls, goal: str) -> Phrase:
+        text = object_phrase(goal)
+        words = text.split()
+        at = anchor_at(words)[0]
+        owners = possessors(goal)
+        kept = set(cls(text, (), owners).plain(words[:at]))
+        modifiers = [w for w in words[:at] if w not in kept] + words[at:]
+        return cls(text, tuple(w for w in modifiers if w in ATTRIBUTE_WORDS), owners)
+
+    def plain(self, words: list[str]) -> list[str]:
+        """Words without attributes and possessors, the last one kept ("grandpas big
+        recliner" -> "recliner"; "a light" stays a light); a shade word only before another
+        attribute ("light grey sofa" -> "sofa", "tall light on a stand" -> "light on a stand")."""
+        dropped = ATTRIBUTE_WORDS | self.owners
+        return [
+            w
+            for w, after in zip(words[:-1], words[1:], strict=True)
+            if w not in dropped or w in _SHADES and after not in ATTRIBUTE_WORDS
+        ] + words[-1:]
+
+    @staticmethod
+    def head(words: list[str]) -> tuple[list[str], bool]:
+        """The words before an anchor ("lamp next to the sofa" -> "lamp", "chair with castors"
+        -> "chair"), and whether what follows gives only the object's place."""
+        at, place = anchor_at(words)
+        return words[:at], place

@@ -1,0 +1,119 @@
+"""Words of a goal mapped onto known words: plurals, compounds written apart or together, and
+misspellings. Sentence encoders are weak on misspellings, hence this character-level step.
+
+A word is corrected only when it is not a known word of the vocabularies, not a word the
+encoder's tokenizer knows whole (so "chain" is never turned into "chair"), at least 4 letters
+long, and within one edit (two from 8 letters) of exactly one known word that starts with the
+same letter, the vocabulary's own words first: most misspellings are one insertion, deletion,
+substitution or transposition (Damerau 1964), and the first letter is rarely the wrong one.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+
+MIN_CORRECTED_LENGTH = 4  # shorter words are too ambiguous to correct ("bad" vs "bed")
+TWO_EDITS_FROM = 8  # words this long may carry two edits
+
+
+def singulars(word: str) -> list[str]:
+    """Candidate singular forms of an English plural, most specific rule first."""
+    forms = []
+    if word.endswith("ies") and len(word) > 4:
+        forms.append(word[:-3] + "y")
+    if word.endswith("ves") and len(word) > 4:
+        forms += [word[:-3] + "f", word[:-3] + "fe"]
+    if word.endswith("es") and len(word) > 3:
+        forms.append(word[:-2])
+    if word.endswith("s") and not word.endswith("ss") and len(word) > 2:
+        forms.append(word[:-1])
+    return forms
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Optimal-string-alignment distance (insertions, deletions, substitutions, adjacent
+    transpositions) between a and b, or limit + 1 once it is sure to exceed limit."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return min(previous[-1], limit + 1)
+
+
+class Speller:
+    """Maps a goal's words onto known words (module docstring): the vocabulary's own words,
+    then the other known words (of other objects and things outside a home)."""
+
+    def __init__(
+        self,
+        own_words: Iterable[str],
+        other_words: Iterable[str],
+        is_known_word: Callable[[str], bool],
+    ):
+        self.own = frozenset(own_words)
+        self.words = self.own | frozenset(other_words)
+        self._by_initial: dict[str, list[str]] = defaultdict(list)
+        for word in sorted(self.words):
+            self._by_initial[word[0]].append(word)
+        self._is_known_word = is_known_word
+        self._word = functools.lru_cache(maxsize=4096)(self._mapped_word)
+
+    def mapped(self, words: Sequence[str]) -> list[str]:
+        """The words with compounds written apart joined ("arm chair" -> "armchair"), then each
+        mapped on its own."""
+        joined: list[str] = []
+        for word in words:
+            if joined and joined[-1] + word in self.words:
+                joined[-1] += word
+            else:
+                joined.append(word)
+        return [self._word(word) for word in joined]
+
+    def _closest(self, word: str, pool: frozenset[str]) -> str | None:
+        """The one word of the pool within the allowed edits of a misspelt word, if one."""
+        if len(word) < MIN_CORRECTED_LENGTH:
+            return None
+        limit = 1 if len(word) < TWO_EDITS_FROM else 2
+        distances = {
+            c: edit_distance(word, c, limit) for c in self._by_initial[word[0]] if c in pool
+        }
+        best = min(distances.values(), default=limit + 1)
+        nearest = [c for c, d in distances.items() if d == best]
+        return nearest[0] if best <= limit and len(nearest) == 1 else None
+
+    @staticmethod
+    def _split(word: str, pool: frozenset[str]) -> str | None:
+        """A compound written together ("barstool") as the two words of the pool it joins."""
+        splits = [
+            f"{word[:i]} {word[i:]}"
+            for i in range(3, len(word) - 2)
+            if word[:i] in pool and word[i:] in pool
+        ]
+        return splits[0] if len(splits) == 1 else None
+
+    def _mapped_word(self, word: str) -> str:
+        if word in self.words:
+            return word
+        singular = next((s for s in singulars(word) if s in self.words), None)
+        if singular is not None:
+            return singular
+        if self._is_known_word(word):
+            return word
+        for pool in (self.own, self.words):
+            for form in (word, *singulars(word)):
+                mapped = self._split(form, pool) or self._closest(form, pool)
+                if mapped is not None:
+                    return mapped
+        return word
