@@ -38,10 +38,18 @@ PY
 }
 
 pip_install() {
-  # --no-compile: byte-compiling every installed file (torch alone has thousands) doubles the
-  # install time; Python compiles what it imports on first use.
+  # --no-compile: pip byte-compiles on one core after each install; compile_venv does it on all
+  # of them while the workspace builds.
   "$VENV/bin/pip" install -q --no-compile --disable-pip-version-check "$@" 2>&1 \
     | grep -v "^WARNING: Location" || true
+}
+
+# Byte-code for everything installed, so no process compiles what it imports (a shell that sets
+# PYTHONDONTWRITEBYTECODE would otherwise recompile torch in every process). Files some packages
+# ship that are not Python 3 make compileall report errors: nothing to act on.
+compile_venv() {
+  "$VENV/bin/python" -m compileall -q -j 0 "$("$VENV/bin/python" -c \
+    'import sysconfig; print(sysconfig.get_paths()["purelib"])')" >/dev/null 2>&1 || true
 }
 
 # The venv, then the workspace. On a fresh venv the ROS wheels (requirements-ros.txt) go in
@@ -62,6 +70,7 @@ ensure_venv_and_workspace() {
   local build=$!
   pip_install -r "$ROOT/requirements.txt"
   "$VENV/bin/python" -c "import mujoco, torch, cv2" || { log "dependency install failed"; exit 1; }
+  compile_venv
   wait "$build" || { log "workspace build failed"; exit 1; }
   echo "$want" > "$VENV/.filmnav-requirements"
 }

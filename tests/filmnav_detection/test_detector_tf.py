@@ -12,7 +12,7 @@ import sys
 import numpy as np
 import pytest
 import rclpy
-from filmnav_interfaces.msg import DetectionArray, Goal
+from filmnav_interfaces.msg import DetectionArray, Goal, GoalGrounding
 from nav_msgs.msg import Odometry
 from processes import REPO_ROOT, NodeProcess, python_module, wait_until
 from robot_tf import CAMERA, MAP_FROM_ODOM, OPTICAL_FRAME
@@ -123,8 +123,19 @@ def test_detection_is_placed_through_tf_in_the_map_frame(graph):
         rclpy.spin_once(node, timeout_sec=0.1)
         return any(m.detections for m in received)
 
-    # the first goal waits for the grounder: the sentence encoder loads when the table arrives
-    assert wait_until(detected, 60.0, interval=0.0), detector.output()
+    # The goal waits for the grounder (the sentence encoder loads when the table arrives): frames
+    # go out once the goal is grounded, so the detector's image callbacks do not slow the load.
+    groundings: list[GoalGrounding] = []
+    node.create_subscription(
+        GoalGrounding, "filmnav/goal_grounding", groundings.append, LATCHED_QOS
+    )
+
+    def grounded() -> bool:
+        rclpy.spin_once(node, timeout_sec=0.1)
+        return bool(groundings)
+
+    assert wait_until(grounded, 120.0, interval=0.0), detector.output()
+    assert wait_until(detected, 30.0, interval=0.0), detector.output()
     message = next(m for m in received if m.detections)
     assert message.header.frame_id == "map"
     x, y, yaw = compose_planar(MAP_FROM_ODOM, ROBOT)
