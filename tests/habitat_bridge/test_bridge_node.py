@@ -24,6 +24,7 @@ from rclpy.action import ActionClient
 from rclpy.context import Context
 from rclpy.executors import SingleThreadedExecutor
 from rclpy.node import Node
+from rclpy.qos import QoSProfile, ReliabilityPolicy
 from rosgraph_msgs.msg import Clock
 from sensor_msgs.msg import CameraInfo, Image
 from std_msgs.msg import String
@@ -563,7 +564,8 @@ def test_robot_like_mode_publishes_as_a_robots_drivers(tmp_path, episode) -> Non
             Odometry,
             "odom",
             lambda m: odometry.append((stamp_ns(m.header.stamp), pose_of(m))),
-            RELIABLE_QOS,
+            # every sample is checked: a deep reliable queue, so a busy test process loses none
+            QoSProfile(depth=1000, reliability=ReliabilityPolicy.RELIABLE),
         )
         client.node.create_subscription(
             Image,
