@@ -32,7 +32,9 @@ OK, WARN, ERROR = (
 )
 HEARTBEAT_PERIOD = 0.5  # seconds between repeats of a node's last report
 PID_KEY, EXITED_KEY = "pid", "exited"
-LAST_WORD_TIMEOUT = 2.0  # seconds a failing node waits for its last report to be received
+# Seconds a failing node waits for its last report to be received (discovery alone can take
+# seconds on a busy machine).
+LAST_WORD_TIMEOUT = 5.0
 DISCOVERY_SETTLE = 1.0  # seconds after other nodes are seen for a diagnostics reader to show up
 
 
