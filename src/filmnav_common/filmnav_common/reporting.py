@@ -35,7 +35,7 @@ PID_KEY, EXITED_KEY = "pid", "exited"
 # Seconds a failing node waits for its last report to be received (discovery alone can take
 # seconds on a busy machine).
 LAST_WORD_TIMEOUT = 5.0
-DISCOVERY_SETTLE = 1.0  # seconds after other nodes are seen for a diagnostics reader to show up
+DISCOVERY_SETTLE = 3.0  # seconds after other nodes are seen for a diagnostics reader to show up
 
 
 class StatusReporter:
