@@ -107,14 +107,19 @@ class StatusReporter:
 
     def _say_last(self, message: str) -> None:
         """Publish an ERROR report marked exited and wait (bounded) until subscribers have it.
-        A node that fails right at start may not have discovered its readers yet: it waits for
-        one, unless the other nodes it found have none."""
+        A node that fails right at start may not have discovered its readers yet: it waits until
+        every diagnostics reader the ROS graph knows of is matched, or, when the graph shows
+        none, a while after other nodes are seen."""
         deadline = time.monotonic() + LAST_WORD_TIMEOUT
         others_seen: float | None = None
-        while self._publisher.get_subscription_count() == 0 and time.monotonic() < deadline:
+        while time.monotonic() < deadline:
+            matched = self._publisher.get_subscription_count()
+            readers = self._node.count_subscribers(self._publisher.topic_name)
+            if matched > 0 and matched >= readers:
+                break
             if others_seen is None and len(self._node.get_node_names()) > 1:
                 others_seen = time.monotonic()
-            if others_seen is not None and time.monotonic() - others_seen > DISCOVERY_SETTLE:
+            if readers == 0 and others_seen and time.monotonic() - others_seen > DISCOVERY_SETTLE:
                 break
             time.sleep(0.02)
         with self._lock:
