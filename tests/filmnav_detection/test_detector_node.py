@@ -5,23 +5,22 @@ publishes what it understood each goal as on filmnav/goal_grounding."""
 from __future__ import annotations
 
 import itertools
-import json
 import math
 
 import numpy as np
 import pytest
 import rclpy
 from builtin_interfaces.msg import Time
+from detector_driver import INSTANCE_TOPIC, detector_driver
 from diagnostic_msgs.msg import DiagnosticArray
-from filmnav_interfaces.msg import DetectionArray, Goal, GoalGrounding
+from filmnav_interfaces.msg import Goal, GoalGrounding
 from nav_msgs.msg import Odometry
 from processes import NodeProcess, python_module, wait_until
-from sensor_msgs.msg import CameraInfo, Image
-from std_msgs.msg import Header, String
+from sensor_msgs.msg import CameraInfo
+from std_msgs.msg import Header
 from test_detector import CAMERA, FX, HEIGHT, WIDTH, synthetic_frame
 
 from filmnav_common.image_codec import numpy_to_image
-from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS, SENSOR_QOS
 from filmnav_sim.house import CATEGORIES
 
 POSE = (1.0, 2.0, math.pi / 2)
@@ -41,28 +40,8 @@ def graph(tmp_path_factory):
         python_module("filmnav_detection.detector_node"),
         tmp_path_factory.mktemp("det") / "detector.log",
     )
-    rclpy.init()
-    node = rclpy.create_node("detector_test_driver")
-    received: list[DetectionArray] = []
-    node.create_subscription(DetectionArray, "filmnav/detections", received.append, RELIABLE_QOS)
-    groundings: list[GoalGrounding] = []
-    node.create_subscription(GoalGrounding, "filmnav/goal_grounding", groundings.append, 10)
-    publishers = {
-        "depth": node.create_publisher(Image, "camera/depth/image_raw", SENSOR_QOS),
-        "instance": node.create_publisher(Image, "camera/instance/image_raw", SENSOR_QOS),
-        "info": node.create_publisher(CameraInfo, "camera/color/camera_info", SENSOR_QOS),
-        "odom": node.create_publisher(Odometry, "odom", RELIABLE_QOS),
-        "table": node.create_publisher(String, "sim/instances", LATCHED_QOS),
-        "goal": node.create_publisher(Goal, "filmnav/active_goal", LATCHED_QOS),
-    }
-    assert wait_until(
-        lambda: all(p.get_subscription_count() > 0 for p in publishers.values()), 20.0
-    ), process.output()
-    publishers["table"].publish(String(data=json.dumps(TABLE)))
-    yield node, publishers, received, process, groundings
-    node.destroy_node()
-    rclpy.shutdown()
-    assert process.stop() == 0
+    with detector_driver("detector_test_driver", process, INSTANCE_TOPIC, TABLE) as driver:
+        yield driver.node, driver.publishers, driver.received, process, driver.groundings
 
 
 def publish_frame(

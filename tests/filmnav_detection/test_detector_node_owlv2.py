@@ -12,14 +12,14 @@ import numpy as np
 import pytest
 import rclpy
 from builtin_interfaces.msg import Time
-from filmnav_interfaces.msg import DetectionArray, Goal, GoalGrounding
+from detector_driver import COLOR_TOPIC, detector_driver
+from filmnav_interfaces.msg import DetectionArray, Goal
 from nav_msgs.msg import Odometry
 from processes import NodeProcess, python_module, wait_until
 from sensor_msgs.msg import CameraInfo, Image
 from std_msgs.msg import Header
 
 from filmnav_common.image_codec import numpy_to_image
-from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS, SENSOR_QOS
 from filmnav_detection.detector import CameraModel
 from filmnav_detection.owlv2_tiny import build_tiny_owlv2_checkpoint
 
@@ -59,26 +59,8 @@ def graph(tmp_path_factory):
     process = detector_process(
         folder / "detector.log", f"owlv2_model:={model}", "score_threshold:=0.0"
     )
-    rclpy.init()
-    node = rclpy.create_node("owlv2_detector_test_driver")
-    received: list[DetectionArray] = []
-    node.create_subscription(DetectionArray, "filmnav/detections", received.append, RELIABLE_QOS)
-    groundings: list[GoalGrounding] = []
-    node.create_subscription(GoalGrounding, "filmnav/goal_grounding", groundings.append, 10)
-    publishers = {
-        "depth": node.create_publisher(Image, "camera/depth/image_raw", SENSOR_QOS),
-        "color": node.create_publisher(Image, "camera/color/image_raw", SENSOR_QOS),
-        "info": node.create_publisher(CameraInfo, "camera/color/camera_info", SENSOR_QOS),
-        "odom": node.create_publisher(Odometry, "odom", RELIABLE_QOS),
-        "goal": node.create_publisher(Goal, "filmnav/active_goal", LATCHED_QOS),
-    }
-    assert wait_until(
-        lambda: all(p.get_subscription_count() > 0 for p in publishers.values()), 60.0
-    ), process.output()
-    yield node, publishers, received, process, groundings
-    node.destroy_node()
-    rclpy.shutdown()
-    assert process.stop() == 0
+    with detector_driver("owlv2_detector_test_driver", process, COLOR_TOPIC) as driver:
+        yield driver.node, driver.publishers, driver.received, process, driver.groundings
 
 
 def frame() -> tuple[np.ndarray, np.ndarray]:

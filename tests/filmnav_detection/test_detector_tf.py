@@ -5,24 +5,23 @@ odometry around each frame, as robots publish it."""
 from __future__ import annotations
 
 import itertools
-import json
 import math
 import sys
 
 import numpy as np
 import pytest
 import rclpy
-from filmnav_interfaces.msg import DetectionArray, Goal, GoalGrounding
+from detector_driver import INSTANCE_TOPIC, detector_driver
+from filmnav_interfaces.msg import Goal
 from nav_msgs.msg import Odometry
 from processes import REPO_ROOT, NodeProcess, python_module, wait_until
 from robot_tf import CAMERA, MAP_FROM_ODOM, OPTICAL_FRAME
-from sensor_msgs.msg import CameraInfo, Image
-from std_msgs.msg import Header, String
+from sensor_msgs.msg import CameraInfo
+from std_msgs.msg import Header
 
 from filmnav_common.frames import compose_planar
 from filmnav_common.geometry import planar_pose
 from filmnav_common.image_codec import numpy_to_image
-from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS, SENSOR_QOS
 from filmnav_common.tf_listener import ns_to_stamp
 
 WIDTH, HEIGHT, FX = 320, 240, 200.0
@@ -63,27 +62,9 @@ def graph(tmp_path_factory):
         ),
         logs / "detector.log",
     )
-    rclpy.init()
-    node = rclpy.create_node("detector_tf_driver")
-    received: list[DetectionArray] = []
-    node.create_subscription(DetectionArray, "filmnav/detections", received.append, RELIABLE_QOS)
-    publishers = {
-        "depth": node.create_publisher(Image, "camera/depth/image_raw", SENSOR_QOS),
-        "instance": node.create_publisher(Image, "camera/instance/image_raw", SENSOR_QOS),
-        "info": node.create_publisher(CameraInfo, "camera/color/camera_info", SENSOR_QOS),
-        "odom": node.create_publisher(Odometry, "odom", RELIABLE_QOS),
-        "table": node.create_publisher(String, "sim/instances", LATCHED_QOS),
-        "goal": node.create_publisher(Goal, "filmnav/active_goal", LATCHED_QOS),
-    }
-    assert wait_until(
-        lambda: all(p.get_subscription_count() > 0 for p in publishers.values()), 20.0
-    ), detector.output()
-    publishers["table"].publish(String(data=json.dumps(TABLE)))
-    publishers["goal"].publish(Goal(id="g7", task="object", text="chair"))
-    yield node, publishers, received, detector
-    node.destroy_node()
-    rclpy.shutdown()
-    assert detector.stop() == 0, detector.output()
+    with detector_driver("detector_tf_driver", detector, INSTANCE_TOPIC, TABLE) as driver:
+        driver.publishers["goal"].publish(Goal(id="g7", task="object", text="chair"))
+        yield driver, detector
     assert tf.stop() == 0, tf.output()
 
 
@@ -95,7 +76,8 @@ def odometry(stamp_ns: int, yaw: float) -> Odometry:
 
 
 def test_detection_is_placed_through_tf_in_the_map_frame(graph):
-    node, publishers, received, detector = graph
+    driver, detector = graph
+    node, publishers, received = driver.node, driver.publishers, driver.received
     instance, depth = frame_of_target()
     ticks = itertools.count()
 
@@ -125,14 +107,9 @@ def test_detection_is_placed_through_tf_in_the_map_frame(graph):
 
     # The goal waits for the grounder (the sentence encoder loads when the table arrives): frames
     # go out once the goal is grounded, so the detector's image callbacks do not slow the load.
-    groundings: list[GoalGrounding] = []
-    node.create_subscription(
-        GoalGrounding, "filmnav/goal_grounding", groundings.append, LATCHED_QOS
-    )
-
     def grounded() -> bool:
         rclpy.spin_once(node, timeout_sec=0.1)
-        return bool(groundings)
+        return bool(driver.groundings)
 
     assert wait_until(grounded, 120.0, interval=0.0), detector.output()
     assert wait_until(detected, 30.0, interval=0.0), detector.output()
