@@ -14,6 +14,8 @@ def test_spl_weights_success_by_path_efficiency():
     assert spl(1.0, 4.0, 8.0) == pytest.approx(0.5)
     assert spl(1.0, 4.0, 3.9) == pytest.approx(1.0)  # never above 1 (grid quantisation)
     assert spl(0.0, 4.0, 4.0) == 0.0
+    assert spl(1.0, 0.0, 0.0) == 1.0  # already there: turning to see it is a perfect path
+    assert spl(1.0, 0.0, 2.0) == 0.0
 
 
 def test_soft_spl_rewards_progress():

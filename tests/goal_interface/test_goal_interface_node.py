@@ -4,6 +4,7 @@ frontiers, keyframes, sim/stop), all over DDS."""
 
 from __future__ import annotations
 
+import math
 import pathlib
 import sys
 
@@ -21,7 +22,7 @@ from filmnav_common.image_codec import numpy_to_image
 NODE_PARAMETERS = parameters(
     decision_timeout=3.0,
     look_around_turns=4,
-    look_around_angle=90.0,
+    look_around_angle=math.pi / 2,
     tick_rate=20.0,
     sim_mode=True,
     navigator="action_client",

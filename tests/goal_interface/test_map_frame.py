@@ -93,7 +93,7 @@ def robot(tmp_path_factory):
                 map_frame="map",
                 navigator="action_client",
                 look_around_turns=1,
-                look_around_angle=90.0,
+                look_around_angle=math.pi / 2,
                 tick_rate=20.0,
             ),
         ),

@@ -12,6 +12,7 @@ goal running. The last two kill the policy node, then the robot, then stop goal_
 from __future__ import annotations
 
 import json
+import math
 import os
 import random
 import re
@@ -56,7 +57,7 @@ GOAL_INTERFACE = parameters(
     sensor_timeout=1.0,
     sensor_loss_timeout=3.0,
     look_around_turns=2,
-    look_around_angle=90.0,
+    look_around_angle=math.pi / 2,
 )
 NO_TF = parameters(camera_tf_wait=0.0)  # the robot publishes no TF: camera.* at once
 MAPPER_OUTPUTS = [  # the scripted frontiers stand; the real mapper maps beside them

@@ -9,9 +9,13 @@ def success(called_stop: bool, at_goal_viewpoint: bool) -> float:
 
 
 def spl(success_value: float, shortest_distance: float, path_length: float) -> float:
-    """Success weighted by (normalised inverse) path length: S * l / max(p, l)."""
+    """Success weighted by (normalised inverse) path length: S * l / max(p, l). A goal already
+    reached at the start (l = 0, a next goal served where the robot stands) scores S when the
+    robot did not move, 0 when it wandered."""
     if success_value <= 0.0:
         return 0.0
+    if shortest_distance <= 0.0 and path_length <= 0.0:
+        return success_value
     return success_value * shortest_distance / max(path_length, shortest_distance, 1e-9)
 
 

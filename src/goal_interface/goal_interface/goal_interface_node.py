@@ -189,8 +189,8 @@ PARAMETERS: dict[str, tuple[Any, str]] = {
         "turns in place when no frontier is left, before failing",
     ),
     "look_around_angle": (
-        round(math.degrees(_MISSION.look_around_angle), 6),
-        "angle of one look-around turn, degrees",
+        _MISSION.look_around_angle,
+        "angle of one look-around turn, radians",
     ),
     "navigator": (
         "auto",
@@ -403,7 +403,7 @@ class GoalInterfaceNode(Node):
             decision_timeout=p("decision_timeout"),
             no_progress_timeout=p("no_progress_timeout"),
             look_around_turns=p("look_around_turns"),
-            look_around_angle=math.radians(p("look_around_angle")),
+            look_around_angle=p("look_around_angle"),
             confirm_ticks=max(1, round(p("confirm_time") * p("tick_rate"))),
             navigation_timeout=p("navigation_timeout"),
             approach_timeout=p("approach_timeout"),

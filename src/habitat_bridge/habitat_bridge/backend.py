@@ -20,13 +20,12 @@ BACKENDS = ("builtin", "habitat")
 # (split, seed, index, task) -> Episode
 EpisodeSampler = Callable[[str, int, int, str], Episode]
 
-# SimConfig fields exposed as node parameters (besides width, height, hfov), with descriptions.
+# SimConfig fields exposed as node parameters under their own names, with descriptions (the
+# bridge node declares the camera and the turn angle itself, in REP-103 units).
 TUNABLE_CONFIG_FIELDS: dict[str, str] = {
-    "camera_height": "camera height above the floor, metres",
     "min_depth": "closest depth reading, metres (closer: -inf)",
     "max_depth": "farthest depth reading, metres (farther: +inf)",
     "forward_step": "Habitat forward action, metres",
-    "turn_deg": "Habitat turn actions, degrees",
     "agent_radius": "robot radius for collisions and planning, metres",
     "grid_resolution": "cell size of the navigable grid, metres",
     "max_steps": "step budget of each goal (Habitat: 500 per episode)",

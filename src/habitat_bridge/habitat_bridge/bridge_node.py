@@ -28,6 +28,7 @@ from __future__ import annotations
 import bisect
 import contextlib
 import json
+import math
 import random
 import threading
 import time
@@ -93,7 +94,9 @@ class HabitatBridgeNode(Node):
         self._config = SimConfig(
             width=self._param("width"),
             height=self._param("height"),
-            hfov_deg=self._param("hfov"),
+            hfov_deg=math.degrees(self._param("camera.hfov")),
+            camera_height=self._param("camera.height"),
+            turn_deg=math.degrees(self._param("turn_angle")),
             **{name: self._param(name) for name in backend.TUNABLE_CONFIG_FIELDS},
         )
         self._check_config()
@@ -206,7 +209,16 @@ class HabitatBridgeNode(Node):
             "task": ("object", "task of the start-up episode: object | text | image"),
             "width": (defaults.width, "image width, pixels"),
             "height": (defaults.height, "image height, pixels"),
-            "hfov": (defaults.hfov_deg, "horizontal field of view, degrees"),
+            # the graph's camera block (sim.yaml sets it for every node): here the camera itself
+            "camera.hfov": (
+                math.radians(defaults.hfov_deg),
+                "horizontal field of view of the simulated camera, radians",
+            ),
+            "camera.height": (
+                defaults.camera_height,
+                "height of the simulated camera above the floor, metres",
+            ),
+            "turn_angle": (math.radians(defaults.turn_deg), "Habitat turn actions, radians"),
             "publish_rate": (2.0, "republish the latest sensors while idle, Hz (0: never)"),
             "step_rate": (
                 10.0,
@@ -278,7 +290,8 @@ class HabitatBridgeNode(Node):
         config = self._config
         if config.width <= 0 or config.height <= 0 or not 0.0 < config.hfov_deg < 180.0:
             raise ValueError(
-                f"bad camera: {config.width}x{config.height} pixels, hfov {config.hfov_deg} deg"
+                f"bad camera: {config.width}x{config.height} pixels, camera.hfov "
+                f"{self._param('camera.hfov')} rad"
             )
         if not 0.0 < config.min_depth < config.max_depth:
             raise ValueError(f"bad depth range [{config.min_depth}, {config.max_depth}] m")
