@@ -25,6 +25,7 @@ import sys
 import time
 from collections.abc import Sequence
 
+from filmnav_bringup.harness import ROBOT_WIRING
 from filmnav_common.bench import write_report
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -32,19 +33,6 @@ FILMNAV = [
     sys.executable,
     "-c",
     "import sys; from filmnav_common.cli import main; sys.exit(main())",
-]
-# What a robot integrator passes for a RealSense and Nav2 in the root namespace.
-ROBOT_WIRING = [
-    "namespace:=robot1",
-    "detector:=sim_semantic",
-    "odom_topic:=/odom",
-    "navigate_action:=/navigate_to_pose",
-    "color_topic:=/camera/camera/color/image_raw",
-    "color_info_topic:=/camera/camera/color/camera_info",
-    "depth_topic:=/camera/camera/aligned_depth_to_color/image_raw",
-    "depth_info_topic:=/camera/camera/aligned_depth_to_color/camera_info",
-    "instance_topic:=/camera/camera/instance/image_raw",
-    "instances_topic:=/sim/instances",
 ]
 
 

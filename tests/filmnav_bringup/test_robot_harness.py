@@ -20,6 +20,7 @@ from rclpy.executors import SingleThreadedExecutor
 from std_msgs.msg import String
 from std_srvs.srv import Trigger
 
+from filmnav_bringup.harness import ROBOT_WIRING
 from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS
 
 SEED = 10003  # val house whose episode 0 asks for a floor lamp 3.2 m away
@@ -38,26 +39,13 @@ HARNESS = [
     "width:=320",
     "height:=240",
 ]
-# What a robot integrator passes for a RealSense and Nav2 in the root namespace.
-WIRING = [
-    "namespace:=robot1",
-    "odom_topic:=/odom",
-    "navigate_action:=/navigate_to_pose",
-    "color_topic:=/camera/camera/color/image_raw",
-    "color_info_topic:=/camera/camera/color/camera_info",
-    "depth_topic:=/camera/camera/aligned_depth_to_color/image_raw",
-    "depth_info_topic:=/camera/camera/aligned_depth_to_color/camera_info",
-    "instance_topic:=/camera/camera/instance/image_raw",
-    "instances_topic:=/sim/instances",
-]
 ROBOT = [
     *FILMNAV,
     "launch",
     "filmnav_bringup",
     "robot.launch.yaml",
-    *WIRING,
+    *ROBOT_WIRING,
     "policy:=nearest",  # the learned policy's start-up (~25 s on a loaded CPU) is left out
-    "detector:=sim_semantic",
 ]
 FeedbackMessage = NavigateToPose.Impl.FeedbackMessage
 
@@ -126,7 +114,7 @@ def test_robot_launch_under_a_namespace_finds_the_goal_through_the_nav2_stand_in
     assert wait_until(ready, TIMEOUT / 2, interval=0.2), logs()
     # What an integrator runs first: the robot's side checked with the launch's own arguments.
     doctor = subprocess.run(
-        [*FILMNAV, "doctor", *WIRING, "--seconds", "2"], capture_output=True, text=True
+        [*FILMNAV, "doctor", *ROBOT_WIRING, "--seconds", "2"], capture_output=True, text=True
     )
     assert doctor.returncode == 0, doctor.stdout + doctor.stderr
     assert "FAIL" not in doctor.stdout and "WARN" not in doctor.stdout, doctor.stdout
