@@ -18,7 +18,7 @@ demo: setup
 	@$(RUN) filmnav demo $(DEMO_ARGS)
 
 test: setup lint
-	@$(RUN) python -m pytest tests -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	@$(RUN) python -m pytest tests -n $(TEST_WORKERS) --dist loadfile --durations=10 $(PYTEST_ARGS)
 
 lint: setup
 	@$(RUN) ruff check src tests benchmarks tools

@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from filmnav_common.protocol import FrontierCandidate, GoalSpec
-from filmnav_learning.reference_policies import UNREACHABLE_COST, OraclePolicy
+from filmnav_learning.reference_policies import UNREACHABLE_COST, OraclePolicy, episode_of
 from filmnav_policy.registry import PolicyLoadError, make_policy, requires_episode
+from filmnav_sim.house import cached_house
 from filmnav_sim.navigation import NavGrid
 
 GOAL = GoalSpec("object", "chair")
@@ -51,3 +52,21 @@ def test_the_registry_builds_the_oracle_from_an_episode_table_through_its_entry_
     assert policy.name == "oracle"
     with pytest.raises(PolicyLoadError, match="not a simulator episode"):
         make_policy("oracle", episode={"split": "val"})
+
+
+def test_a_table_with_the_goal_that_was_sent_gives_its_instances():
+    """In the ROS graph an operator's goal need not be the episode's: the bridge's table names
+    the instances it is scored against, and the references head for those."""
+    table = {"split": "val", "seed": 10001, "episode": 0, "task": "object", "houses": "small"}
+    own = episode_of(table)
+    same = episode_of({**table, "searched_instance_ids": list(own.goal_instance_ids)})
+    np.testing.assert_array_equal(same.viewpoints, own.viewpoints)
+    house = cached_house(10001, "small")
+    sent = next(o for o in house.objects if o.category != own.goal_category)
+    searched = episode_of({**table, "searched_instance_ids": [sent.id]})
+    assert searched.goal_instance_ids == [sent.id] and searched.goal_category == sent.category
+    assert len(searched.viewpoints) and (searched.start_pose == own.start_pose)
+    nearest = np.linalg.norm(searched.viewpoints - sent.position[:2], axis=1).min()
+    assert nearest < 1.5  # viewpoints of the object sent
+    with pytest.raises(ValueError, match="not all in the house"):
+        episode_of({**table, "searched_instance_ids": [len(house.objects) + 1]})

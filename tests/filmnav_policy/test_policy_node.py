@@ -218,8 +218,9 @@ def test_oracle_follows_the_simulators_episode(ros_client_node, tmp_path):
     from filmnav_common.policy_messages import candidate_of
     from filmnav_common.protocol import GoalSpec
     from filmnav_common.qos import LATCHED_QOS
-    from filmnav_learning.reference_policies import OraclePolicy
+    from filmnav_learning.reference_policies import OraclePolicy, episode_of
     from filmnav_sim.episodes import make_episode
+    from filmnav_sim.house import cached_house
 
     # Its own namespace keeps it apart from the module's nearest-policy node.
     process = NodeProcess(
@@ -250,8 +251,11 @@ def test_oracle_follows_the_simulators_episode(ros_client_node, tmp_path):
             frontier_msg(i, float(x), float(y), -1.0) for i, (x, y) in enumerate(targets)
         ]
 
-        def expected(seed: int) -> np.ndarray:
-            oracle = OraclePolicy.for_episode(make_episode("val", seed, 0, "object"))
+        def expected(seed: int, searched: tuple[int, ...] = ()) -> np.ndarray:
+            table = {"split": "val", "seed": seed, "episode": 0, "task": "object"}
+            oracle = OraclePolicy.for_episode(
+                episode_of({**table, "searched_instance_ids": list(searched)})
+            )
             return oracle.score(
                 GoalSpec("object", "chair"),
                 [],
@@ -268,8 +272,10 @@ def test_oracle_follows_the_simulators_episode(ros_client_node, tmp_path):
             String, "/oracle_test/sim/instances", LATCHED_QOS
         )
 
-        def announce(seed: int) -> None:
+        def announce(seed: int, searched: tuple[int, ...] = ()) -> None:
             table = {"split": "val", "seed": seed, "episode": 0, "task": "object"}
+            if searched:  # the bridge's table once an operator's goal is scored
+                table["searched_instance_ids"] = list(searched)
             publisher.publish(String(data=json.dumps({**table, "houses": "small"})))
 
         announce(10000)
@@ -287,5 +293,19 @@ def test_oracle_follows_the_simulators_episode(ros_client_node, tmp_path):
             timeout=30.0,
         ), process.output()
         assert "building 'oracle'" in process.output()
+
+        # An operator's goal other than the episode's: the oracle heads for what was sent.
+        house = cached_house(10001, "small")
+        goal = make_episode("val", 10001, 0, "object").goal_category
+        sent = next(o.id for o in house.objects if o.category != goal)
+        announce(10001, (sent,))
+        searched = expected(10001, (sent,))
+        assert not np.allclose(searched, other, rtol=1e-5)
+        assert wait_until(
+            lambda: np.allclose(
+                call(ros_client_node, client, request).scores, searched, rtol=1e-5
+            ),
+            timeout=30.0,
+        ), process.output()
     finally:
         process.stop()

@@ -452,6 +452,10 @@ def test_goals_one_after_another_are_scored_from_where_the_robot_stands(
     result = stop_and_result("sleep")
     beds = sorted(obj.id for obj in house.objects_of("bed"))
     assert sorted(result.goal_instance_ids) == beds and result.steps == 1
+    # The table names what is searched now, for the reference policies (oracle, room_prior).
+    assert client.spin_until(
+        lambda: json.loads(client.get("sim/instances").data)["searched_instance_ids"] == beds, 10.0
+    )
     expected = house.nav.geodesic_distance(here[:2], goal_viewpoints(house, beds, config))
     assert result.geodesic_start == pytest.approx(expected, rel=1e-3)
     assert result.success == (expected <= 0.1) and result.path_length == 0.0
@@ -469,6 +473,8 @@ def test_goals_one_after_another_are_scored_from_where_the_robot_stands(
     assert client.wait_for(back.get_result_async(), 90.0).status == SUCCEEDED
     result = stop_and_result(own)
     assert list(result.goal_instance_ids) == episode.goal_instance_ids
+    table = json.loads(client.get("sim/instances").data)
+    assert table["searched_instance_ids"] == table["goal_instance_ids"]
     assert result.path_length > 1.0 and result.steps > 4
     expected = house.nav.geodesic_distance(here[:2], episode.viewpoints)
     assert result.geodesic_start == pytest.approx(expected, rel=1e-3)

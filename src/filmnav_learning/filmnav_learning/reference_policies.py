@@ -15,6 +15,7 @@ simulator. A factory marked `requires_episode` is built from the simulator's cur
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -22,7 +23,8 @@ import numpy as np
 
 from filmnav_common.protocol import FrontierCandidate, FrontierPolicy, GoalSpec
 from filmnav_policy.baselines import travel_distances
-from filmnav_sim.episodes import Episode, make_episode
+from filmnav_sim.config import SimConfig
+from filmnav_sim.episodes import Episode, goal_viewpoints, make_episode
 from filmnav_sim.house import House, cached_house
 from filmnav_sim.navigation import NavGrid
 from filmnav_sim.semantics import room_prior_scores
@@ -32,19 +34,33 @@ UNREACHABLE_COST = 1.0e4
 
 
 def episode_of(episode: Episode | Mapping[str, Any]) -> Episode:
-    """The simulator episode behind an Episode or the bridge's `sim/instances` table."""
+    """The simulator episode behind an Episode or the bridge's `sim/instances` table; from a
+    table, with the goal instances the goal that was sent is scored against
+    (`searched_instance_ids`: an operator's goal in the ROS graph need not be the episode's)."""
     if isinstance(episode, Episode):
         return episode
     try:
-        return make_episode(
+        loaded = make_episode(
             str(episode["split"]),
             int(episode["seed"]),
             int(episode["episode"]),
             str(episode["task"]),
             houses=str(episode.get("houses", "small")),
         )
+        searched = [int(i) for i in episode.get("searched_instance_ids") or ()]
     except (KeyError, TypeError, ValueError) as error:
         raise ValueError(f"not a simulator episode: {error}") from error
+    if not searched or searched == list(loaded.goal_instance_ids):
+        return loaded
+    house = cached_house(loaded.seed, loaded.houses)
+    if not all(1 <= i <= len(house.objects) for i in searched):
+        raise ValueError(f"searched instances {searched} are not all in the house")
+    return dataclasses.replace(
+        loaded,
+        goal_category=house.object_by_id(searched[0]).category,
+        goal_instance_ids=searched,
+        viewpoints=goal_viewpoints(house, searched, SimConfig()),
+    )
 
 
 class OraclePolicy:

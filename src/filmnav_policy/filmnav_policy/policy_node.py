@@ -44,6 +44,7 @@ from filmnav_policy.registry import (
 WARMUP_FRONTIERS = 2
 STARTUP_FAILURE = "cannot start the policy node"  # its last report on diagnostics
 EPISODE_KEYS = ("split", "seed", "episode", "task", "houses")  # of the bridge's sim/instances
+SEARCHED_KEY = "searched_instance_ids"  # the instances the goal that was sent is scored against
 
 # parameter name -> (default, description); all are passed to make_policy as keyword arguments.
 POLICY_PARAMETERS: dict[str, tuple[Any, str]] = {
@@ -176,6 +177,7 @@ class PolicyNode(Node):
         try:
             table = json.loads(msg.data)
             episode = {key: table[key] for key in EPISODE_KEYS}
+            episode[SEARCHED_KEY] = list(table.get(SEARCHED_KEY) or ())
         except (json.JSONDecodeError, KeyError, TypeError) as error:
             self._status.warn(f"sim/instances without a usable episode: {error}")
             return

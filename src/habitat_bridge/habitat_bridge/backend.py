@@ -82,10 +82,20 @@ def load_episode(
     return episode, env.load_episode(episode)
 
 
+def searched_instance_ids(env: Any) -> list[int]:
+    """The goal instances the current goal is scored against: its segment's (the goal that was
+    sent, built-in simulator), else the episode's."""
+    segment = getattr(env, "segment", None)
+    return [
+        int(i) for i in (segment.goal_instance_ids if segment else env.episode.goal_instance_ids)
+    ]
+
+
 def instance_table(env: Any) -> dict[str, Any]:
     """What the simulator's goal grounding needs (filmnav_detection.goal_targets): every instance
     id -> category and colour, every category the simulator knows, and the episode's goal
-    instances (what an image goal stands for in simulation)."""
+    instances (what an image goal stands for in simulation); for the reference policies, the
+    instances the current goal is scored against."""
     episode = env.episode
     objects = env.house.objects if env.house else ()
     return {
@@ -96,6 +106,7 @@ def instance_table(env: Any) -> dict[str, Any]:
         "houses": getattr(episode, "houses", "small"),  # habitat episodes: no procedural size
         "goal_category": episode.goal_category,
         "goal_instance_ids": [int(i) for i in episode.goal_instance_ids],
+        "searched_instance_ids": searched_instance_ids(env),
         # habitat-sim scenes: categories only through env.category_of, no table (yet)
         "instances": {str(obj.id): obj.category for obj in objects},
         "colors": {str(obj.id): obj.color for obj in objects},
@@ -129,9 +140,7 @@ def episode_summary(env: Any, goal_id: str) -> dict[str, Any]:
         "task": episode.task,
         "houses": getattr(episode, "houses", ""),  # habitat episodes: no procedural size
         "goal_text": episode.goal_text,
-        "goal_instance_ids": [
-            int(i) for i in (segment.goal_instance_ids if segment else episode.goal_instance_ids)
-        ],
+        "goal_instance_ids": searched_instance_ids(env),
         "success": bool(metrics["success"]),
         "spl": float(metrics["spl"]),
         "soft_spl": float(metrics["soft_spl"]),

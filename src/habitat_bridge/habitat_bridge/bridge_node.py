@@ -545,6 +545,9 @@ class HabitatBridgeNode(Node):
                 ids, understood = sorted(targets.instance_ids), targets.message
             self._sim.call(lambda env: env.set_segment_goal(ids))
             segment = self._sim.call(lambda env: env.segment)
+            # the reference policies (oracle, room_prior) follow the goal that was sent
+            searched = self._sim.call(backend.instance_table)
+        self._instances_pub.publish(String(data=json.dumps(searched)))
         x, y, _ = segment.start_pose
         self.get_logger().info(
             f"goal '{excerpt(msg.id)}' scored from ({x:.2f}, {y:.2f}), "
