@@ -109,3 +109,14 @@ def test_robot_goals_query_owlv2_with_the_grounded_names_and_the_text():
     assert unknown.message.startswith("searching for 'a motorbike' as given (OWLv2)")
     picture = ground_goal("image", "", None)
     assert picture.findable and not picture.queries and "image-guided" in picture.message
+    # what names no object at all is not searched for, on a robot either
+    for text, reason in (
+        ("stop", "is a command"),
+        ("find a chair, then a bed", "one goal at a time"),
+        ("anything but the sofa", "only what not to find"),
+    ):
+        refused = ground_goal("text", text, None)
+        assert not refused.findable and not refused.queries, refused
+        assert refused.message.startswith(f"goal '{text}' not understood") and reason in (
+            refused.message
+        )

@@ -156,6 +156,8 @@ def _robot_targets(task: str, text: str) -> GoalTargets:
             (), True, "searching for the goal image (OWLv2 image-guided detection)", IMAGE_LABEL
         )
     grounding = robot_grounder().ground(text)
+    if not grounding.query:  # no object at all: a command, a negation, several goals
+        return GoalTargets((), False, f"goal '{excerpt(text)}' not understood: {grounding.reason}")
     if not grounding.accepted:
         return GoalTargets(
             (),

@@ -8,7 +8,10 @@ ROS, no simulator.
 How a goal is grounded:
 1. The object phrase (phrases.py): words only, requests and articles taken off the front ("could
    you please go and find me the", "where's my", "I'm looking for a") and courtesy off the end;
-   its attribute words ("red", "big", "wooden") are returned to the caller.
+   its attribute words ("red", "big", "wooden") are returned to the caller. What it excludes is
+   left out ("the chair, not the sofa" -> "chair"); a command ("stop"), a goal that says only
+   what not to find ("anything but the sofa") or several goals in a row ("a chair, then a bed")
+   is refused with that reason. "Where do we keep the milk" asks for where it is kept.
 2. Its forms: as typed; with its words mapped onto known words (plurals, compounds written apart
    or together, misspellings: speller.py); that without attributes and possessors ("grandpa's
    big recliner" -> "recliner"); the head of that, before a location anchor ("the lamp next to
@@ -119,9 +122,14 @@ def _vocabulary_file(name: str) -> dict:
     return yaml.load(path.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
 
 
-def _read_vocabulary(name: str) -> tuple[dict[str, VocabularyEntry], dict[str, tuple[str, ...]]]:
+def _read_vocabulary(
+    name: str,
+) -> tuple[dict[str, VocabularyEntry], dict[str, tuple[str, ...]], frozenset[str]]:
+    """Entries by name, general words (rooms among them) and the room words."""
     data = _vocabulary_file(name)
-    entries, general = _read_vocabulary(data["extends"]) if "extends" in data else ({}, {})
+    entries, general, rooms = (
+        _read_vocabulary(data["extends"]) if "extends" in data else ({}, {}, frozenset())
+    )
     descriptions = data.get("descriptions") or {}
     for key, aliases in (data.get("aliases") or {}).items():
         if key in entries:
@@ -131,21 +139,24 @@ def _read_vocabulary(name: str) -> tuple[dict[str, VocabularyEntry], dict[str, t
         )
     if unknown := set(descriptions) - set(entries):
         raise ValueError(f"vocabulary {name!r} describes unnamed objects: {sorted(unknown)}")
-    for word, names in (data.get("general") or {}).items():
+    own_rooms = data.get("rooms") or {}
+    for word, names in {**(data.get("general") or {}), **own_rooms}.items():
         if unknown := set(names) - set(entries):
             raise ValueError(f"vocabulary {name!r}: {word!r} stands for unnamed {unknown}")
         general[canonical(word)] = tuple(names)
-    return entries, general
+    return entries, general, rooms | {canonical(word) for word in own_rooms}
 
 
 @dataclass(frozen=True)
 class Vocabulary:
     """The object names goals are grounded to, with their keys (name, aliases, descriptions),
-    and general words that stand for several of them ("a cabinet")."""
+    and general words that stand for several of them ("a cabinet"); rooms are general words
+    for the objects only they have ("the kitchen")."""
 
     name: str
     entries: tuple[VocabularyEntry, ...]
     general: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    rooms: frozenset[str] = frozenset()
 
     def __post_init__(self):
         owners: dict[str, str] = {}
@@ -162,7 +173,7 @@ class Vocabulary:
     def load(cls, name: str, names: Iterable[str] | None = None) -> Vocabulary:
         """Vocabulary file `name` (see available_vocabularies()), restricted to `names` in their
         order when given; a given name the file lacks is kept, grounded by the name alone."""
-        entries, general = _read_vocabulary(name)
+        entries, general, rooms = _read_vocabulary(name)
         if names is not None:
             entries = {n: entries.get(n, VocabularyEntry(n)) for n in names}
         general = {
@@ -170,7 +181,7 @@ class Vocabulary:
             for word, names_of_word in general.items()
             if word not in entries and (kept := tuple(n for n in names_of_word if n in entries))
         }
-        return cls(name, tuple(entries.values()), general)
+        return cls(name, tuple(entries.values()), general, rooms & set(general))
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -398,12 +409,13 @@ class GoalGrounder:
         if place:  # the rest of the phrase is only where the object is
             exact += [Phrase.head(mapped)[0], head]
         encoded = (words, mapped, plain, *([head] if place else []))
-        # Names the place names are not what is sought ("the chair by the desk").
+        # Names the place names are not what is sought ("the chair by the desk"); a room only
+        # says where ("the table in the living room").
         context_names = next(
             (
                 self._lookup[key][0]
                 for key in (" ".join(context[i:]) for i in range(len(context)))
-                if place and key in self._lookup
+                if place and key in self._lookup and key not in self.vocabulary.rooms
             ),
             (),
         )
@@ -528,7 +540,7 @@ class GoalGrounder:
             return Grounding(scores.query, (), False, reason, attributes)
 
         if not scores.variants:
-            return refused("the goal names no object")
+            return refused(scores.phrase.refusal or "the goal names no object")
         per_name = scores.per_name(thresholds.words)
         per_outside = scores.per_outside(thresholds.words)
         order = np.lexsort((-scores.meaning(thresholds.words)[: scores.names], -per_name))

@@ -39,7 +39,7 @@ fetch me | grab me | find | find me | locate | find out where
 can you see | do you see | have you seen | did you see
 where is | wheres | where are | where is there | wheres there | where can i find
 where do i find | where would i find | where might i find | where could i find
-where do we keep | where did i leave | where did i put | where have i left | where is my
+where did i leave | where did i put | where have i left | where is my
 do you know where | any idea where | is there | are there | there is | theres | is there any
 are there any | do we have | do you have | have we got | have you got | got any
 i need | i want | i would like | id like | i wanna | i need to find | i want to find
@@ -55,7 +55,7 @@ _COURTESY_WORDS = """
 please | for me | now | right now | here | in here | around here | nearby | thanks | thank you
 thanks a lot | cheers | in the house | in this house | in the home | in the flat
 in the apartment | asap | quickly | fast | at once | if you can | if possible | for me please
-when you can | is | are | is at | is located | are located | located | again | too
+when you can | is | are | is at | is located | are located | located | again | too | then
 would you | will you | can you | ok | okay
 """
 # Attribute words a vocabulary does not name: colours, sizes, materials, looks, states and
@@ -152,6 +152,27 @@ def _by_word(phrases: tuple[tuple[str, ...], ...], at: int) -> dict[str, list[tu
 
 _LEADING = _by_word(phrase_set(_REQUEST_WORDS), 0)
 _TRAILING = _by_word(phrase_set(_COURTESY_WORDS), -1)
+# Whole goals that are commands to the robot, not objects ("stop", "never mind").
+_COMMANDS = frozenset(
+    " ".join(words)
+    for words in phrase_set(
+        """
+        stop | stop it | stop now | stop searching | stop looking | cancel | cancel that | halt
+        abort | pause | wait | quit | stay | stay there | stay here | freeze | come back
+        come here | go back | go home | return home | go to base | go to your dock
+        never mind | nevermind | forget it | forget that | thats all | nothing
+        """
+    )
+)
+# Before the object: the goal says only what not to find.
+_NEGATIONS = phrase_set(
+    "not | anything but | anything except | anything other than | everything except "
+    "| except | nothing but | dont find | do not find | dont go to | do not go to | avoid"
+)
+# After the object: what follows is what not to find ("the chair, not the sofa").
+_EXCLUSIONS = phrase_set("not | but not | and not | rather than | instead of | other than")
+# Between objects: several goals in a row.
+_SEQUENCES = phrase_set("then | and then | after that | afterwards | followed by | and after")
 
 
 def _anchors_by_word() -> dict[str, list[tuple[tuple[str, ...], bool]]]:
@@ -212,17 +233,62 @@ def gist(words: list[str] | tuple[str, ...]) -> str:
     return " ".join(w for w in words if w not in _FUNCTION_WORDS)
 
 
+def _starts_with(words: list[str], phrases: tuple[tuple[str, ...], ...]) -> bool:
+    return any(tuple(words[: len(phrase)]) == phrase for phrase in phrases)
+
+
+def _find(words: list[str], phrases: tuple[tuple[str, ...], ...]) -> int:
+    """Where the first of `phrases` starts in `words` after the first word (len(words): none)."""
+    return next((i for i in range(1, len(words)) if _starts_with(words[i:], phrases)), len(words))
+
+
+def _short(text: str, limit: int = 40) -> str:
+    """A canonical text (words only: nothing to escape) bounded for a reason."""
+    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
+
+
+def _refusal(goal: str, text: str) -> str:
+    """Why a goal is not one object to find, or "": a command to the robot, a goal that says
+    only what not to find, or several goals in a row ("a chair, then a bed")."""
+    whole = canonical(goal)
+    if whole in _COMMANDS or text in _COMMANDS:
+        return (
+            f"'{_short(whole)}' is a command, not an object to find "
+            "(to end a search, cancel the goal on filmnav/cancel)"
+        )
+    words = text.split()
+    if _starts_with(words, _NEGATIONS):
+        return "the goal says only what not to find: name the object to find"
+    at = _find(words, _SEQUENCES)
+    if at < len(words):
+        link = next(len(phrase) for phrase in _SEQUENCES if _starts_with(words[at:], (phrase,)))
+        first, rest = _short(" ".join(words[:at])), _short(" ".join(words[at + link :]))
+        return f"one goal at a time: '{first}' and '{rest}' are several goals in a row"
+    return ""
+
+
+def _before_exclusion(text: str) -> str:
+    """The object phrase before what it excludes ("chair not the sofa" -> "chair")."""
+    words = text.split()
+    return " ".join(words[: _find(words, _EXCLUSIONS)])
+
+
 @dataclass(frozen=True)
 class Phrase:
     """A goal's object phrase and its parts (module docstring); words are canonical."""
 
-    text: str  # the object phrase (canonical words)
+    text: str  # the object phrase (canonical words); empty when refused
     attributes: tuple[str, ...]  # its attribute words, not the noun they describe
     owners: frozenset[str]  # its possessor words ("grandpas" of "grandpa's recliner")
+    refusal: str = ""  # why the goal is not an object to find (a command, a negation, a list)
 
     @classmethod
     def of(cls, goal: str) -> Phrase:
         text = object_phrase(goal)
+        refusal = _refusal(goal, text)
+        if refusal:
+            return cls("", (), frozenset(), refusal)
+        text = _before_exclusion(text)
         words = text.split()
         at = anchor_at(words)[0]
         owners = possessors(goal)
