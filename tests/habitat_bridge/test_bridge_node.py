@@ -197,6 +197,20 @@ def odom_pose(client: BridgeClient) -> tuple[float, float, float]:
     return pose.position.x, pose.position.y, yaw
 
 
+def standing_pose(client: BridgeClient, timeout: float = 10.0) -> tuple[float, float, float]:
+    """The odometry pose of a robot at rest: the last step's odometry may still be on its way
+    when the action result arrives, so the pose is read until it holds across idle republishes
+    (publish_rate)."""
+    deadline, last = time.monotonic() + timeout, None
+    while time.monotonic() < deadline:
+        client.spin_until(lambda: False, 0.3)
+        pose = odom_pose(client)
+        if pose == last:
+            return pose
+        last = pose
+    raise AssertionError(f"the robot did not come to rest within {timeout} s")
+
+
 def reachable_goal(
     episode, pose: tuple[float, float, float], low: float, high: float
 ) -> np.ndarray:
@@ -436,7 +450,7 @@ def test_goals_one_after_another_are_scored_from_where_the_robot_stands(
     goals = client.node.create_publisher(Goal, "filmnav/active_goal", LATCHED_QOS)
     away = reachable_goal(episode, episode.start_pose, 2.0, 3.0)
     assert client.wait_for(client.send_goal(*away).get_result_async(), 90.0).status == SUCCEEDED
-    here = odom_pose(client)
+    here = standing_pose(client)
 
     def stop_and_result(goal_id: str) -> EpisodeResult:
         assert wait_until(lambda: f"goal '{goal_id}' scored from" in bridge.output(), 90.0), (
