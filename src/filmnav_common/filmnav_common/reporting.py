@@ -32,10 +32,11 @@ OK, WARN, ERROR = (
 )
 HEARTBEAT_PERIOD = 0.5  # seconds between repeats of a node's last report
 PID_KEY, EXITED_KEY = "pid", "exited"
-# Seconds a failing node waits for its last report to be received (discovery alone can take
-# seconds on a busy machine).
-LAST_WORD_TIMEOUT = 5.0
-DISCOVERY_SETTLE = 3.0  # seconds after other nodes are seen for a diagnostics reader to show up
+# Seconds a failing node waits for its last report to be received (discovery on a busy machine
+# finds readers one by one, over seconds).
+LAST_WORD_TIMEOUT = 8.0
+LAST_WORD_QUIET = 2.0  # seconds without a newly matched reader before the node may go
+DISCOVERY_SETTLE = 6.0  # seconds after other nodes are seen for a diagnostics reader to show up
 
 
 class StatusReporter:
@@ -106,27 +107,30 @@ class StatusReporter:
             raise
 
     def _say_last(self, message: str) -> None:
-        """Publish an ERROR report marked exited and wait (bounded) until subscribers have it.
-        A node that fails right at start may not have discovered its readers yet: it waits until
-        every diagnostics reader the ROS graph knows of is matched, or, when the graph shows
-        none, a while after other nodes are seen."""
-        deadline = time.monotonic() + LAST_WORD_TIMEOUT
-        others_seen: float | None = None
-        while time.monotonic() < deadline:
-            matched = self._publisher.get_subscription_count()
-            readers = self._node.count_subscribers(self._publisher.topic_name)
-            if matched > 0 and matched >= readers:
-                break
-            if others_seen is None and len(self._node.get_node_names()) > 1:
-                others_seen = time.monotonic()
-            if readers == 0 and others_seen and time.monotonic() - others_seen > DISCOVERY_SETTLE:
-                break
-            time.sleep(0.02)
+        """Publish an ERROR report marked exited to every diagnostics reader that shows up within
+        a bounded wait. A node that fails right at start is still discovering its readers: the
+        report goes out again to each newly matched one, until every reader the ROS graph knows
+        of has it and none has come for LAST_WORD_QUIET seconds (or, when no reader shows up,
+        a while after other nodes are seen)."""
         with self._lock:
             self._stopped.set()
             self._last = (ERROR, message)
             self._status = self._status_msg(ERROR, message, {EXITED_KEY: "true"})
-            self._publish(self._status)
+        start = time.monotonic()
+        deadline, told, told_at, others_seen = start + LAST_WORD_TIMEOUT, 0, start, None
+        while (now := time.monotonic()) < deadline:
+            matched = self._publisher.get_subscription_count()
+            if matched > told:
+                self._publish(self._status)
+                told, told_at = matched, now
+            readers = self._node.count_subscribers(self._publisher.topic_name)
+            if told and told >= readers and now - told_at >= LAST_WORD_QUIET:
+                break
+            if others_seen is None and len(self._node.get_node_names()) > 1:
+                others_seen = now
+            if not told and not readers and others_seen and now - others_seen > DISCOVERY_SETTLE:
+                break
+            time.sleep(0.02)
         self._publisher.wait_for_all_acked(Duration(seconds=max(deadline - time.monotonic(), 0.1)))
 
     def _beat(self, period: float) -> None:
