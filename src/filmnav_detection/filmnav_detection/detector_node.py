@@ -232,6 +232,8 @@ class DetectorNode(Node):
         except ValueError as error:
             self._status.error(f"sim/instances: {error}")
             return
+        if table == self._table:
+            return  # the same table again (the bridge names each new goal's instances in it)
         if table.categories and self._table is None:
             # Encode the vocabulary once, before the first goal; not ready until then.
             self._status.warn(

@@ -233,13 +233,18 @@ def gist(words: list[str] | tuple[str, ...]) -> str:
     return " ".join(w for w in words if w not in _FUNCTION_WORDS)
 
 
-def _starts_with(words: list[str], phrases: tuple[tuple[str, ...], ...]) -> bool:
-    return any(tuple(words[: len(phrase)]) == phrase for phrase in phrases)
+def _match(words: list[str], phrases: tuple[tuple[str, ...], ...]) -> int:
+    """How many words the first (longest) of `phrases` that `words` start with has; 0: none."""
+    return next((len(phrase) for phrase in phrases if tuple(words[: len(phrase)]) == phrase), 0)
 
 
-def _find(words: list[str], phrases: tuple[tuple[str, ...], ...]) -> int:
-    """Where the first of `phrases` starts in `words` after the first word (len(words): none)."""
-    return next((i for i in range(1, len(words)) if _starts_with(words[i:], phrases)), len(words))
+def _find(words: list[str], phrases: tuple[tuple[str, ...], ...]) -> tuple[int, int]:
+    """Where the first of `phrases` starts in `words` after the first word, and its length
+    ((len(words), 0): none)."""
+    return next(
+        ((i, n) for i in range(1, len(words)) if (n := _match(words[i:], phrases))),
+        (len(words), 0),
+    )
 
 
 def _short(text: str, limit: int = 40) -> str:
@@ -257,11 +262,10 @@ def _refusal(goal: str, text: str) -> str:
             "(to end a search, cancel the goal on filmnav/cancel)"
         )
     words = text.split()
-    if _starts_with(words, _NEGATIONS):
+    if _match(words, _NEGATIONS):
         return "the goal says only what not to find: name the object to find"
-    at = _find(words, _SEQUENCES)
-    if at < len(words):
-        link = next(len(phrase) for phrase in _SEQUENCES if _starts_with(words[at:], (phrase,)))
+    at, link = _find(words, _SEQUENCES)
+    if link:
         first, rest = _short(" ".join(words[:at])), _short(" ".join(words[at + link :]))
         return f"one goal at a time: '{first}' and '{rest}' are several goals in a row"
     return ""
@@ -270,7 +274,7 @@ def _refusal(goal: str, text: str) -> str:
 def _before_exclusion(text: str) -> str:
     """The object phrase before what it excludes ("chair not the sofa" -> "chair")."""
     words = text.split()
-    return " ".join(words[: _find(words, _EXCLUSIONS)])
+    return " ".join(words[: _find(words, _EXCLUSIONS)[0]])
 
 
 @dataclass(frozen=True)

@@ -145,7 +145,7 @@ class SentenceEncoder:
                     for start in range(0, len(texts), self.batch_size)
                 ]
             )
-        return features.float().clone()
+        return features.float().clone()  # a normal tensor: inference-mode ones stay read-only
 
     def _encode(self, texts: list[str]) -> torch.Tensor:
         tokens = self.tokenizer(

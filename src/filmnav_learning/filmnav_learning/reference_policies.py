@@ -53,13 +53,17 @@ def episode_of(episode: Episode | Mapping[str, Any]) -> Episode:
     if not searched or searched == list(loaded.goal_instance_ids):
         return loaded
     house = cached_house(loaded.seed, loaded.houses)
-    if not all(1 <= i <= len(house.objects) for i in searched):
-        raise ValueError(f"searched instances {searched} are not all in the house")
+    try:
+        viewpoints = goal_viewpoints(house, searched, SimConfig())
+    except IndexError as error:
+        raise ValueError(
+            f"searched instances {searched} are not all in the house: {error}"
+        ) from error
     return dataclasses.replace(
         loaded,
         goal_category=house.object_by_id(searched[0]).category,
         goal_instance_ids=searched,
-        viewpoints=goal_viewpoints(house, searched, SimConfig()),
+        viewpoints=viewpoints,
     )
 
 

@@ -147,6 +147,10 @@ class House:
     houses: str = "small"  # the HOUSE_SIZES entry it was built as
 
     def object_by_id(self, instance_id: int) -> ObjectInstance:
+        """The object of an instance id (1..len(objects)); IndexError for any other id, which
+        would otherwise wrap around to another object."""
+        if not 1 <= instance_id <= len(self.objects):
+            raise IndexError(f"no object {instance_id} in the house (ids 1-{len(self.objects)})")
         return self.objects[instance_id - 1]
 
     def objects_of(self, category: str) -> list[ObjectInstance]:
