@@ -25,7 +25,7 @@ class NodeProcess:
             list(argv),
             stdout=self._log,
             stderr=subprocess.STDOUT,
-            env={**os.environ, **(env or {})},
+            env={**os.environ, "PYTHONFAULTHANDLER": "1", **(env or {})},  # a crash's stacks
             start_new_session=True,
         )
         _RUNNING.add(self)
@@ -40,7 +40,9 @@ class NodeProcess:
         return self.popen.poll() is None
 
     def stop(self, timeout: float = 10.0) -> int:
-        """SIGINT, then SIGTERM, then SIGKILL to the process group; returns the exit code."""
+        """SIGINT, then SIGTERM, then SIGKILL to the process group; returns the exit code. An
+        unclean end is noted at the end of the output: the code and the signals it took."""
+        sent: list[str] = []
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGKILL):
             if self.popen.poll() is not None:
                 break
@@ -48,13 +50,20 @@ class NodeProcess:
                 os.killpg(self.popen.pid, sig)
             except ProcessLookupError:
                 break
+            sent.append(sig.name)
             try:
                 self.popen.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
                 continue
-        self._log.close()
+        code = self.popen.wait()
+        if code != 0 and not self._log.closed:
+            self._log.write(
+                f"\n[exit status {code} after {', '.join(sent) or 'no signal'}]\n".encode()
+            )
+        if not self._log.closed:
+            self._log.close()
         _RUNNING.discard(self)
-        return self.popen.wait()
+        return code
 
 
 def python_module(module: str, *args: str) -> list[str]:

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 import rclpy
 import scipy.ndimage as ndi
+from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
 from filmnav_interfaces.msg import EpisodeResult, Goal
 from filmnav_interfaces.srv import ResetEpisode
 from nav2_msgs.action import NavigateToPose
@@ -62,6 +63,7 @@ class BridgeClient:
         "clock": (Clock, RELIABLE_QOS),
         "sim/instances": (String, LATCHED_QOS),
         "sim/episode_result": (EpisodeResult, LATCHED_QOS),
+        "diagnostics": (DiagnosticArray, 10),
     }
 
     def __init__(self, namespace: str = "") -> None:
@@ -425,7 +427,9 @@ def test_stop_ends_the_episode_and_publishes_its_result(client: BridgeClient, ep
     assert result.status == ABORTED and "over" in result.result.error_msg
 
 
-def test_a_newer_goal_preempts_the_active_one(client: BridgeClient, episode) -> None:
+def test_a_newer_goal_preempts_the_active_one(
+    bridge: NodeProcess, client: BridgeClient, episode
+) -> None:
     assert client.reset_episode().success
     far = reachable_goal(episode, episode.start_pose, 5.0, 8.0)
     near = reachable_goal(episode, episode.start_pose, 1.0, 2.0)
@@ -436,6 +440,18 @@ def test_a_newer_goal_preempts_the_active_one(client: BridgeClient, episode) -> 
     assert client.wait_for(first.get_result_async()).status == ABORTED
     assert client.wait_for(second.get_result_async(), timeout=90.0).status == SUCCEEDED
     assert math.dist(odom_pose(client)[:2], near) <= 0.5
+    # Preemption is how navigation clients work, not a fault; a success clears earlier faults.
+    preempted = [line for line in bridge.output().splitlines() if "preempted by a newer" in line]
+    assert preempted and all("[INFO]" in line for line in preempted), preempted
+
+    def health() -> DiagnosticStatus | None:
+        diagnostics = client.get("diagnostics")
+        return diagnostics.status[0] if diagnostics is not None else None
+
+    assert client.spin_until(
+        lambda: health() is not None and health().message == "navigate_to_pose succeeded", 5.0
+    )
+    assert health().level == DiagnosticStatus.OK
 
 
 def test_goals_one_after_another_are_scored_from_where_the_robot_stands(

@@ -587,8 +587,15 @@ class HabitatBridgeNode(Node):
                 )
             return self._navigate(goal_handle, generation)
 
-    def _abort(self, goal_handle, code: int, message: str) -> NavigateToPose.Result:
-        self._reporter.warn(f"navigate_to_pose aborted: {message}")
+    def _abort(
+        self, goal_handle, code: int, message: str, *, fault: bool = True
+    ) -> NavigateToPose.Result:
+        """Abort a navigation; only a fault is a warning (a newer request preempting it is how
+        Nav2 clients work, and would stay on the operator's status as a problem)."""
+        if fault:
+            self._reporter.warn(f"navigate_to_pose aborted: {message}")
+        else:
+            self.get_logger().info(f"navigate_to_pose aborted: {message}")
         goal_handle.abort()
         return NavigateToPose.Result(error_code=int(code), error_msg=message)
 
@@ -625,12 +632,11 @@ class HabitatBridgeNode(Node):
                 goal_handle.canceled()
                 return NavigateToPose.Result(error_code=0, error_msg="canceled")
             if self._preempted(generation):
-                reason = (
-                    "the robot is shutting down"
-                    if self._closing
-                    else "preempted by a newer request"
-                )
-                return self._abort(goal_handle, NavigationErrorCode.UNKNOWN, reason)
+                if self._closing:
+                    reason = "the robot is shutting down"
+                    return self._abort(goal_handle, NavigationErrorCode.UNKNOWN, reason)
+                reason = "preempted by a newer request"
+                return self._abort(goal_handle, NavigationErrorCode.UNKNOWN, reason, fault=False)
             if step_rate > 0.0:
                 time.sleep(max(0.0, next_step_at - time.monotonic()))
                 next_step_at = max(next_step_at + 1.0 / step_rate, time.monotonic())
@@ -639,6 +645,7 @@ class HabitatBridgeNode(Node):
             except NavigationError as error:
                 return self._abort(goal_handle, error.code, str(error))
             if step is None:
+                self._reporter.ok("navigate_to_pose succeeded")  # an earlier fault is over
                 goal_handle.succeed()
                 return NavigateToPose.Result(error_code=0, error_msg="")
             observation, travelled = step.observation, travelled + step.moved
