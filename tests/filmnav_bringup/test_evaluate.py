@@ -184,6 +184,21 @@ def test_oracle_episode_reaches_the_goal(runner):
     json.dumps(result.summary())  # the record is plain JSON
 
 
+def test_waiting_for_a_confirming_detection_is_not_taken_for_being_stuck(runner):
+    """At the approach pose the mission waits `confirm_ticks` updates without a command; the
+    loop used to cancel the episode one tick before the wait ended (val/10080/0, seen text: the
+    robot stood at the sink, and the episode was scored a failure)."""
+    from filmnav_learning.reference_policies import OraclePolicy
+    from filmnav_sim import SEEN_CATEGORIES
+    from filmnav_sim.episodes import make_episode
+
+    episode = make_episode(
+        "val", 10080, 0, "text", config=runner.sim_config, categories=SEEN_CATEGORIES
+    )
+    result = runner.run(episode, OraclePolicy.for_episode(episode))
+    assert result.mission_state == "SUCCEEDED" and result.success, result.mission_message
+
+
 def test_a_goal_grounding_refuses_fails_at_once(runner):
     """As goal_interface fails a goal the detector cannot find: no exploring, STOP, scored."""
     from filmnav_policy.baselines import NearestPolicy

@@ -98,7 +98,9 @@ class RunnerConfig:
     max_stalled_steps: int = (
         20  # habitat_bridge: abort after this many steps without getting closer
     )
-    max_idle_ticks: int = 10  # ticks without an action before the episode is declared stuck
+    # ticks without an action, beyond the mission's own wait for a confirming detection
+    # (MissionConfig.confirm_ticks), before the episode is declared stuck
+    max_idle_ticks: int = 10
 
 
 @dataclass
@@ -321,7 +323,7 @@ class _Episode:
             stepped = self.executor.step()
             if stepped is None:
                 idle += 1
-                if idle > self.config.max_idle_ticks:
+                if idle > self.config.max_idle_ticks + self.mission.config.confirm_ticks:
                     self._execute(
                         self.mission.cancel(observation.time, "stuck: no command to execute")
                     )
