@@ -98,8 +98,8 @@ class RunnerConfig:
     max_stalled_steps: int = (
         20  # habitat_bridge: abort after this many steps without getting closer
     )
-    # ticks without an action, beyond the mission's own wait for a confirming detection
-    # (MissionConfig.confirm_ticks), before the episode is declared stuck
+    # ticks without an action or a command, beyond the mission's own wait for a confirming
+    # detection (MissionConfig.confirm_ticks), before the episode is declared stuck
     max_idle_ticks: int = 10
 
 
@@ -322,7 +322,8 @@ class _Episode:
                 break
             stepped = self.executor.step()
             if stepped is None:
-                idle += 1
+                # a command that needs no step (a waypoint already reached) is progress too
+                idle = 0 if commands else idle + 1
                 if idle > self.config.max_idle_ticks + self.mission.config.confirm_ticks:
                     self._execute(
                         self.mission.cancel(observation.time, "stuck: no command to execute")
