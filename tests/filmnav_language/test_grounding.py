@@ -4,6 +4,7 @@ the real sentence encoder (simulator categories and the household vocabulary).""
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -13,6 +14,8 @@ from filmnav_language.grounding import (
     THRESHOLDS_FILE,
     GoalGrounder,
     Grounding,
+    Lexical,
+    Scores,
     Thresholds,
     Vocabulary,
     VocabularyEntry,
@@ -69,6 +72,23 @@ def test_vocabularies_load_by_name_and_keep_the_callers_names():
     assert subset.entries[1] == VocabularyEntry("a thing the file lacks")
     with pytest.raises(ValueError, match="no vocabulary 'kitchen'"):
         Vocabulary.load("kitchen")
+
+
+def test_vocabulary_rooms_places_and_what_other_objects_stand_for():
+    sim = Vocabulary.load("sim", CATEGORIES)
+    assert sim.rooms["kitchen"][:3] == ("stove", "refrigerator", "kitchen counter")  # its own
+    assert "sink" in sim.rooms["kitchen"] and "kitchen" in sim.general  # then what it holds
+    assert {"hallway", "garage"} <= sim.places and not sim.places & set(sim.rooms)
+    assert sim.stands_for["side table"] == ("nightstand", "coffee table")
+    assert Vocabulary.load("outside").beings["grandma"] == "person"
+    # Restricted to a few names, a room with none of its own left is a place, and what another
+    # object stands for keeps only names that are left.
+    subset = Vocabulary.load("sim", ["bed", "chair", "nightstand"])
+    assert subset.rooms["bedroom"] == ("bed", "nightstand") and "kitchen" in subset.places
+    assert subset.stands_for["side table"] == ("nightstand",)
+    assert set(subset.stands_for.values()) <= {("bed",), ("chair",), ("nightstand",)}
+    # The household vocabulary has those objects itself.
+    assert not set(Vocabulary.load("household").stands_for) & set(sim.stands_for)
 
 
 def test_household_vocabulary_is_a_large_superset_of_the_simulators_categories():
@@ -128,6 +148,8 @@ def test_calibration_helpers():
     ) == pytest.approx((0.65, 0.75))
     grid = np.array([0.0, 0.1, 0.2, 0.3])
     assert middle_of_best(np.array([1, 3, 3, 2]), grid, grid) == pytest.approx(0.15)
+    assert middle_of_best(np.array([3, 3, 2, 3]), grid, grid) == pytest.approx(0.05)
+    assert middle_of_best(np.array([3, 3, 2, 3]), grid, grid, last=True) == pytest.approx(0.3)
     grounding = Grounding("q", (("chair", 0.9), ("sofa", 0.8)), True, "")
     assert target_f1(grounding, frozenset(["chair"])) == pytest.approx(2 / 3)
     assert target_f1(Grounding("q", (), False, ""), frozenset(["chair"])) == 0.0
@@ -145,6 +167,13 @@ def test_calibration_helpers():
         ("the arm chair", ("armchair",)),
         ("a barstool", ("stool",)),
         ("where's the WC?", ("toilet",)),
+        # Regional and casual words
+        ("the almirah", ("wardrobe",)),
+        ("the kitchen platform", ("kitchen counter",)),
+        ("a brekkie bar", ("kitchen counter",)),
+        ("the crapper", ("toilet",)),
+        ("a teapoy", ("coffee table",)),
+        ("the wheelie bin", ("trash can",)),
     ],
 )
 def test_everyday_goals_ground_to_the_simulators_categories(sim_grounder, text, names):
@@ -171,6 +200,87 @@ def test_everyday_goals_ground_to_the_simulators_categories(sim_grounder, text, 
     ],
 )
 def test_phrases_ground_by_their_parts(sim_grounder, text, names):
+    grounding = sim_grounder.ground(text)
+    assert grounding.accepted and set(grounding.names) == names, grounding
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("the cabinets in the kitchen", {"kitchen counter"}),  # a general word
+        ("the table in the dining room", {"dining table"}),
+        ("the chair in the study", {"office chair"}),  # a name and those sharing its noun
+        ("the study chair", {"office chair"}),  # a room before the head
+        ("the cupboard in the bedroom", {"wardrobe"}),  # what another object stands for
+        ("the cabinet in the bedroom", {"wardrobe", "dresser", "nightstand"}),
+        ("the chair in the kitchen", {"chair"}),
+        ("the chair in the bedroom", {"chair"}),  # the room holds none of them: no say
+        ("the sink in the kitchen", {"sink"}),  # no other name is a sink
+    ],
+)
+def test_a_room_as_the_place_prefers_the_names_it_holds(sim_grounder, text, names):
+    grounding = sim_grounder.ground(text)
+    assert grounding.accepted and set(grounding.names) == names, grounding
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("a comfy chair", "armchair"),
+        ("a reclining chair", "armchair"),
+        ("a swivelling chair", "office chair"),
+        ("the chair at the computer", "office chair"),  # a place that is another object
+        ("a low table in front of the sofa", "coffee table"),
+        # Attributes that tell instances apart, a place that is a name, or no name whose own
+        # name ends with the head noun ("sofa bed" is a sofa): the head's own name.
+        ("the red chair", "chair"),
+        ("a wooden chair", "chair"),
+        ("the big chair", "chair"),
+        ("the chair by the desk", "chair"),
+        ("the guest bed", "bed"),
+    ],
+)
+def test_modifiers_may_pick_another_name_sharing_the_head_noun(sim_grounder, text, name):
+    grounding = sim_grounder.ground(text)
+    assert grounding.accepted and grounding.names == (name,), grounding
+
+
+def test_the_sibling_margin_and_the_room_move_word_for_word_evidence():
+    """Scores.resolved on made-up scores: evidence for name 0 ("chair"), candidates 0-2."""
+    scores = Scores(
+        Phrase("comfy chair", ("comfy",), frozenset()),
+        ("comfy chair",),
+        np.zeros(3),
+        np.zeros(3),
+        3,
+        Lexical((0,), "", 1.0, "exact", "chair"),
+        candidates=(0, 1, 2),
+        modified=np.array([[0.70, 0.80, 0.60], [0.70, 0.76, 0.90]]),  # sentence, words
+    )
+    # Name 1 leads name 0 by 0.08 at words 0.5 (0.78 against 0.70); name 2 by 0.05.
+    assert scores.resolved(Thresholds(0.3, 0.01, words=0.5, sibling=0.05)).lexical.names == (1,)
+    assert scores.resolved(Thresholds(0.3, 0.01, words=0.5, sibling=0.1)).lexical.names == (0,)
+    assert scores.resolved(Thresholds(0.3, 0.01, words=0.5)).lexical.names == (0,)  # never
+    in_room = replace(scores, room=(2, 5))
+    assert in_room.resolved(Thresholds(0.3, 0.01, words=0.5)).lexical.names == (2,)
+    # Several names (a general word): those within the target margin of the best.
+    general = replace(scores, lexical=Lexical((0, 1, 2), "", 1.0, "exact", "x"))
+    assert general.resolved(Thresholds(0.3, 0.01, words=0.5)).lexical.names == (1,)
+    assert general.resolved(Thresholds(0.3, 0.1, words=0.5)).lexical.names == (0, 1, 2)
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("a cupboard", {"kitchen counter", "wardrobe"}),
+        ("a side table", {"nightstand", "coffee table"}),
+        ("the end table by the bed", {"nightstand", "coffee table"}),
+        ("a pouffe", {"stool", "coffee table"}),
+        ("the rocking chair", {"armchair"}),
+        ("the vanity", {"sink"}),
+    ],
+)
+def test_household_objects_the_simulator_lacks_may_stand_for_its_names(sim_grounder, text, names):
     grounding = sim_grounder.ground(text)
     assert grounding.accepted and set(grounding.names) == names, grounding
 
@@ -228,6 +338,13 @@ def test_attributes_are_kept_for_the_caller(sim_grounder):
         ("the giraffe", "names wild animal"),
         ("the meaning of life", "none of the 28 objects here (closest: "),
         ("a hot air balloon", "names hot air balloon"),
+        ("a typewriter", "names typewriter"),
+        ("a hair dryer", "names hair dryer"),
+        ("the hallway", "'hallway' is a room or place, with none of the 28 objects here"),
+        ("go to the garage", "name an object in it"),
+        ("my dog", "'dog' is a pet, a living being, not an object to find"),
+        ("the family cat", "'family cat' is a pet"),
+        ("grandma", "'grandma' is a person, a living being"),
         ("find the", "the goal names no object"),
         ("Stop!", "'stop' is a command, not an object to find"),
         ("never mind", "a command"),

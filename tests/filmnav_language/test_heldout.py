@@ -3,12 +3,14 @@ category and acceptance of things the simulator has not (no house contains them,
 household object), printed by kind; and the rules the held-out sets keep.
 
 Sets: `dev` (goal_phrasings.yaml) was measured during development and words from its failures
-went into the vocabularies; `fresh` (goal_phrasings_fresh.yaml) and `blind`
-(goal_phrasings_blind.yaml, written without access to the vocabularies) are never used to tune
-anything. Issue 11 targets at least 95% right and at most 5% accepted: met on dev only; fresh
-and blind miss the accuracy, blind also the false accepts (household objects the simulator has
-not). FLOORS keep the measured levels (quoted in the package README) from slipping rather than
-claiming the target.
+went into the vocabularies; `fresh` (goal_phrasings_fresh.yaml), `blind` and `blind2`
+(goal_phrasings_blind*.yaml, written without access to the vocabularies) are never used to tune
+anything. `blind`'s failures in the goals benchmark did inform which mechanisms were built (a room
+as the place, modifiers, household near-equivalents), so `blind2`, written afterwards by someone
+who had seen neither the vocabularies nor the other sets, is the fair measure. Issue 11 targets
+at least 95% right and at most 5% accepted: met on dev and blind2; fresh and blind miss the
+accuracy, blind also the false accepts. FLOORS keep the measured levels (quoted in the package
+README) from slipping rather than claiming the target.
 """
 
 from __future__ import annotations
@@ -34,12 +36,19 @@ SETS = {
     "dev": DATA / "goal_phrasings.yaml",
     "fresh": DATA / "goal_phrasings_fresh.yaml",
     "blind": DATA / "goal_phrasings_blind.yaml",
+    "blind2": DATA / "goal_phrasings_blind2.yaml",
 }
-NEVER_TUNED = ("fresh", "blind")
+NEVER_TUNED = ("fresh", "blind", "blind2")
 ISSUE_ACCURACY, ISSUE_FALSE_ACCEPT = 0.95, 0.05
-# (accuracy at least, false accepts at most): the README's measurement (dev 98.3% and 0.0%,
-# fresh 85.9% and 0.0%, blind 87.3% and 11.3%) less a goal or so, plus one false accept.
-FLOORS = {"dev": (0.97, 0.03), "fresh": (0.84, 0.04), "blind": (0.86, 0.13)}
+# (accuracy at least, false accepts at most): the README's measurement (dev 98.1% and 0.0%,
+# fresh 91.8% and 0.0%, blind 94.0% and 6.5%, blind2 95.5% and 0.0%) less a goal or so, plus
+# one false accept.
+FLOORS = {
+    "dev": (0.97, 0.02),
+    "fresh": (0.90, 0.04),
+    "blind": (0.93, 0.09),
+    "blind2": (0.945, 0.02),
+}
 SECTIONS_WITHOUT_CATEGORY = ("ambiguous", "absent")
 LONG_PHRASE = 4  # words: a held-out phrasing this long that is a key was copied
 _KIND = re.compile(r"^\s*- \{text:.*\}\s*#\s*(.+?)\s*$")
@@ -126,6 +135,8 @@ def test_held_out_sets_cover_every_category_with_enough_phrasings():
         assert len(absent) >= 30
     blind, blind_absent = phrasings(SETS["blind"])
     assert (len(blind), len(blind_absent)) == (401, 62)
+    blind2, blind2_absent = phrasings(SETS["blind2"])
+    assert (len(blind2), len(blind2_absent)) == (224, 53)
 
 
 def test_dev_and_fresh_phrasings_are_not_in_the_generation_vocabulary_or_calibration():

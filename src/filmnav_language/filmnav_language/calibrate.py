@@ -10,7 +10,9 @@ Calibration set (the held-out phrasings of the tests are never used here):
   the synonyms and category names by fixed rules with a fixed seed, what operators type around
   them: a request ("could you please go and find me the ..."), a plural, a location anchor ("the
   ... next to the <other category>"), and two typos; and from calibration.yaml, descriptions in
-  other words and ambiguous goals, each with every category it may stand for;
+  other words, ambiguous goals, and goals whose head is word for word a category or general word
+  with modifiers or a room that may or may not make it another (`siblings`), each with every
+  category it may stand for;
 - negatives: calibration.yaml: things no house contains; and for the `sim` vocabulary
   household objects the simulator has no category for.
 Each vocabulary is calibrated on its own (`sim` over the simulator's categories, `household` over
@@ -19,12 +21,18 @@ all its names); the gold name of a positive is its simulator category in both.
 Goals that are word for word a key are decided without the thresholds (grounding.py, step 3);
 the thresholds are calibrated on the others, one after another:
 words: the weight of the word association in a name's score (grounding.py, step 4), 0 to 0.9
-in steps of 0.1: the one whose top name is right for the most positives, the middle of the best
-run.
+in steps of 0.1: of those whose top name is right for the most positives, the one whose other
+thresholds (below, fitted for each) ground the most positives right (ties: the nearest the
+middle of the best run).
 margin: how far below the top score a name still counts as meant: the margin (0 to 0.3 in steps
 of 0.005) that maximises the mean F1 of the targets against the acceptable names over those
 positives, the middle of the best run. A wider margin finds the right names of ambiguous goals
 and adds wrong ones to plain goals.
+sibling: how much better the goal with its modifiers must mean another name sharing the head
+noun of its word-for-word evidence than the evidence's own names to move the evidence there
+("a comfy chair" is the armchair, "the red chair" a chair; grounding.py, step 3): the margin (0
+to 0.3 in steps of 0.005) whose top name is right for the most positives where it may move, the
+middle of the last best run (the one that moves the fewest).
 home, sure, accept: for every pair of a home threshold (0 to 0.9; a goal less likely than it to
 mean a thing of a home is refused, home.py) and a sure score (0.6 to 1.05; a top score at least
 this high overrules that), the accept threshold on the top score that grounds the most positives
@@ -86,6 +94,7 @@ MARGINS = np.round(np.arange(0.0, 0.3001, 0.005), 3)  # the margins tried
 HOMES = np.round(np.arange(0.0, 0.9001, 0.05), 2)  # the home thresholds tried
 SURES = np.round(np.arange(0.6, 1.0501, 0.05), 2)  # the sure thresholds tried (1.05: never)
 WORDS = np.round(np.arange(0.0, 0.9001, 0.1), 2)  # the word weights tried
+SIBLINGS = np.round(np.arange(0.0, 0.3001, 0.005), 3)  # the sibling margins tried
 FALSE_ACCEPT_BUDGET = 0.025  # of the negatives, scored as if nobody had listed them
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
@@ -170,8 +179,9 @@ def calibration_positives(seed: int = SEED) -> list[Positive]:
         for text in texts
     ]
     positives += [
-        Positive(text, frozenset(names), "ambiguous")
-        for text, names in written["ambiguous"].items()
+        Positive(text, frozenset(names), kind)
+        for kind in ("ambiguous", "siblings")
+        for text, names in written[kind].items()
     ]
     return positives
 
@@ -183,9 +193,15 @@ def calibration_negatives(vocabulary: str) -> tuple[list[str], list[str]]:
     return list(goals["not_in_a_house"]), list(others)
 
 
-def middle_of_best(values: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> float:
-    """The middle of the first run of intervals [lower, upper] where values is largest."""
+def middle_of_best(
+    values: np.ndarray, lower: np.ndarray, upper: np.ndarray, last: bool = False
+) -> float:
+    """The middle of the first (or last) run of intervals [lower, upper] where values is
+    largest."""
     best = np.flatnonzero(values == values.max())
+    if last:
+        best = (len(values) - 1 - best)[::-1]
+        lower, upper = upper[::-1], lower[::-1]
     end = best[0]
     while end + 1 in best:
         end += 1
@@ -239,42 +255,50 @@ def held_out(outside: Vocabulary, negatives: Sequence[str]) -> Vocabulary:
         descriptions = tuple(d for d in entry.descriptions if object_phrase(d) not in held)
         if keys:
             entries.append(VocabularyEntry(keys[0], tuple(keys[1:]), descriptions))
-    return Vocabulary(outside.name, tuple(entries))
+    return Vocabulary(outside.name, tuple(entries), beings=outside.beings)
 
 
-def calibrate(
-    grounder: GoalGrounder,
-    unlisted: GoalGrounder,
+def _right_first(
+    grounder: GoalGrounder, goals: Sequence[tuple[Scores, Positive]], thresholds: Thresholds
+) -> float:
+    """The share of goals whose top name under the thresholds is an acceptable one."""
+    return float(
+        np.mean(
+            [grounder.decide(s, thresholds).names[:1] in ((n,) for n in p.gold) for s, p in goals]
+            or [0.0]
+        )
+    )
+
+
+@dataclass(frozen=True)
+class _Fit:
+    """Thresholds fitted for one word weight, with what they were fitted on."""
+
+    right: float  # the share of all positives grounded to a right top name by the thresholds
+    thresholds: Thresholds
+    positive_scores: list[Scores]  # resolved under the thresholds (Scores.resolved)
+    movable: int
+    positives_left: int
+    negatives_left: int
+
+
+def _fit(
+    words: float,
+    judges: tuple[GoalGrounder, GoalGrounder],
     positives: Sequence[Positive],
-    negatives: Sequence[str],
-    others: Sequence[str] = (),
-) -> dict:
-    """Thresholds for a grounder's vocabulary, encoder and other objects (module docstring),
-    with the rates they give on the calibration set itself. `unlisted`: the same grounder with
-    the negatives held out of its things outside (held_out)."""
+    positive_scores: list[Scores],
+    negative_scores: tuple[list[Scores], list[Scores]],
+) -> _Fit:
+    """The margin, sibling margin, home, sure and accept thresholds for a word weight (module
+    docstring). `judges`: the grounder and the one with the negatives unlisted; the negatives'
+    scores: unlisted things outside, then other objects."""
+    grounder, unlisted = judges
     names = grounder.vocabulary.names
-    positive_scores = grounder.score_many([p.text for p in positives])
-    negative_scores = unlisted.score_many(negatives)
-
-    # Goals that are word for word a key are decided without the word weight and the margin.
     open_goals = [
         (s, p)
         for s, p in zip(positive_scores, positives, strict=True)
         if s.lexical.kind != "exact"
     ]
-
-    def right_first(weight: float) -> float:
-        thresholds = Thresholds(-np.inf, 0.0, words=weight)
-        return float(
-            np.mean(
-                [
-                    grounder.decide(s, thresholds).names[:1] in ((n,) for n in p.gold)
-                    for s, p in open_goals
-                ]
-            )
-        )
-
-    words = middle_of_best(np.array([right_first(w) for w in WORDS]), WORDS, WORDS)
 
     def mean_f1(margin: float) -> float:
         thresholds = Thresholds(-np.inf, margin, words=words)
@@ -284,18 +308,31 @@ def calibrate(
 
     margin = middle_of_best(np.array([mean_f1(m) for m in MARGINS]), MARGINS, MARGINS)
 
+    # Goals whose word-for-word evidence may move to a name sharing its head noun; of equally
+    # right margins, the last best run (those that move the fewest goals).
+    movable = [(s, p) for s, p in zip(positive_scores, positives, strict=True) if s.candidates]
+    rights = np.array(
+        [
+            _right_first(grounder, movable, Thresholds(-np.inf, margin, words=words, sibling=m))
+            for m in SIBLINGS
+        ]
+    )
+    sibling = middle_of_best(rights, SIBLINGS, SIBLINGS, last=True)
+    moved = Thresholds(-np.inf, margin, words=words, sibling=sibling)
+    positive_scores = [s.resolved(moved) for s in positive_scores]
+
     positives_left = [
         (s.per_name(words).max(), s.home, names[int(np.argmax(s.per_name(words)))] in p.gold)
         for s, p in zip(positive_scores, positives, strict=True)
         if _thresholded(grounder, s, words)
     ]
-    other_scores = grounder.score_many(others)
     negatives_left = [
         (s.per_name(words).max(), s.home)
-        for judge, scores in ((unlisted, negative_scores), (grounder, other_scores))
+        for judge, scores in zip((unlisted, grounder), negative_scores, strict=True)
         for s in scores
         if _thresholded(judge, s, words)
     ]
+    totals = (len(positives), sum(map(len, negative_scores)))
     best = (-np.inf, 0.0, 0.0, 0.0)
     for home in HOMES:
         for sure in SURES:
@@ -308,13 +345,58 @@ def calibrate(
                 np.array([top for top, _ in kept]),
                 np.array([right for _, right in kept], bool),
                 np.array([top for top, p_home in negatives_left if p_home >= home or top >= sure]),
-                (len(positives), len(negatives) + len(others)),
+                totals,
             )
             best = max(best, (round(right, 6), home, -sure, accept))
-    _, home, sure, accept = best
+    right, home, sure, accept = best
     thresholds = Thresholds(
-        round(accept, 4), round(margin, 4), float(home), -float(sure), float(words)
+        round(accept, 4), round(margin, 4), float(home), -float(sure), float(words), sibling
     )
+    return _Fit(
+        right, thresholds, positive_scores, len(movable), len(positives_left), len(negatives_left)
+    )
+
+
+def calibrate(
+    grounder: GoalGrounder,
+    unlisted: GoalGrounder,
+    positives: Sequence[Positive],
+    negatives: Sequence[str],
+    others: Sequence[str] = (),
+) -> dict:
+    """Thresholds for a grounder's vocabulary, encoder and other objects (module docstring),
+    with the rates they give on the calibration set itself. `unlisted`: the same grounder with
+    the negatives held out of its things outside (held_out)."""
+    positive_scores = grounder.score_many([p.text for p in positives])
+    negative_scores = unlisted.score_many(negatives)
+    other_scores = grounder.score_many(others)
+
+    # Goals that are word for word a key are decided without the word weight and the margin.
+    open_goals = [
+        (s, p)
+        for s, p in zip(positive_scores, positives, strict=True)
+        if s.lexical.kind != "exact"
+    ]
+
+    # The word weights with the most right top names; of those, the one whose other thresholds
+    # ground the most positives right (ties: the nearest the middle of the best run).
+    rights = np.array(
+        [_right_first(grounder, open_goals, Thresholds(-np.inf, 0.0, words=w)) for w in WORDS]
+    )
+    middle = middle_of_best(rights, WORDS, WORDS)
+    fits = [
+        _fit(
+            float(w),
+            (grounder, unlisted),
+            positives,
+            positive_scores,
+            (negative_scores, other_scores),
+        )
+        for w in WORDS[rights == rights.max()]
+    ]
+    fit = max(fits, key=lambda f: (f.right, -abs(f.thresholds.words - middle)))
+    thresholds = fit.thresholds
+    positive_scores = fit.positive_scores
     grounder.thresholds = unlisted.thresholds = thresholds
 
     outcomes = [grounder.decide(s) for s in positive_scores]
@@ -337,8 +419,9 @@ def calibrate(
             "positives": len(positives),
             "negatives": len(negatives),
             "other_objects": len(others),
-            "positives_thresholded": len(positives_left),
-            "negatives_thresholded": len(negatives_left),
+            "positives_thresholded": fit.positives_left,
+            "positives_movable": fit.movable,
+            "negatives_thresholded": fit.negatives_left,
             "right_first": round(float(first.mean()), 3),
             "right_among_targets": round(float(among.mean()), 3),
             "mean_targets": round(float(np.mean([len(g.targets) for g in outcomes])), 2),

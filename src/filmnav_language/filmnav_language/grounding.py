@@ -13,19 +13,31 @@ How a goal is grounded:
    what not to find ("anything but the sofa") or several goals in a row ("a chair, then a bed")
    is refused with that reason. "Where do we keep the milk" asks for where it is kept.
 2. Its forms: as typed; with its words mapped onto known words (plurals, compounds written apart
-   or together, misspellings: speller.py); that without attributes and possessors ("grandpa's
-   big recliner" -> "recliner"); the head of that, before a location anchor ("the lamp next to
-   the sofa" -> "lamp"); and the gist, its content words ("somewhere I can boil pasta" ->
-   "boil pasta").
+   or together, misspellings: speller.py); that without the attributes that tell instances
+   apart ("red", "big", "wooden") and possessors, keeping those that may tell its kind ("comfy",
+   "low": the modified form); that without any attributes ("grandpa's big recliner" ->
+   "recliner"); the head, before a location anchor ("the lamp next to the sofa" -> "lamp");
+   and the gist, its content words ("somewhere I can boil pasta" -> "boil pasta").
 3. Word for word: the first form that is a key of a name (the name, another word people use
    for it, or one of its short descriptions) means that name; a general word of the vocabulary
-   ("a cabinet") means all the names it stands for; "a sofa or an armchair" means both; a form
-   that is another object a home may contain but the vocabulary lacks ("a laundry basket" in
-   the simulator) or a thing no home contains ("a motorbike") is refused. Failing that, a head
+   ("a cabinet") means all the names it stands for; "a sofa or an armchair" means both; another
+   object a home may contain that the vocabulary says stands for some of its names means those
+   ("a side table": the nightstand or the coffee table); a form that is another object the
+   vocabulary lacks ("a laundry basket" in the simulator) or a thing no home contains ("a
+   motorbike") is refused, and so is a room or place with no object of its own ("the hallway")
+   and a living being ("my dog", "grandma"), each with its own reason. Failing that, a head
    that ends with a key ("the wobbly chair", "a chair with castors") is evidence for its owner
    (SUFFIX, PARTIAL), unless a word before that key is a word of a thing no home contains ("a
    river bed"); a head that is another object, with only its place after it, is evidence for
    that object ("my keys on the table").
+   The evidence may then move among its candidates, its names and the names whose own last word
+   ends with the key's last noun (armchair and office chair for "chair"): when a room is the
+   object's place or a word before its head ("the table in the dining room", "the study
+   chair"), to the candidates the room holds (vocabulary `rooms`), if any; else, when the
+   modified form has words beyond the key, from several names to those the modified form means
+   within the target `margin` of the best, and from one name to the candidate the modified form
+   means better by the `sibling` margin ("a comfy chair": the armchair; "the chair at the
+   computer": the office chair; "the red chair" stays a chair).
 4. Meaning: every form is encoded by the sentence encoder and compared (cosine) with every key
    of every name and every thing outside a home (and the gist of every description): an
    entry's sentence score is its best key against the best form. Its word score: each content
@@ -36,15 +48,16 @@ How a goal is grounded:
    word for word, or a thing outside a home, scores at least as high as every name; when the
    top score is below `accept`; or when the goal seems not to mean a thing of a home (home.py:
    probability below `home`) and its top score is below `sure`. Else every name within the
-   `margin` of the top score is a target. All five are calibrated on data, per vocabulary and
-   encoder (`python -m filmnav_language.calibrate`, see calibrate.py), never per phrase.
+   `margin` of the top score is a target. All six thresholds are calibrated on data, per
+   vocabulary and encoder (`python -m filmnav_language.calibrate`, see calibrate.py), never per
+   phrase.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -52,7 +65,15 @@ import yaml
 
 from filmnav_language.embeddings import embedding_cache, unit_rows
 from filmnav_language.home import HomeClassifier
-from filmnav_language.phrases import PLACE_WORDS, Phrase, canonical, gist, object_phrase
+from filmnav_language.phrases import (
+    KIND_WORDS,
+    PLACE_WORDS,
+    Phrase,
+    canonical,
+    gist,
+    object_phrase,
+    short,
+)
 from filmnav_language.sentence_encoder import (
     DEFAULT_TEXT_ENCODER,
     VocabularyEncoder,
@@ -122,13 +143,14 @@ def _vocabulary_file(name: str) -> dict:
     return yaml.load(path.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
 
 
-def _read_vocabulary(
-    name: str,
-) -> tuple[dict[str, VocabularyEntry], dict[str, tuple[str, ...]], frozenset[str]]:
-    """Entries by name, general words (rooms among them) and the room words."""
+def _read_vocabulary(name: str) -> tuple[dict[str, VocabularyEntry], dict]:
+    """Entries by name, and the sections beside them (Vocabulary's other fields, by name),
+    those of the vocabulary it extends first."""
     data = _vocabulary_file(name)
-    entries, general, rooms = (
-        _read_vocabulary(data["extends"]) if "extends" in data else ({}, {}, frozenset())
+    entries, sections = (
+        _read_vocabulary(data["extends"])
+        if "extends" in data
+        else ({}, {"general": {}, "rooms": {}, "places": set(), "stands_for": {}, "beings": {}})
     )
     descriptions = data.get("descriptions") or {}
     for key, aliases in (data.get("aliases") or {}).items():
@@ -139,24 +161,49 @@ def _read_vocabulary(
         )
     if unknown := set(descriptions) - set(entries):
         raise ValueError(f"vocabulary {name!r} describes unnamed objects: {sorted(unknown)}")
-    own_rooms = data.get("rooms") or {}
-    for word, names in {**(data.get("general") or {}), **own_rooms}.items():
-        if unknown := set(names) - set(entries):
-            raise ValueError(f"vocabulary {name!r}: {word!r} stands for unnamed {unknown}")
-        general[canonical(word)] = tuple(names)
-    return entries, general, rooms | {canonical(word) for word in own_rooms}
+
+    def names_of(section: str) -> dict[str, tuple[str, ...]]:
+        found = data.get(section) or {}
+        for word, names in found.items():
+            if unknown := set(names) - set(entries):
+                raise ValueError(
+                    f"vocabulary {name!r}: {section} {word!r} names unknown {unknown}"
+                )
+        return {word: tuple(names) for word, names in found.items()}
+
+    own_rooms, contents = names_of("rooms"), names_of("room_contents")
+    if unknown := set(contents) - set(own_rooms):
+        raise ValueError(f"vocabulary {name!r}: room_contents of unknown rooms {unknown}")
+    for word, names in {**names_of("general"), **own_rooms}.items():
+        sections["general"][canonical(word)] = names
+    for room, names in own_rooms.items():
+        sections["rooms"][canonical(room)] = tuple(dict.fromkeys(names + contents.get(room, ())))
+    sections["places"] |= {canonical(word) for word in data.get("places") or ()}
+    sections["stands_for"].update(names_of("stands_for"))
+    for being, words in (data.get("beings") or {}).items():
+        sections["beings"].update(dict.fromkeys(map(canonical, words), being))
+    return entries, sections
 
 
 @dataclass(frozen=True)
 class Vocabulary:
     """The object names goals are grounded to, with their keys (name, aliases, descriptions),
-    and general words that stand for several of them ("a cabinet"); rooms are general words
-    for the objects only they have ("the kitchen")."""
+    and general words that stand for several of them ("a cabinet"). Beside them:
+    rooms: a room is a general word for the objects only it has ("the kitchen"); here, each
+    room with the names it holds (those, then others it commonly has), which prefer among the
+    names a goal's head may mean ("the chair in the study" is the office chair).
+    places: rooms and parts of a home with none of the names of their own ("the hallway").
+    stands_for: other objects a home may contain, which the vocabulary lacks, that people take
+    for some of its names (a "side table" is a nightstand or a coffee table).
+    beings: words of living beings (pets, people) by their kind, never objects to find."""
 
     name: str
     entries: tuple[VocabularyEntry, ...]
     general: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    rooms: frozenset[str] = frozenset()
+    rooms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    places: frozenset[str] = frozenset()
+    stands_for: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    beings: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self):
         owners: dict[str, str] = {}
@@ -172,23 +219,38 @@ class Vocabulary:
     @classmethod
     def load(cls, name: str, names: Iterable[str] | None = None) -> Vocabulary:
         """Vocabulary file `name` (see available_vocabularies()), restricted to `names` in their
-        order when given; a given name the file lacks is kept, grounded by the name alone."""
-        entries, general, rooms = _read_vocabulary(name)
+        order when given; a given name the file lacks is kept, grounded by the name alone. A
+        room with none of its own names left is a place."""
+        entries, sections = _read_vocabulary(name)
         if names is not None:
             entries = {n: entries.get(n, VocabularyEntry(n)) for n in names}
-        general = {
-            word: kept
-            for word, names_of_word in general.items()
-            if word not in entries and (kept := tuple(n for n in names_of_word if n in entries))
-        }
-        return cls(name, tuple(entries.values()), general, rooms & set(general))
+
+        def kept(section: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+            return {
+                word: present
+                for word, names_of_word in section.items()
+                if word not in entries
+                and (present := tuple(n for n in names_of_word if n in entries))
+            }
+
+        general = kept(sections["general"])
+        rooms = {room: names for room, names in kept(sections["rooms"]).items() if room in general}
+        return cls(
+            name,
+            tuple(entries.values()),
+            general,
+            rooms,
+            frozenset(sections["places"] | set(sections["rooms"]) - set(rooms)),
+            kept(sections["stands_for"]),
+            sections["beings"],
+        )
 
     @property
     def names(self) -> tuple[str, ...]:
         return tuple(entry.name for entry in self.entries)
 
 
-THRESHOLD_KEYS = ("accept", "margin", "home", "sure", "words")
+THRESHOLD_KEYS = ("accept", "margin", "home", "sure", "words", "sibling")
 
 
 @dataclass(frozen=True)
@@ -196,13 +258,17 @@ class Thresholds:
     """The calibrated thresholds (module docstring, step 4). accept: the top score a goal needs
     to be grounded; margin: names scoring within this of the top one are targets too; home: the
     probability a goal needs of meaning something a home contains (home.py), unless its top
-    score is at least `sure`; words: the weight of the word score in a name's score."""
+    score is at least `sure`; words: the weight of the word score in a name's score; sibling:
+    how much better than the name a goal's head means word for word another name sharing its
+    head noun must match the goal with its modifiers to take its place (step 3; infinite:
+    never)."""
 
     accept: float
     margin: float
     home: float = 0.0
     sure: float = 1.0
     words: float = 0.0
+    sibling: float = float("inf")
     max_targets: int = MAX_TARGETS
 
 
@@ -236,15 +302,24 @@ class Grounding:
         return tuple(name for name, _ in self.targets)
 
 
+# What owns a key of the lookup table (besides the vocabulary's own names): another object a
+# home may contain, a thing outside a home, a room or place without an object of its own, a
+# living being.
+OWN, OTHER, OUTSIDE_HOME, PLACE, BEING = "", "other", "outside", "place", "being"
+
+
 @dataclass(frozen=True)
 class Lexical:
     """Word-for-word evidence (module docstring, step 3): the names a form means, or another
-    object or thing outside it names, with its score and kind (exact, partial)."""
+    object, thing outside, place or kind of being it names (`other`, owned as `owner`), with
+    its score, kind (exact, partial) and the key that matched."""
 
     names: tuple[int, ...] = ()
     other: str = ""
     score: float = 0.0
     kind: str = ""
+    key: str = ""
+    owner: str = OWN
 
 
 @dataclass(frozen=True)
@@ -262,6 +337,12 @@ class Scores:
     lexical: Lexical = Lexical()
     home: float = 1.0
     context: tuple[int, ...] = ()  # names that only say where the object is: never targets
+    # Names the word-for-word evidence may move to (its names and those sharing its head noun)
+    # when the goal says a room or modifies the head, the names of that room, and per name the
+    # sentence and word scores of the form with the modifiers (step 3).
+    candidates: tuple[int, ...] = ()
+    room: tuple[int, ...] = ()
+    modified: np.ndarray | None = None
 
     @property
     def query(self) -> str:
@@ -283,6 +364,29 @@ class Scores:
     def per_outside(self, weight: float) -> np.ndarray:
         return self.meaning(weight)[self.names :]
 
+    def resolved(self, thresholds: Thresholds) -> Scores:
+        """The scores with the word-for-word evidence moved among its candidates (module
+        docstring, step 3): to those the goal's room holds; else, when the goal modifies the
+        key, among several names (a general word) to those within the target margin of the
+        best, and from one name to another that the goal with its modifiers means better by the
+        sibling margin."""
+        if not self.candidates:
+            return self
+        if in_room := tuple(i for i in self.candidates if i in self.room):
+            return replace(self, lexical=replace(self.lexical, names=in_room))
+        if self.modified is None:
+            return self
+        meaning = (1.0 - thresholds.words) * self.modified[0] + thresholds.words * self.modified[1]
+        own = list(self.lexical.names)
+        if len(own) > 1:
+            best = float(meaning[own].max())
+            names = tuple(i for i in own if meaning[i] >= best - thresholds.margin)
+        else:
+            other = max((i for i in self.candidates if i not in own), key=lambda i: meaning[i])
+            moves = meaning[other] - meaning[own[0]] >= thresholds.sibling
+            names = (other,) if moves else self.lexical.names
+        return replace(self, lexical=replace(self.lexical, names=names))
+
 
 @dataclass(frozen=True)
 class Forms:
@@ -295,11 +399,15 @@ class Forms:
     gist: list[str]
     encoded: tuple[list[str], ...]
     context_names: tuple[int, ...] = ()  # names that say where the object is
+    room: tuple[int, ...] = ()  # the names of the room that is the object's place
+    # The phrase with the attributes that may tell its kind ("comfy"), and its place when that
+    # is another object ("the chair at the computer"), without those that tell instances apart.
+    modified: list[str] = field(default_factory=list)
 
 
-# What a key of the lookup table stands for: names of the vocabulary (by index), or another
-# object or thing outside (by name, with whether it is outside a home).
-_Owner = tuple[tuple[int, ...], str, bool]
+# What a key of the lookup table stands for: names of the vocabulary (by index), or what else it
+# names (another object or thing outside by name, a place, a kind of being) and its owner kind.
+_Owner = tuple[tuple[int, ...], str, str]
 
 
 class GoalGrounder:
@@ -311,9 +419,11 @@ class GoalGrounder:
     nearest name (the washing machine, the stove). Only word for word: furniture is often
     described by what it holds ("where the milk is kept"), so a goal that merely mentions one is
     not refused.
+    Those the vocabulary says stand for some of its names ("a side table") mean them instead.
     `outside`: things no home contains (animals, vehicles, street furniture, places). A goal
     that names one, or means one at least as well as every name, is refused: the encoder rates
-    "a street lamp" close to the floor lamp for the word they share.
+    "a street lamp" close to the floor lamp for the word they share. A goal that names a living
+    being of its `beings` ("my dog", "grandma") word for word is refused as not an object.
     The words of both count as known words for the speller.
     """
 
@@ -367,21 +477,40 @@ class GoalGrounder:
         for index, entry in enumerate(vocabulary.entries):
             for key in entry.keys:  # as written, and as a goal's object phrase would be
                 self._lookup.update(
-                    dict.fromkeys((canonical(key), object_phrase(key)), ((index,), "", False))
+                    dict.fromkeys((canonical(key), object_phrase(key)), ((index,), "", OWN))
                 )
         index_of = {name: i for i, name in enumerate(vocabulary.names)}
+
+        def indices(names: Iterable[str]) -> tuple[int, ...]:
+            return tuple(index_of[n] for n in names)
+
         for word, names in vocabulary.general.items():
-            self._lookup.setdefault(word, (tuple(index_of[n] for n in names), "", False))
-        for entries, outside_home in ((other_entries, False), (self.outside, True)):
+            self._lookup.setdefault(word, (indices(names), "", OWN))
+        for word in vocabulary.places:
+            self._lookup.setdefault(word, ((), word, PLACE))
+        for entries, kind in ((other_entries, OTHER), (self.outside, OUTSIDE_HOME)):
             for entry in entries:
+                stands_for = indices(vocabulary.stands_for.get(entry.name, ()))
+                owner = (stands_for, "", OWN) if stands_for else ((), entry.name, kind)
                 for key in (entry.name, *entry.aliases):
-                    self._lookup.setdefault(canonical(key), ((), entry.name, outside_home))
+                    self._lookup.setdefault(canonical(key), owner)
+        beings = outside.beings if outside else {}
+        for word, being in beings.items():
+            self._lookup.setdefault(word, ((), being, BEING))
         self._outside_words = {
-            word for key, (_, _, out) in self._lookup.items() if out for word in key.split()
+            word
+            for key, (_, _, kind) in self._lookup.items()
+            if kind == OUTSIDE_HOME
+            for word in key.split()
         }
+        # The last word of each name: a name whose last word ends with a goal's head noun is a
+        # kind of it ("chair": chair, armchair, office chair; not the sofa for "sofa bed").
+        self._name_ends = [canonical(name).split()[-1] for name in vocabulary.names]
+        self._rooms = {room: indices(names) for room, names in vocabulary.rooms.items()}
+        self._object_words = _words([*vocabulary.entries, *other_entries])
         self._speller = Speller(
             _words(vocabulary.entries),
-            _words([*other_entries, *self.outside]),
+            _words([*other_entries, *self.outside]) | {w for b in beings for w in b.split()},
             self.encoder.is_known_word,
         )
         self._forms = functools.lru_cache(maxsize=1024)(self._make_forms)
@@ -398,28 +527,37 @@ class GoalGrounder:
         context = plain[len(head) :]  # where the object is, or a property of it
         place = (
             place
-            and bool(context)
             and (
-                context[-1] in PLACE_WORDS
+                not context  # nothing after the head
+                or context[-1] in PLACE_WORDS
                 or " ".join(context[-2:]) in self._lookup
                 or context[-1] in self._lookup
             )
         )
-        exact = [words, mapped, plain]
+        # The phrase with the attributes that may tell its kind ("comfy chair").
+        kinded = phrase.plain(mapped, keep=KIND_WORDS)
+        exact = [words, mapped, kinded, plain]
         if place:  # the rest of the phrase is only where the object is
             exact += [Phrase.head(mapped)[0], head]
-        encoded = (words, mapped, plain, *([head] if place else []))
+        encoded = (words, mapped, plain, *([Phrase.head(kinded)[0]] if place else []))
         # Names the place names are not what is sought ("the chair by the desk"); a room only
-        # says where ("the table in the living room").
+        # says where ("the table in the living room"), and prefers what it holds.
+        suffixes = [" ".join(context[i:]) for i in range(len(context))] if place else []
         context_names = next(
             (
                 self._lookup[key][0]
-                for key in (" ".join(context[i:]) for i in range(len(context)))
-                if place and key in self._lookup and key not in self.vocabulary.rooms
+                for key in suffixes
+                if key in self._lookup and key not in self._rooms
             ),
             (),
         )
-        return Forms(exact, head, place, gist(plain).split(), encoded, context_names)
+        room = next((self._rooms[key] for key in suffixes if key in self._rooms), ())
+        # The place tells the kind only when it is another object ("the chair at the computer").
+        shows_kind = not (context_names or room or context and context[-1] in PLACE_WORDS)
+        modified = Phrase.head(kinded)[0] if place and not shows_kind else kinded
+        return Forms(
+            exact, head, place, gist(plain).split(), encoded, context_names, room, modified
+        )
 
     def variants(self, phrase: Phrase) -> tuple[str, ...]:
         """The distinct forms of an object phrase that are encoded."""
@@ -443,73 +581,124 @@ class GoalGrounder:
 
     def _exact(self, phrase: Phrase) -> Lexical:
         for form in self.forms(phrase).exact:
-            if (owner := self._lookup.get(" ".join(form))) is not None:
-                return Lexical(owner[0], owner[1], EXACT, "exact")
+            key = " ".join(form)
+            if (owner := self._lookup.get(key)) is not None:
+                return Lexical(owner[0], owner[1], EXACT, "exact", key, owner[2])
         return Lexical()
 
     def _partial(self, phrase: Phrase) -> Lexical:
         forms = self.forms(phrase)
         head = forms.head
         for start in range(len(head)):
-            names, other, outside_home = self._lookup.get(" ".join(head[start:]), ((), "", False))
+            key = " ".join(head[start:])
+            names, other, owner = self._lookup.get(key, ((), "", OWN))
             modifiers = head[:start]
             if gist(modifiers) != " ".join(modifiers):
                 continue  # not a compound ("somewhere to put my coat")
-            if names and not self._outside_words.intersection(modifiers) or outside_home:
+            found = Lexical(names, other, SUFFIX if start else PARTIAL, "partial", key, owner)
+            if names and not self._outside_words.intersection(modifiers) or owner == OUTSIDE_HOME:
                 # A compound names its last noun ("the dinette chair" is a chair).
-                return Lexical(names, other, SUFFIX if start else PARTIAL, "partial")
+                return found
+            # A place or being with no known object's word before it ("the family dog", not
+            # "a toy dog").
+            if owner in (PLACE, BEING) and not self._object_words.intersection(modifiers):
+                return found
             # Another object only as the head noun with no word of the vocabulary's own before
             # it and nothing but its place after it: "my car keys", not "the telly box".
-            if other and forms.place and not self._speller.own.intersection(modifiers):
-                return Lexical(names, other, PARTIAL, "partial")
+            if owner == OTHER and forms.place and not self._speller.own.intersection(modifiers):
+                return replace(found, score=PARTIAL)
         return Lexical()
+
+    def _texts(self, phrase: Phrase) -> tuple[tuple[str, ...], str, tuple[str, ...]]:
+        """What a goal's scores need encoded: its variants, its modified form (Forms), and the
+        content words of both."""
+        variants = self.variants(phrase)
+        if not variants:
+            return (), "", ()
+        forms = self.forms(phrase)
+        words = tuple(dict.fromkeys([*forms.gist, *gist(forms.modified).split()]))
+        return variants, " ".join(forms.modified), words
 
     def score(self, text: str) -> Scores:
         phrase = Phrase.of(text)
-        variants = self.variants(phrase)
-        words = tuple(self.forms(phrase).gist) if variants else ()
-        encoded = self.encoder.encode([*variants, *words]).numpy()
-        return self._scores(phrase, variants, encoded[: len(variants)], encoded[len(variants) :])
+        variants, modified, words = self._texts(phrase)
+        if not variants:
+            return self._scores(phrase, {})
+        texts = list(dict.fromkeys([*variants, modified, *words]))
+        encoded = unit_rows(self.encoder.encode(texts).numpy())
+        return self._scores(phrase, dict(zip(texts, encoded, strict=True)))
 
     def score_many(self, texts: Sequence[str]) -> list[Scores]:
         """The scores of many goals, their forms and words encoded in one batch (evaluations)."""
         phrases = [Phrase.of(text) for text in texts]
-        variants = [self.variants(phrase) for phrase in phrases]
-        words = [
-            tuple(self.forms(phrase).gist) if forms else ()
-            for phrase, forms in zip(phrases, variants, strict=True)
-        ]
-        unique = list(dict.fromkeys(t for texts in (*variants, *words) for t in texts))
-        rows = {text: i for i, text in enumerate(unique)}
-        encoded = self.encoder.encode_batch(unique).numpy()
-        return [
-            self._scores(
-                phrase,
-                forms,
-                encoded[[rows[v] for v in forms]],
-                encoded[[rows[w] for w in goal_words]],
+        needed = [self._texts(phrase) for phrase in phrases]
+        unique = list(
+            dict.fromkeys(
+                t
+                for variants, modified, words in needed
+                if variants
+                for t in (*variants, modified, *words)
             )
-            for phrase, forms, goal_words in zip(phrases, variants, words, strict=True)
-        ]
+        )
+        vectors = dict(
+            zip(unique, unit_rows(self.encoder.encode_batch(unique).numpy()), strict=True)
+        )
+        return [self._scores(phrase, vectors) for phrase in phrases]
 
-    def _scores(
-        self, phrase: Phrase, variants: tuple[str, ...], encoded: np.ndarray, words: np.ndarray
-    ) -> Scores:
+    def _scores(self, phrase: Phrase, vectors: dict[str, np.ndarray]) -> Scores:
+        """A goal's scores from the unit vectors of its texts (_texts)."""
         count = len(self.vocabulary.entries)
+        variants, modified, _ = self._texts(phrase)
         if not variants:
             empty = np.zeros(count + len(self.outside))
             return Scores(phrase, (), empty, empty, count)
-        unit = unit_rows(encoded)
+        unit = np.stack([vectors[v] for v in variants])
         sentence = np.maximum.reduceat((unit @ self._keys_t).max(axis=0), self._starts)
+        forms = self.forms(phrase)
+        lexical = self.lexical(phrase)
+
+        def word_vectors(words: Iterable[str]) -> np.ndarray:
+            return np.array([vectors[w] for w in words])
+
+        candidates, modified_scores = (), None
+        # The evidence may move when the goal says its room, or modifies the key it matched.
+        added = [w for w in forms.modified if w not in lexical.key.split()]
+        room = forms.room or self._room_among(added)
+        if lexical.names and lexical.key and (room or added):
+            noun = lexical.key.split()[-1]
+            kinds = (i for i, end in enumerate(self._name_ends) if end.endswith(noun))
+            candidates = tuple(sorted({*lexical.names, *kinds}))
+            if added:
+                modified_scores = np.stack(
+                    [
+                        np.maximum.reduceat(vectors[modified] @ self._keys_t, self._starts),
+                        self._word_scores(word_vectors(gist(forms.modified).split())),
+                    ]
+                )[:, :count]
         return Scores(
             phrase,
             variants,
             sentence,
-            self._word_scores(unit_rows(words)),
+            self._word_scores(word_vectors(forms.gist)),
             count,
-            self.lexical(phrase),
+            lexical,
             float(self.home.probability(unit).max()) if self.home else 1.0,
-            self.forms(phrase).context_names,
+            forms.context_names,
+            candidates if len(candidates) > 1 else (),
+            room,
+            modified_scores,
+        )
+
+    def _room_among(self, words: list[str]) -> tuple[int, ...]:
+        """The names of a room named among words ("the study chair"), if any."""
+        return next(
+            (
+                self._rooms[key]
+                for size in (3, 2, 1)
+                for i in range(len(words) - size + 1)
+                if (key := " ".join(words[i : i + size])) in self._rooms
+            ),
+            (),
         )
 
     def _word_scores(self, words: np.ndarray) -> np.ndarray:
@@ -541,6 +730,7 @@ class GoalGrounder:
 
         if not scores.variants:
             return refused(scores.phrase.refusal or "the goal names no object")
+        scores = scores.resolved(thresholds)
         per_name = scores.per_name(thresholds.words)
         per_outside = scores.per_outside(thresholds.words)
         order = np.lexsort((-scores.meaning(thresholds.words)[: scores.names], -per_name))
@@ -551,6 +741,16 @@ class GoalGrounder:
         outside_top = float(per_outside.max(initial=-1.0))
         if lexical.kind == "exact" and lexical.names:
             chosen = [i for i in order if i in lexical.names]
+        elif lexical.owner == PLACE and lexical.score >= top:
+            return refused(
+                f"'{short(lexical.other)}' is a room or place, with none of the {len(names)} "
+                "objects here of its own: name an object in it"
+            )
+        elif lexical.owner == BEING and lexical.score >= top:
+            return refused(
+                f"'{short(scores.query)}' is a {lexical.other}, a living being, not an object "
+                "to find"
+            )
         elif lexical.other and lexical.score >= top:
             return refused(f"names {lexical.other}, {here} ({closest})")
         elif outside_top >= top and not lexical.names:

@@ -79,6 +79,9 @@ ATTRIBUTE_WORDS = frozenset(
     left right front back middle upstairs downstairs spare extra empty full
     """.split()
 )
+# Attribute words that may tell the kind of an object rather than which one it is: "a comfy
+# chair" may be an armchair, "a red chair" is a chair (grounding.py, step 3).
+KIND_WORDS = frozenset("comfy comfortable cosy cozy upholstered low high".split())
 # Attribute words that are also nouns of objects ("a light"): attributes only before another.
 _SHADES = frozenset("light dark pale bright deep".split())
 # Words that own an object, which no vocabulary names: "grandpa's chair", "the kids' bed".
@@ -247,7 +250,7 @@ def _find(words: list[str], phrases: tuple[tuple[str, ...], ...]) -> tuple[int, 
     )
 
 
-def _short(text: str, limit: int = 40) -> str:
+def short(text: str, limit: int = 40) -> str:
     """A canonical text (words only: nothing to escape) bounded for a reason."""
     return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
 
@@ -258,7 +261,7 @@ def _refusal(goal: str, text: str) -> str:
     whole = canonical(goal)
     if whole in _COMMANDS or text in _COMMANDS:
         return (
-            f"'{_short(whole)}' is a command, not an object to find "
+            f"'{short(whole)}' is a command, not an object to find "
             "(to end a search, cancel the goal on filmnav/cancel)"
         )
     words = text.split()
@@ -266,7 +269,7 @@ def _refusal(goal: str, text: str) -> str:
         return "the goal says only what not to find: name the object to find"
     at, link = _find(words, _SEQUENCES)
     if link:
-        first, rest = _short(" ".join(words[:at])), _short(" ".join(words[at + link :]))
+        first, rest = short(" ".join(words[:at])), short(" ".join(words[at + link :]))
         return f"one goal at a time: '{first}' and '{rest}' are several goals in a row"
     return ""
 
@@ -300,11 +303,12 @@ class Phrase:
         modifiers = [w for w in words[:at] if w not in kept] + words[at:]
         return cls(text, tuple(w for w in modifiers if w in ATTRIBUTE_WORDS), owners)
 
-    def plain(self, words: list[str]) -> list[str]:
-        """Words without attributes and possessors, the last one kept ("grandpas big
-        recliner" -> "recliner"; "a light" stays a light); a shade word only before another
-        attribute ("light grey sofa" -> "sofa", "tall light on a stand" -> "light on a stand")."""
-        dropped = ATTRIBUTE_WORDS | self.owners
+    def plain(self, words: list[str], keep: frozenset[str] = frozenset()) -> list[str]:
+        """Words without attributes (but those to `keep`) and possessors, the last one kept
+        ("grandpas big recliner" -> "recliner"; "a light" stays a light); a shade word only
+        before another attribute ("light grey sofa" -> "sofa", "tall light on a stand" ->
+        "light on a stand")."""
+        dropped = (ATTRIBUTE_WORDS - keep) | self.owners
         return [
             w
             for w, after in zip(words[:-1], words[1:], strict=True)
