@@ -35,7 +35,9 @@ A REJECTED command (the executor refused it, or has no server) is sent again aft
 as FAILED with the executor's message.
 
 Behaviour: explore by repeated frontier decisions; an aborted waypoint or one without progress
-for ``no_progress_timeout`` seconds blacklists its frontier and triggers a new decision; with no
+for ``no_progress_timeout`` seconds blacklists its frontier and triggers a new decision (a
+reached frontier is excluded only near the waypoint reached: if it is still open further on, it
+may be chosen again); with no
 frontiers left the robot turns a full circle to look around, then fails with a reason; policy
 errors and timeouts fall back to the nearest frontier (``policy_fallback`` in the status); a goal
 detection switches to APPROACHING a navigable pose ``approach_distance`` from the object, facing
@@ -448,7 +450,7 @@ class Mission:
         assert frontier is not None
         outcome = self._outcome(now, activity, executor)
         if outcome == ExecutorStatus.SUCCEEDED:
-            self._blacklist(frontier)  # visited: never choose it again
+            self._blacklist(frontier)  # visited: never this waypoint again
             self._progress.message = f"reached frontier {frontier.id}, choosing again"
             return self._decide_or_look(now, robot_pose, self._unblacklisted(frontiers))
         if outcome is not None:
@@ -770,8 +772,12 @@ class Mission:
         return ""
 
     def _blacklist(self, frontier: FrontierCandidate, failed: bool = False) -> None:
+        """A failed frontier is never chosen again; a reached one only at that waypoint: when it
+        is still there with its waypoint moved on (what the robot saw from there left it open
+        further away), going there is new ground."""
         self._progress.failed_frontiers += failed
-        self._progress.blacklist_ids.add(frontier.id)
+        if failed:
+            self._progress.blacklist_ids.add(frontier.id)
         self._progress.blacklist_points.append((frontier.waypoint[0], frontier.waypoint[1]))
         self._progress.current_frontier = -1
 
