@@ -117,8 +117,8 @@ def test_abort_blacklists_the_frontier_and_chooses_again():
 
 def test_a_reached_frontier_still_open_further_on_may_be_chosen_again():
     """Reaching a frontier's waypoint excludes that waypoint, not the frontier: when the view
-    from there left it open further away (same id, waypoint moved on), it is new ground; where
-    it stayed, it is not chosen again."""
+    from there left it open further away (same id, waypoint moved on), it is new ground (where
+    it stayed: test_reached_frontier_is_not_chosen_again)."""
     mission = started()
     command = navigate_to(mission, 1, frontiers=(FAR, NEAR))
     moved_on = frontier(NEAR.id, 0.0, 3.5)
@@ -131,16 +131,6 @@ def test_a_reached_frontier_still_open_further_on_may_be_chosen_again():
     )
     assert [candidate.id for candidate in only(commands, RequestDecision).frontiers] == [1, 2]
     assert "reached frontier 2" in mission.status(1.0).message
-    mission = started()
-    command = navigate_to(mission, 1, frontiers=(FAR, NEAR))
-    commands = mission.update(
-        1.0,
-        (0.0, 2.0, 0.0),
-        [FAR, NEAR],
-        None,
-        ExecutorState(command.seq, ExecutorStatus.SUCCEEDED),
-    )
-    assert [candidate.id for candidate in only(commands, RequestDecision).frontiers] == [1]
 
 
 def test_no_progress_timeout_cancels_and_blacklists():
