@@ -115,22 +115,28 @@ def test_abort_blacklists_the_frontier_and_chooses_again():
     assert [candidate.id for candidate in only(commands, RequestDecision).frontiers] == [3]
 
 
-def test_a_reached_frontier_still_open_further_on_may_be_chosen_again():
-    """Reaching a frontier's waypoint excludes that waypoint, not the frontier: when the view
-    from there left it open further away (same id, waypoint moved on), it is new ground (where
-    it stayed: test_reached_frontier_is_not_chosen_again)."""
-    mission = started()
-    command = navigate_to(mission, 1, frontiers=(FAR, NEAR))
+def test_a_reached_frontier_still_open_further_on_is_the_last_resort():
+    """A reached frontier is not chosen again while there is anything else; when the search
+    would end (no other frontier, looked around) and it is still there with its waypoint moved
+    on (the view from there left it open further away), it is chosen again instead of failing.
+    A frontier whose navigation failed is never chosen again."""
+    mission = started(look_around_turns=1)
+    command = navigate_to(mission, 0, frontiers=(NEAR,))
+    reached = ExecutorState(command.seq, ExecutorStatus.SUCCEEDED)
+    commands = mission.update(1.0, (0.0, 2.0, 0.0), [NEAR], None, reached)
+    look = only(commands, Rotate)  # nothing else: look around first
     moved_on = frontier(NEAR.id, 0.0, 3.5)
-    commands = mission.update(
-        1.0,
-        (0.0, 2.0, 0.0),
-        [FAR, moved_on],
-        None,
-        ExecutorState(command.seq, ExecutorStatus.SUCCEEDED),
-    )
-    assert [candidate.id for candidate in only(commands, RequestDecision).frontiers] == [1, 2]
-    assert "reached frontier 2" in mission.status(1.0).message
+    looked = ExecutorState(look.seq, ExecutorStatus.SUCCEEDED)
+    commands = mission.update(2.0, (0.0, 2.0, 0.0), [moved_on], None, looked)
+    assert [candidate.id for candidate in only(commands, RequestDecision).frontiers] == [2]
+    assert mission.status(2.0).message == "a reached frontier is still open further on"
+    failed = started(look_around_turns=1)
+    command = navigate_to(failed, 0, frontiers=(NEAR,))
+    aborted = ExecutorState(command.seq, ExecutorStatus.ABORTED)
+    look = only(failed.update(1.0, ORIGIN, [NEAR], None, aborted), Rotate)
+    looked = ExecutorState(look.seq, ExecutorStatus.SUCCEEDED)
+    commands = failed.update(2.0, ORIGIN, [moved_on], None, looked)
+    assert only(commands, Finish).state == MissionState.FAILED
 
 
 def test_no_progress_timeout_cancels_and_blacklists():

@@ -35,10 +35,10 @@ A REJECTED command (the executor refused it, or has no server) is sent again aft
 as FAILED with the executor's message.
 
 Behaviour: explore by repeated frontier decisions; an aborted waypoint or one without progress
-for ``no_progress_timeout`` seconds blacklists its frontier and triggers a new decision (a
-reached frontier is excluded only near the waypoint reached: if it is still open further on, it
-may be chosen again); with no
-frontiers left the robot turns a full circle to look around, then fails with a reason; policy
+for ``no_progress_timeout`` seconds blacklists its frontier and triggers a new decision; with no
+frontiers left the robot turns a full circle to look around, then goes back to a frontier it
+reached that is still open further on (its waypoint moved past ``blacklist_radius`` from every
+blacklisted place), and fails with a reason when there is none; policy
 errors and timeouts fall back to the nearest frontier (``policy_fallback`` in the status); a goal
 detection switches to APPROACHING a navigable pose ``approach_distance`` from the object, facing
 it (halfway closer when the executor stops short; other sides when a pose fails); the mission
@@ -243,6 +243,8 @@ class _Progress:
     current_frontier: int = -1
     last_pose: Pose2D | None = None
     blacklist_ids: set[int] = field(default_factory=set)
+    reached_ids: set[int] = field(default_factory=set)  # blacklisted once reached
+    failed_ids: set[int] = field(default_factory=set)  # blacklisted once navigation failed
     blacklist_points: list[tuple[float, float]] = field(default_factory=list)
     rejected_objects: list[tuple[float, float]] = field(default_factory=list)
     look_turns_done: int = 0
@@ -442,6 +444,9 @@ class Mission:
                 return []
             self._progress.look_turns_done += 1
             if self._progress.look_turns_done >= self.config.look_around_turns:
+                if reopened := self._reopened(frontiers):
+                    self._progress.message = "a reached frontier is still open further on"
+                    return self._decide(now, robot_pose, reopened)
                 return self._finish(
                     now, MissionState.FAILED, "no frontiers left to explore after looking around"
                 )
@@ -450,7 +455,7 @@ class Mission:
         assert frontier is not None
         outcome = self._outcome(now, activity, executor)
         if outcome == ExecutorStatus.SUCCEEDED:
-            self._blacklist(frontier)  # visited: never this waypoint again
+            self._blacklist(frontier)  # visited: never choose it again
             self._progress.message = f"reached frontier {frontier.id}, choosing again"
             return self._decide_or_look(now, robot_pose, self._unblacklisted(frontiers))
         if outcome is not None:
@@ -772,12 +777,9 @@ class Mission:
         return ""
 
     def _blacklist(self, frontier: FrontierCandidate, failed: bool = False) -> None:
-        """A failed frontier is never chosen again; a reached one only at that waypoint: when it
-        is still there with its waypoint moved on (what the robot saw from there left it open
-        further away), going there is new ground."""
         self._progress.failed_frontiers += failed
-        if failed:
-            self._progress.blacklist_ids.add(frontier.id)
+        (self._progress.failed_ids if failed else self._progress.reached_ids).add(frontier.id)
+        self._progress.blacklist_ids.add(frontier.id)
         self._progress.blacklist_points.append((frontier.waypoint[0], frontier.waypoint[1]))
         self._progress.current_frontier = -1
 
@@ -798,6 +800,21 @@ class Mission:
 
     def _unblacklisted(self, frontiers: Sequence[FrontierCandidate]) -> list[FrontierCandidate]:
         return [frontier for frontier in frontiers if not self._blacklisted(frontier)]
+
+    def _reopened(self, frontiers: Sequence[FrontierCandidate]) -> list[FrontierCandidate]:
+        """Reached frontiers (never failed ones) whose waypoint has moved on from every
+        blacklisted place: the last resort before the search gives up (going back to them
+        earlier costs more steps than it finds)."""
+        return [
+            frontier
+            for frontier in frontiers
+            if frontier.id in self._progress.reached_ids
+            and frontier.id not in self._progress.failed_ids
+            and all(
+                math.dist(frontier.waypoint[:2], bad) > self.config.blacklist_radius
+                for bad in self._progress.blacklist_points
+            )
+        ]
 
     def _track_distance(self, robot_pose: Pose2D) -> None:
         last = self._progress.last_pose
