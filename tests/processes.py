@@ -56,11 +56,11 @@ class NodeProcess:
             except subprocess.TimeoutExpired:
                 continue
         code = self.popen.wait()
-        if code != 0 and not self._log.closed:
-            self._log.write(
-                f"\n[exit status {code} after {', '.join(sent) or 'no signal'}]\n".encode()
-            )
         if not self._log.closed:
+            if code != 0:
+                self._log.write(
+                    f"\n[exit status {code} after {', '.join(sent) or 'no signal'}]\n".encode()
+                )
             self._log.close()
         _RUNNING.discard(self)
         return code

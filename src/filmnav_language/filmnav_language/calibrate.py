@@ -287,18 +287,15 @@ def _fit(
     judges: tuple[GoalGrounder, GoalGrounder],
     positives: Sequence[Positive],
     positive_scores: list[Scores],
+    open_goals: Sequence[tuple[Scores, Positive]],
     negative_scores: tuple[list[Scores], list[Scores]],
 ) -> _Fit:
     """The margin, sibling margin, home, sure and accept thresholds for a word weight (module
-    docstring). `judges`: the grounder and the one with the negatives unlisted; the negatives'
-    scores: unlisted things outside, then other objects."""
+    docstring). `judges`: the grounder and the one with the negatives unlisted; `open_goals`:
+    the positives that are not word for word a key, with their scores; the negatives' scores:
+    unlisted things outside, then other objects."""
     grounder, unlisted = judges
     names = grounder.vocabulary.names
-    open_goals = [
-        (s, p)
-        for s, p in zip(positive_scores, positives, strict=True)
-        if s.lexical.kind != "exact"
-    ]
 
     def mean_f1(margin: float) -> float:
         thresholds = Thresholds(-np.inf, margin, words=words)
@@ -390,6 +387,7 @@ def calibrate(
             (grounder, unlisted),
             positives,
             positive_scores,
+            open_goals,
             (negative_scores, other_scores),
         )
         for w in WORDS[rights == rights.max()]

@@ -242,8 +242,7 @@ class _Progress:
     ended: float | None = None
     current_frontier: int = -1
     last_pose: Pose2D | None = None
-    blacklist_ids: set[int] = field(default_factory=set)
-    reached_ids: set[int] = field(default_factory=set)  # blacklisted once reached
+    blacklist_ids: set[int] = field(default_factory=set)  # reached or failed
     failed_ids: set[int] = field(default_factory=set)  # blacklisted once navigation failed
     blacklist_points: list[tuple[float, float]] = field(default_factory=list)
     rejected_objects: list[tuple[float, float]] = field(default_factory=list)
@@ -778,17 +777,18 @@ class Mission:
 
     def _blacklist(self, frontier: FrontierCandidate, failed: bool = False) -> None:
         self._progress.failed_frontiers += failed
-        (self._progress.failed_ids if failed else self._progress.reached_ids).add(frontier.id)
+        if failed:
+            self._progress.failed_ids.add(frontier.id)
         self._progress.blacklist_ids.add(frontier.id)
         self._progress.blacklist_points.append((frontier.waypoint[0], frontier.waypoint[1]))
         self._progress.current_frontier = -1
 
     def _blacklisted(self, frontier: FrontierCandidate) -> bool:
-        if frontier.id in self._progress.blacklist_ids:
-            return True
-        point = (frontier.waypoint[0], frontier.waypoint[1])
+        return frontier.id in self._progress.blacklist_ids or self._at_blacklisted_place(frontier)
+
+    def _at_blacklisted_place(self, frontier: FrontierCandidate) -> bool:
         return any(
-            math.dist(point, bad) <= self.config.blacklist_radius
+            math.dist(frontier.waypoint[:2], bad) <= self.config.blacklist_radius
             for bad in self._progress.blacklist_points
         )
 
@@ -805,15 +805,11 @@ class Mission:
         """Reached frontiers (never failed ones) whose waypoint has moved on from every
         blacklisted place: the last resort before the search gives up (going back to them
         earlier costs more steps than it finds)."""
+        reached = self._progress.blacklist_ids - self._progress.failed_ids
         return [
             frontier
             for frontier in frontiers
-            if frontier.id in self._progress.reached_ids
-            and frontier.id not in self._progress.failed_ids
-            and all(
-                math.dist(frontier.waypoint[:2], bad) > self.config.blacklist_radius
-                for bad in self._progress.blacklist_points
-            )
+            if frontier.id in reached and not self._at_blacklisted_place(frontier)
         ]
 
     def _track_distance(self, robot_pose: Pose2D) -> None:
