@@ -109,9 +109,13 @@ def test_robot_goals_query_owlv2_with_the_grounded_names_and_the_text():
     assert unknown.message.startswith("searching for 'a motorbike' as given (OWLv2)")
     picture = ground_goal("image", "", None)
     assert picture.findable and not picture.queries and "image-guided" in picture.message
-    # what names no object at all is not searched for, on a robot either
+    pet = ground_goal("text", "my dog", None)
+    assert pet.findable and pet.queries == ("my dog",) and "a living being" in pet.message
+    # what names no object at all, or a room or place, is not searched for on a robot either
     for text, reason in (
         ("stop", "is a command"),
+        ("go to the hallway", "'hallway' is a room or place"),
+        ("the garden shed", "is a room or place"),
         ("find a chair, then a bed", "one goal at a time"),
         ("anything but the sofa", "only what not to find"),
     ):

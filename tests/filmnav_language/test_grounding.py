@@ -11,6 +11,10 @@ import pytest
 
 from filmnav_language.calibrate import budget_threshold, middle_of_best, plural, target_f1, typo
 from filmnav_language.grounding import (
+    BEING,
+    OTHER,
+    OUTSIDE_HOME,
+    PLACE,
     THRESHOLDS_FILE,
     GoalGrounder,
     Grounding,
@@ -342,6 +346,8 @@ def test_attributes_are_kept_for_the_caller(sim_grounder):
         ("a hair dryer", "names hair dryer"),
         ("the hallway", "'hallway' is a room or place, with none of the 28 objects here"),
         ("go to the garage", "name an object in it"),
+        ("the garden shed", "'garden shed' is a room or place"),
+        ("a tennis court", "seems to be something outside a home (nearest: "),
         ("my dog", "'dog' is a pet, a living being, not an object to find"),
         ("the family cat", "'family cat' is a pet"),
         ("grandma", "'grandma' is a person, a living being"),
@@ -360,6 +366,26 @@ def test_goals_naming_nothing_of_the_simulator_are_refused_with_a_reason(
     grounding = sim_grounder.ground(text)
     assert not grounding.accepted and grounding.targets == ()
     assert reason in grounding.reason and len(grounding.reason) < 160  # bounded for a status
+
+
+@pytest.mark.parametrize(
+    ("text", "taken_for"),
+    [
+        ("the hallway", PLACE),
+        ("the garden shed", PLACE),
+        ("my dog", BEING),
+        ("the giraffe", OUTSIDE_HOME),
+        ("a tennis court", OUTSIDE_HOME),
+        ("a laundry basket", OTHER),
+        ("the meaning of life", ""),
+        ("Stop!", ""),
+    ],
+)
+def test_a_refusal_says_what_the_goal_was_taken_for(sim_grounder, text, taken_for):
+    """Callers act on it: a robot searches for a pet as given, never for a room."""
+    grounding = sim_grounder.ground(text)
+    assert not grounding.accepted and grounding.refused_as == taken_for, grounding
+    assert sim_grounder.ground("the sofa").refused_as == ""
 
 
 def test_household_vocabulary_grounds_objects_the_simulator_lacks(household_grounder):

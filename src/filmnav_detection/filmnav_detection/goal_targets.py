@@ -12,8 +12,9 @@ for and what is scored agree.
   An image goal stands for the episode's goal instances: the simulated detector reads instance
   ids, it cannot recognise a picture.
 - Robots (`owlv2`): the household vocabulary; OWLv2 is queried with the grounded names and the
-  original text. A goal the vocabulary does not know is searched for as given, so it is always
-  findable. Image goals use OWLv2's image-guided detection.
+  original text. A goal the vocabulary does not know is searched for as given (a pet, a thing
+  the vocabulary lacks); a room or place is not an object to detect and is refused, as are
+  commands and negations. Image goals use OWLv2's image-guided detection.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from filmnav_common.text import excerpt
-from filmnav_language.grounding import GoalGrounder, build_grounder
+from filmnav_language.grounding import PLACE, GoalGrounder, build_grounder
 
 SIM_VOCABULARY = "sim"  # the simulator's categories, passed by the caller
 ROBOT_VOCABULARY = "household"  # what a home may contain (filmnav_language)
@@ -156,7 +157,9 @@ def _robot_targets(task: str, text: str) -> GoalTargets:
             (), True, "searching for the goal image (OWLv2 image-guided detection)", IMAGE_LABEL
         )
     grounding = robot_grounder().ground(text)
-    if not grounding.query:  # no object at all: a command, a negation, several goals
+    # No object at all (a command, a negation, several goals), or a room or place: a detector
+    # finds objects, and a place is where the robot already searches.
+    if not grounding.query or grounding.refused_as == PLACE:
         return GoalTargets((), False, f"goal '{excerpt(text)}' not understood: {grounding.reason}")
     if not grounding.accepted:
         return GoalTargets(

@@ -289,13 +289,16 @@ def load_thresholds(
 class Grounding:
     """What a goal was understood as. targets: (name, score) best first, empty when the goal was
     not accepted; query: the object phrase that was scored; attributes: its attribute words
-    ("red", "wooden"), which the caller may use to pick among instances."""
+    ("red", "wooden"), which the caller may use to pick among instances; refused_as: what a
+    refused goal was taken for instead (`PLACE`, `BEING`, `OUTSIDE_HOME`, `OTHER`; "" when it
+    was accepted or simply matched nothing)."""
 
     query: str
     targets: tuple[tuple[str, float], ...]
     accepted: bool
     reason: str
     attributes: tuple[str, ...] = field(default=())
+    refused_as: str = ""
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -725,8 +728,8 @@ class GoalGrounder:
         names = self.vocabulary.names
         attributes = scores.phrase.attributes
 
-        def refused(reason: str) -> Grounding:
-            return Grounding(scores.query, (), False, reason, attributes)
+        def refused(reason: str, taken_for: str = "") -> Grounding:
+            return Grounding(scores.query, (), False, reason, attributes, taken_for)
 
         if not scores.variants:
             return refused(scores.phrase.refusal or "the goal names no object")
@@ -744,18 +747,24 @@ class GoalGrounder:
         elif lexical.owner == PLACE and lexical.score >= top:
             return refused(
                 f"'{short(lexical.other)}' is a room or place, with none of the {len(names)} "
-                "objects here of its own: name an object in it"
+                "objects here of its own: name an object in it",
+                PLACE,
             )
         elif lexical.owner == BEING and lexical.score >= top:
             return refused(
                 f"'{short(scores.query)}' is a {lexical.other}, a living being, not an object "
-                "to find"
+                "to find",
+                BEING,
             )
         elif lexical.other and lexical.score >= top:
-            return refused(f"names {lexical.other}, {here} ({closest})")
+            return refused(f"names {lexical.other}, {here} ({closest})", lexical.owner or OTHER)
         elif outside_top >= top and not lexical.names:
             thing = self.outside[int(np.argmax(per_outside))].name
-            return refused(f"means {thing} ({outside_top:.2f}), {here} ({closest})")
+            return refused(
+                f"seems to be something outside a home (nearest: {thing} {outside_top:.2f}), "
+                f"{here} ({closest})",
+                OUTSIDE_HOME,
+            )
         elif top < thresholds.accept:
             return refused(f"{here} matches ({closest}, below {thresholds.accept:.2f})")
         elif scores.home < thresholds.home and top < thresholds.sure and not lexical.names:
