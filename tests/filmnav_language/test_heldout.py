@@ -3,14 +3,16 @@ category and acceptance of things the simulator has not (no house contains them,
 household object), printed by kind; and the rules the held-out sets keep.
 
 Sets: `dev` (goal_phrasings.yaml) was measured during development and words from its failures
-went into the vocabularies; `fresh` (goal_phrasings_fresh.yaml), `blind` and `blind2`
-(goal_phrasings_blind*.yaml, written without access to the vocabularies) are never used to tune
-anything. `blind`'s failures in the goals benchmark did inform which mechanisms were built (a room
-as the place, modifiers, household near-equivalents), so `blind2`, written afterwards by someone
-who had seen neither the vocabularies nor the other sets, is the fair measure. Issue 11 targets
-at least 95% right and at most 5% accepted: met on dev and blind2; fresh and blind miss the
-accuracy, blind also the false accepts. FLOORS keep the measured levels (quoted in the package
-README) from slipping rather than claiming the target.
+went into the vocabularies; `fresh` (goal_phrasings_fresh.yaml) and `blind`, `blind2`, `blind3`,
+`blind4` (goal_phrasings_blind*.yaml, written without access to the vocabularies) are never used
+to tune anything. `blind`'s failures in the goals benchmark did inform which mechanisms were built
+(a room as the place, modifiers, household near-equivalents), so the later ones, each written by
+someone who had seen neither the vocabularies nor the other sets, are the fair measures; `blind3`
+and `blind4` ask for more household objects the simulator lacks, described by use. Issue 11
+targets at least 95% right and at most 5% accepted: met on dev and blind2; fresh, blind and
+blind3 miss the accuracy, and blind, blind3 and blind4 the false accepts (objects described by
+use that no category is). FLOORS keep the measured levels (quoted in the package README) from
+slipping rather than claiming the target.
 """
 
 from __future__ import annotations
@@ -37,17 +39,21 @@ SETS = {
     "fresh": DATA / "goal_phrasings_fresh.yaml",
     "blind": DATA / "goal_phrasings_blind.yaml",
     "blind2": DATA / "goal_phrasings_blind2.yaml",
+    "blind3": DATA / "goal_phrasings_blind3.yaml",
+    "blind4": DATA / "goal_phrasings_blind4.yaml",
 }
-NEVER_TUNED = ("fresh", "blind", "blind2")
+NEVER_TUNED = ("fresh", "blind", "blind2", "blind3", "blind4")
 ISSUE_ACCURACY, ISSUE_FALSE_ACCEPT = 0.95, 0.05
 # (accuracy at least, false accepts at most): the README's measurement (dev 98.1% and 0.0%,
-# fresh 91.8% and 0.0%, blind 94.0% and 6.5%, blind2 95.5% and 0.0%) less a goal or so, plus
-# one false accept.
+# fresh 91.8% and 0.0%, blind 94.3% and 6.5%, blind2 96.0% and 0.0%, blind3 94.2% and 25.0%,
+# blind4 96.9% and 25.0%) less a goal or so, plus one false accept.
 FLOORS = {
     "dev": (0.97, 0.02),
     "fresh": (0.90, 0.04),
     "blind": (0.93, 0.09),
-    "blind2": (0.945, 0.02),
+    "blind2": (0.95, 0.02),
+    "blind3": (0.935, 0.265),
+    "blind4": (0.96, 0.267),
 }
 SECTIONS_WITHOUT_CATEGORY = ("ambiguous", "absent")
 LONG_PHRASE = 4  # words: a held-out phrasing this long that is a key was copied
@@ -137,6 +143,9 @@ def test_held_out_sets_cover_every_category_with_enough_phrasings():
     assert (len(blind), len(blind_absent)) == (401, 62)
     blind2, blind2_absent = phrasings(SETS["blind2"])
     assert (len(blind2), len(blind2_absent)) == (224, 53)
+    for name in ("blind3", "blind4"):
+        goals, absent = phrasings(SETS[name])
+        assert len(goals) == 224 and len(absent) >= 60, name
 
 
 def test_dev_and_fresh_phrasings_are_not_in_the_generation_vocabulary_or_calibration():
