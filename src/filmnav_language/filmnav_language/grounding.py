@@ -33,11 +33,12 @@ How a goal is grounded:
    The evidence may then move among its candidates, its names and the names whose own last word
    ends with the key's last noun (armchair and office chair for "chair"): when a room is the
    object's place or a word before its head ("the table in the dining room", "the study
-   chair"), to the candidates the room holds (vocabulary `rooms`), if any; else, when the
-   modified form has words beyond the key, from several names to those the modified form means
-   within the target `margin` of the best, and from one name to the candidate the modified form
-   means better by the `sibling` margin ("a comfy chair": the armchair; "the chair at the
-   computer": the office chair; "the red chair" stays a chair).
+   chair"), or a general word's place is another name, which stands in some rooms ("the table
+   next to the bed": a bedroom), to the candidates the room holds (vocabulary `rooms`), if any;
+   else, when the modified form has words beyond the key, from several names to those the
+   modified form means within the target `margin` of the best, and from one name to the
+   candidate the modified form means better by the `sibling` margin ("a comfy chair": the
+   armchair; "the chair at the computer": the office chair; "the red chair" stays a chair).
 4. Meaning: every form is encoded by the sentence encoder and compared (cosine) with every key
    of every name and every thing outside a home (and the gist of every description): an
    entry's sentence score is its best key against the best form. Its word score: each content
@@ -562,6 +563,12 @@ class GoalGrounder:
             exact, head, place, gist(plain).split(), encoded, context_names, room, modified
         )
 
+    def _rooms_holding(self, names: tuple[int, ...]) -> tuple[int, ...]:
+        """The names held by the rooms that hold any of `names`."""
+        return tuple(
+            sorted({i for held in self._rooms.values() if set(held) & set(names) for i in held})
+        )
+
     def variants(self, phrase: Phrase) -> tuple[str, ...]:
         """The distinct forms of an object phrase that are encoded."""
         if not phrase.text:
@@ -667,6 +674,9 @@ class GoalGrounder:
         # The evidence may move when the goal says its room, or modifies the key it matched.
         added = [w for w in forms.modified if w not in lexical.key.split()]
         room = forms.room or self._room_among(added)
+        if not room and len(lexical.names) > 1 and forms.context_names:
+            # A general word placed by another name: the rooms that name stands in.
+            room = self._rooms_holding(forms.context_names)
         if lexical.names and lexical.key and (room or added):
             noun = lexical.key.split()[-1]
             kinds = (i for i, end in enumerate(self._name_ends) if end.endswith(noun))
