@@ -103,6 +103,15 @@ def test_household_vocabulary_is_a_large_superset_of_the_simulators_categories()
     assert not set(household.names) & set(Vocabulary.load("outside").names)
 
 
+def test_descriptions_never_say_what_an_object_lacks():
+    """The sentence encoder reads "a seat with no arms" as a seat with arms."""
+    negations = {"no", "not", "without", "never", "nor", "none", "isnt", "doesnt"}
+    for name in available_vocabularies():
+        for entry in Vocabulary.load(name).entries:
+            for description in entry.descriptions:
+                assert not negations & set(canonical(description).split()), (name, description)
+
+
 def test_a_key_may_name_only_one_object():
     with pytest.raises(ValueError, match="'Couch' names both 'sofa' and 'bench'"):
         Vocabulary(
@@ -400,6 +409,9 @@ def test_household_vocabulary_grounds_objects_the_simulator_lacks(household_grou
         ("the telly", "tv"),
         ("a laundry baskte", "laundry basket"),
         ("the remote", "remote control"),
+        # described by what it is for (the household vocabulary's descriptions)
+        ("the thing that sucks up dust", "vacuum cleaner"),
+        ("something to boil water for tea", "kettle"),
     ]:
         grounding = household_grounder.ground(text)
         assert grounding.accepted and grounding.names[0] == name, (text, grounding)
