@@ -44,7 +44,7 @@ SETS = {
 }
 NEVER_TUNED = ("fresh", "blind", "blind2", "blind3", "blind4")
 ISSUE_ACCURACY, ISSUE_FALSE_ACCEPT = 0.95, 0.05
-# (accuracy at least, false accepts at most): the README's measurement (dev 98.1% and 0.0%,
+# (accuracy at least, false accepts at most): the README's measurement (dev 98.3% and 0.0%,
 # fresh 91.8% and 0.0%, blind 94.3% and 6.5%, blind2 96.0% and 0.0%, blind3 94.2% and 25.0%,
 # blind4 96.9% and 25.0%) less a goal or so, plus one false accept.
 FLOORS = {
@@ -55,6 +55,8 @@ FLOORS = {
     "blind3": (0.935, 0.265),
     "blind4": (0.96, 0.267),
 }
+# (goals, absent things) of each blind set as it was written
+BLIND_SIZES = {"blind": (401, 62), "blind2": (224, 53), "blind3": (224, 68), "blind4": (224, 60)}
 SECTIONS_WITHOUT_CATEGORY = ("ambiguous", "absent")
 LONG_PHRASE = 4  # words: a held-out phrasing this long that is a key was copied
 _KIND = re.compile(r"^\s*- \{text:.*\}\s*#\s*(.+?)\s*$")
@@ -139,13 +141,8 @@ def test_held_out_sets_cover_every_category_with_enough_phrasings():
         goals, absent = phrasings(SETS[name])
         assert {c for _, _, acceptable in goals for c in acceptable} == set(CATEGORIES), name
         assert len(absent) >= 30
-    blind, blind_absent = phrasings(SETS["blind"])
-    assert (len(blind), len(blind_absent)) == (401, 62)
-    blind2, blind2_absent = phrasings(SETS["blind2"])
-    assert (len(blind2), len(blind2_absent)) == (224, 53)
-    for name in ("blind3", "blind4"):
-        goals, absent = phrasings(SETS[name])
-        assert len(goals) == 224 and len(absent) >= 60, name
+        if name in BLIND_SIZES:  # as written: the README's rates are over these counts
+            assert (len(goals), len(absent)) == BLIND_SIZES[name], name
 
 
 def test_dev_and_fresh_phrasings_are_not_in_the_generation_vocabulary_or_calibration():

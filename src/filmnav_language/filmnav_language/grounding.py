@@ -565,8 +565,9 @@ class GoalGrounder:
 
     def _rooms_holding(self, names: tuple[int, ...]) -> tuple[int, ...]:
         """The names held by the rooms that hold any of `names`."""
+        wanted = set(names)
         return tuple(
-            sorted({i for held in self._rooms.values() if set(held) & set(names) for i in held})
+            sorted({i for held in self._rooms.values() if wanted & set(held) for i in held})
         )
 
     def variants(self, phrase: Phrase) -> tuple[str, ...]:
