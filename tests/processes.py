@@ -39,6 +39,19 @@ class NodeProcess:
     def alive(self) -> bool:
         return self.popen.poll() is None
 
+    def exit_code(self, timeout: float) -> int:
+        """The exit code once it ends by itself within `timeout` s. A process still running then
+        is aborted (SIGABRT: faulthandler prints every thread's stack) and the AssertionError
+        carries the end of its output, stacks included."""
+        try:
+            return self.popen.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.popen.send_signal(signal.SIGABRT)
+            self.popen.wait(timeout=10.0)
+            raise AssertionError(
+                f"still running {timeout} s later:\n{self.output()[-6000:]}"
+            ) from None
+
     def stop(self, timeout: float = 10.0) -> int:
         """SIGINT, then SIGTERM, then SIGKILL to the process group; returns the exit code. An
         unclean end is noted at the end of the output: the code and the signals it took."""

@@ -14,7 +14,8 @@ A new goal in `filmnav/status` resets the robot to the origin, like a new episod
 Faults, set at run time on `fake_robot/fault` (std_msgs/String; empty: none):
 `camera_off` (no images), `odom_off` (no odometry), `stall` (goals accepted, the robot never
 moves and they never end), `refuse` (goals rejected), `server_down` (no navigate_to_pose server),
-`odom_jitter` (odometry at 50 Hz, stamps with 10 ms Gaussian jitter).
+`odom_jitter` (odometry at 50 Hz, stamps with 10 ms Gaussian jitter). The fault in force is
+echoed, latched, on `fake_robot/fault_state`, so a test knows when it took effect.
 """
 
 from __future__ import annotations
@@ -136,6 +137,10 @@ class FakeRobot(Node):
         self.create_subscription(
             MissionStatus, "filmnav/status", self._on_status, LATCHED_QOS, callback_group=group
         )
+        self._fault_state_pub = self.create_publisher(
+            String, "fake_robot/fault_state", LATCHED_QOS
+        )
+        self._fault_state_pub.publish(String(data=""))
         self.create_subscription(
             String, "fake_robot/fault", self._on_fault, RELIABLE_QOS, callback_group=group
         )
@@ -170,6 +175,7 @@ class FakeRobot(Node):
                 self._server = None
             elif msg.data != "server_down" and self._server is None:
                 self._server = self._navigation_server()
+            self._fault_state_pub.publish(msg)
         print(f"FAULT '{msg.data}'", flush=True)
 
     def _on_status(self, msg: MissionStatus) -> None:

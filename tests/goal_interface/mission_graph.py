@@ -46,6 +46,7 @@ class Operator:
         self.detections: list[DetectionArray] = []
         self.diagnostics: list[DiagnosticArray] = []
         self.clock: list[tuple[float, float]] = []  # (arrival on the steady clock, sim time)
+        self.robot_fault: str | None = None  # the fake robot's fault in force, once heard
         latched = QoSProfile(
             depth=DEEP, reliability=LATCHED_QOS.reliability, durability=LATCHED_QOS.durability
         )
@@ -59,6 +60,9 @@ class Operator:
         )
         self.node.create_subscription(
             DiagnosticArray, "diagnostics", self._record(self.diagnostics), DEEP
+        )
+        self.node.create_subscription(
+            String, "fake_robot/fault_state", self._on_robot_fault, latched
         )
         self.node.create_subscription(
             Clock,
@@ -112,8 +116,15 @@ class Operator:
         self.goal_pub.publish(Goal(id=goal_id, task=task, text=text, image=image or Image()))
         return start
 
+    def _on_robot_fault(self, msg: String) -> None:
+        self.robot_fault = msg.data
+
     def fault(self, name: str) -> None:
+        """Switch the fake robot's fault, and wait until it is in force."""
         self.fault_pub.publish(String(data=name))
+        assert wait_until(lambda: self.robot_fault == name, TIMEOUT), (
+            f"the fake robot still has fault {self.robot_fault!r}, not {name!r}"
+        )
 
     def wait_for(self, predicate, start: int, timeout: float = TIMEOUT) -> MissionStatus:
         """The first status since `start` that satisfies `predicate` (fails with the statuses)."""

@@ -279,8 +279,9 @@ def test_item4_a_refusing_navigator_ends_the_goal_as_such(graph):
 
 def test_item4_a_dead_navigation_server_ends_the_goal_as_such(graph):
     operator, _, _ = graph
+    down = operator.mark()
     operator.fault("server_down")
-    operator.wait_for(lambda s: health_of(s, "navigator").level_name == "DOWN", operator.mark())
+    operator.wait_for(lambda s: health_of(s, "navigator").level_name == "DOWN", down)
     start = operator.send("bed_no_server")
     operator.wait_for(
         lambda s: (
@@ -551,7 +552,7 @@ def test_item4_a_killed_robot_then_a_stopped_goal_interface_leave_a_final_status
     start = operator.send("bed_last")
     operator.wait_for(lambda s: s.goal_id == "bed_last" and "paused" in s.message, start)
     processes["node"].popen.send_signal(signal.SIGTERM)
-    assert processes["node"].popen.wait(timeout=10) == 0, processes["node"].output()[-3000:]
+    assert processes["node"].exit_code(timeout=10) == 0, processes["node"].output()[-3000:]
     final = operator.wait_for(lambda s: s.goal_id == "bed_last" and s.state in TERMINAL, start)
     assert final.state == MissionStatus.CANCELED
     assert final.message.startswith("goal_interface stopped")

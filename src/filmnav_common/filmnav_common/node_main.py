@@ -4,6 +4,7 @@ or SIGTERM, shut down cleanly (exit status 0), or fail at start-up with one FATA
 from __future__ import annotations
 
 import signal
+import threading
 from collections.abc import Callable, Sequence
 
 import rclpy
@@ -29,12 +30,14 @@ def run_node(
 ) -> int:
     """Run a node. `startup_errors` raised by the constructor (bad parameters, a missing model)
     end the process with a FATAL log line ("cannot start <description>: ...") and status 1.
-    `rclpy_signal_handlers=False` leaves SIGINT to Python and makes SIGTERM raise the same
-    KeyboardInterrupt, so a node can finish long-running callbacks, and `on_stop(node)` can still
-    publish (a final status) and end them, before the executor and the context go."""
+    `rclpy_signal_handlers=False` keeps the context alive after SIGINT or SIGTERM, so that
+    `on_stop(node)` can still publish (a final status) and end long-running callbacks before the
+    executor and the context go. Once the node is built, such a signal only sets a flag that the
+    spin loop checks: an exception raised at an arbitrary point could leave a lock of the
+    executor or its thread pool held, and the process would then hang on exit."""
     options = SignalHandlerOptions.ALL if rclpy_signal_handlers else SignalHandlerOptions.NO
     rclpy.init(args=args, signal_handler_options=options)
-    if not rclpy_signal_handlers:
+    if not rclpy_signal_handlers:  # until the node is built, SIGTERM interrupts as SIGINT does
         signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         node = node_type()
@@ -47,9 +50,13 @@ def run_node(
         MultiThreadedExecutor(num_threads=threads) if threads > 1 else SingleThreadedExecutor()
     )
     executor.add_node(node)
+    stop_requested = threading.Event()
+    if not rclpy_signal_handlers:
+        for stop_signal in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(stop_signal, lambda *_: stop_requested.set())
     try:
-        while rclpy.ok():
-            executor.spin_once(timeout_sec=0.1)  # returns often enough to notice SIGINT
+        while rclpy.ok() and not stop_requested.is_set():
+            executor.spin_once(timeout_sec=0.1)  # returns often enough to notice a signal
     except (KeyboardInterrupt, ExternalShutdownException):
         pass
     finally:

@@ -84,7 +84,7 @@ class NodeWatch:
 
     def silence(self, now: float) -> float | None:
         """Seconds since the last report (None: never reported)."""
-        return None if self._last is None else now - self._last
+        return None if self._last is None else max(now - self._last, 0.0)
 
     def health(
         self, now: float, timeout: float, service: str = "", offered: bool = True
@@ -134,7 +134,7 @@ class StreamWatch:
     def health(self, now: float, timeout: float) -> Health:
         if self.last is None:
             return Health(self.name, Level.DOWN, self.problem(now, timeout))
-        age = now - self.last
+        age = max(now - self.last, 0.0)  # it may arrive, in another thread, after `now` was read
         if age > timeout:
             return Health(self.name, Level.STALE, f"nothing for {age:.1f} s", 0, age)
         return Health(self.name, Level.OK, "receiving", 0, age)

@@ -675,7 +675,7 @@ class HabitatBridgeNode(Node):
 
 def main(argv: Sequence[str] | None = None) -> int:
     # rclpy's own SIGINT handler would invalidate the context at once, under a running goal;
-    # with Python's, SIGINT raises KeyboardInterrupt here and the goal ends properly.
+    # without it, SIGINT stops the spin loop and destroy_node() ends the goal properly.
     return run_node(
         HabitatBridgeNode,
         argv,
