@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from filmnav_language.embeddings import PROBE_TEXTS, EmbeddingCache, unit_rows
-from filmnav_language.home import HomeClassifier
+from filmnav_language.kind import HOME_L2, KindClassifier
 from filmnav_language.sentence_encoder import build_text_encoder
 
 
@@ -55,12 +55,12 @@ def test_cache_in_a_read_only_place_still_encodes(encoder, tmp_path):
     assert vectors.shape == (1, encoder.dim)
 
 
-def test_home_classifier_separates_two_kinds():
+def test_kind_classifier_separates_two_kinds():
     rng = np.random.default_rng(0)
     direction = unit_rows(rng.normal(size=(1, 16)))[0]
     home = unit_rows(rng.normal(size=(200, 16)) + 2 * direction)
     outside = unit_rows(rng.normal(size=(50, 16)) - 2 * direction)
-    classifier = HomeClassifier.fit(home, outside)
+    classifier = KindClassifier.fit(home, outside, HOME_L2)
     assert np.mean(classifier.probability(home) > 0.5) > 0.95
     assert np.mean(classifier.probability(outside) < 0.5) > 0.95
     assert classifier.probability(direction[None])[0] > 0.9

@@ -9,7 +9,14 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from filmnav_language.calibrate import budget_threshold, middle_of_best, plural, target_f1, typo
+from filmnav_language.calibrate import (
+    budget_threshold,
+    lacked_described,
+    middle_of_best,
+    plural,
+    target_f1,
+    typo,
+)
 from filmnav_language.grounding import (
     BEING,
     OTHER,
@@ -399,6 +406,41 @@ def test_a_refusal_says_what_the_goal_was_taken_for(sim_grounder, text, taken_fo
     grounding = sim_grounder.ground(text)
     assert not grounding.accepted and grounding.refused_as == taken_for, grounding
     assert sim_grounder.ground("the sofa").refused_as == ""
+
+
+def test_objects_the_simulator_lacks_described_by_use_are_refused_as_such(
+    sim_grounder, household_grounder
+):
+    """Nothing in the simulated house makes toast, though the stove is near; a classifier of
+    the simulator's own objects against the household objects it lacks tells them apart,
+    without costing what the simulator has (kind.py; calibrated, calibrate.py)."""
+    assert sim_grounder.own is not None and household_grounder.own is None
+    for text in ("something to make toast", "a thing that makes coffee"):
+        grounding = sim_grounder.ground(text)
+        assert not grounding.accepted and grounding.refused_as == OTHER, grounding
+        assert "seems to be another object than those here" in grounding.reason
+    for text, name in [
+        ("somewhere to sleep", "bed"),
+        ("a place to wash dishes", "sink"),
+        ("where we keep the milk", "refrigerator"),
+        ("a box that shows movies", "tv"),
+    ]:
+        assert sim_grounder.ground(text).names[:1] == (name,), text
+    assert household_grounder.ground("a thing that makes coffee").names[:1] == ("coffee maker",)
+
+
+def test_the_own_object_classifier_is_calibrated_on_objects_it_never_saw(sim_grounder):
+    """Each lacked object's descriptions are scored by a classifier fitted without it, and the
+    grounder's own classifier is the full one again afterwards."""
+    grounder = sim_grounder
+    full = grounder.own
+    scores = lacked_described(grounder)
+    assert len(scores) == sum(len(entry.descriptions) for entry in grounder.lacked) > 500
+    assert np.array_equal(grounder.own.weights, full.weights)
+    thresholds = grounder.thresholds
+    assert 0.0 < thresholds.own < 1.0 and thresholds.own_sure <= 1.05
+    refused = np.mean([grounder.decide(s).refused_as == OTHER for s in scores])
+    assert refused > 0.3  # about half of those the other thresholds accept
 
 
 def test_household_vocabulary_grounds_objects_the_simulator_lacks(household_grounder):

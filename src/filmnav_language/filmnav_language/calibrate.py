@@ -34,13 +34,20 @@ noun of its word-for-word evidence than the evidence's own names to move the evi
 to 0.3 in steps of 0.005) whose top name is right for the most positives where it may move, the
 middle of the last best run (the one that moves the fewest).
 home, sure, accept: for every pair of a home threshold (0 to 0.9; a goal less likely than it to
-mean a thing of a home is refused, home.py) and a sure score (0.6 to 1.05; a top score at least
+mean a thing of a home is refused, kind.py) and a sure score (0.6 to 1.05; a top score at least
 this high overrules that), the accept threshold on the top score that grounds the most positives
 to a right top name while accepting at most FALSE_ACCEPT_BUDGET of all negatives (the middle of
 the highest such interval between scores); the triple that grounds the most wins (ties: the
 highest home threshold, then the lowest sure score). Negatives are scored as if nobody had
 listed them (without word-for-word evidence, and without the thing outside a home they name,
 but with its kin): the thresholds must hold for things nobody listed.
+own, own_sure (a vocabulary that lacks other household objects: the simulator's): for every
+pair of an own threshold (0 to 0.9; a goal less likely than it to mean one of the names rather
+than an object the vocabulary lacks is refused, kind.py) and a sure score (0.4 to 1.05), the
+share of the lacked objects' descriptions it refuses among those the thresholds above accept,
+each scored by a classifier fitted without its object (OWN_FOLDS folds of the objects), while
+refusing at most OWN_BUDGET of all positives that were grounded right; the pair that refuses
+the most wins (ties: the lowest own threshold, then the lowest sure score).
 
 This reads the simulator (its categories, colours and generation vocabulary); goal grounding
 itself never imports it.
@@ -51,7 +58,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -96,6 +103,10 @@ SURES = np.round(np.arange(0.6, 1.0501, 0.05), 2)  # the sure thresholds tried (
 WORDS = np.round(np.arange(0.0, 0.9001, 0.1), 2)  # the word weights tried
 SIBLINGS = np.round(np.arange(0.0, 0.3001, 0.005), 3)  # the sibling margins tried
 FALSE_ACCEPT_BUDGET = 0.025  # of the negatives, scored as if nobody had listed them
+OWNS = np.round(np.arange(0.0, 0.9001, 0.05), 2)  # the own thresholds tried
+OWN_SURES = np.round(np.arange(0.4, 1.0501, 0.05), 2)  # their sure thresholds tried
+OWN_BUDGET = 0.0025  # of all positives: the most the own threshold may refuse
+OWN_FOLDS = 5
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
@@ -354,6 +365,66 @@ def _fit(
     )
 
 
+def lacked_described(grounder: GoalGrounder) -> list[Scores]:
+    """The scores of the descriptions of the objects the grounder's vocabulary lacks, each
+    scored by a classifier fitted without its object (OWN_FOLDS folds of the objects)."""
+    lacked = grounder.lacked
+    fold = np.random.default_rng(SEED).integers(OWN_FOLDS, size=len(lacked))
+    scores: list[Scores] = []
+    try:
+        for k in range(OWN_FOLDS if lacked else 0):
+            grounder.fit_own([entry for entry, f in zip(lacked, fold, strict=True) if f != k])
+            held = [
+                d
+                for entry, f in zip(lacked, fold, strict=True)
+                if f == k
+                for d in entry.descriptions
+            ]
+            scores += grounder.score_many(held)
+    finally:
+        grounder.fit_own(lacked)
+    return scores
+
+
+def own_thresholds(
+    grounder: GoalGrounder,
+    positives: Sequence[Positive],
+    positive_scores: Sequence[Scores],
+    described: Sequence[Scores],
+) -> tuple[float, float, float]:
+    """The own and own_sure thresholds (module docstring) over the grounder's thresholds, and
+    the share of the accepted descriptions of lacked objects they refuse."""
+
+    def open_to_refusal(scores: Scores) -> tuple[float, float] | None:
+        """(top score, own probability) of a goal the thresholds accept and only its own
+        probability could refuse; None for the others."""
+        if not grounder.decide(scores).accepted:
+            return None
+        resolved = scores.resolved(grounder.thresholds)
+        if resolved.lexical.names:
+            return None
+        return float(resolved.per_name(grounder.thresholds.words).max()), resolved.own
+
+    right = [
+        open_to_refusal(s)
+        for s, p in zip(positive_scores, positives, strict=True)
+        if grounder.decide(s).names[:1] in ((n,) for n in p.gold)
+    ]
+    right = np.array([r for r in right if r is not None]).reshape(-1, 2)
+    accepted = np.array([r for s in described if (r := open_to_refusal(s))]).reshape(-1, 2)
+    if not len(accepted):
+        return 0.0, 1.0, 0.0
+    best = (-1.0, 0.0, 0.0)
+    for own in OWNS:
+        for sure in OWN_SURES:
+            lost = np.sum((right[:, 0] < sure) & (right[:, 1] < own)) / len(positives)
+            refused = float(np.mean((accepted[:, 0] < sure) & (accepted[:, 1] < own)))
+            if lost <= OWN_BUDGET:
+                best = max(best, (refused, -float(own), -float(sure)))
+    refused, own, sure = best
+    return -own, -sure, refused
+
+
 def calibrate(
     grounder: GoalGrounder,
     unlisted: GoalGrounder,
@@ -393,8 +464,13 @@ def calibrate(
         for w in WORDS[rights == rights.max()]
     ]
     fit = max(fits, key=lambda f: (f.right, -abs(f.thresholds.words - middle)))
-    thresholds = fit.thresholds
     positive_scores = fit.positive_scores
+    grounder.thresholds = fit.thresholds
+    described = lacked_described(grounder)
+    own, own_sure, described_refused = own_thresholds(
+        grounder, positives, positive_scores, described
+    )
+    thresholds = replace(fit.thresholds, own=own, own_sure=own_sure)
     grounder.thresholds = unlisted.thresholds = thresholds
 
     outcomes = [grounder.decide(s) for s in positive_scores]
@@ -426,6 +502,11 @@ def calibrate(
             "false_accept": round(false_accepts / len(negatives), 3),
             "false_accept_unlisted": round(unlisted_accepts / len(negatives), 3),
             "other_objects_accepted": round(other_accepts / max(len(others), 1), 3),
+            "lacked_described": len(described),
+            "lacked_described_accepted": round(
+                float(np.mean([grounder.decide(s).accepted for s in described] or [0.0])), 3
+            ),
+            "lacked_described_refused_by_own": round(described_refused, 3),
             "right_first_by_kind": {
                 str(k): round(float(first[kinds == k].mean()), 3) for k in dict.fromkeys(kinds)
             },

@@ -47,9 +47,12 @@ How a goal is grounded:
    weight, or its word-for-word evidence when higher; names that only say where the object is
    ("the chair by the desk") are never targets. The goal is refused when another object named
    word for word, or a thing outside a home, scores at least as high as every name; when the
-   top score is below `accept`; or when the goal seems not to mean a thing of a home (home.py:
-   probability below `home`) and its top score is below `sure`. Else every name within the
-   `margin` of the top score is a target. All six thresholds are calibrated on data, per
+   top score is below `accept`; when the goal seems not to mean a thing of a home (kind.py:
+   probability below `home`) and its top score is below `sure`; or, with a vocabulary that
+   lacks other household objects (the simulator's), when the goal seems to mean one of those
+   rather than one of its names (kind.py: probability below `own`) and its top score is below
+   `own_sure` ("something to make toast" is not the stove). Else every name within the
+   `margin` of the top score is a target. All eight thresholds are calibrated on data, per
    vocabulary and encoder (`python -m filmnav_language.calibrate`, see calibrate.py), never per
    phrase.
 """
@@ -65,7 +68,7 @@ import numpy as np
 import yaml
 
 from filmnav_language.embeddings import embedding_cache, unit_rows
-from filmnav_language.home import HomeClassifier
+from filmnav_language.kind import HOME_L2, OWN_L2, KindClassifier
 from filmnav_language.phrases import (
     KIND_WORDS,
     PLACE_WORDS,
@@ -251,18 +254,20 @@ class Vocabulary:
         return tuple(entry.name for entry in self.entries)
 
 
-THRESHOLD_KEYS = ("accept", "margin", "home", "sure", "words", "sibling")
+THRESHOLD_KEYS = ("accept", "margin", "home", "sure", "words", "sibling", "own", "own_sure")
 
 
 @dataclass(frozen=True)
 class Thresholds:
     """The calibrated thresholds (module docstring, step 4). accept: the top score a goal needs
     to be grounded; margin: names scoring within this of the top one are targets too; home: the
-    probability a goal needs of meaning something a home contains (home.py), unless its top
+    probability a goal needs of meaning something a home contains (kind.py), unless its top
     score is at least `sure`; words: the weight of the word score in a name's score; sibling:
     how much better than the name a goal's head means word for word another name sharing its
     head noun must match the goal with its modifiers to take its place (step 3; infinite:
-    never)."""
+    never); own: the probability a goal needs of meaning one of the names rather than another
+    household object the vocabulary lacks (kind.py), unless its top score is at least
+    `own_sure`."""
 
     accept: float
     margin: float
@@ -270,6 +275,8 @@ class Thresholds:
     sure: float = 1.0
     words: float = 0.0
     sibling: float = float("inf")
+    own: float = 0.0
+    own_sure: float = 1.0
     max_targets: int = MAX_TARGETS
 
 
@@ -331,7 +338,8 @@ class Scores:
     """What a goal's grounding is decided on: its object phrase, the forms encoded, per entry
     (the vocabulary's names, then the things outside a home) the best key against the best form
     (`sentence`) and the word association (`words`), the word-for-word evidence, and the
-    probability that the goal means something a home contains."""
+    probabilities that the goal means something a home contains and one of the names rather than
+    another household object the vocabulary lacks."""
 
     phrase: Phrase
     variants: tuple[str, ...]
@@ -340,6 +348,7 @@ class Scores:
     names: int  # how many of the entries are names
     lexical: Lexical = Lexical()
     home: float = 1.0
+    own: float = 1.0
     context: tuple[int, ...] = ()  # names that only say where the object is: never targets
     # Names the word-for-word evidence may move to (its names and those sharing its head noun)
     # when the goal says a room or modifies the head, the names of that room, and per name the
@@ -423,7 +432,10 @@ class GoalGrounder:
     nearest name (the washing machine, the stove). Only word for word: furniture is often
     described by what it holds ("where the milk is kept"), so a goal that merely mentions one is
     not refused.
-    Those the vocabulary says stand for some of its names ("a side table") mean them instead.
+    Those the vocabulary says stand for some of its names ("a side table") mean them instead;
+    the others are the vocabulary's `lacked` objects, and a classifier tells goals that mean one
+    of them from those that mean one of the names (kind.py; the calibration refits it without
+    some of them, `fit_own`).
     `outside`: things no home contains (animals, vehicles, street furniture, places). A goal
     that names one, or means one at least as well as every name, is refused: the encoder rates
     "a street lamp" close to the floor lamp for the word they share. A goal that names a living
@@ -450,6 +462,7 @@ class GoalGrounder:
             for entry in (others.entries if others else ())
             if entry.name not in vocabulary.names
         ]
+        self.lacked = tuple(e for e in other_entries if e.name not in vocabulary.stands_for)
         # Encoded once (embeddings.py): every entry's texts, then the words of its texts
         # (step 4), then the texts of the other objects (for the home classifier).
         entries = (*vocabulary.entries, *self.outside)
@@ -467,15 +480,18 @@ class GoalGrounder:
         row = {word: i for i, word in enumerate(unique_words)}
         self._word_rows = np.array([row[w] for words in word_sets for w in words])
         self._word_starts = np.cumsum([0, *map(len, word_sets)])[:-1]
-        own = sum(map(len, text_sets[: len(vocabulary.entries)]))
+        self._own_keys = sum(map(len, text_sets[: len(vocabulary.entries)]))
         self.home = (
-            HomeClassifier.fit(
-                np.concatenate([self._keys[:own], vectors[words_end:]]),
-                self._keys[own:],
+            KindClassifier.fit(
+                np.concatenate([self._keys[: self._own_keys], vectors[words_end:]]),
+                self._keys[self._own_keys :],
+                HOME_L2,
             )
             if self.outside
             else None
         )
+        self.own: KindClassifier | None = None
+        self.fit_own(self.lacked)
         # Word-for-word keys, the vocabulary's own first.
         self._lookup: dict[str, _Owner] = {}
         for index, entry in enumerate(vocabulary.entries):
@@ -518,6 +534,18 @@ class GoalGrounder:
             self.encoder.is_known_word,
         )
         self._forms = functools.lru_cache(maxsize=1024)(self._make_forms)
+
+    def fit_own(self, lacked: Sequence[VocabularyEntry]) -> None:
+        """Fits the classifier that tells goals meaning one of the names from those meaning one
+        of `lacked`, household objects the vocabulary lacks (none: no such classifier)."""
+        texts = [text for entry in lacked for text in entry.texts]
+        self.own = (
+            KindClassifier.fit(
+                self._keys[: self._own_keys], embedding_cache(self.encoder).encode(texts), OWN_L2
+            )
+            if texts
+            else None
+        )
 
     def forms(self, phrase: Phrase) -> Forms:
         """The forms of an object phrase (module docstring, step 2)."""
@@ -697,6 +725,7 @@ class GoalGrounder:
             count,
             lexical,
             float(self.home.probability(unit).max()) if self.home else 1.0,
+            float(self.own.probability(unit).max()) if self.own else 1.0,
             forms.context_names,
             candidates if len(candidates) > 1 else (),
             room,
@@ -781,6 +810,12 @@ class GoalGrounder:
         elif scores.home < thresholds.home and top < thresholds.sure and not lexical.names:
             return refused(
                 f"does not seem to be a thing of a home (p={scores.home:.2f}), {here} ({closest})"
+            )
+        elif scores.own < thresholds.own and top < thresholds.own_sure and not lexical.names:
+            return refused(
+                f"seems to be another object than those here (p={scores.own:.2f}), {here} "
+                f"({closest})",
+                OTHER,
             )
         else:
             floor = max(thresholds.accept, top - thresholds.margin)
