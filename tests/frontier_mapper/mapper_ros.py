@@ -23,10 +23,11 @@ TIMEOUT = 20.0
 def make_client():
     """A client node that records the stack's outputs in node.inbox and can publish its inputs."""
     node = rclpy.create_node("mapper_test_client")
-    node.inbox = {"map": [], "frontiers": [], "markers": [], "diagnostics": []}
+    node.inbox = {"map": [], "frontiers": [], "narrow": [], "markers": [], "diagnostics": []}
     for key, kind, topic, qos in (
         ("map", OccupancyGrid, "filmnav/map", LATCHED_QOS),
         ("frontiers", FrontierArray, "filmnav/frontiers", RELIABLE_QOS),
+        ("narrow", FrontierArray, "filmnav/narrow_frontiers", RELIABLE_QOS),
         ("markers", MarkerArray, "filmnav/frontier_markers", RELIABLE_QOS),
         ("diagnostics", DiagnosticArray, "diagnostics", 50),
     ):

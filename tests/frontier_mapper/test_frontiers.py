@@ -9,7 +9,7 @@ import pytest
 from mapper_scenes import INTRINSICS, depth_at, spin_in_place
 
 from filmnav_common.planar import Pose2D
-from frontier_mapper.frontiers import FrontierConfig, FrontierTracker
+from frontier_mapper.frontiers import NARROW_ID_BASE, FrontierConfig, FrontierTracker
 from frontier_mapper.occupancy import MapConfig, OccupancyMap
 from frontier_mapper.synthetic import WallScene, box_room_with_doorway
 
@@ -75,6 +75,35 @@ def test_min_size_filters_frontiers():
     sizes = [f.size for f in FrontierTracker(FrontierConfig(min_size=0.1)).update(grid, (0, 0))]
     big_only = FrontierTracker(FrontierConfig(min_size=max(sizes))).update(grid, (0, 0))
     assert len(big_only) == sum(size >= max(sizes) for size in sizes) < len(sizes) + 1
+
+
+def test_frontiers_below_min_size_are_kept_apart_as_narrow_ones():
+    """One may be the only way on (a gap seen at a grazing angle): kept as a narrow frontier,
+    with ids of its own, while the other frontiers and their ids stay what they were."""
+    grid = OccupancyMap(MapConfig(size=30.0))
+    spin_in_place(grid, ROOM, 2.0, 1.5)
+    every = FrontierTracker(FrontierConfig(min_size=0.1, min_narrow_size=0.1)).update(
+        grid, (2, 1.5)
+    )
+    sizes = sorted({f.size for f in every})
+    assert len(sizes) >= 2, sizes
+    tracker = FrontierTracker(FrontierConfig(min_size=sizes[-1], min_narrow_size=0.1))
+    regular = tracker.update(grid, (2.0, 1.5))
+    alone = FrontierTracker(FrontierConfig(min_size=sizes[-1], min_narrow_size=sizes[-1]))
+
+    def described(frontiers) -> list:
+        return [(f.id, f.size, *f.centroid, *f.waypoint) for f in frontiers]
+
+    assert described(regular) == described(alone.update(grid, (2.0, 1.5))) != []
+    assert alone.narrow == []
+    narrow = tracker.narrow
+    assert len(regular) + len(narrow) == len(every)
+    assert all(0.1 <= f.size < sizes[-1] and f.id >= NARROW_ID_BASE for f in narrow), narrow
+    assert described(tracker.update(grid, (2.0, 1.5))) == described(regular)  # ids carried over
+    assert [f.id for f in tracker.narrow] == [f.id for f in narrow]
+    tracker.blacklist(narrow[0].centroid, radius=0.01)
+    tracker.update(grid, (2.0, 1.5))
+    assert [f.id for f in tracker.narrow] == [f.id for f in narrow[1:]]
 
 
 def test_no_frontiers_along_a_bounded_map_edge():

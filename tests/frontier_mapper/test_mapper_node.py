@@ -22,6 +22,7 @@ from sensor_msgs.msg import CameraInfo
 
 from filmnav_common.image_codec import numpy_to_image
 from filmnav_common.planar import Pose2D
+from frontier_mapper.frontiers import NARROW_ID_BASE
 from frontier_mapper.synthetic import box_room_with_doorway
 
 pytestmark = pytest.mark.ros
@@ -151,6 +152,9 @@ def test_mapper_publishes_map_frontiers_and_markers(client, mapper):
     for frontier in frontiers.frontiers:
         assert frontier.size >= 0.5 and frontier.path_distance > 3.0
         assert frontier.waypoint.orientation.w != 0.0 or frontier.waypoint.orientation.z != 0.0
+    narrow = client.inbox["narrow"][-1]  # published beside them, never among them
+    assert narrow.header.frame_id == "odom"
+    assert all(0.25 <= f.size < 0.5 and f.id >= NARROW_ID_BASE for f in narrow.frontiers)
     assert wait_until(
         lambda: spin(client) or any(len(m.markers) > 1 for m in client.inbox["markers"]), TIMEOUT
     )

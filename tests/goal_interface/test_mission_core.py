@@ -139,6 +139,31 @@ def test_a_reached_frontier_still_open_further_on_is_the_last_resort():
     assert only(commands, Finish).state == MissionState.FAILED
 
 
+def test_narrow_frontiers_are_explored_only_when_nothing_else_is_left():
+    """A frontier shorter than the mapper's minimum may be the only way on (a gap between a bed
+    and a wall): chosen once the robot has looked around with no other frontier; while it goes
+    there, the narrow frontiers tell whether it is still open; once reached, it is done."""
+    gap = frontier(1_000_000, 1.0, 1.0)
+    mission = started(look_around_turns=1)
+    commands = mission.update(0.0, ORIGIN, [NEAR], None, IDLE, narrow=[gap])
+    assert [c.id for c in only(commands, RequestDecision).frontiers] == [NEAR.id]  # not yet
+    mission = started(look_around_turns=1)
+    look = only(mission.update(0.0, ORIGIN, [], None, IDLE, narrow=[gap]), Rotate)
+    looked = ExecutorState(look.seq, ExecutorStatus.SUCCEEDED)
+    request = only(mission.update(1.0, ORIGIN, [], None, looked, narrow=[gap]), RequestDecision)
+    assert [c.id for c in request.frontiers] == [gap.id]
+    assert mission.status(1.0).message == "only narrow frontiers left"
+    command = only(mission.on_decision(request.request_id, 0, policy="test_policy"), NavigateTo)
+    assert command.frontier_id == gap.id
+    going = ExecutorState(command.seq, ExecutorStatus.ACTIVE)
+    assert mission.update(2.0, (0.5, 0.5, 0.0), [], None, going, narrow=[gap]) == []
+    reached = ExecutorState(command.seq, ExecutorStatus.SUCCEEDED)
+    look = only(mission.update(3.0, (1.0, 1.0, 0.0), [], None, reached, narrow=[gap]), Rotate)
+    looked = ExecutorState(look.seq, ExecutorStatus.SUCCEEDED)
+    finish = only(mission.update(4.0, (1.0, 1.0, 0.0), [], None, looked, narrow=[gap]), Finish)
+    assert finish.state == MissionState.FAILED and "no frontiers left" in finish.reason
+
+
 def test_no_progress_timeout_cancels_and_blacklists():
     mission = started(no_progress_timeout=5.0)
     command = navigate_to(mission, 0)

@@ -62,6 +62,7 @@ GOAL_INTERFACE = parameters(
 NO_TF = parameters(camera_tf_wait=0.0)  # the robot publishes no TF: camera.* at once
 MAPPER_OUTPUTS = [  # the scripted frontiers stand; the real mapper maps beside them
     "-r", "filmnav/frontiers:=mapper/frontiers",
+    "-r", "filmnav/narrow_frontiers:=mapper/narrow_frontiers",
     "-r", "filmnav/map:=mapper/map",
     "-r", "filmnav/frontier_markers:=mapper/frontier_markers",
 ]  # fmt: skip

@@ -290,6 +290,7 @@ class _Episode:
         )
         self.executor = WaypointExecutor(self.env, config)
         self.frontiers: list[Frontier] = []
+        self.narrow: list[Frontier] = []  # the last resort, as on filmnav/narrow_frontiers
         self.decisions: list[DecisionRecord] = []
         self.chosen: list[tuple[float, float, float]] = []
         self.fallbacks = 0
@@ -309,13 +310,15 @@ class _Episode:
         trajectory = [observation.pose]
         idle = 0
         while not self.env.done and self.finish is None:
+            frontiers, narrow = self._perceive(observation)
             commands = self.mission.update(
                 observation.time,
                 observation.pose,
-                self._perceive(observation),
+                frontiers,
                 self._detect(observation),
                 self.executor.state,
                 steps=self.env.steps_taken,
+                narrow=narrow,
             )
             self._execute(commands)
             if self.finish is not None:
@@ -339,14 +342,21 @@ class _Episode:
         )
 
     # ---- perception ---------------------------------------------------------------------------
-    def _perceive(self, observation: Observation) -> list[FrontierCandidate]:
+    def _perceive(
+        self, observation: Observation
+    ) -> tuple[list[FrontierCandidate], list[FrontierCandidate]]:
+        """The frontiers and the narrow frontiers after integrating an observation."""
         pose = Pose2D(*observation.pose)
         self.grid.integrate(observation.depth, self.intrinsics, pose)
         self.keyframes.add(observation.rgb, pose, observation.time)
         self.frontiers = self.tracker.update(self.grid, pose[:2])
+        self.narrow = self.tracker.narrow
         self.keyframes.link_frontiers({f.id: f.cells for f in self.frontiers})
         # The mission needs ids and waypoints every tick, path distances only in a decision.
-        return [frontier_candidate(f, with_path_distance=False) for f in self.frontiers]
+        return tuple(
+            [frontier_candidate(f, with_path_distance=False) for f in tracked]
+            for tracked in (self.frontiers, self.narrow)
+        )
 
     def _detect(self, observation: Observation) -> GoalDetection | None:
         in_view = self.env.instances_in_view(observation.pose, self.detector.max_distance)
@@ -397,7 +407,7 @@ class _Episode:
         history = [k.image for k in self.keyframes.history(self.config.history_keyframes, size)]
         requested = {f.id for f in frontiers}
         views = self.keyframes.frontier_views(
-            {f.id: f.cells for f in self.frontiers if f.id in requested}, size
+            {f.id: f.cells for f in (*self.frontiers, *self.narrow) if f.id in requested}, size
         )
         blank = np.zeros((size, size, 3), np.uint8)
         return history, [
@@ -405,7 +415,8 @@ class _Episode:
         ]
 
     def _decide(self, request: RequestDecision) -> list[Command]:
-        tracked = {f.id: f for f in self.frontiers}  # this tick's, which the request lists
+        # this tick's, which the request lists (narrow ids are apart from the others)
+        tracked = {f.id: f for f in (*self.frontiers, *self.narrow)}
         frontiers = tuple(frontier_candidate(tracked[c.id]) for c in request.frontiers)
         history, views = self._policy_images(frontiers)
         started = time.perf_counter()

@@ -2,13 +2,17 @@
 
     tracker = FrontierTracker(FrontierConfig(min_size=0.5))
     frontiers = tracker.update(grid, robot_xy)     # list[Frontier], ordered by id
+    tracker.narrow                                 # the update's narrow frontiers (last resort)
     tracker.blacklist(xy, radius=None)             # suppress frontiers centred within radius
     tracker.clear_blacklist(); tracker.reset()
 
 A frontier cell is an explored free cell with an unknown 4-neighbour. Cells are grouped into
 8-connected clusters; a cluster whose cells face different ways (the V around the field of
 view's apex, an L at a corner) is split along its normals into pieces that each face one way;
-pieces shorter than `min_size` (sensor noise, specks) are dropped. Each
+pieces shorter than `min_size` are left out. Those at least `min_narrow_size` long are the
+narrow frontiers, kept apart as a last resort: most are sensor noise, but one may be the only
+way on (the gap between a bed and a wall that is the only way out of a bedroom); the others are
+dropped. Each
 frontier carries its cells, centroid, size (cells x resolution), a waypoint and the path length
 to it. The waypoint is the navigable cell nearest the centroid within the robot's connected
 navigable region (so it is reachable even when the frontier itself lies behind a gap narrower
@@ -22,6 +26,8 @@ the map counts as known, so a bounded map's edge is never a frontier.
 Ids persist across updates: new clusters are matched one-to-one (Hungarian assignment) to the
 previous ones by how far each centroid lies from the other cluster's cells, which tolerates a
 frontier growing, shrinking or sliding as the robot moves; unmatched clusters get new ids.
+Narrow frontiers are matched among themselves, with ids from NARROW_ID_BASE on, so that the
+other frontiers and their ids are what they would be without them.
 """
 
 from __future__ import annotations
@@ -40,11 +46,13 @@ from filmnav_common.planar import Pose2D
 from frontier_mapper.occupancy import OccupancyMap
 
 _CROSS = cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3))
+NARROW_ID_BASE = 1_000_000  # the first id of a narrow frontier
 
 
 @dataclass(frozen=True)
 class FrontierConfig:
-    min_size: float = 0.5  # metres of frontier cells; smaller clusters are noise
+    min_size: float = 0.5  # metres of frontier cells; smaller ones are mostly noise
+    min_narrow_size: float = 0.25  # metres: smaller than min_size, kept as narrow frontiers
     id_match_distance: float = 1.0  # metres a frontier may move between updates and keep its id
     blacklist_radius: float = 0.5  # default suppression radius (metres)
     max_start_offset: float = 1.0  # search this far for a navigable cell when the robot is off one
@@ -146,8 +154,9 @@ class FrontierTracker:
 
     def reset(self) -> None:
         """Forget tracked frontiers and the blacklist (new episode)."""
-        self._previous: list[Frontier] = []
-        self._next_id = 0
+        self._ids = _IdTrack(0)
+        self._narrow_ids = _IdTrack(NARROW_ID_BASE)
+        self.narrow: list[Frontier] = []  # the last update's narrow frontiers, not blacklisted
         self._blacklist.clear()
         self._pieces: dict[bytes, list[_Piece]] = {}  # the last update's, by cluster
 
@@ -168,13 +177,18 @@ class FrontierTracker:
         return any(np.hypot(*(xy - centre)) <= radius for centre, radius in self._blacklist)
 
     # ---- update ------------------------------------------------------------------------------
+    def _forget(self) -> list[Frontier]:
+        """No frontiers in this update."""
+        self._ids.previous, self._narrow_ids.previous, self.narrow = [], [], []
+        return []
+
     def update(self, grid: OccupancyMap, robot_xy: tuple[float, float]) -> list[Frontier]:
-        """Frontiers of `grid` for a robot at `robot_xy`, blacklisted ones left out."""
+        """Frontiers of `grid` for a robot at `robot_xy`, blacklisted ones left out; the narrow
+        ones are in `narrow` afterwards."""
         window = grid.explored_window(margin=2)
         explored = grid.explored[window]
         if explored.size == 0:
-            self._previous = []
-            return []
+            return self._forget()
         free = explored & ~grid.obstacle[window]
         unknown = (~explored).astype(np.uint8)
         frontier_mask = free & (cv2.dilate(unknown, _CROSS) > 0)
@@ -182,20 +196,21 @@ class FrontierTracker:
             frontier_mask.astype(np.uint8), connectivity=8
         )
         areas = stats[1:, cv2.CC_STAT_AREA]
-        kept = np.flatnonzero(areas * grid.resolution >= self.config.min_size)
+        floor = min(self.config.min_narrow_size, self.config.min_size)
+        kept = np.flatnonzero(areas * grid.resolution >= floor)
         if len(kept) == 0:
-            self._previous = []
-            return []
+            return self._forget()
 
         rows, cols = np.nonzero(frontier_mask)  # row-major, as every step below expects
         normals = self._unknown_normals(unknown, rows, cols)
         clusters = _cells_by_label(labels, rows, cols, areas)
         offset = np.array([window[0].start, window[1].start])
-        pieces = self._pieces_of(grid, [clusters[index] for index in kept], normals, offset)
+        pieces = self._pieces_of(
+            grid, [clusters[index] for index in kept], normals, offset, _cells(floor, grid)
+        )
         reach = self._reachability(grid, window, np.asarray(robot_xy, dtype=float)[:2])
         if not pieces:
-            self._previous = []
-            return []
+            return self._forget()
         centroids = np.array([piece.centroid for piece in pieces])
         waypoints = self._waypoints(grid, offset, reach, centroids, [p.yaw for p in pieces])
         frontiers = [
@@ -211,9 +226,14 @@ class FrontierTracker:
             )
             for p, (waypoint, reader) in zip(pieces, waypoints, strict=True)
         ]
-        self._assign_ids(frontiers)
-        self._previous = frontiers
-        return [f for f in frontiers if not self.is_blacklisted(f.centroid)]
+        least = _cells(self.config.min_size, grid)
+        wide = [len(piece.cells) >= least for piece in pieces]
+        regular = [f for f, keep in zip(frontiers, wide, strict=True) if keep]
+        narrow = [f for f, keep in zip(frontiers, wide, strict=True) if not keep]
+        self._ids.assign(regular, self.config.id_match_distance)
+        self._narrow_ids.assign(narrow, self.config.id_match_distance)
+        self.narrow = [f for f in narrow if not self.is_blacklisted(f.centroid)]
+        return [f for f in regular if not self.is_blacklisted(f.centroid)]
 
     def _pieces_of(
         self,
@@ -221,11 +241,11 @@ class FrontierTracker:
         clusters: list[np.ndarray],
         normals: np.ndarray,
         offset: np.ndarray,
+        min_cells: int,
     ) -> list[_Piece]:
-        """The frontier pieces of clusters of (row, col) window cells. Most clusters are as they
-        were in the last update (only those in view change): one whose map cells, normals and map
-        origin are all unchanged gets the pieces it had then."""
-        min_cells = max(1, int(math.ceil(self.config.min_size / grid.resolution - 1e-9)))
+        """The frontier pieces of at least `min_cells` of clusters of (row, col) window cells.
+        Most clusters are as they were in the last update (only those in view change): one whose
+        map cells, normals and map origin are all unchanged gets the pieces it had then."""
         previous, self._pieces = self._pieces, {}
         pieces = []
         for cells in clusters:
@@ -346,18 +366,32 @@ class FrontierTracker:
             )
         return waypoints
 
-    def _assign_ids(self, frontiers: list[Frontier]) -> None:
-        """Carry ids over from the previous update (one-to-one, nearest first)."""
-        if self._previous and frontiers:
-            cost = _match_distances(frontiers, self._previous)
+
+def _cells(length: float, grid: OccupancyMap) -> int:
+    """The fewest frontier cells of a piece at least `length` metres long."""
+    return max(1, int(math.ceil(length / grid.resolution - 1e-9)))
+
+
+@dataclass
+class _IdTrack:
+    """The ids of one kind of frontier, carried over from its previous update."""
+
+    next_id: int
+    previous: list[Frontier] = field(default_factory=list)
+
+    def assign(self, frontiers: list[Frontier], match_distance: float) -> None:
+        """Carry ids over from the previous update (one-to-one, nearest first); sort by id."""
+        if self.previous and frontiers:
+            cost = _match_distances(frontiers, self.previous)
             for new_index, old_index in zip(*linear_sum_assignment(cost), strict=True):
-                if cost[new_index, old_index] <= self.config.id_match_distance:
-                    frontiers[new_index].id = self._previous[old_index].id
+                if cost[new_index, old_index] <= match_distance:
+                    frontiers[new_index].id = self.previous[old_index].id
         for frontier in frontiers:
             if frontier.id < 0:
-                frontier.id = self._next_id
-                self._next_id += 1
+                frontier.id = self.next_id
+                self.next_id += 1
         frontiers.sort(key=lambda f: f.id)
+        self.previous = frontiers
 
 
 @dataclass(frozen=True)

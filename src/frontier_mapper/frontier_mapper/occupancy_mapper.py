@@ -1,5 +1,9 @@
 """occupancy_mapper node: depth + camera_info + odom -> filmnav/map, filmnav/frontiers, markers.
 
+Frontiers shorter than `min_frontier_size` but at least `min_narrow_frontier_size` go apart on
+`filmnav/narrow_frontiers` (same type): goal_interface explores them only when no other frontier
+is left, since most are noise but one may be the only way on.
+
 A thin adapter over OccupancyMap, FrontierTracker and FrameSync. Depth frames are paired with
 odometry by stamp; frames without a matching pose are dropped with a reason (never integrated).
 The camera's extrinsics come from TF (base_frame -> the depth image's frame), else from the
@@ -75,11 +79,19 @@ MAP_PARAMETERS = ConfigParameters(
 FRONTIER_PARAMETERS = ConfigParameters(
     FrontierConfig,
     {
-        "min_size": "smallest frontier kept, metres",
+        "min_size": "smallest frontier published on filmnav/frontiers, metres",
+        "min_narrow_size": (
+            "smallest frontier published on filmnav/narrow_frontiers (a last resort), metres; "
+            "at least min_frontier_size: none"
+        ),
         "id_match_distance": "metres a frontier may move between updates and keep its id",
         "blacklist_radius": "radius suppressed around a blacklisted point, metres",
     },
-    names={"min_size": "min_frontier_size", "id_match_distance": "frontier_match_distance"},
+    names={
+        "min_size": "min_frontier_size",
+        "min_narrow_size": "min_narrow_frontier_size",
+        "id_match_distance": "frontier_match_distance",
+    },
 )
 SYNC_PARAMETERS = ConfigParameters(
     SyncConfig,
@@ -132,6 +144,9 @@ class OccupancyMapperNode(Node):
         self._map_pub = self.create_publisher(OccupancyGrid, "filmnav/map", LATCHED_QOS)
         self._frontier_pub = self.create_publisher(
             FrontierArray, "filmnav/frontiers", RELIABLE_QOS
+        )
+        self._narrow_pub = self.create_publisher(
+            FrontierArray, "filmnav/narrow_frontiers", RELIABLE_QOS
         )
         self._marker_pub = self.create_publisher(
             MarkerArray, "filmnav/frontier_markers", RELIABLE_QOS
@@ -299,11 +314,15 @@ class OccupancyMapperNode(Node):
             self._map_pub.publish(occupancy_grid_msg(self._grid, self._frame_id, stamp))
             self._map_dirty = False
         frontiers = self._tracker.update(self._grid, (robot.x, robot.y))
-        array = FrontierArray(
-            robot_pose=pose_msg(robot), frontiers=[frontier_msg(f) for f in frontiers]
-        )
-        array.header.frame_id, array.header.stamp = self._frame_id, stamp
-        self._frontier_pub.publish(array)
+        for publisher, published in (
+            (self._frontier_pub, frontiers),
+            (self._narrow_pub, self._tracker.narrow),
+        ):
+            array = FrontierArray(
+                robot_pose=pose_msg(robot), frontiers=[frontier_msg(f) for f in published]
+            )
+            array.header.frame_id, array.header.stamp = self._frame_id, stamp
+            publisher.publish(array)
         self._marker_pub.publish(frontier_markers(frontiers, self._frame_id, stamp))
 
 

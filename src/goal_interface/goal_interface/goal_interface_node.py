@@ -15,7 +15,8 @@ A thin ROS adapter around `goal_interface.mission.Mission` and its parts:
 
 Every tick feeds the mission with the robot pose (`odom`, placed in `map_frame` through TF where
 a localizer publishes map -> odom: `filmnav_common.frames`, as the mapper and the detector place
-it), `filmnav/frontiers` and fresh `filmnav/detections` of the active goal; waypoints go to the
+it), `filmnav/frontiers` (and `filmnav/narrow_frontiers`, explored only when no other frontier
+is left) and fresh `filmnav/detections` of the active goal; waypoints go to the
 navigator in that frame. The mission's commands run through the interpreter shared with the
 headless episode loop (`commands.py`). The mission runs on the steady clock, so its deadlines hold
 while a simulator's clock stands still. Stale sensors or a missing navigator pause the robot;
@@ -30,6 +31,7 @@ Shutting down (SIGINT, SIGTERM) ends a running goal as CANCELED and publishes th
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import sys
 import threading
@@ -98,6 +100,7 @@ from goal_interface.status import StatusPublisher, compose_message
 _MISSION, _HEALTH, _LIMITS = MissionConfig(), HealthConfig(), GoalLimits()
 NOTICE_LENGTH = 40  # characters of a rejected goal's id or text quoted in the status
 STOP_REASON = "goal_interface stopped"
+REGULAR, NARROW = "filmnav/frontiers", "filmnav/narrow_frontiers"  # the frontier topics
 
 # parameter name -> (default, description)
 PARAMETERS: dict[str, tuple[Any, str]] = {
@@ -267,8 +270,9 @@ class GoalInterfaceNode(Node):
         self._pose_time = -math.inf  # steady time it was last placed there
         self._pose_error = "no odometry yet"  # why the latest odometry could not be placed
         self._frame = self._robot_frames.mapping_frame("odom")  # until odometry names its frame
-        self._frontiers: list[FrontierCandidate] = []
-        self._frontier_msgs: dict[int, Frontier] = {}
+        # The latest array of each frontier topic, as candidates and as messages by id.
+        self._frontiers: dict[str, list[FrontierCandidate]] = {REGULAR: [], NARROW: []}
+        self._frontier_msgs: dict[str, dict[int, Frontier]] = {REGULAR: {}, NARROW: {}}
         self._detection: tuple[float, GoalDetection] | None = None
         self._active_goal = Goal()  # the accepted goal; Goal() when none has run yet
         self._goal_started = 0.0
@@ -293,9 +297,14 @@ class GoalInterfaceNode(Node):
         self.create_subscription(
             Empty, "filmnav/cancel", self._on_cancel, RELIABLE_QOS, callback_group=goals
         )
-        self.create_subscription(
-            FrontierArray, "filmnav/frontiers", self._on_frontiers, RELIABLE_QOS, callback_group=io
-        )
+        for topic in (REGULAR, NARROW):
+            self.create_subscription(
+                FrontierArray,
+                topic,
+                functools.partial(self._on_frontiers, topic),
+                RELIABLE_QOS,
+                callback_group=io,
+            )
         self.create_subscription(
             DetectionArray,
             "filmnav/detections",
@@ -466,7 +475,8 @@ class GoalInterfaceNode(Node):
             self._detection = None
             if self._param("new_map_per_goal"):
                 self._reset_map_pub.publish(Empty())
-                self._frontiers, self._frontier_msgs = [], {}
+                self._frontiers = {topic: [] for topic in self._frontiers}
+                self._frontier_msgs = {topic: {} for topic in self._frontier_msgs}
             self._goal_started = now
             execute(self._mission.start(spec, now, goal_id=goal_id), self)
             self._active_goal_pub.publish(self._active_goal)
@@ -531,10 +541,10 @@ class GoalInterfaceNode(Node):
             self._pose, self._pose_time = pose, steady()
             self._frame = frame or self._frame
 
-    def _on_frontiers(self, msg: FrontierArray) -> None:
+    def _on_frontiers(self, topic: str, msg: FrontierArray) -> None:
         with self._lock:
-            self._frontier_msgs = {frontier.id: frontier for frontier in msg.frontiers}
-            self._frontiers = [candidate_of(frontier) for frontier in msg.frontiers]
+            self._frontier_msgs[topic] = {frontier.id: frontier for frontier in msg.frontiers}
+            self._frontiers[topic] = [candidate_of(frontier) for frontier in msg.frontiers]
 
     def _on_map(self, msg: OccupancyGrid) -> None:
         info = msg.info
@@ -679,15 +689,16 @@ class GoalInterfaceNode(Node):
             if self._nav_seq >= 0
             else ExecutorState()
         )
-        execute(mission.update(now, self._pose, self._frontiers, detection, executor), self)
+        frontiers, narrow = self._frontiers[REGULAR], self._frontiers[NARROW]
+        execute(
+            mission.update(now, self._pose, frontiers, detection, executor, narrow=narrow), self
+        )
 
     # ------------------------------------------------------------------------------ commands
     # goal_interface.commands.CommandHandler, called with the lock held.
     def request_decision(self, command: RequestDecision) -> Sequence[Command]:
-        frontiers = [
-            self._frontier_msgs.get(candidate.id) or _frontier_msg(candidate)
-            for candidate in command.frontiers
-        ]
+        known = {**self._frontier_msgs[REGULAR], **self._frontier_msgs[NARROW]}  # ids apart
+        frontiers = [known.get(c.id) or _frontier_msg(c) for c in command.frontiers]
         self._decisions.request(command, self._active_goal, frontiers, steady())
         return ()  # answered later, through _decided
 

@@ -8,7 +8,8 @@ API (all poses in the mapping frame: metres, radians, x forward / y left / z up)
 
     mission = Mission(MissionConfig(...), is_navigable=None)   # optional (x, y) -> bool
     commands = mission.start(goal, now, goal_id="")   # preempts a running goal
-    commands = mission.update(now, robot_pose, frontiers, detection, executor, steps=None)
+    commands = mission.update(now, robot_pose, frontiers, detection, executor, steps=None,
+                              narrow=())          # narrow frontiers: the last resort
     commands = mission.on_decision(request_id, index, policy="", error="")
     commands = mission.cancel(now, reason="canceled")
     commands = mission.fail(now, reason)              # e.g. the navigator is gone
@@ -38,7 +39,9 @@ Behaviour: explore by repeated frontier decisions; an aborted waypoint or one wi
 for ``no_progress_timeout`` seconds blacklists its frontier and triggers a new decision; with no
 frontiers left the robot turns a full circle to look around, then goes back to a frontier it
 reached that is still open further on (its waypoint moved past ``blacklist_radius`` from every
-blacklisted place), and fails with a reason when there is none; policy
+blacklisted place), else lets the policy choose among the narrow frontiers (shorter than the
+mapper's minimum: mostly noise, but one may be the only way on), and fails with a reason when
+there is none; policy
 errors and timeouts fall back to the nearest frontier (``policy_fallback`` in the status); a goal
 detection switches to APPROACHING a navigable pose ``approach_distance`` from the object, facing
 it (halfway closer when the executor stops short; other sides when a pose fails); the mission
@@ -224,6 +227,7 @@ class _Activity:
     last_progress: float = 0.0
     frontier: FrontierCandidate | None = None
     frontiers: tuple[FrontierCandidate, ...] = ()
+    narrow: bool = False  # decision, frontier: among the narrow frontiers
     closer: bool = False  # approach: already the closer retry on the same line
     ticks_left: int = 0  # confirm: ticks left to wait for a detection
 
@@ -367,6 +371,7 @@ class Mission:
         detection: GoalDetection | None,
         executor: ExecutorState,
         steps: int | None = None,
+        narrow: Sequence[FrontierCandidate] = (),
     ) -> list[Command]:
         """One tick: integrate the observations, return the commands to execute now."""
         if not self.active:
@@ -386,7 +391,7 @@ class Mission:
                 return commands
         if self._progress.state == MissionState.APPROACHING:
             return self._update_approach(now, robot_pose, executor)
-        return self._update_exploration(now, robot_pose, list(frontiers), executor)
+        return self._update_exploration(now, robot_pose, list(frontiers), executor, list(narrow))
 
     def on_decision(
         self, request_id: int, index: int | None, policy: str = "", error: str = ""
@@ -425,6 +430,7 @@ class Mission:
         robot_pose: Pose2D,
         frontiers: list[FrontierCandidate],
         executor: ExecutorState,
+        narrow: list[FrontierCandidate],
     ) -> list[Command]:
         candidates = self._unblacklisted(frontiers)
         activity = self._activity
@@ -446,6 +452,9 @@ class Mission:
                 if reopened := self._reopened(frontiers):
                     self._progress.message = "a reached frontier is still open further on"
                     return self._decide(now, robot_pose, reopened)
+                if narrow_left := self._unblacklisted(narrow):
+                    self._progress.message = "only narrow frontiers left"
+                    return self._decide(now, robot_pose, narrow_left, narrow=True)
                 return self._finish(
                     now, MissionState.FAILED, "no frontiers left to explore after looking around"
                 )
@@ -475,7 +484,10 @@ class Mission:
                 CancelNavigation(),
                 *self._decide_or_look(now, robot_pose, self._unblacklisted(frontiers)),
             ]
-        if not any(self._same_frontier(frontier, candidate) for candidate in frontiers):
+        if not any(
+            self._same_frontier(frontier, other)
+            for other in (narrow if activity.narrow else frontiers)
+        ):
             self._progress.message = f"frontier {frontier.id} explored, choosing again"
             return self._decide_or_look(now, robot_pose, candidates)
         return []
@@ -490,7 +502,11 @@ class Mission:
         return self._rotate(now, "no frontiers: looking around")
 
     def _decide(
-        self, now: float, robot_pose: Pose2D, candidates: list[FrontierCandidate]
+        self,
+        now: float,
+        robot_pose: Pose2D,
+        candidates: list[FrontierCandidate],
+        narrow: bool = False,
     ) -> list[Command]:
         if self._decision_budget_spent():
             return self._finish(
@@ -498,7 +514,11 @@ class Mission:
             )
         self._next_seq += 1
         self._activity = _Activity(
-            kind="decision", seq=self._next_seq, started=now, frontiers=tuple(candidates)
+            kind="decision",
+            seq=self._next_seq,
+            started=now,
+            frontiers=tuple(candidates),
+            narrow=narrow,
         )
         return [RequestDecision(self._next_seq, tuple(candidates), robot_pose)]
 
@@ -519,9 +539,10 @@ class Mission:
             f" ({failed} failed frontier{'s' * (failed > 1)} blacklisted)" if failed else ""
         )
         x, y, yaw = frontier.waypoint
+        narrow = self._activity is not None and self._activity.narrow
         command = self._navigate("frontier", x, y, yaw, frontier.id)
         assert self._activity is not None
-        self._activity.frontier = frontier
+        self._activity.frontier, self._activity.narrow = frontier, narrow
         return [command]
 
     # -------------------------------------------------------------------------- approach
