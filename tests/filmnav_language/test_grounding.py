@@ -415,7 +415,7 @@ def test_objects_the_simulator_lacks_described_by_use_are_refused_as_such(
     the simulator's own objects against the household objects it lacks tells them apart,
     without costing what the simulator has (kind.py; calibrated, calibrate.py)."""
     assert sim_grounder.own is not None and household_grounder.own is None
-    for text in ("something to make toast", "a thing that makes coffee"):
+    for text in ("something to make toast", "the thing that dries my hair"):
         grounding = sim_grounder.ground(text)
         assert not grounding.accepted and grounding.refused_as == OTHER, grounding
         assert "seems to be another object than those here" in grounding.reason

@@ -105,7 +105,7 @@ SIBLINGS = np.round(np.arange(0.0, 0.3001, 0.005), 3)  # the sibling margins tri
 FALSE_ACCEPT_BUDGET = 0.025  # of the negatives, scored as if nobody had listed them
 OWNS = np.round(np.arange(0.0, 0.9001, 0.05), 2)  # the own thresholds tried
 OWN_SURES = np.round(np.arange(0.4, 1.0501, 0.05), 2)  # their sure thresholds tried
-OWN_BUDGET = 0.0025  # of all positives: the most the own threshold may refuse
+OWN_BUDGET = 0.001  # of all positives: the most the own threshold may refuse
 OWN_FOLDS = 5
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
