@@ -405,12 +405,14 @@ def own_thresholds(
             return None
         return float(resolved.per_name(grounder.thresholds.words).max()), resolved.own
 
-    right = [
-        open_to_refusal(s)
-        for s, p in zip(positive_scores, positives, strict=True)
-        if grounder.decide(s).names[:1] in ((n,) for n in p.gold)
-    ]
-    right = np.array([r for r in right if r is not None]).reshape(-1, 2)
+    right = np.array(
+        [
+            r
+            for s, p in zip(positive_scores, positives, strict=True)
+            if grounder.decide(s).names[:1] in ((n,) for n in p.gold)
+            and (r := open_to_refusal(s)) is not None
+        ]
+    ).reshape(-1, 2)
     accepted = np.array([r for s in described if (r := open_to_refusal(s))]).reshape(-1, 2)
     if not len(accepted):
         return 0.0, 1.0, 0.0
