@@ -395,10 +395,10 @@ def own_thresholds(
     """The own and own_sure thresholds (module docstring) over the grounder's thresholds, and
     the share of the accepted descriptions of lacked objects they refuse."""
 
-    def open_to_refusal(scores: Scores) -> tuple[float, float] | None:
-        """(top score, own probability) of a goal the thresholds accept and only its own
-        probability could refuse; None for the others."""
-        if not grounder.decide(scores).accepted:
+    def open_to_refusal(scores: Scores, grounding: Grounding) -> tuple[float, float] | None:
+        """(top score, own probability) of a goal the thresholds accept (`grounding`) and only
+        its own probability could refuse; None for the others."""
+        if not grounding.accepted:
             return None
         resolved = scores.resolved(grounder.thresholds)
         if resolved.lexical.names:
@@ -409,11 +409,13 @@ def own_thresholds(
         [
             r
             for s, p in zip(positive_scores, positives, strict=True)
-            if grounder.decide(s).names[:1] in ((n,) for n in p.gold)
-            and (r := open_to_refusal(s)) is not None
+            if (g := grounder.decide(s)).names[:1] in ((n,) for n in p.gold)
+            and (r := open_to_refusal(s, g)) is not None
         ]
     ).reshape(-1, 2)
-    accepted = np.array([r for s in described if (r := open_to_refusal(s))]).reshape(-1, 2)
+    accepted = np.array(
+        [r for s in described if (r := open_to_refusal(s, grounder.decide(s)))]
+    ).reshape(-1, 2)
     if not len(accepted):
         return 0.0, 1.0, 0.0
     best = (-1.0, 0.0, 0.0)

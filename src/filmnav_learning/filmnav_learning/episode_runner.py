@@ -290,7 +290,6 @@ class _Episode:
         )
         self.executor = WaypointExecutor(self.env, config)
         self.frontiers: list[Frontier] = []
-        self.narrow: list[Frontier] = []  # the last resort, as on filmnav/narrow_frontiers
         self.decisions: list[DecisionRecord] = []
         self.chosen: list[tuple[float, float, float]] = []
         self.fallbacks = 0
@@ -350,12 +349,11 @@ class _Episode:
         self.grid.integrate(observation.depth, self.intrinsics, pose)
         self.keyframes.add(observation.rgb, pose, observation.time)
         self.frontiers = self.tracker.update(self.grid, pose[:2])
-        self.narrow = self.tracker.narrow
         self.keyframes.link_frontiers({f.id: f.cells for f in self.frontiers})
         # The mission needs ids and waypoints every tick, path distances only in a decision.
         return tuple(
             [frontier_candidate(f, with_path_distance=False) for f in tracked]
-            for tracked in (self.frontiers, self.narrow)
+            for tracked in (self.frontiers, self.tracker.narrow)  # narrow: the last resort
         )
 
     def _detect(self, observation: Observation) -> GoalDetection | None:
@@ -407,7 +405,8 @@ class _Episode:
         history = [k.image for k in self.keyframes.history(self.config.history_keyframes, size)]
         requested = {f.id for f in frontiers}
         views = self.keyframes.frontier_views(
-            {f.id: f.cells for f in (*self.frontiers, *self.narrow) if f.id in requested}, size
+            {f.id: f.cells for f in (*self.frontiers, *self.tracker.narrow) if f.id in requested},
+            size,
         )
         blank = np.zeros((size, size, 3), np.uint8)
         return history, [
@@ -416,7 +415,7 @@ class _Episode:
 
     def _decide(self, request: RequestDecision) -> list[Command]:
         # this tick's, which the request lists (narrow ids are apart from the others)
-        tracked = {f.id: f for f in (*self.frontiers, *self.narrow)}
+        tracked = {f.id: f for f in (*self.frontiers, *self.tracker.narrow)}
         frontiers = tuple(frontier_candidate(tracked[c.id]) for c in request.frontiers)
         history, views = self._policy_images(frontiers)
         started = time.perf_counter()
