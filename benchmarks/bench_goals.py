@@ -2,10 +2,10 @@
 
 For each val house (`--first-seed`.., small houses) the sim graph (`sim.launch.yaml`, the policy of
 `filmnav demo`, default the shipped `compact`) starts once and serves `--goals-per-house`
-phrasings of the second blind held-out set (tests/data/goal_phrasings_blind2.yaml; the first
-set's failures in this benchmark informed grounding work, so it no longer measures it fairly) in
-sequence, as an operator sends them (`filmnav/goal`), each from where the robot stopped after the
-previous one.
+phrasings of a held-out set (`--phrasings`, default the second blind set,
+tests/data/goal_phrasings_blind2.yaml; the first set's failures in this benchmark informed
+grounding work, so it no longer measures it fairly) in sequence, as an operator sends them
+(`filmnav/goal`), each from where the robot stopped after the previous one.
 A phrasing is chosen only when its expected category (the first it lists) is in the house, and no
 phrasing is used twice.
 
@@ -16,7 +16,7 @@ goal was grounded to; this benchmark also checks that the grounding was right. W
 `--budget-s`, no goal starts once the budget is spent (the report counts the goals that ran).
 Usage:
   filmnav bench goals [--houses 8] [--goals-per-house 5] [--first-seed 10000] [--policy compact]
-                      [--budget-s SECONDS]
+                      [--budget-s SECONDS] [--phrasings tests/data/goal_phrasings_blind6.yaml]
 """
 
 from __future__ import annotations
@@ -191,12 +191,15 @@ def main(argv: Sequence[str]) -> int:
         help="wall-clock budget: no goal is started after it (0: none)",
     )
     parser.add_argument("--rng-seed", type=int, default=0, help="phrasing choice")
+    parser.add_argument(
+        "--phrasings", type=pathlib.Path, default=PHRASINGS, help="held-out phrasing set (yaml)"
+    )
     parser.add_argument("--logs", type=pathlib.Path, default=ROOT / "out/bench_goals")
     options = parser.parse_args(list(argv))
     options.logs.mkdir(parents=True, exist_ok=True)
     from filmnav_sim.house import cached_house
 
-    phrasings = yaml.safe_load(PHRASINGS.read_text())["goals"]
+    phrasings = yaml.safe_load(options.phrasings.read_text())["goals"]
     rng = np.random.default_rng(options.rng_seed)
     used: set[str] = set()
     rows: list[dict] = []
@@ -214,6 +217,7 @@ def main(argv: Sequence[str]) -> int:
         "policy": options.policy,
         "split": "val",
         "houses": HOUSES,
+        "phrasings": options.phrasings.resolve().relative_to(ROOT).as_posix(),
         "seeds": sorted({row["seed"] for row in rows}),
         "budget_s": options.budget_s or None,
         "goals": len(rows),

@@ -52,6 +52,16 @@ from filmnav_sim.house import CATEGORIES
         ("hey robot, take me to a t.v.", "tv"),
         ("find the", ""),
         ("a place to wash my hands", "place to wash my hands"),
+        # Ways of going somewhere, with particles
+        ("could you bring me back over to the fridge", "fridge"),
+        ("pop down into the cellar", "cellar"),
+        ("head straight for the study", "study"),
+        # Earlier clauses that do not ask for the object are chatter
+        ("brr it's chilly in here. where is the fireplace?", "fireplace"),
+        ("ok I'm starving - could you get me to the fridge", "fridge"),
+        ("the lamp, the tall one", "lamp the tall one"),
+        ("I'm beat, take me there", "im beat take me there"),  # "there" names nothing
+        ("find the mug, then find the kettle", "mug then find the kettle"),  # several goals
     ],
 )
 def test_object_phrase_drops_requests_articles_and_courtesy(text, phrase):
@@ -217,6 +227,9 @@ def test_everyday_goals_ground_to_the_simulators_categories(sim_grounder, text, 
         ("go to the kitchen", {"stove", "refrigerator", "kitchen counter"}),  # a room
         ("the bedroom", {"bed"}),  # by the objects only it has
         ("where do we keep the milk", {"refrigerator"}),  # where it is kept
+        ("the round table with four chairs", {"dining table"}),  # the chairs describe it
+        ("the desk that has an office chair", {"desk"}),
+        ("it's cold in here, where's the fireplace", {"fireplace"}),  # not cold: a fridge
     ],
 )
 def test_phrases_ground_by_their_parts(sim_grounder, text, names):

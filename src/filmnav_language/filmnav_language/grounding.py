@@ -583,6 +583,18 @@ class GoalGrounder:
             ),
             (),
         )
+        if not place and self._names_of_end(head):
+            # A head that names an object keeps it the target: names among its properties
+            # describe it ("the table with six chairs around it" is a table).
+            context_names = tuple(
+                sorted(
+                    {
+                        i
+                        for start in range(len(context))
+                        for i in self._names_of_end(context[: start + 1])
+                    }
+                )
+            )
         room = next((self._rooms[key] for key in suffixes if key in self._rooms), ())
         # The place tells the kind only when it is another object ("the chair at the computer").
         shows_kind = not (context_names or room or context and context[-1] in PLACE_WORDS)
@@ -590,6 +602,17 @@ class GoalGrounder:
         return Forms(
             exact, head, place, gist(plain).split(), encoded, context_names, room, modified
         )
+
+    def _names_of_end(self, words: list[str]) -> tuple[int, ...]:
+        """The names that the end of `words` (its last one to three words) means word for
+        word, if any."""
+        for size in (3, 2, 1):
+            key = " ".join(words[-size:])
+            if len(words) >= size and key not in self._rooms:
+                names, _, owner = self._lookup.get(key, ((), "", OWN))
+                if names and owner == OWN:
+                    return names
+        return ()
 
     def _rooms_holding(self, names: tuple[int, ...]) -> tuple[int, ...]:
         """The names held by the rooms that hold any of `names`."""

@@ -13,17 +13,20 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-# Requests and greetings in front of the object, as word sequences (after `canonical`), any
-# number of them in a row: "hey robot could you please go and find me the ...".
-_REQUEST_WORDS = """
+# What goes in front of the object, as word sequences (after `canonical`), any number of them
+# in a row: "hey robot could you please go and find me the ...". Greetings and fillers, then
+# requests (a clause that starts with one asks for something), then articles and determiners.
+_FILLER_WORDS = """
 please | kindly | pls | plz | hey | hi | hello | ok | okay | alright | right | well | um | uh | er
 robot | buddy | mate | now | then | and | so | also | just | quickly | quick | first | next
+its | it is | thats | that is | this is
+"""
+_REQUEST_WORDS = """
 can you | could you | would you | will you | can u | could u | would you mind
 would you be able to | are you able to | can you please | i need you to | i want you to
 i would like you to | id like you to | youre going to | you need to | you should | you must
 try to | try and
 the robot should | robot please | your goal is | your task is | the goal is | goal is
-its | it is | thats | that is | this is
 new goal | new target | next goal
 go | go and | go to | goto | go over to | go up to | go near | go next to | go towards
 go toward | go into | go check | go check on | go see | go look at | go look for | go find
@@ -47,9 +50,21 @@ i need to get to | i want to go to | i need to go to | i wanna go to | we need |
 help me find | help me | help me get to | lets find | let us find | lets go to | let us go to
 im looking for | i am looking for | im searching for | i am searching for | ive lost
 i have lost | i lost | i cant find | i cannot find | i can not find | cant find
+"""
+_DETERMINERS = """
 the | a | an | some | any | my | our | your | his | her | their | this | that | these | those
 one | one of | nearest | closest | another | the nearest | the closest
 """
+# Ways of going somewhere, each with any of the particles (or "back" and one) and then any of the
+# destinations: "take me over to the", "pop back into the", "bring me back over to the".
+_MOTIONS = """
+go | head | move | walk | drive | come | get | run | roll | travel | return | proceed | wander
+pop | nip | hop | zip | scoot | swing | make your way | take me | bring me | lead me | guide me
+take us | bring us | lead us | get me | get us | show me the way
+"""
+_PARTICLES = "over | up | down | across | out | round | around | along | on | straight"
+_DESTINATIONS = "to | towards | toward | into | in to | near | by | up to | for | on to | onto"
+
 # Courtesy and time words after the object.
 _COURTESY_WORDS = """
 please | for me | now | right now | here | in here | around here | nearby | thanks | thank you
@@ -153,7 +168,28 @@ def _by_word(phrases: tuple[tuple[str, ...], ...], at: int) -> dict[str, list[tu
     return found
 
 
-_LEADING = _by_word(phrase_set(_REQUEST_WORDS), 0)
+def _motion_requests() -> str:
+    """Every motion with an optional particle and a destination, as a `|` block."""
+    particles = ["", "back"] + [
+        f"{back} {p}" for back in ("", "back") for p in _PARTICLES.split("|")
+    ]
+    return "|".join(
+        f"{motion} {particle} {destination}"
+        for motion in _MOTIONS.replace("\n", "|").split("|")
+        if motion.strip()
+        for particle in particles
+        for destination in _DESTINATIONS.split("|")
+    )
+
+
+_REQUESTS = f"{_REQUEST_WORDS}|{_motion_requests()}"
+_LEADING = _by_word(phrase_set(f"{_FILLER_WORDS}|{_REQUESTS}|{_DETERMINERS}"), 0)
+_ASKING = frozenset(phrase_set(_REQUESTS))
+_ASKING_WORDS = frozenset(word for phrase in _ASKING for word in phrase)
+# What a request may point back at instead of naming the object ("take me there").
+_PRO_FORMS = frozenset("there here it that this one them those these".split())
+# Where one clause ends and another begins; a dot only before a space or the end ("t.v.").
+_CLAUSE_BREAK = re.compile(r"[,;:!?\u2026]+|\.(?=\s|$)|\s[-\u2013\u2014]+\s")
 _TRAILING = _by_word(phrase_set(_COURTESY_WORDS), -1)
 # Whole goals that are commands to the robot, not objects ("stop", "never mind").
 _COMMANDS = frozenset(
@@ -191,21 +227,45 @@ def _anchors_by_word() -> dict[str, list[tuple[tuple[str, ...], bool]]]:
 _ANCHORS_BY_WORD = _anchors_by_word()
 
 
-def object_phrase(text: str) -> str:
-    """The phrase naming the object: request words and articles off the front, courtesy off the
-    end ("can you please find the red sofa for me?" -> "red sofa")."""
-    words = canonical(text).split()
-    stripped = True
+def _stripped(words: list[str]) -> tuple[list[str], bool]:
+    """Words without what goes in front of the object and courtesy after it, and whether a
+    request was among what went in front."""
+    asked, stripped = False, True
     while stripped and words:
         stripped = False
         for phrase in _LEADING.get(words[0], ()):
             if len(words) > len(phrase) and tuple(words[: len(phrase)]) == phrase:
-                words, stripped = words[len(phrase) :], True
+                words, stripped, asked = words[len(phrase) :], True, asked or phrase in _ASKING
                 break
         for phrase in _TRAILING.get(words[-1], ()):
             if len(words) > len(phrase) and tuple(words[-len(phrase) :]) == phrase:
                 words, stripped = words[: -len(phrase)], True
                 break
+    return words, asked
+
+
+def _asking_clause(text: str) -> str:
+    """The text from its last clause that asks for an object on ("brr it's cold, where's the
+    fireplace" -> "where's the fireplace"); the whole text when no later clause does. A clause
+    asks when it starts with a request and names something ("take me there" and "go look" do
+    not), and not with a sequence or an exclusion ("a chair, then find a bed", "the chair, not
+    the sofa")."""
+    clauses = _CLAUSE_BREAK.split(text)
+    start = 0
+    for i, clause in enumerate(clauses[1:], 1):
+        words = canonical(clause).split()
+        rest, asked = _stripped(words)
+        named = set(rest) - _PRO_FORMS - _ASKING_WORDS
+        if asked and named and not _match(words, _SEQUENCES + _EXCLUSIONS):
+            start = i
+    return " ".join(clauses[start:])
+
+
+def object_phrase(text: str) -> str:
+    """The phrase naming the object: earlier clauses that do not ask for it, request words and
+    articles off the front, courtesy off the end ("can you please find the red sofa for me?" ->
+    "red sofa")."""
+    words, _ = _stripped(canonical(_asking_clause(text)).split())
     if words and tuple(words) in _LEADING.get(words[0], ()):  # only a request ("find the")
         return ""
     return " ".join(words)
