@@ -56,6 +56,15 @@ from filmnav_sim.house import CATEGORIES
         ("could you bring me back over to the fridge", "fridge"),
         ("pop down into the cellar", "cellar"),
         ("head straight for the study", "study"),
+        # Any form of a way of going or looking, after a preamble addressed to the robot
+        ("would you mind heading back over to the sofa", "sofa"),
+        ("I'd be grateful if you could possibly wander into the study", "study"),
+        ("would you be so kind as to locate the piano", "piano"),
+        ("be a dear and fetch me the remote", "remote"),
+        ("your next stop is the bathtub", "bathtub"),
+        ("please escort me over to the desk", "desk"),
+        ("something you can find in the kitchen", "something you can find in the kitchen"),
+        ("the thing you go to when tired", "thing you go to when tired"),
         # Earlier clauses that do not ask for the object are chatter
         ("brr it's chilly in here. where is the fireplace?", "fireplace"),
         ("ok I'm starving - could you get me to the fridge", "fridge"),

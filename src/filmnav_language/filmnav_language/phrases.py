@@ -27,7 +27,13 @@ would you be able to | are you able to | can you please | i need you to | i want
 i would like you to | id like you to | youre going to | you need to | you should | you must
 try to | try and
 the robot should | robot please | your goal is | your task is | the goal is | goal is
-new goal | new target | next goal
+new goal | new target | next goal | next stop | next stop is | your next stop is | destination
+destination is | your destination is | next destination | next destination is | target is
+be a dear and | be a darling and | be a love and | be a star and | be a pal and | be a sport and
+do me a favour and | do me a favor and | do us a favour and | do us a favor and
+stand by | stand next to | stand near | stand at | wait at | wait next to | wait near
+stop next to | park by | park near | sit by | lead the way to | show me the way to
+show us the way to
 go | go and | go to | goto | go over to | go up to | go near | go next to | go towards
 go toward | go into | go check | go check on | go see | go look at | go look for | go find
 go get | head to | head over to | head for | head towards | make your way to | proceed to
@@ -55,15 +61,40 @@ _DETERMINERS = """
 the | a | an | some | any | my | our | your | his | her | their | this | that | these | those
 one | one of | nearest | closest | another | the nearest | the closest
 """
-# Ways of going somewhere, each with any of the particles (or "back" and one) and then any of the
-# destinations: "take me over to the", "pop back into the", "bring me back over to the".
-_MOTIONS = """
-go | head | move | walk | drive | come | get | run | roll | travel | return | proceed | wander
-pop | nip | hop | zip | scoot | swing | make your way | take me | bring me | lead me | guide me
-take us | bring us | lead us | get me | get us | show me the way
+# Ways of going somewhere and of looking for something, each verb in its forms (", "): a motion
+# with an optional object ("take me", "get yourself"), particle ("over", "back over") and a
+# destination ("to", "into"); a search as it is ("look for"). "take me over to the", "would you
+# mind heading back into the", "if you went over to the", "would you be so kind as to locate".
+_MOTION_VERBS = """
+go, going, went | head, heading, headed | move, moving, moved | walk, walking, walked
+drive, driving, drove | come, coming, came | get, getting, got | run, running, ran
+roll, rolling, rolled | travel, travelling, traveling, travelled, traveled
+return, returning, returned | proceed, proceeding, proceeded | wander, wandering, wandered
+pop, popping, popped | nip, nipping, nipped | hop, hopping, hopped | zip, zipping, zipped
+scoot, scooting, scooted | swing, swinging, swung | navigate, navigating, navigated
+trundle, trundling, trundled | relocate, relocating, relocated | steer, steering, steered
+make your way, making your way, made your way | find your way, finding your way
+position yourself, positioning yourself, positioned yourself
 """
+_CARRYING_VERBS = """
+take, taking, took | bring, bringing, brought | lead, leading, led | guide, guiding, guided
+escort, escorting, escorted | accompany, accompanying, accompanied | walk, walking, walked
+drive, driving, drove | wheel, wheeling, wheeled
+"""
+_CARRIED = "me | us | yourself"
 _PARTICLES = "over | up | down | across | out | round | around | along | on | straight"
-_DESTINATIONS = "to | towards | toward | into | in to | near | by | up to | for | on to | onto"
+_DESTINATIONS = (
+    "to | towards | toward | into | in to | near | by | up to | for | on to | onto | next to "
+    "| as far as"
+)
+_SEARCH_VERBS = """
+find, finding, found | locate, locating, located | look for, looking for, looked for
+search for, searching for, searched for | hunt for, hunting for, hunted for
+seek, seeking, sought | check, checking, checked | check on, checking on, checked on
+spot, spotting, spotted | fetch, fetching, fetched | visit, visiting, visited
+approach, approaching, approached | inspect, inspecting, inspected | reach, reaching, reached
+identify, identifying, identified
+"""
 
 # Courtesy and time words after the object.
 _COURTESY_WORDS = """
@@ -168,24 +199,80 @@ def _by_word(phrases: tuple[tuple[str, ...], ...], at: int) -> dict[str, list[tu
     return found
 
 
-def _motion_requests() -> str:
-    """Every motion with an optional particle and a destination, as a `|` block."""
-    particles = ["", "back"] + [
-        f"{back} {p}" for back in ("", "back") for p in _PARTICLES.split("|")
-    ]
-    return "|".join(
-        f"{motion} {particle} {destination}"
-        for motion in _MOTIONS.replace("\n", "|").split("|")
-        if motion.strip()
-        for particle in particles
-        for destination in _DESTINATIONS.split("|")
+def _forms(block: str) -> list[str]:
+    """Every verb form of a block ("go, going, went | make your way, making your way")."""
+    return [form.strip() for form in re.split(r"[|,\n]", block) if form.strip()]
+
+
+_MOVERS = phrase_set(
+    "|".join(
+        [
+            *(verbs := _forms(_MOTION_VERBS)),
+            *(f"{verb} yourself" for verb in verbs if " " not in verb),
+            *(f"{verb} {who}" for verb in _forms(_CARRYING_VERBS) for who in _CARRIED.split("|")),
+        ]
     )
+)
+_PARTICLE_WORDS = frozenset(["back", *_PARTICLES.replace("|", " ").split()])
+_GOING_TO = phrase_set(_DESTINATIONS)
+_SEARCHES = phrase_set("|".join(_forms(_SEARCH_VERBS)))
+_LEADING = _by_word(phrase_set(f"{_FILLER_WORDS}|{_REQUEST_WORDS}|{_DETERMINERS}"), 0)
+_ASKING = frozenset(phrase_set(_REQUEST_WORDS))
+_ASKING_WORDS = (
+    frozenset(
+        word
+        for phrases in (_ASKING, _MOVERS, _GOING_TO, _SEARCHES)
+        for phrase in phrases
+        for word in phrase
+    )
+    | _PARTICLE_WORDS
+)
 
 
-_REQUESTS = f"{_REQUEST_WORDS}|{_motion_requests()}"
-_LEADING = _by_word(phrase_set(f"{_FILLER_WORDS}|{_REQUESTS}|{_DETERMINERS}"), 0)
-_ASKING = frozenset(phrase_set(_REQUESTS))
-_ASKING_WORDS = frozenset(word for phrase in _ASKING for word in phrase)
+def _going(words: list[str]) -> int:
+    """How many words a way of going somewhere or of looking for something at the start of
+    `words` has (a mover, up to two particles and a destination, or a search); 0: none."""
+    moved = _match(words, _MOVERS)
+    if moved:
+        particles = 0
+        while (
+            particles < 2
+            and moved + particles < len(words)
+            and words[moved + particles] in _PARTICLE_WORDS
+        ):
+            particles += 1
+        going_to = _match(words[moved + particles :], _GOING_TO)
+        if going_to:
+            return moved + particles + going_to
+    return _match(words, _SEARCHES)
+
+
+# A preamble that addresses the robot before its request ("I'd be grateful if you could possibly
+# head over to the"): one of these words, and none of those that begin an object's description.
+_ADDRESS_WORDS = frozenset(
+    "you u ya yourself robot please pls plz kindly could would can will mind".split()
+)
+_DESCRIBING_WORDS = frozenset(
+    """
+    the a an my our his her their these those something somewhere anything anywhere thing
+    things stuff place spot where what which whatever
+    """.split()
+)
+
+
+def _addressed(words: list[str]) -> int:
+    """Where the object's words start after a preamble that addresses the robot and the request
+    that ends it ("would you be so kind as to locate the", "i would appreciate it if you went
+    over to the"); 0: no such preamble."""
+    for start in range(1, len(words) - 1):
+        if words[start - 1] in _DESCRIBING_WORDS:
+            return 0
+        request = _going(words[start:])
+        if request and start + request < len(words):
+            return start + request if _ADDRESS_WORDS.intersection(words[:start]) else 0
+    return 0
+
+
 # What a request may point back at instead of naming the object ("take me there").
 _PRO_FORMS = frozenset("there here it that this one them those these".split())
 # Where one clause ends and another begins; a dot only before a space or the end ("t.v.").
@@ -230,13 +317,23 @@ _ANCHORS_BY_WORD = _anchors_by_word()
 def _stripped(words: list[str]) -> tuple[list[str], bool]:
     """Words without what goes in front of the object and courtesy after it, and whether a
     request was among what went in front."""
-    asked, stripped = False, True
+    start = _addressed(words)
+    asked, stripped, words = start > 0, True, words[start:]
     while stripped and words:
         stripped = False
-        for phrase in _LEADING.get(words[0], ()):
-            if len(words) > len(phrase) and tuple(words[: len(phrase)]) == phrase:
-                words, stripped, asked = words[len(phrase) :], True, asked or phrase in _ASKING
-                break
+        leading = next(
+            (
+                phrase
+                for phrase in _LEADING.get(words[0], ())
+                if len(words) > len(phrase) and tuple(words[: len(phrase)]) == phrase
+            ),
+            (),
+        )
+        going = _going(words)
+        if len(leading) < going < len(words):  # the longer of the two ("find me the")
+            words, stripped, asked = words[going:], True, True
+        elif leading:
+            words, stripped, asked = words[len(leading) :], True, asked or leading in _ASKING
         for phrase in _TRAILING.get(words[-1], ()):
             if len(words) > len(phrase) and tuple(words[-len(phrase) :]) == phrase:
                 words, stripped = words[: -len(phrase)], True
