@@ -34,17 +34,11 @@ do me a favour and | do me a favor and | do us a favour and | do us a favor and
 stand by | stand next to | stand near | stand at | wait at | wait next to | wait near
 stop next to | park by | park near | sit by | lead the way to | show me the way to
 show us the way to
-go | go and | go to | goto | go over to | go up to | go near | go next to | go towards
-go toward | go into | go check | go check on | go see | go look at | go look for | go find
-go get | head to | head over to | head for | head towards | make your way to | proceed to
-move to | move towards | drive to | drive up to | drive over to | walk to | run to | roll to
-navigate to | navigate towards | get to | get over to | come to | travel to | return to
-take me to | bring me to | lead me to | guide me to | direct me to | point me to
-show me | show me to | show me where | tell me where | get me to | stop at | stop by | wait by
-park at | park next to | approach | reach | visit | detect | check | check on | inspect
-look at | look for | looking for | look around for | search for | search | search the house for
-search the room for | hunt for | hunting for | seek | spot | identify | bring me | get me
-fetch me | grab me | find | find me | locate | find out where
+go | go and | goto | go check | go check on | go see | go look at | go look for | go find
+go get | direct me to | point me to | show me | show me to | show me where | tell me where
+stop at | stop by | wait by | park at | park next to | detect | look at | look around for
+search | search the house for | search the room for | bring me | get me | fetch me | grab me
+find me | find out where
 can you see | do you see | have you seen | did you see
 where is | wheres | where are | where is there | wheres there | where can i find
 where do i find | where would i find | where might i find | where could i find
@@ -61,10 +55,11 @@ _DETERMINERS = """
 the | a | an | some | any | my | our | your | his | her | their | this | that | these | those
 one | one of | nearest | closest | another | the nearest | the closest
 """
-# Ways of going somewhere and of looking for something, each verb in its forms (", "): a motion
-# with an optional object ("take me", "get yourself"), particle ("over", "back over") and a
-# destination ("to", "into"); a search as it is ("look for"). "take me over to the", "would you
-# mind heading back into the", "if you went over to the", "would you be so kind as to locate".
+# Ways of going somewhere and of looking for something (requests too), each verb in its forms
+# (", "): a motion with an optional object ("take me", "get yourself"), particle ("over", "back
+# over") and a destination ("to", "into"); a search as it is ("look for"). "take me over to the",
+# "would you mind heading back into the", "if you went over to the", "would you be so kind as to
+# locate".
 _MOTION_VERBS = """
 go, going, went | head, heading, headed | move, moving, moved | walk, walking, walked
 drive, driving, drove | come, coming, came | get, getting, got | run, running, ran
