@@ -74,7 +74,7 @@ position yourself, positioning yourself, positioned yourself
 _CARRYING_VERBS = """
 take, taking, took | bring, bringing, brought | lead, leading, led | guide, guiding, guided
 escort, escorting, escorted | accompany, accompanying, accompanied | walk, walking, walked
-drive, driving, drove | wheel, wheeling, wheeled
+drive, driving, drove | wheel, wheeling, wheeled | get, getting, got
 """
 _CARRIED = "me | us | yourself"
 _PARTICLES = "over | up | down | across | out | round | around | along | on | straight"
