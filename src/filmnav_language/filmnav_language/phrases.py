@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 # What goes in front of the object, as word sequences (after `canonical`), any number of them
@@ -211,6 +212,8 @@ _MOVERS = phrase_set(
 _PARTICLE_WORDS = frozenset(["back", *_PARTICLES.replace("|", " ").split()])
 _GOING_TO = phrase_set(_DESTINATIONS)
 _SEARCHES = phrase_set("|".join(_forms(_SEARCH_VERBS)))
+# By first word, as `_LEADING`: a goal is scanned at every word for these.
+_MOVERS_BY_WORD, _SEARCHES_BY_WORD = _by_word(_MOVERS, 0), _by_word(_SEARCHES, 0)
 _LEADING = _by_word(phrase_set(f"{_FILLER_WORDS}|{_REQUEST_WORDS}|{_DETERMINERS}"), 0)
 _ASKING = frozenset(phrase_set(_REQUEST_WORDS))
 _ASKING_WORDS = (
@@ -227,7 +230,9 @@ _ASKING_WORDS = (
 def _going(words: list[str]) -> int:
     """How many words a way of going somewhere or of looking for something at the start of
     `words` has (a mover, up to two particles and a destination, or a search); 0: none."""
-    moved = _match(words, _MOVERS)
+    if not words:
+        return 0
+    moved = _match(words, _MOVERS_BY_WORD.get(words[0], ()))
     if moved:
         particles = 0
         while (
@@ -239,7 +244,7 @@ def _going(words: list[str]) -> int:
         going_to = _match(words[moved + particles :], _GOING_TO)
         if going_to:
             return moved + particles + going_to
-    return _match(words, _SEARCHES)
+    return _match(words, _SEARCHES_BY_WORD.get(words[0], ()))
 
 
 # A preamble that addresses the robot before its request ("I'd be grateful if you could possibly
@@ -388,7 +393,7 @@ def gist(words: list[str] | tuple[str, ...]) -> str:
     return " ".join(w for w in words if w not in _FUNCTION_WORDS)
 
 
-def _match(words: list[str], phrases: tuple[tuple[str, ...], ...]) -> int:
+def _match(words: list[str], phrases: Sequence[tuple[str, ...]]) -> int:
     """How many words the first (longest) of `phrases` that `words` start with has; 0: none."""
     return next((len(phrase) for phrase in phrases if tuple(words[: len(phrase)]) == phrase), 0)
 
