@@ -36,18 +36,11 @@ from filmnav_sim.house import CATEGORIES
 from filmnav_sim.language import DESCRIPTIONS, SYNONYMS
 
 DATA = Path(__file__).resolve().parents[1] / "data"
+NEVER_TUNED = ("fresh", "blind", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7")
 SETS = {
     "dev": DATA / "goal_phrasings.yaml",
-    "fresh": DATA / "goal_phrasings_fresh.yaml",
-    "blind": DATA / "goal_phrasings_blind.yaml",
-    "blind2": DATA / "goal_phrasings_blind2.yaml",
-    "blind3": DATA / "goal_phrasings_blind3.yaml",
-    "blind4": DATA / "goal_phrasings_blind4.yaml",
-    "blind5": DATA / "goal_phrasings_blind5.yaml",
-    "blind6": DATA / "goal_phrasings_blind6.yaml",
-    "blind7": DATA / "goal_phrasings_blind7.yaml",
+    **{name: DATA / f"goal_phrasings_{name}.yaml" for name in NEVER_TUNED},
 }
-NEVER_TUNED = ("fresh", "blind", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7")
 ISSUE_ACCURACY, ISSUE_FALSE_ACCEPT = 0.95, 0.05
 # (accuracy at least, false accepts at most): the README's measurement (dev 98.1% and 0.0%,
 # fresh 91.8% and 0.0%, blind 94.0% and 4.8%, blind2 94.6% and 0.0%, blind3 94.2% and 17.6%,
