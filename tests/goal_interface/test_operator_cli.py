@@ -31,6 +31,34 @@ def test_commands_fail_clearly_when_no_node_answers():
         assert "no goal_interface node answers" in stderr
 
 
+def test_commands_address_a_stack_in_its_namespace(tmp_path):
+    """A stack launched under a namespace is reached with --namespace (any spelling of it); without
+    it the error names the namespace where a stack answers."""
+    node = NodeProcess(
+        python_module(
+            "goal_interface.goal_interface_node",
+            "--ros-args",
+            "-r",
+            "__ns:=/fleet/robot_2",
+            "-p",
+            "navigator:=action_client",
+        ),
+        tmp_path / "goal_interface.log",
+    )
+    try:
+        assert wait_until(lambda: filmnav("status", "-n", "fleet/robot_2/").returncode == 0, 30)
+        root = filmnav("status", "--timeout", "2")
+        assert root.returncode == 1
+        assert "no goal_interface node answers on /filmnav/status" in root.stderr
+        assert "a stack answers in namespace /fleet/robot_2 (--namespace)" in root.stderr
+        sent = filmnav("goal", "a", "chair", "--namespace", "/fleet/robot_2", "--id", "ns_chair")
+        assert sent.returncode == 0 and "accepted goal 'ns_chair'" in sent.stdout, sent.stderr
+        canceled = filmnav("cancel", "--namespace", "/fleet/robot_2")
+        assert canceled.stdout.startswith("[CANCELED] goal 'ns_chair'"), canceled.stderr
+    finally:
+        assert node.stop() == 0, node.output()
+
+
 def test_help_and_bad_arguments(tmp_path):
     for command in ("goal", "cancel", "status"):
         result = filmnav(command, "--help")
@@ -39,6 +67,9 @@ def test_help_and_bad_arguments(tmp_path):
     assert missing.returncode == 2 and "cannot read image" in missing.stderr
     empty = filmnav("goal")
     assert empty.returncode == 2 and "give the goal" in empty.stderr
+    for namespace in ("robot 1", "1robot", "a//b"):
+        bad = filmnav("status", "--namespace", namespace)
+        assert bad.returncode == 2 and f"invalid namespace {namespace!r}" in bad.stderr
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,9 @@
 
 They talk to a running goal_interface node over its topics (it announces the goals it accepts to
 the other nodes on `filmnav/active_goal`): the latched `filmnav/status` proves the node is there
-and tells whether a goal was accepted or rejected.
+and tells whether a goal was accepted or rejected. `--namespace` addresses a stack launched under
+one (`robot.launch.yaml namespace:=robot1`); when nothing answers, the error names the namespaces
+where a stack does.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ from collections.abc import Callable, Sequence
 
 import rclpy
 from filmnav_interfaces.msg import Goal, MissionStatus
+from rclpy.exceptions import InvalidNamespaceException
 from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
+from rclpy.validate_namespace import validate_namespace
 from std_msgs.msg import Empty
 
 from filmnav_common.image_codec import numpy_to_image
@@ -23,10 +27,7 @@ from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS
 from goal_interface.goals import goal_from_text
 
 TERMINAL_STATES = (MissionStatus.SUCCEEDED, MissionStatus.FAILED, MissionStatus.CANCELED)
-NO_NODE = (
-    "no goal_interface node answers on filmnav/status within {timeout:.0f} s "
-    "(is the stack running, same ROS_DOMAIN_ID?)"
-)
+STATUS_TOPIC = "filmnav/status"
 
 
 def format_status(status: MissionStatus) -> str:
@@ -46,17 +47,58 @@ def format_status(status: MissionStatus) -> str:
     )
 
 
-class _StatusWatcher:
-    """A short-lived node that records the latched mission status."""
+def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options every operator command takes: where the stack is, how long to wait for it."""
+    parser.add_argument(
+        "--namespace",
+        "-n",
+        default="/",
+        help="namespace the stack was launched in (robot.launch.yaml namespace:=...), "
+        "default the root namespace",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=10.0,
+        help="seconds to wait for the node, default %(default)s",
+    )
 
-    def __init__(self, name: str):
+
+def absolute_namespace(namespace: str) -> str:
+    """'robot1', '/robot1' and 'fleet/robot1/' as ROS absolute namespaces; ValueError naming
+    what is wrong with an invalid one."""
+    absolute = "/" + namespace.strip().strip("/")
+    try:
+        validate_namespace(absolute)
+    except InvalidNamespaceException as error:
+        reason = str(error).splitlines()[0].removeprefix("Invalid namespace: ").rstrip(":")
+        raise ValueError(f"invalid namespace {namespace!r}: {reason}") from None
+    return absolute
+
+
+class _StatusWatcher:
+    """A short-lived node in the stack's namespace that records the latched mission status."""
+
+    def __init__(self, name: str, namespace: str):
         rclpy.init()
-        self.node: Node = rclpy.create_node(name)
+        self.node: Node = rclpy.create_node(name, namespace=namespace)
         self.latest: MissionStatus | None = None
         self.received: list[MissionStatus] = []
-        self.node.create_subscription(
-            MissionStatus, "filmnav/status", self._on_status, LATCHED_QOS
+        self.node.create_subscription(MissionStatus, STATUS_TOPIC, self._on_status, LATCHED_QOS)
+
+    def no_node(self, timeout: float) -> str:
+        """Why nothing answered, with the namespaces where a stack's status is published."""
+        found = sorted(
+            name.removesuffix(f"/{STATUS_TOPIC}") or "/"
+            for name, _ in self.node.get_topic_names_and_types()
+            if name.endswith(f"/{STATUS_TOPIC}") and self.node.count_publishers(name)
         )
+        where = self.node.get_namespace()
+        message = f"no goal_interface node answers on {where.rstrip('/')}/{STATUS_TOPIC}"
+        message += f" within {timeout:.0f} s"
+        if found:
+            return f"{message}; a stack answers in namespace {', '.join(found)} (--namespace)"
+        return f"{message} (is the stack running, same ROS_DOMAIN_ID?)"
 
     def _on_status(self, msg: MissionStatus) -> None:
         self.latest = msg
@@ -75,8 +117,15 @@ class _StatusWatcher:
         rclpy.try_shutdown()
 
 
-def _run(name: str, body: Callable[[_StatusWatcher], int]) -> int:
-    watcher = _StatusWatcher(name)
+def _run(prog: str, args: argparse.Namespace, body: Callable[[_StatusWatcher], int]) -> int:
+    """Runs a command's body with a status watcher in the stack's namespace (exit status 2 for
+    an invalid namespace)."""
+    try:
+        namespace = absolute_namespace(args.namespace)
+    except ValueError as error:
+        print(f"{prog}: {error}", file=sys.stderr)
+        return 2
+    watcher = _StatusWatcher(f"{prog.replace(' ', '_')}_cli", namespace)
     try:
         return body(watcher)
     except (KeyboardInterrupt, ExternalShutdownException):
@@ -119,12 +168,7 @@ def goal_main(argv: Sequence[str]) -> int:
         help="task (default: object for a short noun phrase, text otherwise; image with --image)",
     )
     parser.add_argument("--id", default="", help="goal id (default: generated)")
-    parser.add_argument(
-        "--timeout",
-        type=float,
-        default=10.0,
-        help="seconds to wait for the node, default %(default)s",
-    )
+    add_connection_arguments(parser)
     parser.add_argument(
         "--wait", action="store_true", help="follow the goal until it ends; exit 0 only on success"
     )
@@ -142,7 +186,7 @@ def goal_main(argv: Sequence[str]) -> int:
             lambda: watcher.latest is not None and publisher.get_subscription_count() > 0,
             args.timeout,
         ):
-            print(f"filmnav goal: {NO_NODE.format(timeout=args.timeout)}", file=sys.stderr)
+            print(f"filmnav goal: {watcher.no_node(args.timeout)}", file=sys.stderr)
             return 1
         publisher.publish(goal)
 
@@ -182,17 +226,12 @@ def goal_main(argv: Sequence[str]) -> int:
             if latest.state in TERMINAL_STATES:
                 return 0 if latest.state == MissionStatus.SUCCEEDED else 1
 
-    return _run("filmnav_goal_cli", body)
+    return _run(parser.prog, args, body)
 
 
 def cancel_main(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(prog="filmnav cancel", description="Cancel the current goal.")
-    parser.add_argument(
-        "--timeout",
-        type=float,
-        default=10.0,
-        help="seconds to wait for the node, default %(default)s",
-    )
+    add_connection_arguments(parser)
     args = parser.parse_args(list(argv))
 
     def body(watcher: _StatusWatcher) -> int:
@@ -201,7 +240,7 @@ def cancel_main(argv: Sequence[str]) -> int:
             lambda: watcher.latest is not None and publisher.get_subscription_count() > 0,
             args.timeout,
         ):
-            print(f"filmnav cancel: {NO_NODE.format(timeout=args.timeout)}", file=sys.stderr)
+            print(f"filmnav cancel: {watcher.no_node(args.timeout)}", file=sys.stderr)
             return 1
         if watcher.latest.state not in (MissionStatus.EXPLORING, MissionStatus.APPROACHING):
             print(f"nothing to cancel: {format_status(watcher.latest)}")
@@ -219,7 +258,7 @@ def cancel_main(argv: Sequence[str]) -> int:
         print(format_status(watcher.latest))
         return 0
 
-    return _run("filmnav_cancel_cli", body)
+    return _run(parser.prog, args, body)
 
 
 def status_main(argv: Sequence[str]) -> int:
@@ -229,17 +268,12 @@ def status_main(argv: Sequence[str]) -> int:
     parser.add_argument(
         "--follow", "-f", action="store_true", help="keep printing every update (Ctrl-C to stop)"
     )
-    parser.add_argument(
-        "--timeout",
-        type=float,
-        default=10.0,
-        help="seconds to wait for the node, default %(default)s",
-    )
+    add_connection_arguments(parser)
     args = parser.parse_args(list(argv))
 
     def body(watcher: _StatusWatcher) -> int:
         if not watcher.spin_until(lambda: watcher.latest is not None, args.timeout):
-            print(f"filmnav status: {NO_NODE.format(timeout=args.timeout)}", file=sys.stderr)
+            print(f"filmnav status: {watcher.no_node(args.timeout)}", file=sys.stderr)
             return 1
         print(format_status(watcher.latest), flush=True)
         printed = len(watcher.received)
@@ -250,4 +284,4 @@ def status_main(argv: Sequence[str]) -> int:
             printed = len(watcher.received)
         return 0
 
-    return _run("filmnav_status_cli", body)
+    return _run(parser.prog, args, body)
