@@ -94,9 +94,8 @@ def watch_episode(mode: str, seed: int, stack: str, timeout: float) -> dict:
     """Send the episode's goal once the graph serves, wait for the mission, score the STOP."""
     import rclpy
     from filmnav_interfaces.msg import EpisodeResult, MissionStatus
-    from filmnav_interfaces.srv import SelectFrontier
+    from filmnav_interfaces.srv import SelectFrontier, StopGoal
     from std_msgs.msg import String
-    from std_srvs.srv import Trigger
 
     from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS
 
@@ -114,7 +113,7 @@ def watch_episode(mode: str, seed: int, stack: str, timeout: float) -> dict:
     node.create_subscription(EpisodeResult, "/sim/episode_result", results.append, LATCHED_QOS)
     goal = node.create_publisher(String, f"{stack}/filmnav/goal_text", RELIABLE_QOS)
     policy_client = node.create_client(SelectFrontier, f"{stack}/filmnav/select_frontier")
-    stop = node.create_client(Trigger, "/sim/stop")
+    stop = node.create_client(StopGoal, "/sim/stop")
     started = time.monotonic()
 
     def spin_until(predicate, seconds: float) -> bool:
@@ -152,7 +151,7 @@ def watch_episode(mode: str, seed: int, stack: str, timeout: float) -> dict:
         )
         if mode == "robot" or final.state not in terminal:
             stop.wait_for_service(timeout_sec=10.0)
-            future = stop.call_async(Trigger.Request())
+            future = stop.call_async(StopGoal.Request())
             spin_until(future.done, 30.0)
         if not spin_until(lambda: bool(results), 30.0):
             return {**row, "error": "no episode result"}

@@ -14,11 +14,11 @@ import threading
 import pytest
 import rclpy
 from filmnav_interfaces.msg import MissionStatus
+from filmnav_interfaces.srv import StopGoal
 from nav2_msgs.action import NavigateToPose
 from processes import NodeProcess, wait_until
 from rclpy.executors import SingleThreadedExecutor
 from std_msgs.msg import String
-from std_srvs.srv import Trigger
 
 from filmnav_bringup.harness import ROBOT_WIRING
 from filmnav_common.qos import LATCHED_QOS, RELIABLE_QOS
@@ -71,7 +71,7 @@ class Watcher:
             RELIABLE_QOS,
         )
         self.goal = self.node.create_publisher(String, "/robot1/filmnav/goal_text", RELIABLE_QOS)
-        self.stop = self.node.create_client(Trigger, "/sim/stop")
+        self.stop = self.node.create_client(StopGoal, "/sim/stop")
         self.executor = SingleThreadedExecutor()
         self.executor.add_node(self.node)
         threading.Thread(target=self.executor.spin, daemon=True).start()
@@ -137,7 +137,7 @@ def test_robot_launch_under_a_namespace_finds_the_goal_through_the_nav2_stand_in
     # The robot graph does not end episodes (no sim_mode): STOP here, and the simulator scores
     # it: within 1 m of a visible floor lamp.
     assert watcher.stop.wait_for_service(timeout_sec=10.0)
-    future = watcher.stop.call_async(Trigger.Request())
+    future = watcher.stop.call_async(StopGoal.Request())
     assert wait_until(future.done, 20.0)
     response = future.result()
     assert response.success and json.loads(response.message)["success"] == 1.0, response.message

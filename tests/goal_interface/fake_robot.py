@@ -31,7 +31,7 @@ import numpy as np
 import rclpy
 from builtin_interfaces.msg import Time
 from filmnav_interfaces.msg import Frontier, FrontierArray, Keyframe, MissionStatus
-from filmnav_interfaces.srv import GetKeyframes
+from filmnav_interfaces.srv import GetKeyframes, StopGoal
 from nav2_msgs.action import NavigateToPose
 from nav_msgs.msg import Odometry
 from rclpy.action import ActionServer, CancelResponse, GoalResponse
@@ -40,7 +40,6 @@ from rclpy.node import Node
 from rosgraph_msgs.msg import Clock
 from sensor_msgs.msg import CameraInfo, Image
 from std_msgs.msg import Header, String
-from std_srvs.srv import Trigger
 
 from filmnav_common.image_codec import numpy_to_image
 from filmnav_common.node_main import run_node
@@ -148,7 +147,7 @@ class FakeRobot(Node):
             self.create_service(
                 GetKeyframes, "filmnav/get_keyframes", self._keyframes, callback_group=group
             )
-        self.create_service(Trigger, "sim/stop", self._stop, callback_group=group)
+        self.create_service(StopGoal, "sim/stop", self._stop, callback_group=group)
         self._server = self._navigation_server()
         sensors = MutuallyExclusiveCallbackGroup()  # one stream of stamps, in order
         self.create_timer(1.0 / RATE, self._publish, callback_group=sensors)
@@ -301,12 +300,13 @@ class FakeRobot(Node):
         ]
         return response
 
-    def _stop(self, _request: Trigger.Request, response: Trigger.Response) -> Trigger.Response:
+    def _stop(self, request: StopGoal.Request, response: StopGoal.Response) -> StopGoal.Response:
         with self._lock:
             x, y, yaw = self._pose
         chair = self._objects[0]
         print(
-            f"STOP at ({x:.2f}, {y:.2f}, {yaw:.2f}) distance {math.dist((x, y), chair[1:3]):.2f}",
+            f"STOP at ({x:.2f}, {y:.2f}, {yaw:.2f}) distance {math.dist((x, y), chair[1:3]):.2f} "
+            f"for '{request.goal_id}'",
             flush=True,
         )
         response.success = True

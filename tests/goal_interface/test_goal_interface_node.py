@@ -12,12 +12,13 @@ import numpy as np
 import pytest
 import rclpy
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
-from filmnav_interfaces.msg import Goal, MissionStatus
+from filmnav_interfaces.msg import EpisodeResult, Goal, MissionStatus
 from mission_graph import FAKE_ROBOT, TIMEOUT, Operator, parameters
 from processes import NodeProcess, python_module, wait_until
 from std_msgs.msg import Empty, String
 
 from filmnav_common.image_codec import numpy_to_image
+from filmnav_common.qos import LATCHED_QOS
 
 NODE_PARAMETERS = parameters(
     decision_timeout=3.0,
@@ -136,7 +137,26 @@ def test_action_goal_approaches_the_detected_object_and_stops_the_sim(graph):
     stop_line = [
         line for line in processes["robot"].output().splitlines() if line.startswith("STOP at")
     ][-1]
-    assert float(stop_line.split("distance")[1]) <= 1.0
+    assert float(stop_line.split("distance")[1].split()[0]) <= 1.0
+    assert stop_line.endswith("for 'chair_1'"), stop_line
+
+
+def test_a_goal_the_simulator_ends_fails_with_that_reason_and_its_stop_names_it(graph):
+    """Sim mode: the simulator ending the running goal (its step budget spent) fails the mission
+    at once with that reason, instead of driving on to waypoints the robot refuses; a result for
+    another goal changes nothing; the STOP the mission sends at its end names its goal."""
+    operator, processes = graph
+    results = operator.node.create_publisher(EpisodeResult, "sim/episode_result", LATCHED_QOS)
+    start = operator.send("budget_1")
+    operator.wait_for(lambda s: s.goal_id == "budget_1" and s.decisions >= 1, start)
+    results.publish(EpisodeResult(goal_id="an_earlier_goal", steps=500))
+    results.publish(EpisodeResult(goal_id="budget_1", steps=500))
+    failed = operator.wait_for(
+        lambda s: s.goal_id == "budget_1" and s.state == MissionStatus.FAILED, start
+    )
+    assert "the simulator ended the goal after 500 steps" in failed.message, failed.message
+    assert wait_until(lambda: "for 'budget_1'" in processes["robot"].output(), 5.0)
+    operator.node.destroy_publisher(results)
 
 
 def test_bad_goals_are_rejected_while_the_next_good_goal_is_served(graph):

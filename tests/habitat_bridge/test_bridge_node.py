@@ -17,7 +17,7 @@ import rclpy
 import scipy.ndimage as ndi
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
 from filmnav_interfaces.msg import EpisodeResult, Goal
-from filmnav_interfaces.srv import ResetEpisode
+from filmnav_interfaces.srv import ResetEpisode, StopGoal
 from nav2_msgs.action import NavigateToPose
 from nav_msgs.msg import Odometry
 from processes import NodeProcess, python_module, wait_until
@@ -29,7 +29,6 @@ from rclpy.qos import QoSProfile, ReliabilityPolicy
 from rosgraph_msgs.msg import Clock
 from sensor_msgs.msg import CameraInfo, Image
 from std_msgs.msg import String
-from std_srvs.srv import Trigger
 
 from filmnav_common.camera import CameraExtrinsics
 from filmnav_common.image_codec import depth_to_metres, image_to_numpy
@@ -78,7 +77,7 @@ class BridgeClient:
             )
         self.navigate = ActionClient(self.node, NavigateToPose, "navigate_to_pose")
         self.reset = self.node.create_client(ResetEpisode, "sim/reset_episode")
-        self.stop = self.node.create_client(Trigger, "sim/stop")
+        self.stop = self.node.create_client(StopGoal, "sim/stop")
         self.executor = SingleThreadedExecutor(context=self.context)
         self.executor.add_node(self.node)
 
@@ -401,7 +400,7 @@ def test_goal_in_an_obstacle_is_aborted(client: BridgeClient, episode) -> None:
 
 def test_stop_ends_the_episode_and_publishes_its_result(client: BridgeClient, episode) -> None:
     assert client.reset_episode().success
-    response = client.wait_for(client.stop.call_async(Trigger.Request()))
+    response = client.wait_for(client.stop.call_async(StopGoal.Request()))
     assert response.success
     metrics = json.loads(response.message)
     assert metrics["success"] == 0.0 and metrics["spl"] == 0.0  # stopped at the start, >= 1 m away
@@ -419,7 +418,7 @@ def test_stop_ends_the_episode_and_publishes_its_result(client: BridgeClient, ep
     assert not result.success and result.geodesic_start == pytest.approx(
         episode.geodesic_distance, rel=1e-4
     )
-    again = client.wait_for(client.stop.call_async(Trigger.Request()))
+    again = client.wait_for(client.stop.call_async(StopGoal.Request()))
     assert not again.success and "reset" in again.message
     x, y, _ = episode.start_pose
     handle = client.send_goal(x + 0.5, y)
@@ -460,7 +459,8 @@ def test_goals_one_after_another_are_scored_from_where_the_robot_stands(
     """Each new goal on filmnav/active_goal (as goal_interface announces it) is scored from the
     robot's pose at that moment, against the instances it grounds to (the episode's own goal:
     against the episode's goal instances); STOP publishes that goal's result and the robot stays
-    where it is, to serve the next goal from there."""
+    where it is, to serve the next goal from there. A STOP named for a goal that is no longer
+    scored (it arrived after the next goal started) changes nothing."""
     assert client.reset_episode().success
     house, config = cached_house(SEED), SimConfig(width=WIDTH, height=HEIGHT)
     goals = client.node.create_publisher(Goal, "filmnav/active_goal", LATCHED_QOS)
@@ -472,7 +472,10 @@ def test_goals_one_after_another_are_scored_from_where_the_robot_stands(
         assert wait_until(lambda: f"goal '{goal_id}' scored from" in bridge.output(), 90.0), (
             bridge.output()[-3000:]
         )
-        assert client.wait_for(client.stop.call_async(Trigger.Request())).success
+        stale = client.wait_for(client.stop.call_async(StopGoal.Request(goal_id="earlier")))
+        assert not stale.success and "no longer the one scored" in stale.message, stale.message
+        stop = StopGoal.Request(goal_id=goal_id)
+        assert client.wait_for(client.stop.call_async(stop)).success
         assert client.spin_until(
             lambda: getattr(client.get("sim/episode_result"), "goal_id", "") == goal_id, 10.0
         )

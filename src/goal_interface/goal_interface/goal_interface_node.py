@@ -41,7 +41,15 @@ from typing import Any
 
 import numpy as np
 from diagnostic_msgs.msg import DiagnosticArray
-from filmnav_interfaces.msg import DetectionArray, Frontier, FrontierArray, Goal, GoalGrounding
+from filmnav_interfaces.msg import (
+    DetectionArray,
+    EpisodeResult,
+    Frontier,
+    FrontierArray,
+    Goal,
+    GoalGrounding,
+)
+from filmnav_interfaces.srv import StopGoal
 from geometry_msgs.msg import PoseStamped
 from nav_msgs.msg import OccupancyGrid, Odometry
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup, ReentrantCallbackGroup
@@ -49,7 +57,6 @@ from rclpy.clock import Clock, ClockType
 from rclpy.node import Node
 from sensor_msgs.msg import Image
 from std_msgs.msg import Empty, String
-from std_srvs.srv import Trigger
 
 from filmnav_common.frames import PARAMETERS as FRAME_PARAMETERS
 from filmnav_common.frames import RobotFrames
@@ -216,11 +223,13 @@ PARAMETERS: dict[str, tuple[Any, str]] = {
     "sim_mode": (
         False,
         "simulation: call the stop service when a goal succeeds or fails, so the simulator "
-        "scores that goal (Habitat STOP)",
+        "scores that goal (Habitat STOP), and fail a goal the simulator ends first (its step "
+        "budget spent) with that reason",
     ),
     "sim_stop_service": (
         "sim/stop",
-        "std_srvs/Trigger service of the simulator that stops the robot and scores the goal",
+        "filmnav_interfaces/StopGoal service of the simulator that stops the robot and scores "
+        "the goal",
     ),
     "new_map_per_goal": (
         True,
@@ -356,8 +365,16 @@ class GoalInterfaceNode(Node):
             navigator=self._param("navigate_action"),
         )
         self._stop_client = self.create_client(
-            Trigger, self._param("sim_stop_service"), callback_group=io
+            StopGoal, self._param("sim_stop_service"), callback_group=io
         )
+        if self._param("sim_mode"):
+            self.create_subscription(
+                EpisodeResult,
+                "sim/episode_result",
+                self._on_episode_result,
+                LATCHED_QOS,
+                callback_group=goals,
+            )
         self._navigator = make_navigator(
             self,
             self._param("navigator"),
@@ -516,6 +533,18 @@ class GoalInterfaceNode(Node):
         with self._lock:
             if self._mission.active and self._active_goal.id == goal_id:
                 execute(self._mission.cancel(steady(), reason), self)
+                self._publish_status()
+
+    def _on_episode_result(self, msg: EpisodeResult) -> None:
+        """The simulator ended the running goal without this node's STOP: its step budget is
+        spent (or another node called STOP), and no waypoint will be driven again."""
+        with self._lock:
+            if self._mission.active and msg.goal_id and msg.goal_id == self._active_goal.id:
+                reason = (
+                    f"the simulator ended the goal after {msg.steps} steps: its step budget is "
+                    "spent (or another node called STOP)"
+                )
+                execute(self._mission.fail(steady(), reason), self)
                 self._publish_status()
 
     def stop(self) -> None:
@@ -725,7 +754,8 @@ class GoalInterfaceNode(Node):
             self.get_logger().warning(line)
         if finish.state != MissionState.CANCELED and self._param("sim_mode"):
             if self._stop_client.service_is_ready():
-                self._stop_client.call_async(Trigger.Request())
+                # named, so a STOP arriving after the next goal started cannot end that one
+                self._stop_client.call_async(StopGoal.Request(goal_id=finish.goal_id))
             else:
                 self._reporter.warn(
                     f"no '{self._param('sim_stop_service')}' service to end the simulated episode"

@@ -13,7 +13,8 @@ sim-only detector's goal grounding) and sim/episode_result (latched
 filmnav_interfaces/EpisodeResult, once per goal when the robot stops or its step budget is spent).
 Serves: navigate_to_pose (nav2_msgs/action/NavigateToPose, Habitat steps on the sim's
 navigable grid), sim/reset_episode (filmnav_interfaces/srv/ResetEpisode) and sim/stop
-(std_srvs/Trigger: Habitat STOP, ends the goal and publishes its result; the robot stays put).
+(filmnav_interfaces/srv/StopGoal: Habitat STOP, ends the goal it names and publishes its result;
+the robot stays put; a STOP for a goal that is no longer the one scored changes nothing).
 
 Like a robot, it serves goal after goal from where it stands: each new goal on the latched
 `filmnav/active_goal` (goal_interface announces the goals it accepts there) is scored on its own
@@ -38,7 +39,7 @@ from typing import Any
 
 from builtin_interfaces.msg import Time
 from filmnav_interfaces.msg import EpisodeResult, Goal
-from filmnav_interfaces.srv import ResetEpisode
+from filmnav_interfaces.srv import ResetEpisode, StopGoal
 from nav2_msgs.action import NavigateToPose
 from nav_msgs.msg import Odometry
 from rclpy.action import ActionServer, CancelResponse
@@ -49,7 +50,6 @@ from rclpy.node import Node
 from rosgraph_msgs.msg import Clock
 from sensor_msgs.msg import CameraInfo, Image
 from std_msgs.msg import Header, String
-from std_srvs.srv import Trigger
 from tf2_msgs.msg import TFMessage
 
 from filmnav_common.camera import OPTICAL_QUATERNION, CameraExtrinsics
@@ -169,7 +169,7 @@ class HabitatBridgeNode(Node):
         self.create_service(
             ResetEpisode, "sim/reset_episode", self._on_reset, callback_group=commands
         )
-        self.create_service(Trigger, "sim/stop", self._on_stop, callback_group=commands)
+        self.create_service(StopGoal, "sim/stop", self._on_stop, callback_group=commands)
         self._grounder_warmup = threading.Thread(target=self._warm_grounder, daemon=True)
         if self._scores_each_goal:
             self._grounder_warmup.start()
@@ -560,10 +560,21 @@ class HabitatBridgeNode(Node):
         table = SimInstanceTable.from_dict(self._sim.call(backend.instance_table))
         sim_grounder(table.categories)
 
-    def _on_stop(self, _request: Trigger.Request, response: Trigger.Response) -> Trigger.Response:
+    def _on_stop(
+        self, request: StopGoal.Request, response: StopGoal.Response
+    ) -> StopGoal.Response:
         """Habitat STOP: ends the goal (the robot stays where it is); the reply carries its
-        metrics as JSON."""
+        metrics as JSON. A STOP named for another goal than the one scored is refused: the caller
+        ended that goal, and a newer one may have started before its STOP arrived."""
         with self._motion(), self._segment_lock:
+            if request.goal_id and self._goal_id and request.goal_id != self._goal_id:
+                response.success = False
+                response.message = (
+                    f"goal '{excerpt(request.goal_id)}' is no longer the one scored "
+                    f"('{excerpt(self._goal_id)}'): STOP ignored"
+                )
+                self.get_logger().info(response.message)
+                return response
             if self._sim.call(lambda env: env.done):
                 response.success = False
                 response.message = (
