@@ -3,7 +3,7 @@ category and acceptance of things the simulator has not (no house contains them,
 household object), printed by kind; and the rules the held-out sets keep.
 
 Sets: `dev` (goal_phrasings.yaml) was measured during development and words from its failures
-went into the vocabularies; `fresh` (goal_phrasings_fresh.yaml) and `blind` to `blind7`
+went into the vocabularies; `fresh` (goal_phrasings_fresh.yaml) and `blind` to `blind8`
 (goal_phrasings_blind*.yaml, written without access to the vocabularies) never went into the
 vocabularies or the calibration. `blind`'s failures in the goals benchmark did inform which
 mechanisms were built (a room as the place, modifiers, household near-equivalents), so the later
@@ -12,8 +12,9 @@ fair measures; `blind3` to `blind5` ask for more household objects the simulator
 described by use, and `blind5` chose the own-object budget (calibrate.py). `blind6` was measured
 once on the clause rule of phrases.py, whose two losses there were mended; `blind7` three
 times, on the summary alone (its failures were not read), while the request forms of phrases.py
-were generalised. Issue 11 targets at least 95% right and at most 5% accepted: met on dev;
-blind4, blind5 and blind6 meet the accuracy, blind and blind2 the false accepts. FLOORS keep the
+were generalised; `blind8` came in untouched, and its first measurement set its FLOORS. Issue 11
+targets at least 95% right and at most 5% accepted: met on dev; blind4, blind5, blind6 and blind8
+meet the accuracy, blind and blind2 the false accepts. FLOORS keep the
 measured levels (quoted in the package README) from slipping rather than claiming the target.
 """
 
@@ -36,7 +37,17 @@ from filmnav_sim.house import CATEGORIES
 from filmnav_sim.language import DESCRIPTIONS, SYNONYMS
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-NEVER_TUNED = ("fresh", "blind", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7")
+NEVER_TUNED = (
+    "fresh",
+    "blind",
+    "blind2",
+    "blind3",
+    "blind4",
+    "blind5",
+    "blind6",
+    "blind7",
+    "blind8",
+)
 SETS = {
     "dev": DATA / "goal_phrasings.yaml",
     **{name: DATA / f"goal_phrasings_{name}.yaml" for name in NEVER_TUNED},
@@ -44,8 +55,8 @@ SETS = {
 ISSUE_ACCURACY, ISSUE_FALSE_ACCEPT = 0.95, 0.05
 # (accuracy at least, false accepts at most): the README's measurement (dev 98.1% and 0.0%,
 # fresh 91.8% and 0.0%, blind 94.0% and 4.8%, blind2 94.6% and 0.0%, blind3 94.2% and 17.6%,
-# blind4 97.3% and 16.7%, blind5 95.5% and 13.3%, blind6 95.5% and 16.7%, blind7 94.2% and
-# 20.0%) less a goal or so, plus one false accept.
+# blind4 97.3% and 16.7%, blind5 95.5% and 13.3%, blind6 95.5% and 13.3%, blind7 94.2% and
+# 18.3%, blind8 95.1% and 23.3%) less a goal or so, plus one false accept.
 FLOORS = {
     "dev": (0.975, 0.02),
     "fresh": (0.90, 0.04),
@@ -54,8 +65,9 @@ FLOORS = {
     "blind3": (0.93, 0.19),
     "blind4": (0.965, 0.185),
     "blind5": (0.95, 0.15),
-    "blind6": (0.95, 0.185),
-    "blind7": (0.935, 0.22),
+    "blind6": (0.95, 0.15),
+    "blind7": (0.935, 0.20),
+    "blind8": (0.945, 0.25),
 }
 # (goals, absent things) of each blind set as it was written
 BLIND_SIZES = {
@@ -66,6 +78,7 @@ BLIND_SIZES = {
     "blind5": (224, 60),
     "blind6": (224, 60),
     "blind7": (224, 60),
+    "blind8": (224, 60),
 }
 SECTIONS_WITHOUT_CATEGORY = ("ambiguous", "absent")
 LONG_PHRASE = 4  # words: a held-out phrasing this long that is a key was copied

@@ -55,7 +55,9 @@ i have lost | i lost | i cant find | i cannot find | i can not find | cant find
 _DETERMINERS = """
 the | a | an | some | any | my | our | your | his | her | their | this | that | these | those
 one | one of | nearest | closest | another | the nearest | the closest
-"""
+end of | far end of | other end of | top of | bottom of | foot of | middle of | centre of
+center of | side of | far side of | other side of | corner of | far corner of | edge of
+"""  # a part of something leads to the thing ("the end of the hallway": the hallway)
 # Ways of going somewhere and of looking for something (requests too), each verb in its forms
 # (", "): a motion with an optional object ("take me", "get yourself"), particle ("over", "back
 # over") and a destination ("to", "into"); a search as it is ("look for"). "take me over to the",
