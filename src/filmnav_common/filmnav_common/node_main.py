@@ -24,40 +24,44 @@ def run_node(
     *,
     threads: int = 1,
     startup_errors: tuple[type[Exception], ...] = (),
-    rclpy_signal_handlers: bool = True,
     description: str = "",
     on_stop: Callable[[Node], None] | None = None,
 ) -> int:
     """Run a node. `startup_errors` raised by the constructor (bad parameters, a missing model)
     end the process with a FATAL log line ("cannot start <description>: ...") and status 1.
-    `rclpy_signal_handlers=False` keeps the context alive after SIGINT or SIGTERM, so that
-    `on_stop(node)` can still publish (a final status) and end long-running callbacks before the
-    executor and the context go. Once the node is built, such a signal only sets a flag that the
-    spin loop checks: an exception raised at an arbitrary point could leave a lock of the
-    executor or its thread pool held, and the process would then hang on exit."""
-    options = SignalHandlerOptions.ALL if rclpy_signal_handlers else SignalHandlerOptions.NO
-    rclpy.init(args=args, signal_handler_options=options)
-    if not rclpy_signal_handlers:  # until the node is built, SIGTERM interrupts as SIGINT does
-        signal.signal(signal.SIGTERM, signal.default_int_handler)
+
+    SIGINT and SIGTERM only set a flag that the spin loop checks (rclpy's own handlers are not
+    installed): the context stays alive until the node is destroyed, so `on_stop(node)` can
+    still publish (a final status) and end long-running callbacks, and the node's publishers are
+    destroyed before the context they belong to (destroying them after rclpy's handler had shut
+    the context down crashed a node with SIGSEGV now and then). No exception is raised at an
+    arbitrary point either, which could leave a lock of the executor or its thread pool held
+    and hang the process on exit. While the node is being built, a signal interrupts the
+    constructor (a model may take long to load) and the process exits with status 0."""
+    rclpy.init(args=args, signal_handler_options=SignalHandlerOptions.NO)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # as SIGINT, until built
+    name = getattr(node_type, "__name__", "node")
     try:
         node = node_type()
     except startup_errors as error:
-        name = getattr(node_type, "__name__", "node")
         get_logger(name).fatal(f"cannot start {description or name}: {error}")
         rclpy.try_shutdown()
         return 1
+    except KeyboardInterrupt:
+        get_logger(name).info("stopped while starting")
+        rclpy.try_shutdown()
+        return 0
+    stop_requested = threading.Event()
+    for stop_signal in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop_signal, lambda *_: stop_requested.set())
     executor = (
         MultiThreadedExecutor(num_threads=threads) if threads > 1 else SingleThreadedExecutor()
     )
     executor.add_node(node)
-    stop_requested = threading.Event()
-    if not rclpy_signal_handlers:
-        for stop_signal in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(stop_signal, lambda *_: stop_requested.set())
     try:
         while rclpy.ok() and not stop_requested.is_set():
             executor.spin_once(timeout_sec=0.1)  # returns often enough to notice a signal
-    except (KeyboardInterrupt, ExternalShutdownException):
+    except (KeyboardInterrupt, ExternalShutdownException):  # a signal before the flag was set up
         pass
     finally:
         if on_stop is not None:

@@ -805,7 +805,6 @@ def main(args: Sequence[str] | None = None) -> int:
         GoalInterfaceNode,
         args,
         threads=8,  # action goals wait in their own threads
-        rclpy_signal_handlers=False,  # so that stop() can still publish the final status
         on_stop=lambda node: node.stop(),
     )
 

@@ -685,14 +685,12 @@ class HabitatBridgeNode(Node):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    # rclpy's own SIGINT handler would invalidate the context at once, under a running goal;
-    # without it, SIGINT stops the spin loop and destroy_node() ends the goal properly.
+    # SIGINT stops the spin loop; destroy_node() then ends a running goal properly.
     return run_node(
         HabitatBridgeNode,
         argv,
         threads=4,
         startup_errors=(ValueError, RuntimeError),
-        rclpy_signal_handlers=False,
         description="the simulated robot",
     )
 
