@@ -14,6 +14,7 @@ import rclpy
 from builtin_interfaces.msg import Time
 from detector_driver import COLOR_TOPIC, detector_driver
 from filmnav_interfaces.msg import DetectionArray, Goal
+from last_word import fails_at_start
 from nav_msgs.msg import Odometry
 from processes import NodeProcess, python_module, wait_until
 from sensor_msgs.msg import CameraInfo, Image
@@ -34,22 +35,25 @@ STAMPS = itertools.count(
 )  # a new stamp per frame, across tests: odometry never goes back in time
 
 
-def detector_process(log_path, *parameters: str) -> NodeProcess:
+def detector_command(*parameters: str) -> list[str]:
     arguments = ["--ros-args", "-p", "backend:=owlv2"]
     for parameter in parameters:
         arguments += ["-p", parameter]
-    return NodeProcess(
-        python_module("filmnav_detection.detector_node", *arguments), log_path, env=SINGLE_THREAD
-    )
+    return python_module("filmnav_detection.detector_node", *arguments)
+
+
+def detector_process(log_path, *parameters: str) -> NodeProcess:
+    return NodeProcess(detector_command(*parameters), log_path, env=SINGLE_THREAD)
 
 
 def test_missing_weights_stop_the_node_at_start_naming_the_folder(tmp_path):
     missing = tmp_path / "no_such_owlv2"
-    process = detector_process(tmp_path / "detector.log", f"owlv2_model:={missing}")
-    assert wait_until(lambda: not process.alive(), 60.0), process.output()
-    output = process.output()
-    assert process.stop() != 0
-    assert "cannot start the goal detector" in output and str(missing) in output, output
+    failure = fails_at_start(
+        detector_command(f"owlv2_model:={missing}"), tmp_path / "detector.log", SINGLE_THREAD
+    )
+    assert failure.code != 0
+    assert "cannot start the goal detector" in failure.output, failure.output
+    assert any(str(missing) in word for word in failure.last_words), failure.output
 
 
 @pytest.fixture(scope="module")

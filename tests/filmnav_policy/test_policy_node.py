@@ -7,6 +7,7 @@ import pytest
 import rclpy
 from filmnav_interfaces.msg import Frontier, Goal
 from filmnav_interfaces.srv import SelectFrontier
+from last_word import fails_at_start
 from processes import NodeProcess, python_module, wait_until
 from rcl_interfaces.msg import Parameter, ParameterType, ParameterValue
 from rcl_interfaces.srv import SetParameters
@@ -143,39 +144,38 @@ def test_switching_policy_by_parameter_and_rejecting_unknown_one(ros_client_node
         assert set_policy("nearest").successful
 
 
-def exits_with(argv: list[str], log, timeout: float = 60.0) -> str:
-    """Output of a node process that must exit with status 1 on its own."""
-    process = NodeProcess(python_module(NODE, "--ros-args", *argv), log)
-    exited = wait_until(lambda: not process.alive(), timeout=timeout)
-    output = process.output()
-    code = process.stop()
-    assert exited and code == 1, output
-    return output
+def exits_with(argv: list[str], log, reason: str, timeout: float = 60.0) -> str:
+    """Output of a node process that must exit with status 1 on its own, giving `reason` in its
+    output and in its last word on diagnostics."""
+    failure = fails_at_start(python_module(NODE, "--ros-args", *argv), log, timeout=timeout)
+    assert failure.code == 1 and reason in failure.output, failure.output
+    assert any(reason in word for word in failure.last_words), failure.last_words
+    return failure.output
 
 
 def test_unknown_policy_exits_with_clear_error(tmp_path):
-    output = exits_with(["-p", "policy:=teleport"], tmp_path / "bad.log", timeout=TIMEOUT)
-    assert "unknown policy 'teleport'; choose one of: nearest, random, qwen_vl, compact" in output
+    reason = "unknown policy 'teleport'; choose one of: nearest, random, qwen_vl, compact"
+    output = exits_with(["-p", "policy:=teleport"], tmp_path / "bad.log", reason, TIMEOUT)
     assert "oracle" in output  # a plugin's, from filmnav_learning
 
 
 def test_missing_or_corrupt_checkpoint_exits_with_clear_error(tmp_path):
     missing = tmp_path / "missing"
-    output = exits_with(
-        ["-p", "policy:=compact", "-p", f"checkpoint:={missing}"], tmp_path / "missing.log"
-    )
-    assert (
-        f"cannot load policy 'compact': FileNotFoundError: compact checkpoint not found: {missing}"
-        in output
+    exits_with(
+        ["-p", "policy:=compact", "-p", f"checkpoint:={missing}"],
+        tmp_path / "missing.log",
+        "cannot load policy 'compact': FileNotFoundError: compact checkpoint not found: "
+        f"{missing}",
     )
     corrupt = tmp_path / "corrupt"
     corrupt.mkdir()
     (corrupt / "config.json").write_text("{not json")
     (corrupt / "model.safetensors").write_bytes(b"garbage")
-    output = exits_with(
-        ["-p", "policy:=compact", "-p", f"checkpoint:={corrupt}"], tmp_path / "corrupt.log"
+    exits_with(
+        ["-p", "policy:=compact", "-p", f"checkpoint:={corrupt}"],
+        tmp_path / "corrupt.log",
+        "cannot load policy 'compact': ValueError: corrupt compact checkpoint",
     )
-    assert "cannot load policy 'compact': ValueError: corrupt compact checkpoint" in output
 
 
 def test_learned_policy_checkpoint_is_served(ros_client_node, tmp_path):
