@@ -275,6 +275,13 @@ def _addressed(words: list[str]) -> int:
     return 0
 
 
+# A need rather than a request to go: after a request to go somewhere it says what for.
+_DESIRES = phrase_set(
+    "i need | i want | i would like | id like | i wanna | we need | we want | im looking for "
+    "| i am looking for | im searching for | i am searching for | i need to find "
+    "| i want to find | i gotta | i have to"
+)
+GOING_WITHIN = 6  # words of a clause in which a request to go may start
 # What a request may point back at instead of naming the object ("take me there").
 _PRO_FORMS = frozenset("there here it that this one them those these".split())
 # Where one clause ends and another begins; a dot only before a space or the end ("t.v.").
@@ -350,14 +357,22 @@ def _asking_clause(text: str) -> str:
     not), and not with a sequence or an exclusion ("a chair, then find a bed", "the chair, not
     the sofa")."""
     clauses = _CLAUSE_BREAK.split(text)
-    start = 0
+    start, went = 0, _goes(canonical(clauses[0]).split())
     for i, clause in enumerate(clauses[1:], 1):
         words = canonical(clause).split()
         rest, asked = _stripped(words)
         named = set(rest) - _PRO_FORMS - _ASKING_WORDS
+        if went and _match(words, _DESIRES):
+            continue  # "go to the wardrobe, I need my coat": the place to go stays the goal
         if asked and named and not _match(words, _SEQUENCES + _EXCLUSIONS):
-            start = i
+            start, went = i, _goes(words)
     return " ".join(clauses[start:])
+
+
+def _goes(words: list[str]) -> bool:
+    """Whether a clause asks to go somewhere (within its first words: "could you please go
+    to")."""
+    return any(_going(words[at:]) for at in range(min(len(words), GOING_WITHIN)))
 
 
 def object_phrase(text: str) -> str:
