@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import signal
 import threading
+import time
 from collections.abc import Callable, Sequence
 
 import rclpy
 from rclpy.executors import (
+    Executor,
     ExternalShutdownException,
     MultiThreadedExecutor,
     SingleThreadedExecutor,
@@ -16,6 +18,8 @@ from rclpy.executors import (
 from rclpy.logging import get_logger
 from rclpy.node import Node
 from rclpy.signals import SignalHandlerOptions
+
+CALLBACK_GRACE = 1.0  # seconds a stopping node gives its running callbacks to end
 
 
 def run_node(
@@ -67,6 +71,22 @@ def run_node(
         if on_stop is not None:
             on_stop(node)
         executor.shutdown()
+        _settle(executor, CALLBACK_GRACE)
         node.destroy_node()
+        _settle(executor, CALLBACK_GRACE)  # those that destroy_node ended (a navigation goal)
         rclpy.try_shutdown()
     return 0
+
+
+def _settle(executor: Executor, timeout: float) -> None:
+    """Let the callbacks a multi-threaded executor still runs end (for at most `timeout`
+    seconds) and take their outcome. rclpy's Executor.shutdown() does not wait for them in this
+    release, and a callback that then meets the destroyed node raises in its task, which prints
+    "The following exception was never retrieved" when it is collected: noise on every Ctrl-C."""
+    tasks = list(getattr(executor, "_futures", ()))  # the MultiThreadedExecutor's running tasks
+    deadline = time.monotonic() + timeout
+    while any(not task.done() for task in tasks) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    for task in tasks:
+        if task.done():
+            task.exception()  # taken: the node is going, what it raised no longer matters
