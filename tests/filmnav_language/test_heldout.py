@@ -3,35 +3,32 @@ category and acceptance of things the simulator has not (no house contains them,
 household object), printed by kind; and the rules the held-out sets keep.
 
 Sets: `dev` (goal_phrasings.yaml) was measured during development and words from its failures
-went into the vocabularies; `fresh` (goal_phrasings_fresh.yaml) and `blind` to `blind8`
-(goal_phrasings_blind*.yaml, written without access to the vocabularies) never went into the
-vocabularies or the calibration. `blind`'s failures in the goals benchmark did inform which
-mechanisms were built (a room as the place, modifiers, household near-equivalents), so the later
-ones, each written by someone who had seen neither the vocabularies nor the other sets, are the
-fair measures; `blind3` to `blind5` ask for more household objects the simulator lacks, some
-described by use, and `blind5` chose the own-object budget (calibrate.py). `blind6` was measured
-once on the clause rule of phrases.py, whose two losses there were mended; `blind7` three
-times, on the summary alone (its failures were not read), while the request forms of phrases.py
-were generalised; `blind8` came in untouched, and its first measurement set its FLOORS; `blind9`
-was measured untouched (91.5%), then its failures were read and informed the rule that a need
-after a request to go does not replace the place ("go to the wardrobe, I need my coat");
-`blind10` was measured on its summary alone, before that rule (92.0%) and after (92.4%). Issue 11
-targets at least 95% right and at most 5% accepted: met on dev; blind4, blind5, blind6 and blind8
-meet the accuracy, blind and blind2 the false accepts. FLOORS keep the
+went into the vocabularies; `fresh` (goal_phrasings_fresh.yaml) and `blind` to `blind11`
+(goal_phrasings_blind*.yaml, written without access to the vocabularies, the later ones each by
+someone who had seen neither the vocabularies nor the other sets) never went into the
+vocabularies. All of them but `blind11` informed grounding work: failures read, mechanisms built
+or budgets chosen (the package README tells which), and since `blind11` was written they are the
+development phrasings the accept threshold is raised on (calibrate.py, DEVELOPMENT_SETS).
+`blind11` (HELD_OUT) informed nothing: it was measured once, untouched, with the thresholds
+calibrated without it (91.5% right, 0.0% of its absent things accepted; 93.3% and 15.0% with the
+thresholds before). Issue 11 targets at least 95% right and at most 5% accepted. FLOORS keep the
 measured levels (quoted in the package README) from slipping rather than claiming the target.
 """
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
 import pytest
-import yaml
 
-from filmnav_language.calibrate import calibration_negatives, calibration_positives
+from filmnav_language.calibrate import (
+    DEVELOPMENT_SETS,
+    calibration_negatives,
+    calibration_positives,
+    phrasings,
+)
 from filmnav_language.grounding import Vocabulary, available_vocabularies
 from filmnav_language.phrases import canonical, object_phrase
 from filmnav_language.speller import singulars
@@ -52,30 +49,33 @@ NEVER_TUNED = (
     "blind8",
     "blind9",
     "blind10",
+    "blind11",
 )
+HELD_OUT = ("blind11",)  # in neither the vocabularies nor the calibration
 SETS = {
     "dev": DATA / "goal_phrasings.yaml",
     **{name: DATA / f"goal_phrasings_{name}.yaml" for name in NEVER_TUNED},
 }
 ISSUE_ACCURACY, ISSUE_FALSE_ACCEPT = 0.95, 0.05
-# (accuracy at least, false accepts at most): the README's measurement (dev 98.1% and 0.0%,
-# fresh 91.8% and 0.0%, blind 94.0% and 4.8%, blind2 94.6% and 0.0%, blind3 94.2% and 17.6%,
-# blind4 97.3% and 16.7%, blind5 95.5% and 13.3%, blind6 95.5% and 13.3%, blind7 94.2% and
-# 18.3%, blind8 95.1% and 23.3%, blind9 92.4% and 21.7%, blind10 92.4% and 20.0%) less a goal or
-# so, plus one false accept.
+# (accuracy at least, false accepts at most): the README's measurement (dev 97.8% and 0.0%,
+# fresh 91.8% and 0.0%, blind 93.3% and 3.2%, blind2 94.6% and 0.0%, blind3 93.3% and 10.3%,
+# blind4 96.9% and 5.0%, blind5 94.2% and 6.7%, blind6 94.2% and 10.0%, blind7 93.8% and 5.0%,
+# blind8 94.6% and 6.7%, blind9 91.1% and 10.0%, blind10 91.5% and 8.3%, blind11 91.5% and 0.0%)
+# less a goal or so, plus one false accept.
 FLOORS = {
     "dev": (0.975, 0.02),
     "fresh": (0.90, 0.04),
-    "blind": (0.93, 0.065),
+    "blind": (0.93, 0.05),
     "blind2": (0.94, 0.02),
-    "blind3": (0.93, 0.19),
-    "blind4": (0.965, 0.185),
-    "blind5": (0.95, 0.15),
-    "blind6": (0.95, 0.15),
-    "blind7": (0.935, 0.20),
-    "blind8": (0.945, 0.25),
-    "blind9": (0.92, 0.235),
-    "blind10": (0.92, 0.22),
+    "blind3": (0.925, 0.12),
+    "blind4": (0.965, 0.07),
+    "blind5": (0.935, 0.085),
+    "blind6": (0.935, 0.12),
+    "blind7": (0.935, 0.07),
+    "blind8": (0.94, 0.085),
+    "blind9": (0.905, 0.12),
+    "blind10": (0.91, 0.10),
+    "blind11": (0.91, 0.02),
 }
 # (goals, absent things) of each blind set as it was written
 BLIND_SIZES = {
@@ -89,8 +89,8 @@ BLIND_SIZES = {
     "blind8": (224, 60),
     "blind9": (224, 60),
     "blind10": (224, 60),
+    "blind11": (224, 60),
 }
-SECTIONS_WITHOUT_CATEGORY = ("ambiguous", "absent")
 LONG_PHRASE = 4  # words: a held-out phrasing this long that is a key was copied
 # Long phrasings a set was written with that were already keys or calibration goals then (the
 # git history shows which came first): the same words by chance, not a copy.
@@ -98,37 +98,8 @@ KEYS_BEFORE_THE_SET = {
     "blind5": {"something with water in it"},
     "blind9": {"OK robot, navigate to the bed in the guest room"},
     "blind10": {"the low table in front of the couch"},
+    "blind11": {"the bed in the guest room"},
 }
-_KIND = re.compile(r"^\s*- \{text:.*\}\s*#\s*(.+?)\s*$")
-
-Goal = tuple[str, str, frozenset[str]]  # kind, text, acceptable categories
-
-
-def phrasings(path: Path) -> tuple[list[Goal], list[str]]:
-    """(kind, text, acceptable categories) for every goal of a set, and its absent things.
-    Two formats: sections by kind mapping categories to texts (and `ambiguous` texts to
-    categories); or a `goals` list of {text, expect} with the kind in a trailing comment."""
-    data = yaml.safe_load(path.read_text())
-    if "goals" in data:
-        kinds = [m.group(1) for line in path.read_text().splitlines() if (m := _KIND.match(line))]
-        assert len(kinds) == len(data["goals"]), f"{path.name}: a goal without its kind"
-        goals = [
-            (kind, goal["text"], frozenset(goal["expect"]))
-            for kind, goal in zip(kinds, data["goals"], strict=True)
-        ]
-        return goals, list(data["absent"])
-    goals = [
-        (kind, text, frozenset([category]))
-        for kind, by_category in data.items()
-        if kind not in SECTIONS_WITHOUT_CATEGORY
-        for category, texts in by_category.items()
-        for text in texts
-    ]
-    goals += [
-        ("ambiguous", text, frozenset(categories))
-        for text, categories in (data.get("ambiguous") or {}).items()
-    ]
-    return goals, list(data["absent"])
 
 
 def forms(text: str) -> set[str]:
@@ -168,6 +139,12 @@ def test_grounding_accuracy_and_false_accepts(name, sim_grounder, capsys):
     floor, ceiling = FLOORS[name]
     assert false_accept <= ceiling, accepted
     assert accuracy >= floor, failures
+
+
+def test_the_accept_threshold_is_raised_on_every_set_but_the_held_out_ones():
+    development = {f"goal_phrasings_{name}" for name in NEVER_TUNED if name not in HELD_OUT}
+    assert set(DEVELOPMENT_SETS) == development | {SETS["dev"].stem}
+    assert all((DATA / f"{name}.yaml").is_file() for name in DEVELOPMENT_SETS)
 
 
 def test_held_out_sets_cover_every_category_with_enough_phrasings():

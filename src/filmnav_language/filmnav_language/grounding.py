@@ -828,8 +828,7 @@ class GoalGrounder:
                 f"{here} ({closest})",
                 OUTSIDE_HOME,
             )
-        elif top < thresholds.accept:
-            return refused(f"{here} matches ({closest}, below {thresholds.accept:.2f})")
+        # The refusals that say what the goal seems to be come before the plain "matches none".
         elif scores.home < thresholds.home and top < thresholds.sure and not lexical.names:
             return refused(
                 f"does not seem to be a thing of a home (p={scores.home:.2f}), {here} ({closest})"
@@ -840,6 +839,8 @@ class GoalGrounder:
                 f"({closest})",
                 OTHER,
             )
+        elif top < thresholds.accept:
+            return refused(f"{here} matches ({closest}, below {thresholds.accept:.2f})")
         else:
             floor = max(thresholds.accept, top - thresholds.margin)
             chosen = [i for i in order[: thresholds.max_targets] if per_name[i] >= floor]
