@@ -11,7 +11,8 @@ or budgets chosen (the package README tells which), and since `blind11` was writ
 development phrasings the accept threshold is raised on (calibrate.py, DEVELOPMENT_SETS).
 `blind11` (HELD_OUT) informed nothing: it was measured once, untouched, with the thresholds
 calibrated without it (91.5% right, 0.0% of its absent things accepted; 93.3% and 15.0% with the
-thresholds before). Issue 11 targets at least 95% right and at most 5% accepted. FLOORS keep the
+thresholds before), and once more on its summary after a goal's first clause became a form of its
+own (92.0%). Issue 11 targets at least 95% right and at most 5% accepted. FLOORS keep the
 measured levels (quoted in the package README) from slipping rather than claiming the target.
 """
 
@@ -59,8 +60,8 @@ SETS = {
 ISSUE_ACCURACY, ISSUE_FALSE_ACCEPT = 0.95, 0.05
 # (accuracy at least, false accepts at most): the README's measurement (dev 97.8% and 0.0%,
 # fresh 91.8% and 0.0%, blind 93.3% and 3.2%, blind2 94.6% and 0.0%, blind3 93.3% and 10.3%,
-# blind4 96.9% and 5.0%, blind5 94.2% and 6.7%, blind6 94.2% and 10.0%, blind7 93.8% and 5.0%,
-# blind8 94.6% and 6.7%, blind9 91.1% and 10.0%, blind10 91.5% and 8.3%, blind11 91.5% and 0.0%)
+# blind4 96.9% and 5.0%, blind5 94.2% and 6.7%, blind6 94.2% and 10.0%, blind7 95.1% and 5.0%,
+# blind8 94.6% and 6.7%, blind9 91.5% and 10.0%, blind10 92.0% and 8.3%, blind11 92.0% and 0.0%)
 # less a goal or so, plus one false accept.
 FLOORS = {
     "dev": (0.975, 0.02),
@@ -71,11 +72,11 @@ FLOORS = {
     "blind4": (0.965, 0.07),
     "blind5": (0.935, 0.085),
     "blind6": (0.935, 0.12),
-    "blind7": (0.935, 0.07),
+    "blind7": (0.945, 0.07),
     "blind8": (0.94, 0.085),
     "blind9": (0.905, 0.12),
     "blind10": (0.91, 0.10),
-    "blind11": (0.91, 0.02),
+    "blind11": (0.915, 0.02),
 }
 # (goals, absent things) of each blind set as it was written
 BLIND_SIZES = {

@@ -17,7 +17,8 @@ How a goal is grounded:
    apart ("red", "big", "wooden") and possessors, keeping those that may tell its kind ("comfy",
    "low": the modified form); that without any attributes ("grandpa's big recliner" ->
    "recliner"); the head, before a location anchor ("the lamp next to the sofa" -> "lamp");
-   and the gist, its content words ("somewhere I can boil pasta" -> "boil pasta").
+   the gist, its content words ("somewhere I can boil pasta" -> "boil pasta"); and, word for
+   word only, its first clause when chatter follows ("where's the loo, hurry hurry" -> "loo").
 3. Word for word: the first form that is a key of a name (the name, another word people use
    for it, or one of its short descriptions) means that name; a general word of the vocabulary
    ("a cabinet") means all the names it stands for; "a sofa or an armchair" means both; another
@@ -571,6 +572,8 @@ class GoalGrounder:
         exact = [words, mapped, kinded, plain]
         if place:  # the rest of the phrase is only where the object is
             exact += [Phrase.head(mapped)[0], head]
+        if phrase.lead:  # its first clause alone, before the chatter after it
+            exact.append(self._speller.mapped(phrase.lead.split()))
         encoded = (words, mapped, plain, *([Phrase.head(kinded)[0]] if place else []))
         # Names the place names are not what is sought ("the chair by the desk"); a room only
         # says where ("the table in the living room"), and prefers what it holds.

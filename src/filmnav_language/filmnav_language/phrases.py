@@ -350,12 +350,12 @@ def _stripped(words: list[str]) -> tuple[list[str], bool]:
     return words, asked
 
 
-def _asking_clause(text: str) -> str:
-    """The text from its last clause that asks for an object on ("brr it's cold, where's the
-    fireplace" -> "where's the fireplace"); the whole text when no later clause does. A clause
-    asks when it starts with a request and names something ("take me there" and "go look" do
-    not), and not with a sequence or an exclusion ("a chair, then find a bed", "the chair, not
-    the sofa")."""
+def _asking_clauses(text: str) -> list[str]:
+    """The clauses of the text from its last one that asks for an object on ("brr it's cold,
+    where's the fireplace" -> "where's the fireplace"); all of them when no later clause does.
+    A clause asks when it starts with a request and names something ("take me there" and "go
+    look" do not), and not with a sequence or an exclusion ("a chair, then find a bed", "the
+    chair, not the sofa")."""
     clauses = _CLAUSE_BREAK.split(text)
     start, went = 0, _goes(canonical(clauses[0]).split())
     for i, clause in enumerate(clauses[1:], 1):
@@ -366,7 +366,7 @@ def _asking_clause(text: str) -> str:
             continue  # "go to the wardrobe, I need my coat": the place to go stays the goal
         if asked and named and not _match(words, _SEQUENCES + _EXCLUSIONS):
             start, went = i, _goes(words)
-    return " ".join(clauses[start:])
+    return clauses[start:]
 
 
 def _goes(words: list[str]) -> bool:
@@ -379,7 +379,7 @@ def object_phrase(text: str) -> str:
     """The phrase naming the object: earlier clauses that do not ask for it, request words and
     articles off the front, courtesy off the end ("can you please find the red sofa for me?" ->
     "red sofa")."""
-    words, _ = _stripped(canonical(_asking_clause(text)).split())
+    words, _ = _stripped(canonical(" ".join(_asking_clauses(text))).split())
     if words and tuple(words) in _LEADING.get(words[0], ()):  # only a request ("find the")
         return ""
     return " ".join(words)
@@ -462,6 +462,9 @@ class Phrase:
     attributes: tuple[str, ...]  # its attribute words, not the noun they describe
     owners: frozenset[str]  # its possessor words ("grandpas" of "grandpa's recliner")
     refusal: str = ""  # why the goal is not an object to find (a command, a negation, a list)
+    # the object phrase of its first clause alone, when chatter follows it ("where's the loo,
+    # hurry hurry" -> "loo"); empty when the phrase is one clause
+    lead: str = ""
 
     @classmethod
     def of(cls, goal: str) -> Phrase:
@@ -475,7 +478,10 @@ class Phrase:
         owners = possessors(goal)
         kept = set(cls(text, (), owners).plain(words[:at]))
         modifiers = [w for w in words[:at] if w not in kept] + words[at:]
-        return cls(text, tuple(w for w in modifiers if w in ATTRIBUTE_WORDS), owners)
+        clauses = [clause for clause in _asking_clauses(goal) if clause.strip()]
+        lead = object_phrase(clauses[0]) if len(clauses) > 1 else ""
+        attributes = tuple(w for w in modifiers if w in ATTRIBUTE_WORDS)
+        return cls(text, attributes, owners, lead=lead if lead != text else "")
 
     def plain(self, words: list[str], keep: frozenset[str] = frozenset()) -> list[str]:
         """Words without attributes (but those to `keep`) and possessors, the last one kept
