@@ -281,7 +281,7 @@ _DESIRES = phrase_set(
     "| i am looking for | im searching for | i am searching for | i need to find "
     "| i want to find | i gotta | i have to"
 )
-GOING_WITHIN = 6  # words of a clause in which a request to go may start
+_GOING_WITHIN = 6  # words of a clause in which a request to go may start
 # What a request may point back at instead of naming the object ("take me there").
 _PRO_FORMS = frozenset("there here it that this one them those these".split())
 # Where one clause ends and another begins; a dot only before a space or the end ("t.v.").
@@ -357,6 +357,8 @@ def _asking_clauses(text: str) -> list[str]:
     look" do not), and not with a sequence or an exclusion ("a chair, then find a bed", "the
     chair, not the sofa")."""
     clauses = _CLAUSE_BREAK.split(text)
+    if len(clauses) == 1:
+        return clauses
     start, went = 0, _goes(canonical(clauses[0]).split())
     for i, clause in enumerate(clauses[1:], 1):
         words = canonical(clause).split()
@@ -372,14 +374,19 @@ def _asking_clauses(text: str) -> list[str]:
 def _goes(words: list[str]) -> bool:
     """Whether a clause asks to go somewhere (within its first words: "could you please go
     to")."""
-    return any(_going(words[at:]) for at in range(min(len(words), GOING_WITHIN)))
+    return any(_going(words[at:]) for at in range(min(len(words), _GOING_WITHIN)))
 
 
 def object_phrase(text: str) -> str:
     """The phrase naming the object: earlier clauses that do not ask for it, request words and
     articles off the front, courtesy off the end ("can you please find the red sofa for me?" ->
     "red sofa")."""
-    words, _ = _stripped(canonical(" ".join(_asking_clauses(text))).split())
+    return _phrase_of(_asking_clauses(text))
+
+
+def _phrase_of(clauses: list[str]) -> str:
+    """The object phrase of the clauses that ask for it (object_phrase)."""
+    words, _ = _stripped(canonical(" ".join(clauses)).split())
     if words and tuple(words) in _LEADING.get(words[0], ()):  # only a request ("find the")
         return ""
     return " ".join(words)
@@ -468,7 +475,8 @@ class Phrase:
 
     @classmethod
     def of(cls, goal: str) -> Phrase:
-        text = object_phrase(goal)
+        clauses = [clause for clause in _asking_clauses(goal) if clause.strip()]
+        text = _phrase_of(clauses)
         refusal = _refusal(goal, text)
         if refusal:
             return cls("", (), frozenset(), refusal)
@@ -478,8 +486,7 @@ class Phrase:
         owners = possessors(goal)
         kept = set(cls(text, (), owners).plain(words[:at]))
         modifiers = [w for w in words[:at] if w not in kept] + words[at:]
-        clauses = [clause for clause in _asking_clauses(goal) if clause.strip()]
-        lead = object_phrase(clauses[0]) if len(clauses) > 1 else ""
+        lead = _phrase_of(clauses[:1]) if len(clauses) > 1 else ""
         attributes = tuple(w for w in modifiers if w in ATTRIBUTE_WORDS)
         return cls(text, attributes, owners, lead=lead if lead != text else "")
 
