@@ -14,7 +14,8 @@ A new goal in `filmnav/status` resets the robot to the origin, like a new episod
 Faults, set at run time on `fake_robot/fault` (std_msgs/String; empty: none):
 `camera_off` (no images), `odom_off` (no odometry), `stall` (goals accepted, the robot never
 moves and they never end), `refuse` (goals rejected), `server_down` (no navigate_to_pose server),
-`odom_jitter` (odometry at 50 Hz, stamps with 10 ms Gaussian jitter). The fault in force is
+`odom_jitter` (odometry at 50 Hz, stamps with 10 ms Gaussian jitter), `slow_stop` (a STOP is
+answered SLOW_STOP seconds late, as by a robot slow to stand still). The fault in force is
 echoed, latched, on `fake_robot/fault_state`, so a test knows when it took effect.
 """
 
@@ -51,6 +52,7 @@ CAMERA_EVERY = 2  # images at RATE / CAMERA_EVERY
 JITTER_RATE, JITTER = 50.0, 0.010  # odom_jitter: odometry rate, Hz, and stamp jitter (sigma), s
 TURN_RATE = 8.0  # rad/s
 ARRIVAL = 0.05
+SLOW_STOP = 1.5  # seconds the `slow_stop` fault delays the answer to a STOP
 WIDTH, HEIGHT, HFOV, CAMERA_HEIGHT = 80, 60, math.radians(79.0), 0.88
 FX = (WIDTH / 2) / math.tan(HFOV / 2)
 CX, CY = (WIDTH - 1) / 2, (HEIGHT - 1) / 2
@@ -309,6 +311,9 @@ class FakeRobot(Node):
             f"for '{request.goal_id}'",
             flush=True,
         )
+        if self._fault == "slow_stop":
+            time.sleep(SLOW_STOP)
+        print(f"STOP answered for '{request.goal_id}'", flush=True)
         response.success = True
         return response
 

@@ -159,6 +159,32 @@ def test_a_goal_the_simulator_ends_fails_with_that_reason_and_its_stop_names_it(
     operator.node.destroy_publisher(results)
 
 
+def test_a_simulated_goal_ends_only_once_its_stop_is_answered(graph):
+    """Sim mode: a finished goal's final status waits for the simulator's answer to its STOP, and
+    so does the next goal, which would otherwise be announced before the STOP is scored."""
+    operator, processes = graph
+    results = operator.node.create_publisher(EpisodeResult, "sim/episode_result", LATCHED_QOS)
+    operator.fault("slow_stop")
+    try:
+        start, stops_before = operator.send("scored_1"), stops(processes)
+        operator.wait_for(lambda s: s.goal_id == "scored_1" and s.decisions >= 1, start)
+        results.publish(EpisodeResult(goal_id="scored_1", steps=500))  # the mission fails
+        assert wait_until(lambda: stops(processes) == stops_before + 1, 5.0)
+        operator.send("scored_2")  # while the STOP is under way
+        operator.wait_for(
+            lambda s: s.goal_id == "scored_1" and s.state == MissionStatus.FAILED, start
+        )
+        assert "STOP answered for 'scored_1'" in processes["robot"].output()
+        operator.wait_for(lambda s: s.goal_id == "scored_2", start)
+        order = [(s.goal_id, s.state_name) for s in operator.since(start)]
+        assert order.index(("scored_1", "FAILED")) < next(
+            i for i, (goal_id, _) in enumerate(order) if goal_id == "scored_2"
+        ), order
+    finally:
+        operator.fault("")
+        operator.node.destroy_publisher(results)
+
+
 def test_bad_goals_are_rejected_while_the_next_good_goal_is_served(graph):
     operator, processes = graph
     tiny = numpy_to_image(np.zeros((4, 4, 3), np.uint8), "rgb8")

@@ -231,6 +231,11 @@ PARAMETERS: dict[str, tuple[Any, str]] = {
         "filmnav_interfaces/StopGoal service of the simulator that stops the robot and scores "
         "the goal",
     ),
+    "sim_stop_timeout": (
+        5.0,
+        "simulation: longest wait for the simulator to answer a goal's STOP, seconds; the goal's "
+        "final status and the next goal wait for the answer",
+    ),
     "new_map_per_goal": (
         True,
         "each goal explores anew from where the robot stands: the mapper's map, frontiers and "
@@ -258,6 +263,17 @@ GROUNDING_GRACE = 1.0  # seconds a goal waits for its grounding before the statu
 
 def steady() -> float:
     return time.monotonic()
+
+
+@dataclasses.dataclass(frozen=True)
+class PendingStop:
+    """A finished simulated goal whose STOP the simulator has not answered yet. Its final status
+    waits for the answer, so the score exists when the operator reads it, and so does the next
+    goal's announcement, so the STOP cannot arrive after it and leave the goal unscored."""
+
+    finish: Finish
+    answered: threading.Event
+    deadline: float  # steady time
 
 
 class GoalInterfaceNode(Node):
@@ -291,6 +307,7 @@ class GoalInterfaceNode(Node):
         self._understood = ""  # what the detector understood the goal as ("": not yet)
         self._pause_reason = ""
         self._next_graph_check = 0.0
+        self._pending_stop: PendingStop | None = None
 
         io = ReentrantCallbackGroup()
         goals = MutuallyExclusiveCallbackGroup()  # goals and cancels in arrival order
@@ -480,8 +497,10 @@ class GoalInterfaceNode(Node):
         except GoalError as error:
             self._reject(what, str(error))
             return "", str(error)
+        self._await_stop()  # outside the lock: the answer is taken by other callbacks
         with self._lock:
             now = steady()
+            self._settle_stop(now, wait=True)  # a goal that finished meanwhile
             self._goal_counter += 1
             goal_id = msg.id or f"goal_{self._goal_counter}"
             # The running goal ends first, and says so, before the new one starts.
@@ -551,6 +570,7 @@ class GoalInterfaceNode(Node):
         """Shutting down: a running goal ends as CANCELED, its status reaches subscribers, and
         waiting action goals end."""
         with self._lock:
+            self._settle_stop(steady(), wait=False, force=True)
             execute(self._mission.cancel(steady(), STOP_REASON), self)
             self._publish_status(force=True)
         self._server.close()
@@ -648,6 +668,7 @@ class GoalInterfaceNode(Node):
     def _tick(self) -> None:
         now = steady()
         with self._lock:
+            self._settle_stop(now, wait=False)
             self._observe(now)
             if self._mission.active:
                 self._supervise(now)
@@ -745,6 +766,21 @@ class GoalInterfaceNode(Node):
         self._nav_seq = -1
         self._decisions.cancel()
         self._active_goal_pub.publish(Goal())  # idle: the other nodes stop following it
+        if finish.state != MissionState.CANCELED and self._param("sim_mode"):
+            if self._stop_client.service_is_ready():
+                answered = threading.Event()
+                # named, so a STOP arriving after the next goal started cannot end that one
+                future = self._stop_client.call_async(StopGoal.Request(goal_id=finish.goal_id))
+                future.add_done_callback(lambda _: answered.set())
+                deadline = steady() + self._param("sim_stop_timeout")
+                self._pending_stop = PendingStop(finish, answered, deadline)
+                return  # announced once the simulator answered (_settle_stop)
+            self._reporter.warn(
+                f"no '{self._param('sim_stop_service')}' service to end the simulated episode"
+            )
+        self._announce_finish(finish)
+
+    def _announce_finish(self, finish: Finish) -> None:
         self._publish_status(force=True)
         self._server.on_finish(finish, self._mission.status(steady()))
         line = f"goal '{finish.goal_id}' {finish.state.name}: {excerpt(finish.reason, 300)}"
@@ -752,14 +788,32 @@ class GoalInterfaceNode(Node):
             self.get_logger().info(line)
         else:
             self.get_logger().warning(line)
-        if finish.state != MissionState.CANCELED and self._param("sim_mode"):
-            if self._stop_client.service_is_ready():
-                # named, so a STOP arriving after the next goal started cannot end that one
-                self._stop_client.call_async(StopGoal.Request(goal_id=finish.goal_id))
-            else:
-                self._reporter.warn(
-                    f"no '{self._param('sim_stop_service')}' service to end the simulated episode"
-                )
+
+    def _await_stop(self) -> None:
+        """Wait (at most until its deadline) for the simulator to answer the pending STOP."""
+        pending = self._pending_stop
+        if pending is not None:
+            pending.answered.wait(max(0.0, pending.deadline - steady()))
+
+    def _settle_stop(self, now: float, wait: bool, force: bool = False) -> None:
+        """Announce the finished goal once its STOP is answered, its deadline passed or `force`
+        (call with the lock; `wait`: wait for the answer until the deadline)."""
+        pending = self._pending_stop
+        if pending is None:
+            return
+        if wait:
+            pending.answered.wait(max(0.0, pending.deadline - now))
+        answered = pending.answered.is_set()
+        if not (answered or force or steady() >= pending.deadline):
+            return
+        self._pending_stop = None
+        if not answered and not force:
+            goal = excerpt(pending.finish.goal_id)
+            self._reporter.warn(
+                f"the simulator did not answer the STOP of goal '{goal}' within "
+                f"{self._param('sim_stop_timeout'):.1f} s: it may be unscored"
+            )
+        self._announce_finish(pending.finish)
 
     def _send_waypoint(self, seq: int, x: float, y: float, yaw: float) -> None:
         pose = PoseStamped()
@@ -777,7 +831,10 @@ class GoalInterfaceNode(Node):
 
     # ------------------------------------------------------------------------------ status
     def _publish_status(self, force: bool = False) -> None:
-        """Publish on every change, and periodically while a goal runs (call with the lock)."""
+        """Publish on every change, and periodically while a goal runs (call with the lock). A
+        simulated goal's final status waits for its STOP's answer (_settle_stop)."""
+        if self._pending_stop is not None:
+            return
         now = steady()
         snapshot = self._mission.status(now)
         message = compose_message(

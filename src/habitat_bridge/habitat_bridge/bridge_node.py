@@ -79,7 +79,6 @@ from habitat_bridge.sim_thread import SimThread
 HABITAT_PARAMETERS = ("habitat_episodes", "habitat_scenes_dir", "habitat_scene_dataset")
 DEPTH_ENCODINGS = ("32FC1", "16UC1")
 CLOCKS = ("sim", "wall")
-STOP_WAIT = 2.0  # seconds a new goal waits for a STOP under way to score the one before
 
 
 def episode_goal_id(episode: Episode) -> str:
@@ -149,8 +148,6 @@ class HabitatBridgeNode(Node):
         # The goal being scored: its id ("" for the episode as loaded) and the episode's own id;
         # the id on filmnav/active_goal ("" while idle).
         self._segment_lock = threading.Lock()
-        self._stops = threading.Condition()  # STOP requests under way (_on_stop)
-        self._stops_pending = 0
         self._goal_id = ""
         self._episode_goal_id = ""
         self._active_id = ""
@@ -533,10 +530,6 @@ class HabitatBridgeNode(Node):
         running, self._active_id = self._active_id, msg.id
         if not msg.id or msg.id == running:
             return
-        # The previous goal's STOP is sent before the next goal is announced, but it waits for
-        # the robot to stand still: let it score that goal first.
-        with self._stops:
-            self._stops.wait_for(lambda: self._stops_pending == 0, timeout=STOP_WAIT)
         # Under the lock, so a STOP (which takes it too) is scored against what the goal means,
         # even when the vocabulary is still being encoded.
         with self._segment_lock:
@@ -573,16 +566,6 @@ class HabitatBridgeNode(Node):
         """Habitat STOP: ends the goal (the robot stays where it is); the reply carries its
         metrics as JSON. A STOP named for another goal than the one scored is refused: the caller
         ended that goal, and a newer one may have started before its STOP arrived."""
-        with self._stops:  # under way: a goal announced meanwhile waits for it (_on_active_goal)
-            self._stops_pending += 1
-        try:
-            return self._stop(request, response)
-        finally:
-            with self._stops:
-                self._stops_pending -= 1
-                self._stops.notify_all()
-
-    def _stop(self, request: StopGoal.Request, response: StopGoal.Response) -> StopGoal.Response:
         with self._motion(), self._segment_lock:
             if request.goal_id and self._goal_id and request.goal_id != self._goal_id:
                 response.success = False
