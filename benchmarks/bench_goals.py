@@ -3,7 +3,7 @@
 For each val house (`--first-seed`.., small houses) the sim graph (`sim.launch.yaml`, the policy of
 `filmnav demo`, default the shipped `compact`) starts once and serves `--goals-per-house`
 phrasings of a held-out set (`--phrasings`, default the eleventh blind set,
-tests/data/goal_phrasings_blind11.yaml, the one held out of grounding work: the earlier sets
+tests/data/goal_phrasings_blind12.yaml, the one held out of grounding work: the earlier sets
 informed it, and the accept threshold is calibrated on them) in sequence, as an operator sends them
 (`filmnav/goal`), each from where the robot stopped after the previous one.
 A phrasing is chosen only when its expected category (the first it lists) has an instance the robot
@@ -38,7 +38,7 @@ import yaml
 from filmnav_common.bench import write_report
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-PHRASINGS = ROOT / "tests/data/goal_phrasings_blind11.yaml"
+PHRASINGS = ROOT / "tests/data/goal_phrasings_blind12.yaml"
 HOUSES = "small"
 
 

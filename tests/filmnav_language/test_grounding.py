@@ -35,7 +35,7 @@ from filmnav_language.grounding import (
     load_thresholds,
     object_phrase,
 )
-from filmnav_language.phrases import Phrase, canonical, gist
+from filmnav_language.phrases import Phrase, canonical, directed_spans, gist
 from filmnav_language.sentence_encoder import DEFAULT_TEXT_ENCODER
 from filmnav_language.speller import Speller
 from filmnav_sim.house import CATEGORIES
@@ -329,6 +329,36 @@ def test_the_sibling_margin_and_the_room_move_word_for_word_evidence():
 def test_household_objects_the_simulator_lacks_may_stand_for_its_names(sim_grounder, text, names):
     grounding = sim_grounder.ground(text)
     assert grounding.accepted and set(grounding.names) == names, grounding
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("dishes piling up again lol go look at the sink", "sink"),  # no clause break
+        ("go to the tv the game starts in ten minutes", "tv"),  # chatter after, no break
+        ("the cat is up on the counter again ugh, go shoo her off", "kitchen counter"),
+        ("i think she left her book on the armchair, go check", "armchair"),  # pointed back
+        ("my back is killing me after that long drive, go wait by the chair", "chair"),
+        ("go see if shes practising at the piano", "piano"),  # "shes" is not "shoes"
+        ("we need a stool to reach the cupboard", "stool"),  # a purpose is no request
+        ("dinners nearly ready so go hang about by the dining table ta", "dining table"),
+    ],
+)
+def test_a_request_inside_chatter_decides_the_goal(sim_grounder, text, name):
+    grounding = sim_grounder.ground(text)
+    assert grounding.accepted and grounding.names[0] == name, grounding
+
+
+def test_chatter_decides_only_what_the_object_phrase_leaves_open(sim_grounder, household_grounder):
+    """Several goals that each name something, negations and requests for another object stay
+    refused; a key that modifies another noun is not the object."""
+    for text in ("a chair, then a bed", "don't go to the sofa"):
+        assert not sim_grounder.ground(text).accepted, text
+    purpose = directed_spans("we need a stool to reach the cupboard")
+    assert not any(span.startswith("reach") for _, span in purpose), purpose
+    assert household_grounder.ground("I'm looking for the keyboard instrument").names[0] == "piano"
+    spans = directed_spans("the cat is on the counter again, go shoo her off")
+    assert spans == [("the cat is on the counter again", "go shoo her off")]
 
 
 def test_object_phrase_parts():

@@ -3,17 +3,17 @@ category and acceptance of things the simulator has not (no house contains them,
 household object), printed by kind; and the rules the held-out sets keep.
 
 Sets: `dev` (goal_phrasings.yaml) was measured during development and words from its failures
-went into the vocabularies; `fresh` (goal_phrasings_fresh.yaml) and `blind` to `blind11`
+went into the vocabularies; `fresh` (goal_phrasings_fresh.yaml), `blind` to `blind12`
 (goal_phrasings_blind*.yaml, written without access to the vocabularies, the later ones each by
-someone who had seen neither the vocabularies nor the other sets) never went into the
-vocabularies. All of them but `blind11` informed grounding work: failures read, mechanisms built
-or budgets chosen (the package README tells which), and since `blind11` was written they are the
-development phrasings the accept threshold is raised on (calibrate.py, DEVELOPMENT_SETS).
-`blind11` (HELD_OUT) informed nothing: it was measured once, untouched, with the thresholds
-calibrated without it (91.5% right, 0.0% of its absent things accepted; 93.3% and 15.0% with the
-thresholds before), and once more on its summary after a goal's first clause became a form of its
-own (92.0%). Issue 11 targets at least 95% right and at most 5% accepted. FLOORS keep the
-measured levels (quoted in the package README) from slipping rather than claiming the target.
+someone who had seen neither the vocabularies nor the other sets) and `casual1` (chatty goals
+only, written the same way for development) never went into the vocabularies. All of them but
+`blind12` informed grounding work: failures read, mechanisms built or budgets chosen (the package
+README tells which), and they are the development phrasings the accept threshold is raised on
+(calibrate.py, DEVELOPMENT_SETS). `blind12` (HELD_OUT) informed nothing: it was measured once,
+untouched, before the rules for chatty goals (86.2% right, 3.3% of its absent things accepted),
+then on its summary after them (94.2%, 3.3%) and after one more mend of them (94.6%, 3.3%).
+Issue 11 targets at least 95% right and at most 5% accepted. FLOORS keep the measured levels
+(quoted in the package README) from slipping rather than claiming the target.
 """
 
 from __future__ import annotations
@@ -51,32 +51,36 @@ NEVER_TUNED = (
     "blind9",
     "blind10",
     "blind11",
+    "blind12",
+    "casual1",
 )
-HELD_OUT = ("blind11",)  # in neither the vocabularies nor the calibration
+HELD_OUT = ("blind12",)  # in neither the vocabularies nor the calibration
 SETS = {
     "dev": DATA / "goal_phrasings.yaml",
     **{name: DATA / f"goal_phrasings_{name}.yaml" for name in NEVER_TUNED},
 }
 ISSUE_ACCURACY, ISSUE_FALSE_ACCEPT = 0.95, 0.05
 # (accuracy at least, false accepts at most): the README's measurement (dev 97.8% and 0.0%,
-# fresh 91.8% and 0.0%, blind 93.3% and 3.2%, blind2 94.6% and 0.0%, blind3 93.3% and 10.3%,
-# blind4 96.9% and 5.0%, blind5 94.2% and 6.7%, blind6 94.2% and 10.0%, blind7 95.1% and 5.0%,
-# blind8 94.6% and 6.7%, blind9 91.5% and 10.0%, blind10 92.0% and 8.3%, blind11 92.0% and 0.0%)
-# less a goal or so, plus one false accept.
+# fresh 91.8% and 0.0%, blind 93.3% and 3.2%, blind2 95.1% and 0.0%, blind3 93.3% and 10.3%,
+# blind4 96.9% and 5.0%, blind5 95.1% and 6.7%, blind6 95.1% and 10.0%, blind7 96.0% and 5.0%,
+# blind8 96.0% and 6.7%, blind9 95.1% and 10.0%, blind10 95.5% and 8.3%, blind11 95.1% and 0.0%,
+# blind12 94.6% and 3.3%, casual1 94.2% and 10.0%) less a goal or so, plus one false accept.
 FLOORS = {
     "dev": (0.975, 0.02),
     "fresh": (0.90, 0.04),
     "blind": (0.93, 0.05),
-    "blind2": (0.94, 0.02),
+    "blind2": (0.945, 0.02),
     "blind3": (0.925, 0.12),
     "blind4": (0.965, 0.07),
-    "blind5": (0.935, 0.085),
-    "blind6": (0.935, 0.12),
-    "blind7": (0.945, 0.07),
-    "blind8": (0.94, 0.085),
-    "blind9": (0.905, 0.12),
-    "blind10": (0.91, 0.10),
-    "blind11": (0.915, 0.02),
+    "blind5": (0.945, 0.085),
+    "blind6": (0.945, 0.12),
+    "blind7": (0.955, 0.07),
+    "blind8": (0.955, 0.085),
+    "blind9": (0.945, 0.12),
+    "blind10": (0.95, 0.10),
+    "blind11": (0.945, 0.02),
+    "blind12": (0.94, 0.05),
+    "casual1": (0.935, 0.125),
 }
 # (goals, absent things) of each blind set as it was written
 BLIND_SIZES = {
@@ -91,6 +95,8 @@ BLIND_SIZES = {
     "blind9": (224, 60),
     "blind10": (224, 60),
     "blind11": (224, 60),
+    "blind12": (224, 60),
+    "casual1": (224, 40),
 }
 LONG_PHRASE = 4  # words: a held-out phrasing this long that is a key was copied
 # Long phrasings a set was written with that were already keys or calibration goals then (the

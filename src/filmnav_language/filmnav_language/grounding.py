@@ -56,6 +56,14 @@ How a goal is grounded:
    `margin` of the top score is a target. All eight thresholds are calibrated on data, per
    vocabulary and encoder (`python -m filmnav_language.calibrate`, see calibrate.py), never per
    phrase.
+5. Chatter: when the object phrase names nothing word for word, a request inside the goal that
+   does decides it ("ugh the dishes are piling up lol go look at the sink"; "my back is killing
+   me after that long drive, go wait by the chair", which only looks like several goals in a
+   row): the first key named after a request (with the words that modify it), if it is one of
+   the names ("go find the remote on the sofa" asks for another object); or, after a
+   request that names nothing ("go look", "go there"), the first of the names before it ("the
+   cat is on the counter again, go shoo her off"). A room or place there says where, and a
+   description of an unnamed thing ("something to sit on at the table") is left to the meaning.
 """
 
 from __future__ import annotations
@@ -71,10 +79,14 @@ import yaml
 from filmnav_language.embeddings import embedding_cache, unit_rows
 from filmnav_language.kind import HOME_L2, OWN_L2, KindClassifier
 from filmnav_language.phrases import (
+    CONTRACTIONS,
     KIND_WORDS,
     PLACE_WORDS,
     Phrase,
+    anchor_at,
     canonical,
+    directed_spans,
+    ends_noun_phrase,
     gist,
     object_phrase,
     short,
@@ -106,6 +118,10 @@ MAX_TARGETS = 5  # names an ambiguous goal may stand for, best first
 EXACT = 1.0  # the score of a form that is word for word a key
 PARTIAL = 0.75  # of a head that is a key, before a property (step 3)
 SUFFIX = 0.9  # of a head that ends with a key (step 3)
+NAMED_WORDS = 5  # the longest key looked for inside a chatty goal's request
+NAMED_MODIFIERS = 2  # words before it taken as its modifiers
+# Words that start a description of an unnamed object ("something to sit on at the table").
+_DESCRIBING = frozenset("something somewhere thing things stuff place spot one where what".split())
 
 
 @dataclass(frozen=True)
@@ -357,6 +373,9 @@ class Scores:
     candidates: tuple[int, ...] = ()
     room: tuple[int, ...] = ()
     modified: np.ndarray | None = None
+    # The scores of a request inside the goal that names one of the names word for word, when
+    # the goal's object phrase does not ("dishes piling up lol go look at the sink": "sink").
+    directed: Scores | None = None
 
     @property
     def query(self) -> str:
@@ -532,7 +551,7 @@ class GoalGrounder:
         self._speller = Speller(
             _words(vocabulary.entries),
             _words([*other_entries, *self.outside]) | {w for b in beings for w in b.split()},
-            self.encoder.is_known_word,
+            lambda word: word in CONTRACTIONS or self.encoder.is_known_word(word),
         )
         self._forms = functools.lru_cache(maxsize=1024)(self._make_forms)
 
@@ -684,39 +703,116 @@ class GoalGrounder:
         words = tuple(dict.fromkeys([*forms.gist, *gist(forms.modified).split()]))
         return variants, " ".join(forms.modified), words
 
+    def _directed(self, text: str, phrase: Phrase) -> Phrase | None:
+        """The object a request inside a chatty goal asks for (module docstring, step 5), when
+        the goal's own object phrase names nothing word for word and the goal is not refused (a
+        command, a negation, several goals that each name something): the first key named after
+        the first request that names one ("dishes piling up lol go look at the sink": the sink;
+        "go find the remote" asks for another object: no request decides); or, for a request
+        that names nothing ("go look", "go there"), the first of the names named before it ("the
+        cat is on the counter again, go shoo her off")."""
+        lexical = self.lexical(phrase)
+        several = phrase.sequence and all(
+            self._named(self._speller.mapped(part.split())) for part in phrase.sequence
+        )
+        if phrase.refusal and (several or not phrase.sequence):
+            return None
+        if lexical.kind == "exact" or lexical.names:
+            return None
+        pointed_back = ""
+        for before, span in directed_spans(text):
+            words = self._speller.mapped(Phrase.of(span).text.split())
+            named = self._named(words)
+            start, end = named[0] if named else (0, 0)
+            if (
+                named
+                and not _DESCRIBING.intersection(words[:start])
+                and ends_noun_phrase(words[end:])
+            ):
+                return self._named_phrase(words, named[0])
+            if not named:
+                pointed_back = pointed_back or before
+        words = self._speller.mapped(pointed_back.split())
+        found = (self._named_phrase(words, where) for where in self._named(words))
+        return next((phrase for phrase in found if phrase), None)
+
+    def _named(self, words: list[str]) -> list[tuple[int, int]]:
+        """Where keys are named word for word in `words`, in order: (start, end), the longest
+        key at each place, not overlapping."""
+        found, at = [], 0
+        while at < len(words):
+            end = next(
+                (
+                    at + size
+                    for size in range(min(NAMED_WORDS, len(words) - at), 0, -1)
+                    if " ".join(words[at : at + size]) in self._lookup
+                ),
+                at,
+            )
+            key = " ".join(words[at:end])
+            if end > at and key not in self._rooms and self._lookup[key][2] != PLACE:
+                found.append((at, end))  # a room or place says where, not what
+            at = max(end, at + 1)
+        return found
+
+    def _named_phrase(self, words: list[str], where: tuple[int, int]) -> Phrase | None:
+        """The object phrase of a named key with its modifiers, when the key is one of the names
+        (a general word takes what follows it too: "the table where we eat")."""
+        start, end = where
+        names, _, owner = self._lookup[" ".join(words[start:end])]
+        if not names or owner != OWN:
+            return None
+        # with its modifiers ("my spinny work chair"), up to its determiner
+        while start > 0 and end - start <= NAMED_MODIFIERS and gist(words[start - 1 : start]):
+            start -= 1
+        # a property after it describes it, and so does all after a general word ("the chair
+        # with little wheels", "the table where we eat")
+        described = len(names) > 1 or anchor_at(words[end - 1 :]) == (1, False)
+        return Phrase.of(" ".join(words[start : len(words) if described else end]))
+
+    def _needed(self, phrase: Phrase, directed: Phrase | None) -> list[str]:
+        """Every text a goal's scores need encoded, its directed request's too (_texts)."""
+        needed = []
+        for part in (phrase, directed):
+            variants, modified, words = self._texts(part) if part else ((), "", ())
+            if variants:
+                needed += [*variants, modified, *words]
+        return needed
+
     def score(self, text: str) -> Scores:
         phrase = Phrase.of(text)
-        variants, modified, words = self._texts(phrase)
-        if not variants:
-            return self._scores(phrase, {})
-        texts = list(dict.fromkeys([*variants, modified, *words]))
-        encoded = unit_rows(self.encoder.encode(texts).numpy())
-        return self._scores(phrase, dict(zip(texts, encoded, strict=True)))
+        directed = self._directed(text, phrase)
+        texts = list(dict.fromkeys(self._needed(phrase, directed)))
+        encoded = unit_rows(self.encoder.encode(texts).numpy()) if texts else []
+        return self._scores(phrase, dict(zip(texts, encoded, strict=True)), directed)
 
     def score_many(self, texts: Sequence[str]) -> list[Scores]:
         """The scores of many goals, their forms and words encoded in one batch (evaluations)."""
         phrases = [Phrase.of(text) for text in texts]
-        needed = [self._texts(phrase) for phrase in phrases]
+        directed = [self._directed(t, p) for t, p in zip(texts, phrases, strict=True)]
         unique = list(
             dict.fromkeys(
-                t
-                for variants, modified, words in needed
-                if variants
-                for t in (*variants, modified, *words)
+                t for pair in zip(phrases, directed, strict=True) for t in self._needed(*pair)
             )
         )
         vectors = dict(
             zip(unique, unit_rows(self.encoder.encode_batch(unique).numpy()), strict=True)
         )
-        return [self._scores(phrase, vectors) for phrase in phrases]
+        return [
+            self._scores(phrase, vectors, inner)
+            for phrase, inner in zip(phrases, directed, strict=True)
+        ]
 
-    def _scores(self, phrase: Phrase, vectors: dict[str, np.ndarray]) -> Scores:
-        """A goal's scores from the unit vectors of its texts (_texts)."""
+    def _scores(
+        self, phrase: Phrase, vectors: dict[str, np.ndarray], directed: Phrase | None = None
+    ) -> Scores:
+        """A goal's scores from the unit vectors of its texts (_needed)."""
         count = len(self.vocabulary.entries)
+        inner = self._scores(directed, vectors) if directed else None
         variants, modified, _ = self._texts(phrase)
         if not variants:
             empty = np.zeros(count + len(self.outside))
-            return Scores(phrase, (), empty, empty, count)
+            return Scores(phrase, (), empty, empty, count, directed=inner)
         unit = np.stack([vectors[v] for v in variants])
         sentence = np.maximum.reduceat((unit @ self._keys_t).max(axis=0), self._starts)
         forms = self.forms(phrase)
@@ -756,6 +852,7 @@ class GoalGrounder:
             candidates if len(candidates) > 1 else (),
             room,
             modified_scores,
+            inner,
         )
 
     def _room_among(self, words: list[str]) -> tuple[int, ...]:
@@ -797,6 +894,10 @@ class GoalGrounder:
         def refused(reason: str, taken_for: str = "") -> Grounding:
             return Grounding(scores.query, (), False, reason, attributes, taken_for)
 
+        if scores.directed is not None:  # a request inside the chatter names the object
+            inner = self.decide(scores.directed, thresholds)
+            if inner.accepted:
+                return inner
         if not scores.variants:
             return refused(scores.phrase.refusal or "the goal names no object")
         scores = scores.resolved(thresholds)

@@ -100,7 +100,8 @@ please | for me | now | right now | here | in here | around here | nearby | than
 thanks a lot | cheers | in the house | in this house | in the home | in the flat
 in the apartment | asap | quickly | fast | at once | if you can | if possible | for me please
 when you can | is | are | is at | is located | are located | located | again | too | then
-would you | will you | can you | ok | okay
+would you | will you | can you | ok | okay | pls | plz | thx | thanx | ty | lol | lmao | k
+real quick | right away | rn | tho | bro | mate | ta
 """
 # Attribute words a vocabulary does not name: colours, sizes, materials, looks, states and
 # positions. They are returned to the caller (to choose among instances) and left out of the
@@ -154,6 +155,16 @@ PLACE_WORDS = frozenset(
 _PROPERTY_ANCHORS = """
 with | without | that | which | where | who | whose | for | having | made of | full of
 """
+# Contractions as `canonical` writes them (apostrophes dropped), which are words, not misspellings
+# ("shes" is not "shoes"); those that are words anyway ("shed", "well", "its") are not listed.
+CONTRACTIONS = frozenset(
+    """
+    shes hes whats thats theres wheres heres whos hows whens whys lets dont doesnt didnt cant
+    couldnt wont wouldnt shouldnt isnt arent wasnt werent hasnt havent hadnt mustnt neednt
+    im ive youre youve youd youll theyre theyve theyd theyll weve hed itll thatll thered aint
+    yall gonna wanna gotta
+    """.split()
+)
 # Words that carry no content for the gist: function words, pronouns, auxiliaries, and the
 # frames of functional goals ("something to", "a place where I can", "the thing you ... with").
 _FUNCTION_WORDS = frozenset(
@@ -371,6 +382,53 @@ def _asking_clauses(text: str) -> list[str]:
     return clauses[start:]
 
 
+_ASKING_BY_WORD = _by_word(tuple(_ASKING), 0)
+# Words that may follow a noun phrase once it has ended: what the module strips around objects,
+# anchors, function words, contractions, and chat ("go check the stove prob the bacon").
+_AFTER_NOUN_PHRASE = (
+    frozenset(
+        word
+        for block in (_FILLER_WORDS, _COURTESY_WORDS, _PLACE_ANCHORS, _PROPERTY_ANCHORS)
+        for phrase in phrase_set(block)
+        for word in phrase
+    )
+    | _FUNCTION_WORDS
+    | CONTRACTIONS
+    | frozenset(
+        "prob probably maybe real itself already first before after while cause cuz coz bc "
+        "because pronto b4 or instead upstairs downstairs outside inside".split()
+    )
+)
+
+
+def ends_noun_phrase(words: Sequence[str]) -> bool:
+    """Whether a noun phrase ends before `words` (what follows it), rather than going on with
+    another noun it modifies ("the keyboard instrument", "the tv remote")."""
+    return not words or words[0] in _AFTER_NOUN_PHRASE
+
+
+def directed_spans(text: str) -> list[tuple[str, str]]:
+    """Each request to go or to look for something inside a goal's clauses, with what follows it
+    in its clause, and the words before it, in order ("dishes piling up lol go look at the
+    sink, ty" -> ("dishes piling up lol", "go look at the sink")): chatter may name other things
+    before and around the one asked for, or name it before a request that points back at it
+    ("the cat is on the counter again, go shoo her off")."""
+    spans, before = [], []
+    for clause in _CLAUSE_BREAK.split(text):
+        words = canonical(clause).split()
+        for at in range(len(words)):
+            asked = max(_going(words[at:]), _match(words[at:], _ASKING_BY_WORD.get(words[at], ())))
+            said_before = before + words[:at]
+            # not a purpose ("a stool to reach the cupboard"; "I want you to go to" asks)
+            purpose = said_before[-1:] == ["to"] and not _ADDRESS_WORDS.intersection(
+                said_before[-2:-1]
+            )
+            if asked and not purpose:
+                spans.append((" ".join(said_before), " ".join(words[at:])))
+        before += words
+    return list(dict.fromkeys(spans))
+
+
 def _goes(words: list[str]) -> bool:
     """Whether a clause asks to go somewhere (within its first words: "could you please go
     to")."""
@@ -436,6 +494,14 @@ def short(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
 
 
+def _sequence(text: str) -> tuple[str, str] | tuple[()]:
+    """The two parts of an object phrase that links several goals ("chair then a bed"), if it
+    does."""
+    words = text.split()
+    at, link = _find(words, _SEQUENCES)
+    return (" ".join(words[:at]), " ".join(words[at + link :])) if link else ()
+
+
 def _refusal(goal: str, text: str) -> str:
     """Why a goal is not one object to find, or "": a command to the robot, a goal that says
     only what not to find, or several goals in a row ("a chair, then a bed")."""
@@ -448,9 +514,8 @@ def _refusal(goal: str, text: str) -> str:
     words = text.split()
     if _match(words, _NEGATIONS):
         return "the goal says only what not to find: name the object to find"
-    at, link = _find(words, _SEQUENCES)
-    if link:
-        first, rest = short(" ".join(words[:at])), short(" ".join(words[at + link :]))
+    if parts := _sequence(text):
+        first, rest = (short(part) for part in parts)
         return f"one goal at a time: '{first}' and '{rest}' are several goals in a row"
     return ""
 
@@ -472,6 +537,9 @@ class Phrase:
     # the object phrase of its first clause alone, when chatter follows it ("where's the loo,
     # hurry hurry" -> "loo"); empty when the phrase is one clause
     lead: str = ""
+    # the parts of a goal refused as several goals in a row ("chair", "bed"): chatter may only
+    # look like that ("my back hurts after that long drive, go wait by the chair")
+    sequence: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, goal: str) -> Phrase:
@@ -479,7 +547,7 @@ class Phrase:
         text = _phrase_of(clauses)
         refusal = _refusal(goal, text)
         if refusal:
-            return cls("", (), frozenset(), refusal)
+            return cls("", (), frozenset(), refusal, sequence=_sequence(text))
         text = _before_exclusion(text)
         words = text.split()
         at = anchor_at(words)[0]
