@@ -2,7 +2,7 @@
 
 For each val house (`--first-seed`.., small houses) the sim graph (`sim.launch.yaml`, the policy of
 `filmnav demo`, default the shipped `compact`) starts once and serves `--goals-per-house`
-phrasings of a held-out set (`--phrasings`, default the eleventh blind set,
+phrasings of a held-out set (`--phrasings`, default the twelfth blind set,
 tests/data/goal_phrasings_blind12.yaml, the one held out of grounding work: the earlier sets
 informed it, and the accept threshold is calibrated on them) in sequence, as an operator sends them
 (`filmnav/goal`), each from where the robot stopped after the previous one.
