@@ -17,7 +17,7 @@ goal was grounded to; this benchmark also checks that the grounding was right. W
 `--budget-s`, no goal starts once the budget is spent (the report counts the goals that ran).
 Usage:
   filmnav bench goals [--houses 8] [--goals-per-house 5] [--first-seed 10000] [--policy compact]
-                      [--budget-s SECONDS] [--phrasings tests/data/goal_phrasings_blind7.yaml]
+                      [--budget-s SECONDS] [--phrasings tests/data/goal_phrasings_blind12.yaml]
 """
 
 from __future__ import annotations

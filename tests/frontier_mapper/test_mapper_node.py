@@ -149,6 +149,9 @@ def test_mapper_publishes_map_frontiers_and_markers(client, mapper):
     assert client.inbox["map"][-1].header.frame_id == "odom"
     frontiers = client.inbox["frontiers"][-1]
     assert frontiers.header.frame_id == "odom" and frontiers.frontiers
+    # stamped with the newest depth frame in the map (views at n + 0.02 s), not the odometry
+    stamp = frontiers.header.stamp.sec + frontiers.header.stamp.nanosec * 1e-9
+    assert stamp % 1.0 == pytest.approx(0.02, abs=1e-6), stamp
     for frontier in frontiers.frontiers:
         assert frontier.size >= 0.5 and frontier.path_distance > 3.0
         assert frontier.waypoint.orientation.w != 0.0 or frontier.waypoint.orientation.z != 0.0

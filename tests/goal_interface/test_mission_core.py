@@ -272,6 +272,37 @@ def test_no_frontiers_looks_around_then_fails_with_reason():
     )
 
 
+def test_a_look_around_waits_for_a_lagging_map_before_it_fails():
+    """The mapper may lag behind the robot (most at start-up): a look-around that found no
+    frontiers fails only once the map holds what it saw, or after map_wait; frontiers that come
+    in meanwhile are explored."""
+
+    def looked_around(mission: Mission, map_current: bool) -> float:
+        turn = only(mission.update(0.0, ORIGIN, [], None, IDLE), Rotate)
+        done = ExecutorState(turn.seq, ExecutorStatus.SUCCEEDED)
+        turn = only(mission.update(1.0, ORIGIN, [], None, done, map_current=map_current), Rotate)
+        done = ExecutorState(turn.seq, ExecutorStatus.SUCCEEDED)
+        assert mission.update(2.0, ORIGIN, [], None, done, map_current=map_current) == []
+        return 2.0
+
+    mission = started(look_around_turns=2, map_wait=3.0)
+    looked = looked_around(mission, map_current=False)
+    assert "waiting for the map" in mission.status(looked).message
+    assert mission.update(looked + 2.9, ORIGIN, [], None, IDLE, map_current=False) == []
+    finish = only(mission.update(looked + 3.0, ORIGIN, [], None, IDLE, map_current=False), Finish)
+    assert finish.state == MissionState.FAILED and "no frontiers" in finish.reason
+
+    mission = started(look_around_turns=2, map_wait=3.0)
+    looked = looked_around(mission, map_current=False)
+    later = mission.update(looked + 1.0, ORIGIN, [FAR], None, IDLE, map_current=True)
+    assert only(later, RequestDecision).frontiers == (FAR,)
+
+    mission = started(look_around_turns=2, map_wait=3.0)
+    looked = looked_around(mission, map_current=False)
+    finish = only(mission.update(looked + 0.1, ORIGIN, [], None, IDLE, map_current=True), Finish)
+    assert finish.state == MissionState.FAILED  # the map caught up: no frontiers is the answer
+
+
 def test_frontier_appearing_while_looking_around_interrupts_the_turn():
     mission = started()
     turn = only(mission.update(0.0, ORIGIN, [], None, IDLE), Rotate)

@@ -308,8 +308,10 @@ class OccupancyMapperNode(Node):
             latest = self._robot
         if latest is None or self._frames == 0:
             return
-        stamp_time, robot = latest
-        stamp = stamp_msg(stamp_time)
+        _, robot = latest
+        # the time of the newest depth frame the map holds (0 when none yet): a reader can tell
+        # whether what the robot saw until some moment is in the frontiers
+        stamp = stamp_msg(max(self._last_integrated, 0.0))
         if self._map_dirty:
             self._map_pub.publish(occupancy_grid_msg(self._grid, self._frame_id, stamp))
             self._map_dirty = False

@@ -74,6 +74,7 @@ from filmnav_common.protocol import FrontierCandidate, GoalSpec
 from filmnav_common.qos import LATCHED_QOS, ODOMETRY_QOS, RELIABLE_QOS, SENSOR_QOS
 from filmnav_common.reporting import EXITED_KEY, PID_KEY, StatusReporter
 from filmnav_common.text import excerpt
+from filmnav_common.tf_listener import stamp_to_ns
 from filmnav_common.transforms import TransformError
 from goal_interface.clearance import OccupancyView
 from goal_interface.commands import execute
@@ -202,6 +203,16 @@ PARAMETERS: dict[str, tuple[Any, str]] = {
         _MISSION.look_around_angle,
         "angle of one look-around turn, radians",
     ),
+    "map_wait": (
+        _MISSION.map_wait,
+        "seconds a look-around that found no frontiers waits for the frontiers to take in what "
+        "it saw before the search fails (the mapper may lag behind, most at start-up)",
+    ),
+    "map_lag": (
+        0.5,
+        "seconds the frontiers' stamp (the newest depth frame in the map) may lag the robot's "
+        "odometry and still hold what the robot has seen",
+    ),
     "navigator": (
         "auto",
         f"waypoint executor: {' | '.join(NAVIGATOR_KINDS)} (nav2 and auto wait for Nav2's "
@@ -293,6 +304,8 @@ class GoalInterfaceNode(Node):
         self._robot_frames = RobotFrames(self, self._param)
         self._pose: tuple[float, float, float] | None = None  # in the mapping frame
         self._pose_time = -math.inf  # steady time it was last placed there
+        self._pose_stamp = 0.0  # its odometry stamp, seconds
+        self._frontiers_stamp = 0.0  # the newest depth frame in the frontiers, seconds
         self._pose_error = "no odometry yet"  # why the latest odometry could not be placed
         self._frame = self._robot_frames.mapping_frame("odom")  # until odometry names its frame
         # The latest array of each frontier topic, as candidates and as messages by id.
@@ -447,6 +460,7 @@ class GoalInterfaceNode(Node):
             no_progress_timeout=p("no_progress_timeout"),
             look_around_turns=p("look_around_turns"),
             look_around_angle=p("look_around_angle"),
+            map_wait=p("map_wait"),
             confirm_ticks=max(1, round(p("confirm_time") * p("tick_rate"))),
             navigation_timeout=p("navigation_timeout"),
             approach_timeout=p("approach_timeout"),
@@ -588,12 +602,15 @@ class GoalInterfaceNode(Node):
             return
         with self._lock:
             self._pose, self._pose_time = pose, steady()
+            self._pose_stamp = stamp_to_ns(msg.header.stamp) * 1e-9
             self._frame = frame or self._frame
 
     def _on_frontiers(self, topic: str, msg: FrontierArray) -> None:
         with self._lock:
             self._frontier_msgs[topic] = {frontier.id: frontier for frontier in msg.frontiers}
             self._frontiers[topic] = [candidate_of(frontier) for frontier in msg.frontiers]
+            if topic == REGULAR:
+                self._frontiers_stamp = stamp_to_ns(msg.header.stamp) * 1e-9
 
     def _on_map(self, msg: OccupancyGrid) -> None:
         info = msg.info
@@ -740,8 +757,18 @@ class GoalInterfaceNode(Node):
             else ExecutorState()
         )
         frontiers, narrow = self._frontiers[REGULAR], self._frontiers[NARROW]
+        map_current = self._frontiers_stamp >= self._pose_stamp - self._param("map_lag")
         execute(
-            mission.update(now, self._pose, frontiers, detection, executor, narrow=narrow), self
+            mission.update(
+                now,
+                self._pose,
+                frontiers,
+                detection,
+                executor,
+                narrow=narrow,
+                map_current=map_current,
+            ),
+            self,
         )
 
     # ------------------------------------------------------------------------------ commands

@@ -129,6 +129,7 @@ class MissionConfig:
     blacklist_radius: float = 0.5  # waypoints this close to a blacklisted one are skipped
     look_around_turns: int = 12
     look_around_angle: float = math.radians(30.0)
+    map_wait: float = 3.0  # seconds a finished look-around waits for the map to take it in
     object_rejection_radius: float = 0.5  # detections near an unreachable object are ignored
     replan_distance: float = 0.5  # re-plan the approach when the object moves this much
     confirm_ticks: int = 10  # ticks to wait for a detection at the approach pose
@@ -230,6 +231,7 @@ class _Activity:
     narrow: bool = False  # decision, frontier: among the narrow frontiers
     closer: bool = False  # approach: already the closer retry on the same line
     ticks_left: int = 0  # confirm: ticks left to wait for a detection
+    looked: float | None = None  # look: when its last turn ended (the map may lag behind it)
 
 
 @dataclass
@@ -372,8 +374,11 @@ class Mission:
         executor: ExecutorState,
         steps: int | None = None,
         narrow: Sequence[FrontierCandidate] = (),
+        map_current: bool = True,
     ) -> list[Command]:
-        """One tick: integrate the observations, return the commands to execute now."""
+        """One tick: integrate the observations, return the commands to execute now.
+        `map_current`: whether the frontiers include what the robot has seen until now (a
+        mapper may lag behind the robot, most at start-up)."""
         if not self.active:
             return []
         self._track_distance(robot_pose)
@@ -391,7 +396,9 @@ class Mission:
                 return commands
         if self._progress.state == MissionState.APPROACHING:
             return self._update_approach(now, robot_pose, executor)
-        return self._update_exploration(now, robot_pose, list(frontiers), executor, list(narrow))
+        return self._update_exploration(
+            now, robot_pose, list(frontiers), executor, list(narrow), map_current
+        )
 
     def on_decision(
         self, request_id: int, index: int | None, policy: str = "", error: str = ""
@@ -431,6 +438,7 @@ class Mission:
         frontiers: list[FrontierCandidate],
         executor: ExecutorState,
         narrow: list[FrontierCandidate],
+        map_current: bool,
     ) -> list[Command]:
         candidates = self._unblacklisted(frontiers)
         activity = self._activity
@@ -445,20 +453,26 @@ class Mission:
         if activity.kind == "look":
             if candidates:
                 return [CancelNavigation(), *self._decide(now, robot_pose, candidates)]
-            if self._outcome(now, activity, executor) is None:
+            if activity.looked is None:
+                if self._outcome(now, activity, executor) is None:
+                    return []
+                self._progress.look_turns_done += 1
+                if self._progress.look_turns_done < self.config.look_around_turns:
+                    return self._rotate(now, "no frontiers: looking around")
+                activity.looked = now
+            # looked all around: no frontiers is an answer only once the map holds what was seen
+            if not map_current and now - activity.looked < self.config.map_wait:
+                self._progress.message = "looked around: waiting for the map to take it in"
                 return []
-            self._progress.look_turns_done += 1
-            if self._progress.look_turns_done >= self.config.look_around_turns:
-                if reopened := self._reopened(frontiers):
-                    self._progress.message = "a reached frontier is still open further on"
-                    return self._decide(now, robot_pose, reopened)
-                if narrow_left := self._unblacklisted(narrow):
-                    self._progress.message = "only narrow frontiers left"
-                    return self._decide(now, robot_pose, narrow_left, narrow=True)
-                return self._finish(
-                    now, MissionState.FAILED, "no frontiers left to explore after looking around"
-                )
-            return self._rotate(now, "no frontiers: looking around")
+            if reopened := self._reopened(frontiers):
+                self._progress.message = "a reached frontier is still open further on"
+                return self._decide(now, robot_pose, reopened)
+            if narrow_left := self._unblacklisted(narrow):
+                self._progress.message = "only narrow frontiers left"
+                return self._decide(now, robot_pose, narrow_left, narrow=True)
+            return self._finish(
+                now, MissionState.FAILED, "no frontiers left to explore after looking around"
+            )
         frontier = activity.frontier
         assert frontier is not None
         outcome = self._outcome(now, activity, executor)
