@@ -129,7 +129,10 @@ ensure_workspace() {
     # shellcheck disable=SC1091
     source "$VENV/local_setup.bash"
     cd "$WS"
-    "$VENV/bin/colcon" --log-base log build --symlink-install --base-paths ../src \
+    # colcon's default make flags add a load limit (-l), which idles a core while the Python
+    # install that runs beside this build keeps the load average up
+    MAKEFLAGS="-j$(nproc)" "$VENV/bin/colcon" --log-base log build --symlink-install \
+      --base-paths ../src \
       --event-handlers console_direct- console_cohesion- summary+ \
       --cmake-args -DBUILD_TESTING=OFF -DPython3_EXECUTABLE="$VENV/bin/python" \
       -DPYTHON_EXECUTABLE="$VENV/bin/python"
