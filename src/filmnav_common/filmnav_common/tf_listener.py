@@ -68,6 +68,10 @@ def stamp_to_ns(stamp: TimeMsg) -> int:
     return stamp.sec * NS_PER_S + stamp.nanosec
 
 
+def stamp_seconds(stamp: TimeMsg) -> float:
+    return stamp.sec + stamp.nanosec * 1e-9
+
+
 def ns_to_stamp(ns: int) -> TimeMsg:
     return TimeMsg(sec=ns // NS_PER_S, nanosec=ns % NS_PER_S)
 

@@ -723,15 +723,12 @@ class GoalGrounder:
         for before, span in directed_spans(text):
             words = self._speller.mapped(Phrase.of(span).text.split())
             named = self._named(words)
-            start, end = named[0] if named else (0, 0)
-            if (
-                named
-                and not _DESCRIBING.intersection(words[:start])
-                and ends_noun_phrase(words[end:])
-            ):
-                return self._named_phrase(words, named[0])
             if not named:
                 pointed_back = pointed_back or before
+                continue
+            start, end = named[0]
+            if not _DESCRIBING.intersection(words[:start]) and ends_noun_phrase(words[end:]):
+                return self._named_phrase(words, named[0])
         words = self._speller.mapped(pointed_back.split())
         found = (self._named_phrase(words, where) for where in self._named(words))
         return next((phrase for phrase in found if phrase), None)

@@ -148,9 +148,10 @@ class SentenceEncoder:
                     for start in range(0, len(texts), self.batch_size)
                 ]
             )
-        in_order = torch.empty_like(features)
-        in_order[torch.tensor(order)] = features
-        return in_order.float().clone()  # a normal tensor: inference-mode ones stay read-only
+        # made outside inference mode: a normal tensor (inference-mode ones stay read-only)
+        in_order = torch.empty_like(features, dtype=torch.float32)
+        in_order[torch.tensor(order)] = features.float()
+        return in_order
 
     def _encode(self, texts: list[str]) -> torch.Tensor:
         tokens = self.tokenizer(

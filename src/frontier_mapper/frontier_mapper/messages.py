@@ -22,10 +22,6 @@ from frontier_mapper.keyframes import Keyframe, frontier_segment
 from frontier_mapper.occupancy import OccupancyMap
 
 
-def stamp_seconds(stamp: Time) -> float:
-    return stamp.sec + stamp.nanosec * 1e-9
-
-
 def stamp_msg(seconds: float) -> Time:
     nanoseconds = int(round(seconds * 1e9))
     return Time(sec=nanoseconds // 1_000_000_000, nanosec=nanoseconds % 1_000_000_000)

@@ -43,6 +43,7 @@ from filmnav_common.parameters import ConfigParameters, declare_parameters
 from filmnav_common.planar import Pose2D
 from filmnav_common.qos import LATCHED_QOS, ODOMETRY_QOS, RELIABLE_QOS, SENSOR_QOS
 from filmnav_common.reporting import StatusReporter
+from filmnav_common.tf_listener import stamp_seconds
 from filmnav_common.transforms import TransformError
 from frontier_mapper.frontiers import FrontierConfig, FrontierTracker
 from frontier_mapper.geometry import Intrinsics
@@ -53,7 +54,6 @@ from frontier_mapper.messages import (
     pose2d_of,
     pose_msg,
     stamp_msg,
-    stamp_seconds,
 )
 from frontier_mapper.occupancy import MapConfig, OccupancyMap
 from frontier_mapper.sync import FrameSync, SyncConfig, SyncResult

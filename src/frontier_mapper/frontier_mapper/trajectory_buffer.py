@@ -33,13 +33,13 @@ from filmnav_common.parameters import ConfigParameters, declare_parameters
 from filmnav_common.planar import Pose2D
 from filmnav_common.qos import ODOMETRY_QOS, RELIABLE_QOS, SENSOR_QOS
 from filmnav_common.reporting import StatusReporter
+from filmnav_common.tf_listener import stamp_seconds
 from filmnav_common.transforms import TransformError
 from frontier_mapper.keyframes import KeyframeBuffer, KeyframeConfig
 from frontier_mapper.messages import (
     frontier_points,
     keyframe_msg,
     pose2d_of,
-    stamp_seconds,
 )
 from frontier_mapper.sync import FrameSync, SyncConfig, SyncResult
 

@@ -74,7 +74,7 @@ from filmnav_common.protocol import FrontierCandidate, GoalSpec
 from filmnav_common.qos import LATCHED_QOS, ODOMETRY_QOS, RELIABLE_QOS, SENSOR_QOS
 from filmnav_common.reporting import EXITED_KEY, PID_KEY, StatusReporter
 from filmnav_common.text import excerpt
-from filmnav_common.tf_listener import stamp_to_ns
+from filmnav_common.tf_listener import stamp_seconds
 from filmnav_common.transforms import TransformError
 from goal_interface.clearance import OccupancyView
 from goal_interface.commands import execute
@@ -513,8 +513,9 @@ class GoalInterfaceNode(Node):
             return "", str(error)
         self._await_stop()  # outside the lock: the answer is taken by other callbacks
         with self._lock:
+            self._await_stop()  # a goal that finished meanwhile
+            self._settle_stop()
             now = steady()
-            self._settle_stop(now, wait=True)  # a goal that finished meanwhile
             self._goal_counter += 1
             goal_id = msg.id or f"goal_{self._goal_counter}"
             # The running goal ends first, and says so, before the new one starts.
@@ -584,7 +585,7 @@ class GoalInterfaceNode(Node):
         """Shutting down: a running goal ends as CANCELED, its status reaches subscribers, and
         waiting action goals end."""
         with self._lock:
-            self._settle_stop(steady(), wait=False, force=True)
+            self._settle_stop(force=True)
             execute(self._mission.cancel(steady(), STOP_REASON), self)
             self._publish_status(force=True)
         self._server.close()
@@ -602,7 +603,7 @@ class GoalInterfaceNode(Node):
             return
         with self._lock:
             self._pose, self._pose_time = pose, steady()
-            self._pose_stamp = stamp_to_ns(msg.header.stamp) * 1e-9
+            self._pose_stamp = stamp_seconds(msg.header.stamp)
             self._frame = frame or self._frame
 
     def _on_frontiers(self, topic: str, msg: FrontierArray) -> None:
@@ -610,7 +611,7 @@ class GoalInterfaceNode(Node):
             self._frontier_msgs[topic] = {frontier.id: frontier for frontier in msg.frontiers}
             self._frontiers[topic] = [candidate_of(frontier) for frontier in msg.frontiers]
             if topic == REGULAR:
-                self._frontiers_stamp = stamp_to_ns(msg.header.stamp) * 1e-9
+                self._frontiers_stamp = stamp_seconds(msg.header.stamp)
 
     def _on_map(self, msg: OccupancyGrid) -> None:
         info = msg.info
@@ -685,7 +686,7 @@ class GoalInterfaceNode(Node):
     def _tick(self) -> None:
         now = steady()
         with self._lock:
-            self._settle_stop(now, wait=False)
+            self._settle_stop()
             self._observe(now)
             if self._mission.active:
                 self._supervise(now)
@@ -822,14 +823,12 @@ class GoalInterfaceNode(Node):
         if pending is not None:
             pending.answered.wait(max(0.0, pending.deadline - steady()))
 
-    def _settle_stop(self, now: float, wait: bool, force: bool = False) -> None:
+    def _settle_stop(self, force: bool = False) -> None:
         """Announce the finished goal once its STOP is answered, its deadline passed or `force`
-        (call with the lock; `wait`: wait for the answer until the deadline)."""
+        (call with the lock)."""
         pending = self._pending_stop
         if pending is None:
             return
-        if wait:
-            pending.answered.wait(max(0.0, pending.deadline - now))
         answered = pending.answered.is_set()
         if not (answered or force or steady() >= pending.deadline):
             return
