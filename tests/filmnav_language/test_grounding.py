@@ -35,7 +35,7 @@ from filmnav_language.grounding import (
     load_thresholds,
     object_phrase,
 )
-from filmnav_language.phrases import Phrase, canonical, directed_spans, gist
+from filmnav_language.phrases import Phrase, canonical, directed_spans, excluded, gist
 from filmnav_language.sentence_encoder import DEFAULT_TEXT_ENCODER
 from filmnav_language.speller import Speller
 from filmnav_sim.house import CATEGORIES
@@ -349,6 +349,41 @@ def test_a_request_inside_chatter_decides_the_goal(sim_grounder, text, name):
     assert grounding.accepted and grounding.names[0] == name, grounding
 
 
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        (  # no request at all
+            "ugh my earbuds are gone again, i had them last night when i was reading in the "
+            "armchair lol can u have a look",
+            "armchair",
+        ),
+        (  # the request asks for another object: the name mentioned is where to look
+            "i lost my reading glasses again lol theyre probably on the bedside table upstairs, "
+            "check there while i cook dinner",
+            "nightstand",
+        ),
+        (  # mentioned most, not first
+            "cleaned out the fridge lol and now my sunglasses are gone, maybe they fell in the "
+            "kitchen bin?? the rubbish one, hurry before the truck comes",
+            "trash can",
+        ),
+    ],
+)
+def test_a_long_message_is_about_the_name_it_mentions_most(sim_grounder, text, name):
+    grounding = sim_grounder.ground(text)
+    assert grounding.accepted and grounding.names == (name,), grounding
+
+
+def test_a_named_place_decides_only_in_a_long_message(sim_grounder):
+    """A short goal's named thing is the object's place ("the lamp standing by the couch"), and a
+    short request for another object stays refused; an excluded name is not mentioned."""
+    assert sim_grounder.ground("the lamp standing by the couch").names == ("floor lamp",)
+    assert sim_grounder.ground("the tall silver step-on bin").names == ("trash can",)
+    assert not sim_grounder.ground("find the kettle on the kitchen counter").accepted
+    assert excluded("not the".split()) and excluded("instead of the".split())
+    assert not excluded("on the".split())
+
+
 def test_chatter_decides_only_what_the_object_phrase_leaves_open(sim_grounder, household_grounder):
     """Several goals that each name something, negations and requests for another object stay
     refused; a key that modifies another noun is not the object."""
@@ -370,6 +405,8 @@ def test_object_phrase_parts():
     assert phrase.plain(["light"]) == ["light"]  # an attribute word that is the object
     assert gist("somewhere i can boil some pasta".split()) == "boil pasta"
     assert canonical("Étagère, T.V.") == "etagere tv"
+    # a hyphen before a particle makes one word, not a place: "step-on" is no "on the"
+    assert canonical("a step-on bin, well-lit") == "a stepon bin well lit"
 
 
 def test_speller_maps_plurals_compounds_and_misspellings():

@@ -3,15 +3,14 @@ category and acceptance of things the simulator has not (no house contains them,
 household object), printed by kind; and the rules the held-out sets keep.
 
 Sets: `dev` (goal_phrasings.yaml) was measured during development and words from its failures
-went into the vocabularies; `fresh` (goal_phrasings_fresh.yaml), `blind` to `blind12`
+went into the vocabularies; `fresh` (goal_phrasings_fresh.yaml), `blind` to `blind14`
 (goal_phrasings_blind*.yaml, written without access to the vocabularies, the later ones each by
 someone who had seen neither the vocabularies nor the other sets) and `casual1` (chatty goals
 only, written the same way for development) never went into the vocabularies. All of them but
-`blind12` informed grounding work: failures read, mechanisms built or budgets chosen (the package
+`blind14` informed grounding work: failures read, mechanisms built or budgets chosen (the package
 README tells which), and they are the development phrasings the accept threshold is raised on
-(calibrate.py, DEVELOPMENT_SETS). `blind12` (HELD_OUT) informed nothing: it was measured once,
-untouched, before the rules for chatty goals (86.2% right, 3.3% of its absent things accepted),
-then on its summary after them (94.2%, 3.3%) and after one more mend of them (94.6%, 3.3%).
+(calibrate.py, DEVELOPMENT_SETS). `blind14` (HELD_OUT) informed nothing: it was measured once,
+untouched, after the last grounding change (92.0% right, 10.0% of its absent things accepted).
 Issue 11 targets at least 95% right and at most 5% accepted. FLOORS keep the measured levels
 (quoted in the package README) from slipping rather than claiming the target.
 """
@@ -52,9 +51,11 @@ NEVER_TUNED = (
     "blind10",
     "blind11",
     "blind12",
+    "blind13",
+    "blind14",
     "casual1",
 )
-HELD_OUT = ("blind12",)  # in neither the vocabularies nor the calibration
+HELD_OUT = ("blind14",)  # in neither the vocabularies nor the calibration
 SETS = {
     "dev": DATA / "goal_phrasings.yaml",
     **{name: DATA / f"goal_phrasings_{name}.yaml" for name in NEVER_TUNED},
@@ -63,8 +64,9 @@ ISSUE_ACCURACY, ISSUE_FALSE_ACCEPT = 0.95, 0.05
 # (accuracy at least, false accepts at most): the README's measurement (dev 97.8% and 0.0%,
 # fresh 91.8% and 0.0%, blind 93.3% and 3.2%, blind2 95.1% and 0.0%, blind3 93.3% and 10.3%,
 # blind4 96.9% and 5.0%, blind5 95.1% and 6.7%, blind6 95.1% and 10.0%, blind7 96.0% and 5.0%,
-# blind8 96.0% and 6.7%, blind9 95.1% and 10.0%, blind10 95.5% and 8.3%, blind11 95.1% and 0.0%,
-# blind12 94.6% and 3.3%, casual1 94.2% and 10.0%) less a goal or so, plus one false accept.
+# blind8 96.0% and 8.3%, blind9 96.0% and 10.0%, blind10 96.0% and 8.3%, blind11 95.1% and 0.0%,
+# blind12 96.4% and 3.3%, blind13 92.9% and 10.0%, blind14 92.0% and 10.0%, casual1 95.1% and
+# 10.0%) less a goal or so, plus one false accept.
 FLOORS = {
     "dev": (0.975, 0.02),
     "fresh": (0.90, 0.04),
@@ -75,12 +77,14 @@ FLOORS = {
     "blind5": (0.945, 0.085),
     "blind6": (0.945, 0.12),
     "blind7": (0.955, 0.07),
-    "blind8": (0.955, 0.085),
-    "blind9": (0.945, 0.12),
-    "blind10": (0.95, 0.10),
+    "blind8": (0.955, 0.10),
+    "blind9": (0.955, 0.12),
+    "blind10": (0.955, 0.10),
     "blind11": (0.945, 0.02),
-    "blind12": (0.94, 0.05),
-    "casual1": (0.935, 0.125),
+    "blind12": (0.96, 0.05),
+    "blind13": (0.925, 0.12),
+    "blind14": (0.915, 0.12),
+    "casual1": (0.945, 0.125),
 }
 # (goals, absent things) of each blind set as it was written
 BLIND_SIZES = {
@@ -96,6 +100,8 @@ BLIND_SIZES = {
     "blind10": (224, 60),
     "blind11": (224, 60),
     "blind12": (224, 60),
+    "blind13": (224, 60),
+    "blind14": (224, 60),
     "casual1": (224, 40),
 }
 LONG_PHRASE = 4  # words: a held-out phrasing this long that is a key was copied
@@ -106,6 +112,11 @@ KEYS_BEFORE_THE_SET = {
     "blind9": {"OK robot, navigate to the bed in the guest room"},
     "blind10": {"the low table in front of the couch"},
     "blind11": {"the bed in the guest room"},
+    "blind13": {
+        "where I crash at night",
+        "Could you kindly make your way to the bed in the guest room?",
+        "the stool at the breakfast bar",
+    },
 }
 
 

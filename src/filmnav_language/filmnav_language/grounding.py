@@ -64,6 +64,11 @@ How a goal is grounded:
    request that names nothing ("go look", "go there"), the first of the names before it ("the
    cat is on the counter again, go shoo her off"). A room or place there says where, and a
    description of an unnamed thing ("something to sit on at the table") is left to the meaning.
+6. Mentions: a long message (CHATTY_WORDS or more) whose requests name and describe nothing of
+   the names, or ask for another object ("lost my glasses again lol, prob on the bedside table,
+   check there"), is about the name it mentions most, the first of those mentioned as often; a
+   name it excludes ("not the couch") does not count. In a shorter goal a named thing is the
+   object's place ("the lamp standing by the couch").
 """
 
 from __future__ import annotations
@@ -87,6 +92,7 @@ from filmnav_language.phrases import (
     canonical,
     directed_spans,
     ends_noun_phrase,
+    excluded,
     gist,
     object_phrase,
     short,
@@ -119,6 +125,9 @@ EXACT = 1.0  # the score of a form that is word for word a key
 PARTIAL = 0.75  # of a head that is a key, before a property (step 3)
 SUFFIX = 0.9  # of a head that ends with a key (step 3)
 NAMED_WORDS = 5  # the longest key looked for inside a chatty goal's request
+# The fewest words of a message whose most mentioned name is its goal (step 6): object phrases
+# with a place ("the tall lamp standing in the corner behind the sofa") are shorter.
+CHATTY_WORDS = 14
 NAMED_MODIFIERS = 2  # words before it taken as its modifiers
 # Words that start a description of an unnamed object ("something to sit on at the table").
 _DESCRIBING = frozenset("something somewhere thing things stuff place spot one where what".split())
@@ -373,8 +382,9 @@ class Scores:
     candidates: tuple[int, ...] = ()
     room: tuple[int, ...] = ()
     modified: np.ndarray | None = None
-    # The scores of a request inside the goal that names one of the names word for word, when
-    # the goal's object phrase does not ("dishes piling up lol go look at the sink": "sink").
+    # The scores of a request inside the goal that names one of the names word for word, or of
+    # the name a long message mentions most, when the goal's object phrase names none ("dishes
+    # piling up lol go look at the sink": "sink"; steps 5 and 6).
     directed: Scores | None = None
 
     @property
@@ -704,13 +714,14 @@ class GoalGrounder:
         return variants, " ".join(forms.modified), words
 
     def _directed(self, text: str, phrase: Phrase) -> Phrase | None:
-        """The object a request inside a chatty goal asks for (module docstring, step 5), when
-        the goal's own object phrase names nothing word for word and the goal is not refused (a
-        command, a negation, several goals that each name something): the first key named after
-        the first request that names one ("dishes piling up lol go look at the sink": the sink;
-        "go find the remote" asks for another object: no request decides); or, for a request
-        that names nothing ("go look", "go there"), the first of the names named before it ("the
-        cat is on the counter again, go shoo her off")."""
+        """The object a chatty goal asks for (module docstring, steps 5 and 6), when the goal's
+        own object phrase names nothing word for word and the goal is not refused (a command, a
+        negation, several goals that each name something): the first key named after the first
+        request that names one ("dishes piling up lol go look at the sink": the sink; "go find
+        the remote" asks for another object: no request decides); for a request that names
+        nothing ("go look", "go there"), the first of the names named before it ("the cat is on
+        the counter again, go shoo her off"); else, in a long message whose requests name and
+        describe nothing, the name it mentions most (_mentioned)."""
         lexical = self.lexical(phrase)
         several = phrase.sequence and all(
             self._named(self._speller.mapped(part.split())) for part in phrase.sequence
@@ -719,19 +730,42 @@ class GoalGrounder:
             return None
         if lexical.kind == "exact" or lexical.names:
             return None
-        pointed_back = ""
+        pointed_back, asked = "", False
         for before, span in directed_spans(text):
             words = self._speller.mapped(Phrase.of(span).text.split())
             named = self._named(words)
             if not named:
                 pointed_back = pointed_back or before
+                asked = asked or bool(_DESCRIBING.intersection(words[:1]))
                 continue
             start, end = named[0]
-            if not _DESCRIBING.intersection(words[:start]) and ends_noun_phrase(words[end:]):
-                return self._named_phrase(words, named[0])
+            if _DESCRIBING.intersection(words[:start]) or not ends_noun_phrase(words[end:]):
+                asked = True
+            elif asked_for := self._named_phrase(words, named[0]):
+                return asked_for
         words = self._speller.mapped(pointed_back.split())
         found = (self._named_phrase(words, where) for where in self._named(words))
-        return next((phrase for phrase in found if phrase), None)
+        pointed = next((phrase for phrase in found if phrase), None)
+        if pointed or asked or lexical.other:
+            return pointed
+        return self._mentioned(text)
+
+    def _mentioned(self, text: str) -> Phrase | None:
+        """The name a long chatty message mentions most, the first of those mentioned as often
+        ("cleaned out the fridge and now my sunglasses are gone, maybe in the kitchen bin?? the
+        rubbish one": the trash can), counting only keys that end their noun phrase and are not excluded ("not the
+        couch"); none in a message shorter than CHATTY_WORDS, where a named thing is the
+        object's place ("the lamp standing by the couch")."""
+        words = self._speller.mapped(canonical(text).split())
+        if len(words) < CHATTY_WORDS:
+            return None
+        mentions: dict[tuple[int, ...], list[Phrase]] = {}
+        for start, end in self._named(words):
+            phrase = self._named_phrase(words, (start, end))
+            if phrase and ends_noun_phrase(words[end:]) and not excluded(words[:start]):
+                mentions.setdefault(self._lookup[" ".join(words[start:end])][0], []).append(phrase)
+        most = max(mentions.values(), key=len, default=[])  # the first of the most: max is stable
+        return most[0] if most else None
 
     def _named(self, words: list[str]) -> list[tuple[int, int]]:
         """Where keys are named word for word in `words`, in order: (start, end), the longest

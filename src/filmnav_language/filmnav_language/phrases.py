@@ -182,16 +182,24 @@ _FUNCTION_WORDS = frozenset(
 )
 
 
+# A hyphen inside a word before a particle makes one word: "a step-on bin", "the walk-in
+# shower" and "a pull-out sofa" name no place ("on", "in", "out" are place anchors).
+_HYPHENATED_PARTICLE = re.compile(
+    r"(?<=[^\W\d_])[-\u2010](?=(?:on|in|out|up|down|off|over|by|away|through|back|around)\b)"
+)
+
+
 @functools.lru_cache(maxsize=65536)
 def canonical(text: str) -> str:
     """Casefolded words of a text: NFKC, accents dropped ("étagère" -> "etagere"), apostrophes
-    and dots dropped ("where's" -> "wheres", "t.v." -> "tv"), any other non-word character
-    (hyphens too) a space."""
+    and dots dropped ("where's" -> "wheres", "t.v." -> "tv"), a hyphen before a particle
+    dropped ("step-on" -> "stepon"), any other non-word character (hyphens too) a space."""
     folded = unicodedata.normalize("NFKC", text).casefold()
     plain = "".join(
         c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c)
     )
-    return " ".join(re.findall(r"[^\W_]+", re.sub(r"['\u2019.]", "", plain)))
+    joined = _HYPHENATED_PARTICLE.sub("", re.sub(r"['\u2019.]", "", plain))
+    return " ".join(re.findall(r"[^\W_]+", joined))
 
 
 def phrase_set(block: str) -> tuple[tuple[str, ...], ...]:
@@ -405,6 +413,13 @@ def ends_noun_phrase(words: Sequence[str]) -> bool:
     """Whether a noun phrase ends before `words` (what follows it), rather than going on with
     another noun it modifies ("the keyboard instrument", "the tv remote")."""
     return not words or words[0] in _AFTER_NOUN_PHRASE
+
+
+def excluded(before: Sequence[str]) -> bool:
+    """Whether the words before a noun exclude it ("not the couch", "instead of the chair"):
+    an exclusion ends within the two words before it."""
+    window = list(before[-3:])
+    return any(_match(window[at:], _EXCLUSIONS) for at in range(len(window)))
 
 
 def directed_spans(text: str) -> list[tuple[str, str]]:
