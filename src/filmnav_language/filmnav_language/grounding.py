@@ -753,9 +753,9 @@ class GoalGrounder:
     def _mentioned(self, text: str) -> Phrase | None:
         """The name a long chatty message mentions most, the first of those mentioned as often
         ("cleaned out the fridge and now my sunglasses are gone, maybe in the kitchen bin?? the
-        rubbish one": the trash can), counting only keys that end their noun phrase and are not excluded ("not the
-        couch"); none in a message shorter than CHATTY_WORDS, where a named thing is the
-        object's place ("the lamp standing by the couch")."""
+        rubbish one": the trash can), counting only keys that end their noun phrase and are not
+        excluded ("not the couch"); none in a message shorter than CHATTY_WORDS, where a named
+        thing is the object's place ("the lamp standing by the couch")."""
         words = self._speller.mapped(canonical(text).split())
         if len(words) < CHATTY_WORDS:
             return None
