@@ -411,9 +411,12 @@ def test_object_phrase_parts():
 
 def test_speller_maps_plurals_compounds_and_misspellings():
     speller = Speller(
-        {"chair", "armchair", "bar", "stool", "shelf"}, {"laundry", "basket"}, lambda w: False
+        {"chair", "armchair", "bar", "stool", "shelf", "walkin"},
+        {"laundry", "basket"},
+        lambda w: False,
     )
     assert speller.mapped("arm chair".split()) == ["armchair"]
+    assert speller.mapped("walk in".split()) == ["walk", "in"]  # "walk-in" is written joined
     assert speller.mapped(["barstool"]) == ["bar stool"]
     assert speller.mapped(["chiar", "shelves", "baskte"]) == ["chair", "shelf", "basket"]
     assert speller.mapped(["bed"]) == ["bed"]  # too short to correct

@@ -183,9 +183,11 @@ _FUNCTION_WORDS = frozenset(
 
 
 # A hyphen inside a word before a particle makes one word: "a step-on bin", "the walk-in
-# shower" and "a pull-out sofa" name no place ("on", "in", "out" are place anchors).
+# shower" and "a pull-out sofa" name no place ("on", "in", "out" are place anchors). Written
+# apart, the two stay words ("when I walk in": speller.py).
+HYPHEN_PARTICLES = frozenset("on in out up down off over by away through back around".split())
 _HYPHENATED_PARTICLE = re.compile(
-    r"(?<=[^\W\d_])[-\u2010](?=(?:on|in|out|up|down|off|over|by|away|through|back|around)\b)"
+    rf"(?<=[^\W\d_])[-\u2010](?=(?:{'|'.join(sorted(HYPHEN_PARTICLES))})\b)"
 )
 
 

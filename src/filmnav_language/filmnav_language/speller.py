@@ -14,6 +14,8 @@ import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 
+from filmnav_language.phrases import HYPHEN_PARTICLES
+
 MIN_CORRECTED_LENGTH = 4  # shorter words are too ambiguous to correct ("bad" vs "bed")
 TWO_EDITS_FROM = 8  # words this long may carry two edits
 
@@ -71,11 +73,11 @@ class Speller:
         self._word = functools.lru_cache(maxsize=4096)(self._mapped_word)
 
     def mapped(self, words: Sequence[str]) -> list[str]:
-        """The words with compounds written apart joined ("arm chair" -> "armchair"), then each
-        mapped on its own."""
+        """The words with compounds written apart joined ("arm chair" -> "armchair"; not before a
+        particle: "walk in" is no "walkin"), then each mapped on its own."""
         joined: list[str] = []
         for word in words:
-            if joined and joined[-1] + word in self.words:
+            if joined and joined[-1] + word in self.words and word not in HYPHEN_PARTICLES:
                 joined[-1] += word
             else:
                 joined.append(word)
