@@ -163,6 +163,12 @@ def test_mapper_publishes_map_frontiers_and_markers(client, mapper):
     )
     assert "mapping" in diagnostics_text(client)
 
+    # samples a busy node missed while the robot drove on (1.2 m in 1.5 s, then back in 0.5 s):
+    # motion at a robot's speed, not an odometry restart
+    driven = float(next(stamps)) + 0.5
+    for _ in range(3):  # a repeated sample is ignored
+        client.odom_pub.publish(odom(driven, Pose2D(1.2, 0.0, 0.0)))
+        spin(client, 0.05)
     blind = numpy_to_image(
         np.full(depth_at(ROOM, Pose2D(0, 0, 0)).shape, np.nan, np.float32), "32FC1"
     )
@@ -174,6 +180,7 @@ def test_mapper_publishes_map_frontiers_and_markers(client, mapper):
         lambda: "no valid readings" in diagnostics_text(client),
     )
     assert mapper.alive()
+    assert "odometry restarted" not in diagnostics_text(client) and has_wall_and_doorway()
 
     # a new simulator episode: the clock restarts and the robot is elsewhere -> the map is cleared
     assert publish_until(

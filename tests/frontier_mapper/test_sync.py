@@ -118,6 +118,15 @@ def test_a_pose_jump_restarts(sync):
     assert back_and_away.restarted
 
 
+def test_a_long_move_at_a_robots_speed_is_no_restart():
+    """A busy subscriber misses samples while a simulator steps ahead: 1.5 m in 1.5 s is motion,
+    1.5 m in 0.25 s a restart."""
+    sync = FrameSync(SyncConfig(max_jump=1.0))
+    sync.add_pose(1.0, Pose2D(0, 0, 0))
+    assert not sync.add_pose(2.5, Pose2D(1.5, 0, 0)).restarted
+    assert sync.add_pose(2.75, Pose2D(3.0, 0, 0)).restarted
+
+
 def test_stamp_jitter_within_the_tolerance_is_filed_in_order_silently(sync):
     """50 Hz odometry stamped with +-10 ms of jitter: a sample a little older than the one
     before is no error; it joins the history where it belongs."""

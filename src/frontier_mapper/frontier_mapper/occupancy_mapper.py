@@ -99,7 +99,8 @@ SYNC_PARAMETERS = ConfigParameters(
         "tolerance": "max seconds between a depth frame and the nearest odometry",
         "max_gap": "max seconds between odometry samples to interpolate a pose across",
         "max_jump": (
-            "metres between odometry samples that mean a restart: the map is cleared (0: off)"
+            "metres between odometry samples, covered faster than a robot moves, that mean a "
+            "restart: the map is cleared (0: off)"
         ),
     },
     names={"tolerance": "sync_tolerance", "max_gap": "max_odom_gap", "max_jump": "max_odom_jump"},

@@ -17,7 +17,8 @@ a frame without a matching pose.
 Odometry is a single stream, so a discontinuity means it started over (a simulator episode
 reset, a looping bag, a re-initialised odometry source): a stamp more than `reset_jump` seconds
 back, a different pose for the latest stamp, or a jump of more than `max_jump` metres between
-consecutive samples restarts the history and sets `SyncResult.restarted`, telling the caller
+consecutive samples, faster than `max_speed` (a longer one at a robot's speed is motion whose
+samples were missed), restarts the history and sets `SyncResult.restarted`, telling the caller
 that whatever it built in the old frame is void. A repeated sample (same stamp and pose, as a
 publisher republishing its last state) is ignored silently. A stamp up to `reorder_tolerance`
 older than the newest is stamp jitter (a 50 Hz driver stamping with +-10 ms of jitter delivers
@@ -48,6 +49,9 @@ class SyncConfig:
     max_jump: float = (
         1.0  # metres between consecutive samples before the history restarts (0: off)
     )
+    # metres per second no robot moves: a longer jump at most this fast is motion whose samples
+    # a busy subscriber missed (a simulator stepping ahead of it), not a restart
+    max_speed: float = 3.0
     reorder_tolerance: float = 0.05  # seconds a stamp may lie behind the newest (jitter)
 
 
@@ -136,8 +140,10 @@ class FrameSync(Generic[FrameT]):
             return f"time jumped back {last_stamp - stamp:.1f} s"
         if stamp == last_stamp and (jump > 1e-3 or abs(wrap_angle(pose.yaw - last.yaw)) > 1e-3):
             return f"a different pose for stamp {stamp:.3f} s"
-        if self.config.max_jump > 0.0 and jump > self.config.max_jump:
-            return f"the pose jumped {jump:.2f} m"
+        elapsed = stamp - last_stamp
+        too_fast = elapsed <= 0.0 or jump > self.config.max_speed * elapsed
+        if self.config.max_jump > 0.0 and jump > self.config.max_jump and too_fast:
+            return f"the pose jumped {jump:.2f} m in {max(elapsed, 0.0):.2f} s"
         return None
 
     def add_frame(self, stamp: float, frame: FrameT) -> SyncResult:

@@ -63,7 +63,8 @@ SYNC_PARAMETERS = ConfigParameters(
         "tolerance": "max seconds between an image and the nearest odometry",
         "max_gap": "max seconds between odometry samples to interpolate a pose across",
         "max_jump": (
-            "metres between odometry samples that mean a restart: keyframes are cleared (0: off)"
+            "metres between odometry samples, covered faster than a robot moves, that mean a "
+            "restart: keyframes are cleared (0: off)"
         ),
     },
     names={"tolerance": "sync_tolerance", "max_gap": "max_odom_gap", "max_jump": "max_odom_jump"},
