@@ -730,23 +730,25 @@ class GoalGrounder:
             return None
         if lexical.kind == "exact" or lexical.names:
             return None
-        pointed_back, asked = "", False
+        # a request that describes an unnamed thing ("go wait by where we eat") or names a key
+        # that modifies another noun ("go dig between the couch cushions"): no mention decides
+        pointed_back, described = "", False
         for before, span in directed_spans(text):
             words = self._speller.mapped(Phrase.of(span).text.split())
             named = self._named(words)
             if not named:
                 pointed_back = pointed_back or before
-                asked = asked or bool(_DESCRIBING.intersection(words[:1]))
+                described = described or bool(_DESCRIBING.intersection(words[:1]))
                 continue
             start, end = named[0]
             if _DESCRIBING.intersection(words[:start]) or not ends_noun_phrase(words[end:]):
-                asked = True
+                described = True
             elif asked_for := self._named_phrase(words, named[0]):
                 return asked_for
         words = self._speller.mapped(pointed_back.split())
         found = (self._named_phrase(words, where) for where in self._named(words))
         pointed = next((phrase for phrase in found if phrase), None)
-        if pointed or asked or lexical.other:
+        if pointed or described or lexical.other:
             return pointed
         return self._mentioned(text)
 

@@ -419,7 +419,7 @@ def ends_noun_phrase(words: Sequence[str]) -> bool:
 
 def excluded(before: Sequence[str]) -> bool:
     """Whether the words before a noun exclude it ("not the couch", "instead of the chair"):
-    an exclusion ends within the two words before it."""
+    an exclusion among the three words before it."""
     window = list(before[-3:])
     return any(_match(window[at:], _EXCLUSIONS) for at in range(len(window)))
 
