@@ -67,8 +67,9 @@ How a goal is grounded:
 6. Mentions: a long message (CHATTY_WORDS or more) whose requests name and describe nothing of
    the names, or ask for another object ("lost my glasses again lol, prob on the bedside table,
    check there"), is about the name it mentions most, the first of those mentioned as often; a
-   name it excludes ("not the couch") does not count. In a shorter goal a named thing is the
-   object's place ("the lamp standing by the couch").
+   name it excludes ("not the couch") does not count. In a shorter goal, and in one that
+   describes an unnamed thing ("the low thing in front of the couch where we put our mugs"), a
+   named thing is the object's place.
 """
 
 from __future__ import annotations
@@ -741,13 +742,20 @@ class GoalGrounder:
                 described = described or bool(_DESCRIBING.intersection(words[:1]))
                 continue
             start, end = named[0]
-            if _DESCRIBING.intersection(words[:start]) or not ends_noun_phrase(words[end:]):
+            names, _, owner = self._lookup[" ".join(words[start:end])]
+            if _DESCRIBING.intersection(words[:start]):
                 described = True
+            elif not ends_noun_phrase(words[end:]):  # only a name modifying another noun counts
+                described = described or bool(names) and owner == OWN
             elif asked_for := self._named_phrase(words, named[0]):
                 return asked_for
         words = self._speller.mapped(pointed_back.split())
         found = (self._named_phrase(words, where) for where in self._named(words))
         pointed = next((phrase for phrase in found if phrase), None)
+        words = phrase.text.split()
+        # a goal that describes an unnamed thing names others only as its place or use ("the
+        # low thing in front of the couch where we put our mugs")
+        described = described or bool(_DESCRIBING.intersection(words[: anchor_at(words)[0]]))
         if pointed or described or lexical.other:
             return pointed
         return self._mentioned(text)

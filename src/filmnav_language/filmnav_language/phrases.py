@@ -405,7 +405,7 @@ _AFTER_NOUN_PHRASE = (
     | _FUNCTION_WORDS
     | CONTRACTIONS
     | frozenset(
-        "prob probably maybe real itself already first before after while cause cuz coz bc "
+        "prob probably maybe real itself already first before after while cause cuz coz bc n "
         "because pronto b4 or instead upstairs downstairs outside inside".split()
     )
 )

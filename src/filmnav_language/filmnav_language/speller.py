@@ -11,6 +11,7 @@ substitution or transposition (Damerau 1964), and the first letter is rarely the
 from __future__ import annotations
 
 import functools
+import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 
@@ -84,7 +85,9 @@ class Speller:
         return [self._word(word) for word in joined]
 
     def _closest(self, word: str, pool: frozenset[str]) -> str | None:
-        """The one word of the pool within the allowed edits of a misspelt word, if one."""
+        """The one word of the pool within the allowed edits of a misspelt word, if one; of
+        several as near, the one that keeps the longest start of it ("stoll": the stool, not
+        the stall: typos fall late in a word more often than early)."""
         if len(word) < MIN_CORRECTED_LENGTH:
             return None
         limit = 1 if len(word) < TWO_EDITS_FROM else 2
@@ -92,8 +95,12 @@ class Speller:
             c: edit_distance(word, c, limit) for c in self._by_initial[word[0]] if c in pool
         }
         best = min(distances.values(), default=limit + 1)
-        nearest = [c for c, d in distances.items() if d == best]
-        return nearest[0] if best <= limit and len(nearest) == 1 else None
+        if best > limit:
+            return None
+        kept = {c: len(os.path.commonprefix([word, c])) for c, d in distances.items() if d == best}
+        longest = max(kept.values())
+        nearest = [c for c, k in kept.items() if k == longest]
+        return nearest[0] if len(nearest) == 1 else None
 
     @staticmethod
     def _split(word: str, pool: frozenset[str]) -> str | None:
