@@ -745,18 +745,19 @@ class GoalGrounder:
             names, _, owner = self._lookup[" ".join(words[start:end])]
             if _DESCRIBING.intersection(words[:start]):
                 described = True
-            elif not ends_noun_phrase(words[end:]):  # only a name modifying another noun counts
-                described = described or bool(names) and owner == OWN
+            elif not ends_noun_phrase(words[end:]):
+                # a name that modifies another noun ("couch cushions"; not "mum gets home")
+                described = described or (bool(names) and owner == OWN)
             elif asked_for := self._named_phrase(words, named[0]):
                 return asked_for
         words = self._speller.mapped(pointed_back.split())
         found = (self._named_phrase(words, where) for where in self._named(words))
         pointed = next((phrase for phrase in found if phrase), None)
-        words = phrase.text.split()
         # a goal that describes an unnamed thing names others only as its place or use ("the
         # low thing in front of the couch where we put our mugs")
-        described = described or bool(_DESCRIBING.intersection(words[: anchor_at(words)[0]]))
-        if pointed or described or lexical.other:
+        phrase_words = phrase.text.split()
+        head = phrase_words[: anchor_at(phrase_words)[0]]
+        if pointed or described or lexical.other or _DESCRIBING.intersection(head):
             return pointed
         return self._mentioned(text)
 
