@@ -772,8 +772,9 @@ class GoalGrounder:
             return None
         mentions: dict[tuple[int, ...], list[Phrase]] = {}
         for start, end in self._named(words):
-            phrase = self._named_phrase(words, (start, end))
-            if phrase and ends_noun_phrase(words[end:]) and not excluded(words[:start]):
+            if not ends_noun_phrase(words[end:]) or excluded(words[:start]):
+                continue
+            if phrase := self._named_phrase(words, (start, end)):
                 mentions.setdefault(self._lookup[" ".join(words[start:end])][0], []).append(phrase)
         most = max(mentions.values(), key=len, default=[])  # the first of the most: max is stable
         return most[0] if most else None
