@@ -37,7 +37,7 @@ from filmnav_language.grounding import (
 )
 from filmnav_language.phrases import Phrase, canonical, directed_spans, excluded, gist
 from filmnav_language.sentence_encoder import DEFAULT_TEXT_ENCODER
-from filmnav_language.speller import Speller
+from filmnav_language.speller import Speller, sound_key
 from filmnav_sim.house import CATEGORIES
 
 
@@ -426,6 +426,22 @@ def test_speller_maps_plurals_compounds_and_misspellings():
     assert speller.mapped(["bed"]) == ["bed"]  # too short to correct
     known = Speller({"chair"}, (), lambda word: word == "chain")
     assert known.mapped(["chain"]) == ["chain"]  # a word of its own, not a misspelling
+
+
+def test_speller_maps_words_spelt_as_they_sound_and_short_swaps():
+    speller = Speller({"sofa", "night", "stand", "chair", "bed", "bin"}, {"the"}, lambda w: False)
+    assert speller.mapped(["sopha", "nite", "chare"]) == ["sofa", "night", "chair"]
+    assert speller.mapped(["bde", "teh"]) == ["bed", "teh"]  # only the vocabulary's own words
+    assert speller.mapped(["bni", "bde"])[0] == "bin"
+    assert speller.mapped(["sifa"]) == ["sofa"]  # one edit: edits are tried first
+    assert [sound_key(w) for w in ("sopha", "night", "nite", "chair", "chare", "pillow")] == [
+        "sofa",
+        "nit",
+        "nit",
+        "char",
+        "char",
+        "pilow",
+    ]
 
 
 def test_a_grounder_of_a_callers_own_vocabulary_without_things_outside():

@@ -608,6 +608,55 @@ def test_an_accepted_goal_resets_the_refusal_count():
     assert mission.active
 
 
+def test_a_navigator_that_aborts_every_waypoint_ends_the_goal_with_its_reason():
+    """Twelve frontiers, a navigator that aborts every goal at once (a simulator whose step budget
+    is spent): the goal fails after max_aborts of them with the navigator's message, not after
+    all twelve were blacklisted as if each were out of reach."""
+    frontiers = [frontier(i, 2.0 + i, float(i % 3)) for i in range(1, 13)]
+    mission = started(max_aborts=4)
+    why = "the goal is over (its step budget spent)"
+    commands = mission.update(0.0, ORIGIN, frontiers, None, IDLE)
+    for now in range(1, 10):
+        request = only(commands, RequestDecision)
+        command = only(mission.on_decision(request.request_id, 0, policy="p"), NavigateTo)
+        aborted = ExecutorState(command.seq, ExecutorStatus.ABORTED, why)
+        commands = mission.update(float(now), ORIGIN, frontiers, None, aborted)
+        if not mission.active:
+            break
+    finish = only(commands, Finish)
+    assert now == 4 and finish.state == MissionState.FAILED
+    assert (
+        finish.reason
+        == f"the navigator aborted 4 waypoints in a row, the robot getting closer to none: {why}"
+    )
+
+
+def test_progress_or_an_arrival_starts_the_count_of_aborted_waypoints_over():
+    frontiers = [frontier(i, 2.0 + i, 0.0) for i in range(1, 13)]
+    mission = started(max_aborts=2)
+    commands = mission.update(0.0, ORIGIN, frontiers, None, IDLE)
+
+    def drive_next(now: float, outcome: ExecutorStatus, moved_closer: bool = False) -> list:
+        request = only(commands, RequestDecision)
+        command = only(mission.on_decision(request.request_id, 0, policy="p"), NavigateTo)
+        active = ExecutorState(command.seq, ExecutorStatus.ACTIVE)
+        mission.update(now, ORIGIN, frontiers, None, active)
+        if moved_closer:  # half a metre closer before the navigator gives up
+            mission.update(now + 0.1, (0.5, 0.0, 0.0), frontiers, None, active)
+        ended = ExecutorState(command.seq, outcome, "blocked")
+        return mission.update(now + 0.2, ORIGIN, frontiers, None, ended)
+
+    commands = drive_next(1.0, ExecutorStatus.ABORTED)
+    # the robot moved: not a navigator that fails everything
+    commands = drive_next(2.0, ExecutorStatus.ABORTED, moved_closer=True)
+    commands = drive_next(3.0, ExecutorStatus.ABORTED)
+    commands = drive_next(4.0, ExecutorStatus.SUCCEEDED)
+    commands = drive_next(5.0, ExecutorStatus.ABORTED)
+    assert mission.active
+    finish = only(drive_next(6.0, ExecutorStatus.ABORTED), Finish)
+    assert "aborted 2 waypoints in a row" in finish.reason
+
+
 def test_navigation_timeout_gives_up_a_waypoint_that_never_arrives():
     mission = started(navigation_timeout=10.0, no_progress_timeout=100.0)
     command = navigate_to(mission, 0)

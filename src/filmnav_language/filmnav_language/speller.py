@@ -6,12 +6,17 @@ encoder's tokenizer knows whole (so "chain" is never turned into "chair"), at le
 long, and within one edit (two from 8 letters) of exactly one known word that starts with the
 same letter, the vocabulary's own words first: most misspellings are one insertion, deletion,
 substitution or transposition (Damerau 1964), and the first letter is rarely the wrong one.
+Failing that, a word spelt as it sounds is the one known word that sounds the same by a few
+English spelling rules (`sound_key`: "sopha" the sofa, "nite" night, "chare" the chair), and a
+three-letter word is the one word of the vocabulary's own it swaps two letters of ("bde" the
+bed; "teh" is not made "the").
 """
 
 from __future__ import annotations
 
 import functools
 import os
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 
@@ -19,6 +24,19 @@ from filmnav_language.phrases import HYPHEN_PARTICLES
 
 MIN_CORRECTED_LENGTH = 4  # shorter words are too ambiguous to correct ("bad" vs "bed")
 TWO_EDITS_FROM = 8  # words this long may carry two edits
+# Letters that spell the same sound, the longer first: "sopha" sounds as "sofa", "nite" as
+# "night" (once a silent final e is dropped), "chare" as "chair".
+SAME_SOUNDS = (("igh", "i"), ("air", "ar"), ("ph", "f"), ("ck", "k"))
+_DOUBLED = re.compile(r"(.)\1+")
+
+
+def sound_key(word: str) -> str:
+    """The word as it sounds, roughly: same-sound spellings made one, doubled letters single,
+    a silent final e dropped."""
+    for spelling, sound in SAME_SOUNDS:
+        word = word.replace(spelling, sound)
+    word = _DOUBLED.sub(r"\1", word)
+    return word[:-1] if len(word) > 3 and word.endswith("e") else word
 
 
 def singulars(word: str) -> list[str]:
@@ -87,16 +105,25 @@ class Speller:
     def _closest(self, word: str, pool: frozenset[str]) -> str | None:
         """The one word of the pool within the allowed edits of a misspelt word, if one; of
         several as near, the one that keeps the longest start of it ("stoll": the stool, not
-        the stall: typos fall late in a word more often than early)."""
+        the stall: typos fall late in a word more often than early). Else the one that sounds
+        the same, or (three letters) the one with two of its letters swapped."""
+        candidates = [c for c in self._by_initial[word[0]] if c in pool]
         if len(word) < MIN_CORRECTED_LENGTH:
-            return None
+            if pool is not self.own or len(word) != 3:  # "teh" is no thing to look for
+                return None
+            swapped = [
+                c
+                for c in candidates
+                if len(c) == 3 and sorted(c) == sorted(word) and edit_distance(word, c, 1) == 1
+            ]
+            return swapped[0] if len(swapped) == 1 else None
         limit = 1 if len(word) < TWO_EDITS_FROM else 2
-        distances = {
-            c: edit_distance(word, c, limit) for c in self._by_initial[word[0]] if c in pool
-        }
+        distances = {c: edit_distance(word, c, limit) for c in candidates}
         best = min(distances.values(), default=limit + 1)
         if best > limit:
-            return None
+            sound = sound_key(word)
+            alike = [c for c in candidates if sound_key(c) == sound]
+            return alike[0] if len(alike) == 1 else None
         kept = {c: len(os.path.commonprefix([word, c])) for c, d in distances.items() if d == best}
         longest = max(kept.values())
         nearest = [c for c, k in kept.items() if k == longest]

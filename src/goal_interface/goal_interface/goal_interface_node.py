@@ -147,6 +147,11 @@ PARAMETERS: dict[str, tuple[Any, str]] = {
         _MISSION.max_refusals,
         "navigation goals the navigator refuses in a row before the goal fails",
     ),
+    "max_aborts": (
+        _MISSION.max_aborts,
+        "waypoints the navigator aborts in a row, the robot getting closer to none, before the "
+        "goal fails",
+    ),
     "refusal_retry": (_MISSION.refusal_retry, "seconds before a refused waypoint is sent again"),
     "navigator_timeout": (
         60.0,
@@ -465,6 +470,7 @@ class GoalInterfaceNode(Node):
             navigation_timeout=p("navigation_timeout"),
             approach_timeout=p("approach_timeout"),
             max_refusals=p("max_refusals"),
+            max_aborts=p("max_aborts"),
             refusal_retry=p("refusal_retry"),
             time_budget=p("time_budget"),
             max_decisions=p("max_decisions"),

@@ -33,7 +33,10 @@ The executor reports on the command it runs with ``ExecutorState(seq, status, me
 for any other ``seq`` are ignored, so late results of preempted goals cannot confuse the mission.
 A REJECTED command (the executor refused it, or has no server) is sent again after
 ``refusal_retry`` seconds and blames no frontier; ``max_refusals`` refusals in a row end the goal
-as FAILED with the executor's message.
+as FAILED with the executor's message. So do ``max_aborts`` waypoints in a row that the executor
+aborts before the robot got closer to them: a navigator that fails everything (its robot
+disabled, its goals refused by a budget) ends the goal with its own reason, not after every
+frontier has been blacklisted one by one as if each were out of reach.
 
 Behaviour: explore by repeated frontier decisions; an aborted waypoint or one without progress
 for ``no_progress_timeout`` seconds blacklists its frontier and triggers a new decision; with no
@@ -136,6 +139,7 @@ class MissionConfig:
     navigation_timeout: float = 120.0  # seconds for one waypoint; 0 disables
     approach_timeout: float = 90.0  # seconds approaching one object before giving it up; 0: off
     max_refusals: int = 3  # executor refusals in a row before the goal fails
+    max_aborts: int = 8  # waypoints aborted in a row, none with progress, before the goal fails
     refusal_retry: float = 1.0  # seconds before a refused command is sent again
     time_budget: float = 0.0  # seconds; 0 disables
     max_steps: int = 0  # caller-counted steps; 0 disables
@@ -226,6 +230,7 @@ class _Activity:
     target: tuple[float, float] | None = None
     best_distance: float = math.inf
     last_progress: float = 0.0
+    progressed: bool = False  # got closer to the target than at the first tick
     frontier: FrontierCandidate | None = None
     frontiers: tuple[FrontierCandidate, ...] = ()
     narrow: bool = False  # decision, frontier: among the narrow frontiers
@@ -258,6 +263,7 @@ class _Progress:
     approach_candidates: list[tuple[float, float, float]] = field(default_factory=list)
     approach_started: float = 0.0
     refusals: int = 0  # executor refusals in a row
+    aborts: int = 0  # waypoints aborted in a row without progress towards them
     paused_since: float | None = None
 
 
@@ -390,6 +396,13 @@ class Mission:
         refused = self._refusal(now, executor)
         if refused is not None:
             return refused
+        if self._aborted_too_often(executor):
+            return self._finish(
+                now,
+                MissionState.FAILED,
+                f"the navigator aborted {self._progress.aborts} waypoints in a row, the robot "
+                f"getting closer to none: {executor.message or 'no reason given'}",
+            )
         if detection is not None:
             commands = self._on_detection(now, robot_pose, detection)
             if commands is not None:
@@ -769,6 +782,21 @@ class Mission:
         self._progress.message = f"the navigator refused the goal ({why}): sending it again"
         return []
 
+    def _aborted_too_often(self, executor: ExecutorState) -> bool:
+        """Count an aborted waypoint the robot got no closer to towards ``max_aborts`` (one
+        it got closer to starts the count over; the handler of the outcome replaces the
+        activity, so each is counted once); True once there are that many in a row."""
+        activity = self._activity
+        if (
+            activity is None
+            or activity.target is None
+            or executor.seq != activity.seq
+            or executor.status != ExecutorStatus.ABORTED
+        ):
+            return False
+        self._progress.aborts = 0 if activity.progressed else self._progress.aborts + 1
+        return self._progress.aborts >= self.config.max_aborts
+
     def _outcome(
         self, now: float, activity: _Activity, executor: ExecutorState
     ) -> ExecutorStatus | None:
@@ -782,6 +810,8 @@ class Mission:
             ExecutorStatus.REJECTED,
         ):
             self._progress.refusals = 0  # it took the command
+            if executor.status == ExecutorStatus.SUCCEEDED:
+                self._progress.aborts = 0
             return executor.status
         if activity.target is None and now - activity.started > self.config.no_progress_timeout:
             return ExecutorStatus.ABORTED
@@ -798,10 +828,8 @@ class Mission:
         if activity.since is None:
             activity.since = now
         distance = math.dist(robot_pose[:2], activity.target)
-        if (
-            activity.best_distance == math.inf
-            or distance < activity.best_distance - config.progress_distance
-        ):
+        if distance < activity.best_distance - config.progress_distance:
+            activity.progressed = activity.best_distance < math.inf
             activity.best_distance = distance
             activity.last_progress = now
         elif now - activity.last_progress > config.no_progress_timeout:
