@@ -49,16 +49,18 @@ each scored by a classifier fitted without its object (OWN_FOLDS folds of the ob
 refusing at most OWN_BUDGET of all positives that were grounded right; the pair that refuses
 the most wins (ties: the lowest own threshold, then the lowest sure score).
 
-accept, raised on development phrasings (the simulator's vocabulary only): the generated
-positives above are variants of the vocabulary's own keys, so they score higher than what
-operators type, and understate what a higher accept costs. The phrasing sets of tests/data whose
-failures have been read (DEVELOPMENT_SETS; the held-out sets written since are not among them)
-are realistic goals and things the simulator lacks: the accept threshold, no lower than the one
-fitted above, that grounds the most of their goals to a right category minus the absent things
-it accepts (one goal against one false accept: a false accept sends the robot to the wrong
-object, a refusal says why at once), the middle of the best run. The rates thresholds.yaml lists
-under `calibration` are those of the thresholds fitted on the calibration set, before this raise;
-the `development_*` ones give the development rates before and after it.
+accept and own_sure, moved on development phrasings (the simulator's vocabulary only): the
+generated positives above are variants of the vocabulary's own keys, so they score higher than
+what operators type, and understate what a higher accept or a readier own refusal costs. The
+phrasing sets of tests/data whose failures have been read (DEVELOPMENT_SETS; the held-out sets
+written since are not among them) are realistic goals and things the simulator lacks: the
+accept threshold (no lower than the one fitted above), then at it the own_sure score (OWN_SURES),
+then at that the accept threshold again, each the middle of the best run of what grounds the
+most of their goals to a right category minus the absent things it accepts (one goal against
+one false accept: a false accept sends the robot to the wrong object, a refusal says why at
+once). The rates thresholds.yaml lists under `calibration` are those of the thresholds fitted on
+the calibration set, before this; the `development_*` ones give the development rates before
+and after it.
 
 This reads the simulator (its categories, colours and generation vocabulary); goal grounding
 itself never imports it.
@@ -126,7 +128,7 @@ ACCEPTS = np.round(np.arange(0.3, 0.8001, 0.005), 3)  # the raised accept thresh
 DEVELOPMENT_SETS = (
     "goal_phrasings",
     *(f"goal_phrasings_{name}" for name in ("fresh", "blind", "blind2", "blind3", "blind4")),
-    *(f"goal_phrasings_blind{n}" for n in range(5, 15)),
+    *(f"goal_phrasings_blind{n}" for n in range(5, 16)),
     "goal_phrasings_casual1",
 )
 DEVELOPMENT_DIR = PACKAGE_DIR.parents[2] / "tests" / "data"  # in the repository
@@ -586,39 +588,43 @@ def development_phrasings(
     return goals, absent
 
 
-def development_accept(
+def development_thresholds(
     grounder: GoalGrounder,
     goals: Sequence[tuple[str, frozenset[str]]],
     absent: Sequence[str],
-) -> tuple[float, dict]:
-    """The accept threshold raised on development phrasings (module docstring), and the rates
-    the old and new thresholds give there."""
+) -> tuple[Thresholds, dict]:
+    """The accept threshold raised and own_sure moved on development phrasings (module
+    docstring), and the rates the fitted and the chosen thresholds give there."""
     goal_scores = grounder.score_many([text for text, _ in goals])
     absent_scores = grounder.score_many(list(absent))
-    fitted = grounder.thresholds.accept
-    candidates = np.concatenate([[fitted], ACCEPTS[ACCEPTS > fitted]])
+    fitted = grounder.thresholds
+    accepts = np.concatenate([[fitted.accept], ACCEPTS[ACCEPTS > fitted.accept]])
 
-    def outcome(accept: float) -> tuple[int, int]:
-        thresholds = replace(grounder.thresholds, accept=float(accept))
+    def outcome(thresholds: Thresholds) -> tuple[int, int]:
         right = sum(
             (g := grounder.decide(s, thresholds)).accepted and g.names[0] in acceptable
             for s, (_, acceptable) in zip(goal_scores, goals, strict=True)
         )
         return right, sum(grounder.decide(s, thresholds).accepted for s in absent_scores)
 
-    outcomes = np.array([outcome(a) for a in candidates])
-    net = outcomes[:, 0] - outcomes[:, 1]
-    accept = middle_of_best(net, candidates, candidates)
-    chosen = outcomes[int(np.argmin(np.abs(candidates - accept)))]
+    def best(thresholds: Thresholds, key: str, candidates: np.ndarray) -> Thresholds:
+        """`thresholds` with `key` at the middle of the best run of candidates."""
+        outcomes = np.array([outcome(replace(thresholds, **{key: float(c)})) for c in candidates])
+        value = middle_of_best(outcomes[:, 0] - outcomes[:, 1], candidates, candidates)
+        return replace(thresholds, **{key: round(value, 4)})
+
+    # one pass each way: accept, own_sure at that accept, accept again at that own_sure
+    chosen = best(best(best(fitted, "accept", accepts), "own_sure", OWN_SURES), "accept", accepts)
+    (right_before, accepted_before), (right, accepted) = outcome(fitted), outcome(chosen)
     rates = {
         "development_goals": len(goals),
         "development_absent": len(absent),
-        "development_right_before": round(float(outcomes[0, 0] / len(goals)), 3),
-        "development_absent_accepted_before": round(float(outcomes[0, 1] / len(absent)), 3),
-        "development_right": round(float(chosen[0] / len(goals)), 3),
-        "development_absent_accepted": round(float(chosen[1] / len(absent)), 3),
+        "development_right_before": round(right_before / len(goals), 3),
+        "development_absent_accepted_before": round(accepted_before / len(absent), 3),
+        "development_right": round(right / len(goals), 3),
+        "development_absent_accepted": round(accepted / len(absent), 3),
     }
-    return round(accept, 4), rates
+    return chosen, rates
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -649,8 +655,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         results[vocabulary] = calibrate(grounder, unlisted, positives, negatives, others)
         if vocabulary != HOUSEHOLD:  # the development sets' categories are the simulator's
-            accept, rates = development_accept(grounder, *development_phrasings())
-            results[vocabulary]["accept"] = accept
+            chosen, rates = development_thresholds(grounder, *development_phrasings())
+            results[vocabulary]["accept"] = chosen.accept
+            results[vocabulary]["own_sure"] = chosen.own_sure
             results[vocabulary]["calibration"].update(rates)
         print(vocabulary, yaml.safe_dump(results[vocabulary], sort_keys=False), sep="\n")
     existing = yaml.safe_load(args.out.read_text()) if args.out.is_file() else None
