@@ -548,6 +548,56 @@ def test_approach_tries_other_navigable_sides_then_gives_up_and_explores():
     assert only(commands, RequestDecision).frontiers == (FAR, NEAR)
 
 
+@pytest.mark.parametrize("blocked_reach", [1.5, 0.0])
+def test_object_no_side_of_which_is_navigable_is_reached_from_where_the_robot_stands(
+    blocked_reach,
+):
+    # A floor lamp behind a gap that looks wide enough in the map: no approach pose is navigable.
+    mission = Mission(MissionConfig(blocked_reach=blocked_reach), is_navigable=lambda x, y: False)
+    mission.start(CHAIR, 0.0, goal_id="g1")
+    assert mission.update(0.0, ORIGIN, [FAR], chair_at(1.3, 0.0), IDLE) == []
+    if not blocked_reach:  # never settles: the object is given up
+        assert "unreachable" in mission.status(0.0).message
+        only(mission.update(0.1, ORIGIN, [FAR], chair_at(1.3, 0.0), IDLE), RequestDecision)
+        return
+    assert mission.state == MissionState.APPROACHING
+    assert "confirm" in mission.status(0.0).message  # it faces the object already
+    finish = only(mission.update(0.1, ORIGIN, [FAR], chair_at(1.3, 0.0), IDLE), Finish)
+    assert finish.state == MissionState.SUCCEEDED
+    assert finish.reason == (
+        "goal reached: object in view 1.3 m away, as near as the navigator could get"
+    )
+
+
+def test_with_no_side_left_the_robot_goes_back_to_where_it_saw_the_object_and_settles():
+    west_of_a_wall = lambda x, y: x < 3.5  # noqa: E731 - three sides of the object are west
+    mission = Mission(MissionConfig(), is_navigable=west_of_a_wall)
+    mission.start(CHAIR, 0.0, goal_id="g1")
+    approach = only(mission.update(0.0, ORIGIN, [], chair_at(4.0, 0.0), IDLE), NavigateTo)
+    # Seen 1.4 m away on the way, then the first side is given up there (a gap narrower than the
+    # map shows); the others are given up nearer but out of sight (no detection): each time the
+    # next side is tried.
+    seen_here = (2.6, 0.0, 0.0)
+    active = ExecutorState(approach.seq, ExecutorStatus.ACTIVE)
+    assert mission.update(0.5, seen_here, [], chair_at(4.0, 0.0), active) == []
+    for now, stands in ((1.0, seen_here), (2.0, (3.0, 1.0, 0.0)), (3.0, (3.0, -1.0, 0.0))):
+        aborted = ExecutorState(approach.seq, ExecutorStatus.ABORTED, "no path")
+        approach = only(mission.update(now, stands, [], None, aborted), NavigateTo)
+    # No side left: back to where it was seen nearest, facing it.
+    assert (approach.x, approach.y, approach.yaw) == pytest.approx((2.6, 0.0, 0.0))
+    assert "back to where it was seen" in mission.status(3.0).message
+    arrived = ExecutorState(approach.seq, ExecutorStatus.SUCCEEDED)
+    assert mission.update(4.0, seen_here, [], None, arrived) == []  # facing it: waits to see it
+    finish = only(mission.update(4.1, seen_here, [], chair_at(4.0, 0.0), arrived), Finish)
+    assert finish.state == MissionState.SUCCEEDED and "1.4 m away" in finish.reason
+    # Not seen from there either: the object is given up as before.
+    mission = Mission(MissionConfig(confirm_ticks=1), is_navigable=lambda x, y: False)
+    mission.start(CHAIR, 0.0, goal_id="g2")
+    assert mission.update(0.0, (2.8, 0.0, 0.0), [FAR], chair_at(4.0, 0.0), IDLE) == []
+    assert mission.update(0.1, (2.8, 0.0, 0.0), [FAR], None, IDLE) == []
+    assert "unreachable" in mission.status(0.1).message
+
+
 def test_detection_below_the_score_threshold_is_ignored():
     mission = started(min_detection_score=0.5)
     weak = GoalDetection(position=(1.0, 0.0, 0.0), score=0.2, label="chair")
@@ -629,6 +679,22 @@ def test_a_navigator_that_aborts_every_waypoint_ends_the_goal_with_its_reason():
         finish.reason
         == f"the navigator aborted 4 waypoints in a row, the robot getting closer to none: {why}"
     )
+
+
+def test_aborted_approach_poses_do_not_count_towards_max_aborts():
+    """An object first seen far away with every side unreachable (eight approach poses aborted
+    at once) is given up and the search goes on; the aborts were the object's, not the
+    navigator's."""
+    mission = started(max_aborts=2)
+    approach = only(mission.update(0.0, ORIGIN, [FAR], chair_at(4.0, 0.0), IDLE), NavigateTo)
+    for now in range(1, 9):
+        aborted = ExecutorState(approach.seq, ExecutorStatus.ABORTED, "no path")
+        commands = mission.update(float(now), ORIGIN, [FAR], None, aborted)
+        if mission.state != MissionState.APPROACHING:
+            break
+        approach = only(commands, NavigateTo)
+    assert now == 8 and mission.active and "unreachable" in mission.status(8.0).message
+    only(mission.update(9.0, ORIGIN, [FAR], None, IDLE), RequestDecision)
 
 
 def test_progress_or_an_arrival_starts_the_count_of_aborted_waypoints_over():

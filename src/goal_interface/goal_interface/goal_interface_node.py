@@ -149,8 +149,8 @@ PARAMETERS: dict[str, tuple[Any, str]] = {
     ),
     "max_aborts": (
         _MISSION.max_aborts,
-        "waypoints the navigator aborts in a row, the robot getting closer to none, before the "
-        "goal fails",
+        "frontier waypoints the navigator aborts in a row, the robot getting closer to none, "
+        "before the goal fails",
     ),
     "refusal_retry": (_MISSION.refusal_retry, "seconds before a refused waypoint is sent again"),
     "navigator_timeout": (
@@ -182,6 +182,11 @@ PARAMETERS: dict[str, tuple[Any, str]] = {
     "success_distance": (
         _MISSION.success_distance,
         "stop within this distance of the detected object, metres",
+    ),
+    "blocked_reach": (
+        _MISSION.blocked_reach,
+        "when every approach pose fails, succeed this near the object, back where it was seen, "
+        "metres (0: never)",
     ),
     "approach_distance": (
         _MISSION.approach_distance,
@@ -459,6 +464,7 @@ class GoalInterfaceNode(Node):
         return MissionConfig(
             success_distance=p("success_distance"),
             approach_distance=p("approach_distance"),
+            blocked_reach=p("blocked_reach"),
             camera_hfov=p("camera.hfov"),
             min_detection_score=p("min_detection_score"),
             decision_timeout=p("decision_timeout"),

@@ -33,10 +33,12 @@ The executor reports on the command it runs with ``ExecutorState(seq, status, me
 for any other ``seq`` are ignored, so late results of preempted goals cannot confuse the mission.
 A REJECTED command (the executor refused it, or has no server) is sent again after
 ``refusal_retry`` seconds and blames no frontier; ``max_refusals`` refusals in a row end the goal
-as FAILED with the executor's message. So do ``max_aborts`` waypoints in a row that the executor
-aborts before the robot got closer to them: a navigator that fails everything (its robot
-disabled, its goals refused by a budget) ends the goal with its own reason, not after every
-frontier has been blacklisted one by one as if each were out of reach.
+as FAILED with the executor's message. So do ``max_aborts`` frontier waypoints in a row that the
+executor aborts before the robot got closer to them: a navigator that fails everything (its
+robot disabled, its goals refused by a budget) ends the goal with its own reason, not after
+every frontier has been blacklisted one by one as if each were out of reach. Approach poses
+neither count nor start the count over: an object's sides are tried and given up on their own
+(counting them failed a search whose first detection had eight unreachable sides).
 
 Behaviour: explore by repeated frontier decisions; an aborted waypoint or one without progress
 for ``no_progress_timeout`` seconds blacklists its frontier and triggers a new decision; with no
@@ -51,7 +53,12 @@ it (halfway closer when the executor stops short; other sides when a pose fails)
 succeeds when a detection arrives while the robot is within ``success_distance`` of the object
 with it inside the camera's field of view (a detection in the same tick is the proof that no
 wall is in between: pass only detections of the current frame). At the approach pose it waits
-``confirm_ticks`` updates for that detection before trying another side. Time
+``confirm_ticks`` updates for that detection before trying another side. When no side is left
+(the navigator gave them up: furniture the map does not hold, a gap narrower than it looks), it
+goes back to the nearest place within ``blocked_reach`` of the object from which it was seen,
+faces the object and succeeds on a detection there, saying how far the object is: the other
+sides had led the robot out of sight of an object it could not get nearer to, which it then gave
+up. Time
 (``time_budget``), step (``max_steps``, counted from ``steps`` when the caller passes it) and
 decision (``max_decisions``) budgets end the goal as FAILED.
 
@@ -122,6 +129,8 @@ class GoalDetection:
 @dataclass(frozen=True)
 class MissionConfig:
     success_distance: float = 1.0  # stop within this distance of the object (Habitat: 1.0 m)
+    # no approach pose reachable: stop this near the object, in view, instead; 0: never
+    blocked_reach: float = 1.5
     approach_distance: float = 0.8  # radius of the approach poses around the object
     camera_hfov: float = DEFAULT_HFOV  # radians
     view_margin: float = 0.8  # object bearing must be within margin * hfov / 2
@@ -139,7 +148,7 @@ class MissionConfig:
     navigation_timeout: float = 120.0  # seconds for one waypoint; 0 disables
     approach_timeout: float = 90.0  # seconds approaching one object before giving it up; 0: off
     max_refusals: int = 3  # executor refusals in a row before the goal fails
-    max_aborts: int = 8  # waypoints aborted in a row, none with progress, before the goal fails
+    max_aborts: int = 8  # frontier waypoints aborted in a row, none with progress: goal fails
     refusal_retry: float = 1.0  # seconds before a refused command is sent again
     time_budget: float = 0.0  # seconds; 0 disables
     max_steps: int = 0  # caller-counted steps; 0 disables
@@ -262,6 +271,9 @@ class _Progress:
     object_position: tuple[float, float] | None = None
     approach_candidates: list[tuple[float, float, float]] = field(default_factory=list)
     approach_started: float = 0.0
+    # where the robot stood when it saw the object within blocked_reach of it
+    seen_from: list[tuple[float, float]] = field(default_factory=list)
+    blocked: bool = False  # no side left: blocked_reach is the reach
     refusals: int = 0  # executor refusals in a row
     aborts: int = 0  # waypoints aborted in a row without progress towards them
     paused_since: float | None = None
@@ -588,12 +600,16 @@ class Mission:
         previous = self._progress.object_position
         self._progress.object_position = position
         if self._reached(robot_pose):  # seen right now, within reach and in view
-            return self._succeed(now)
-        if self._progress.state == MissionState.APPROACHING and previous is not None:
+            return self._succeed(now, robot_pose)
+        approaching = self._progress.state == MissionState.APPROACHING
+        if not approaching:
+            self._progress.approach_started = now
+            self._progress.blocked, self._progress.seen_from = False, []
+        if self._within(robot_pose, self.config.blocked_reach):
+            self._progress.seen_from.append((robot_pose[0], robot_pose[1]))
+        if approaching and previous is not None:
             if math.dist(previous, position) < self.config.replan_distance:
                 return None
-        if self._progress.state != MissionState.APPROACHING:
-            self._progress.approach_started = now
         self._progress.state = MissionState.APPROACHING
         self._progress.current_frontier = -1
         self._progress.approach_candidates = self._approach_poses(robot_pose, position)
@@ -601,7 +617,7 @@ class Mission:
             [CancelNavigation()] if self._activity and self._activity.kind != "decision" else []
         )
         return cancel + self._next_approach(
-            f"goal {detection.label or 'object'} detected: approaching"
+            now, robot_pose, f"goal {detection.label or 'object'} detected: approaching"
         )
 
     def _update_approach(
@@ -624,7 +640,7 @@ class Mission:
             if activity.ticks_left > 0:
                 return []
             return self._next_approach(
-                "object not seen from the approach pose: trying another side"
+                now, robot_pose, "object not seen from the approach pose: trying another side"
             )
         outcome = self._outcome(now, activity, executor)
         if outcome is None:
@@ -632,7 +648,9 @@ class Mission:
             if stuck:
                 return [
                     CancelNavigation(),
-                    *self._next_approach(f"{stuck} on the approach: trying another side"),
+                    *self._next_approach(
+                        now, robot_pose, f"{stuck} on the approach: trying another side"
+                    ),
                 ]
             return []
         if activity.kind == "face":
@@ -641,7 +659,9 @@ class Mission:
             return self._face_object(now, robot_pose)
         if outcome == ExecutorStatus.SUCCEEDED and not activity.closer:
             return self._approach_closer(robot_pose)
-        return self._next_approach(f"approach {outcome.value}: trying another side")
+        return self._next_approach(
+            now, robot_pose, f"approach {outcome.value}: trying another side"
+        )
 
     def _approach_poses(
         self, robot_pose: Pose2D, target: tuple[float, float]
@@ -660,12 +680,29 @@ class Mission:
                 poses.append((x, y, wrap_angle(angle + math.pi)))
         return poses
 
-    def _next_approach(self, message: str) -> list[Command]:
+    def _next_approach(self, now: float, robot_pose: Pose2D, message: str) -> list[Command]:
         candidates = self._progress.approach_candidates
         if not candidates:
+            if (settled := self._settle(now, robot_pose)) is not None:
+                return settled
             return self._give_up_object("detected object unreachable: exploring again")
         x, y, yaw = candidates.pop(0)
         self._progress.message = message
+        return [self._navigate("approach", x, y, yaw, -1)]
+
+    def _settle(self, now: float, robot_pose: Pose2D) -> list[Command] | None:
+        """No side left: face the object from the place nearest it where it was seen within
+        blocked_reach (going back there, once per object), where a detection ends the search;
+        None when there is no such place."""
+        target = self._progress.object_position
+        if self._progress.blocked or target is None or not self._progress.seen_from:
+            return None
+        self._progress.blocked = True
+        x, y = min(self._progress.seen_from, key=lambda xy: math.dist(xy, target))
+        if math.dist((x, y), robot_pose[:2]) <= self.config.progress_distance:
+            return self._face_object(now, robot_pose)
+        self._progress.message = "no side of the object reachable: back to where it was seen"
+        yaw = math.atan2(target[1] - y, target[0] - x)
         return [self._navigate("approach", x, y, yaw, -1)]
 
     def _approach_closer(self, robot_pose: Pose2D) -> list[Command]:
@@ -707,6 +744,7 @@ class Mission:
         if position is not None:
             self._progress.rejected_objects.append(position)
         self._progress.object_position = None
+        self._progress.blocked, self._progress.seen_from = False, []
         self._progress.state = MissionState.EXPLORING
         self._progress.message = message
         self._activity = None
@@ -722,20 +760,26 @@ class Mission:
         return self.config.view_margin * self.config.camera_hfov / 2
 
     def _within_success_distance(self, robot_pose: Pose2D) -> bool:
-        target = self._progress.object_position
-        return (
-            target is not None
-            and math.dist(robot_pose[:2], target) <= self.config.success_distance
-        )
+        reach = self.config.blocked_reach if self._progress.blocked else 0.0
+        return self._within(robot_pose, max(self.config.success_distance, reach))
 
-    def _succeed(self, now: float) -> list[Command]:
+    def _within(self, robot_pose: Pose2D, distance: float) -> bool:
+        target = self._progress.object_position
+        return target is not None and math.dist(robot_pose[:2], target) <= distance
+
+    def _succeed(self, now: float, robot_pose: Pose2D) -> list[Command]:
         commands: list[Command] = []
         if self._activity is not None and self._activity.kind != "decision":
             commands.append(CancelNavigation())
         self._activity = None
-        return commands + self._finish(
-            now, MissionState.SUCCEEDED, "goal reached: object within reach and in view"
-        )
+        message = "goal reached: object within reach and in view"
+        target = self._progress.object_position
+        if target is not None and not self._within(robot_pose, self.config.success_distance):
+            message = (
+                f"goal reached: object in view {math.dist(robot_pose[:2], target):.1f} m away, "
+                "as near as the navigator could get"
+            )
+        return commands + self._finish(now, MissionState.SUCCEEDED, message)
 
     # -------------------------------------------------------------------------- plumbing
     def _navigate(self, kind: str, x: float, y: float, yaw: float, frontier_id: int) -> NavigateTo:
@@ -783,13 +827,13 @@ class Mission:
         return []
 
     def _aborted_too_often(self, executor: ExecutorState) -> bool:
-        """Count an aborted waypoint the robot got no closer to towards ``max_aborts`` (one
-        it got closer to starts the count over; the handler of the outcome replaces the
+        """Count an aborted frontier waypoint the robot got no closer to towards ``max_aborts``
+        (one it got closer to starts the count over; the handler of the outcome replaces the
         activity, so each is counted once); True once there are that many in a row."""
         activity = self._activity
         if (
             activity is None
-            or activity.target is None
+            or activity.kind != "frontier"
             or executor.seq != activity.seq
             or executor.status != ExecutorStatus.ABORTED
         ):
