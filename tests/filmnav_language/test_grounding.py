@@ -213,6 +213,11 @@ def test_calibration_helpers():
         ("the crapper", ("toilet",)),
         ("a teapoy", ("coffee table",)),
         ("the wheelie bin", ("trash can",)),
+        # Brands and product lines
+        ("go to the Steinway", ("piano",)),
+        ("the herman miller in the study", ("office chair",)),
+        ("find the smeg", ("refrigerator",)),
+        ("go to the painoo", ("piano",)),  # a doubled letter and a swap
     ],
 )
 def test_everyday_goals_ground_to_the_simulators_categories(sim_grounder, text, names):
@@ -343,6 +348,11 @@ def test_household_objects_the_simulator_lacks_may_stand_for_its_names(sim_groun
         ("we need a stool to reach the cupboard", "stool"),  # a purpose is no request
         ("dinners nearly ready so go hang about by the dining table ta", "dining table"),
         ("so tired lol can u go to the armchair n check if my phone fell down it", "armchair"),
+        ("hey robo, my feet hurt after that walk, go wait by the sofa", "sofa"),
+        (  # a hedge, not a negation
+            "not to be dramatic but the cat is sitting in the sink again, go over to the sink",
+            "sink",
+        ),
     ],
 )
 def test_a_request_inside_chatter_decides_the_goal(sim_grounder, text, name):
@@ -434,6 +444,8 @@ def test_speller_maps_words_spelt_as_they_sound_and_short_swaps():
     assert speller.mapped(["bde", "teh"]) == ["bed", "teh"]  # only the vocabulary's own words
     assert speller.mapped(["bni", "bde"])[0] == "bin"
     assert speller.mapped(["sifa"]) == ["sofa"]  # one edit: edits are tried first
+    piano = Speller({"piano", "pillow"}, (), lambda w: False)
+    assert piano.mapped(["painoo", "pilllwo"]) == ["piano", "pillow"]  # one edit from the sound
     assert [sound_key(w) for w in ("sopha", "night", "nite", "chair", "chare", "pillow")] == [
         "sofa",
         "nit",
@@ -524,13 +536,18 @@ def test_objects_the_simulator_lacks_described_by_use_are_refused_as_such(
     sim_grounder, household_grounder
 ):
     """Nothing in the simulated house makes toast, though the stove is near; a classifier of
-    the simulator's own objects against the household objects it lacks tells them apart,
-    without costing what the simulator has (kind.py; calibrated, calibrate.py)."""
+    the simulator's own objects against the household objects it lacks tells them apart, and a
+    goal that matches one of those objects clearly better than any of its own is refused as
+    that object, without costing what the simulator has (kind.py; calibrated, calibrate.py)."""
     assert sim_grounder.own is not None and household_grounder.own is None
-    for text in ("something to make toast", "the thing that dries my hair"):
+    for text in ("something to make toast", "the thing that vacuums the carpet"):
         grounding = sim_grounder.ground(text)
         assert not grounding.accepted and grounding.refused_as == OTHER, grounding
-        assert "seems to be another object than those here" in grounding.reason
+    grounding = sim_grounder.ground("the machine I stack the dirty plates in after dinner")
+    assert not grounding.accepted and grounding.refused_as == OTHER, grounding
+    assert grounding.reason.startswith("means dishwasher"), grounding.reason
+    # A place described by what is done there is the furniture, not what is used there
+    assert sim_grounder.ground("where I fry my eggs").names[:1] == ("stove",)
     for text, name in [
         ("somewhere to sleep", "bed"),
         ("a place to wash dishes", "sink"),

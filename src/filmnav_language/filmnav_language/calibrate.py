@@ -49,18 +49,20 @@ each scored by a classifier fitted without its object (OWN_FOLDS folds of the ob
 refusing at most OWN_BUDGET of all positives that were grounded right; the pair that refuses
 the most wins (ties: the lowest own threshold, then the lowest sure score).
 
-accept and own_sure, moved on development phrasings (the simulator's vocabulary only): the
-generated positives above are variants of the vocabulary's own keys, so they score higher than
-what operators type, and understate what a higher accept or a readier own refusal costs. The
-phrasing sets of tests/data whose failures have been read (DEVELOPMENT_SETS; the held-out sets
-written since are not among them) are realistic goals and things the simulator lacks: the
-accept threshold (no lower than the one fitted above), then at it the own_sure score (OWN_SURES),
-then at that the accept threshold again, each the middle of the best run of what grounds the
-most of their goals to a right category minus the absent things it accepts (one goal against
-one false accept: a false accept sends the robot to the wrong object, a refusal says why at
-once). The rates thresholds.yaml lists under `calibration` are those of the thresholds fitted on
-the calibration set, before this; the `development_*` ones give the development rates before
-and after it.
+accept, own_sure and lacked, moved on development phrasings (the simulator's vocabulary only): the
+generated positives above are variants of the vocabulary's own keys, so they score higher than what
+operators type, and understate what a higher accept or a readier own refusal costs; lacked (how
+much better a goal must match an object the vocabulary lacks than its top name to be refused as
+that object) needs realistic descriptions of such objects, which only these have. The phrasing sets
+of tests/data whose failures have been read (DEVELOPMENT_SETS; the held-out sets written since are
+not among them) are realistic goals and things the simulator lacks: the accept threshold (no lower
+than the one fitted above), then at it the own_sure score (OWN_SURES), then the lacked margin
+(LACKEDS), then the accept threshold again, each the middle of the best run of what grounds the
+most of their goals to a right category minus the absent things it accepts (one goal against one
+false accept: a false accept sends the robot to the wrong object, a refusal says why at once). The
+rates thresholds.yaml lists under `calibration` are those of the thresholds fitted on the
+calibration set, before this; the `development_*` ones give the development rates before and after
+it.
 
 This reads the simulator (its categories, colours and generation vocabulary); goal grounding
 itself never imports it.
@@ -121,6 +123,7 @@ OWNS = np.round(np.arange(0.0, 0.9001, 0.05), 2)  # the own thresholds tried
 OWN_SURES = np.round(np.arange(0.4, 1.0501, 0.05), 2)  # their sure thresholds tried
 OWN_BUDGET = 0.001  # of all positives: the most the own threshold may refuse
 OWN_FOLDS = 5
+LACKEDS = np.round(np.arange(-0.1, 0.4001, 0.01), 2)  # the lacked margins tried
 ACCEPTS = np.round(np.arange(0.3, 0.8001, 0.005), 3)  # the raised accept thresholds tried
 # The phrasing sets of tests/data whose failures were read while grounding was developed: realistic
 # goals and absent things to raise the accept threshold on (module docstring). The sets written
@@ -128,7 +131,7 @@ ACCEPTS = np.round(np.arange(0.3, 0.8001, 0.005), 3)  # the raised accept thresh
 DEVELOPMENT_SETS = (
     "goal_phrasings",
     *(f"goal_phrasings_{name}" for name in ("fresh", "blind", "blind2", "blind3", "blind4")),
-    *(f"goal_phrasings_blind{n}" for n in range(5, 16)),
+    *(f"goal_phrasings_blind{n}" for n in range(5, 18)),
     "goal_phrasings_casual1",
 )
 DEVELOPMENT_DIR = PACKAGE_DIR.parents[2] / "tests" / "data"  # in the repository
@@ -593,8 +596,9 @@ def development_thresholds(
     goals: Sequence[tuple[str, frozenset[str]]],
     absent: Sequence[str],
 ) -> tuple[Thresholds, dict]:
-    """The accept threshold raised and own_sure moved on development phrasings (module
-    docstring), and the rates the fitted and the chosen thresholds give there."""
+    """The accept threshold raised, and own_sure and the lacked margin moved, on development
+    phrasings (module docstring), and the rates the fitted and the chosen thresholds give
+    there."""
     goal_scores = grounder.score_many([text for text, _ in goals])
     absent_scores = grounder.score_many(list(absent))
     fitted = grounder.thresholds
@@ -613,8 +617,10 @@ def development_thresholds(
         value = middle_of_best(outcomes[:, 0] - outcomes[:, 1], candidates, candidates)
         return replace(thresholds, **{key: round(value, 4)})
 
-    # one pass each way: accept, own_sure at that accept, accept again at that own_sure
-    chosen = best(best(best(fitted, "accept", accepts), "own_sure", OWN_SURES), "accept", accepts)
+    # one pass each way: accept, own_sure at that accept, the lacked margin at both, accept again
+    chosen = best(fitted, "accept", accepts)
+    chosen = best(best(chosen, "own_sure", OWN_SURES), "lacked", LACKEDS)
+    chosen = best(chosen, "accept", accepts)
     (right_before, accepted_before), (right, accepted) = outcome(fitted), outcome(chosen)
     rates = {
         "development_goals": len(goals),
@@ -658,6 +664,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             chosen, rates = development_thresholds(grounder, *development_phrasings())
             results[vocabulary]["accept"] = chosen.accept
             results[vocabulary]["own_sure"] = chosen.own_sure
+            results[vocabulary]["lacked"] = chosen.lacked
             results[vocabulary]["calibration"].update(rates)
         print(vocabulary, yaml.safe_dump(results[vocabulary], sort_keys=False), sep="\n")
     existing = yaml.safe_load(args.out.read_text()) if args.out.is_file() else None

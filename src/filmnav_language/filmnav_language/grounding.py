@@ -52,10 +52,12 @@ How a goal is grounded:
    probability below `home`) and its top score is below `sure`; or, with a vocabulary that
    lacks other household objects (the simulator's), when the goal seems to mean one of those
    rather than one of its names (kind.py: probability below `own`) and its top score is below
-   `own_sure` ("something to make toast" is not the stove). Else every name within the
-   `margin` of the top score is a target. All eight thresholds are calibrated on data, per
-   vocabulary and encoder (`python -m filmnav_language.calibrate`, see calibrate.py), never per
-   phrase.
+   `own_sure` ("something to make toast" is not the stove), and when the goal matches one of
+   those objects better than any name by the `lacked` margin ("the appliance I load the dirty
+   plates into": the dishwasher; not when it describes a place by what is done there, "where I
+   fry my eggs", as the frying pan is used there). Else every name within the `margin` of the
+   top score is a target. All nine thresholds are calibrated on data, per vocabulary and
+   encoder (`python -m filmnav_language.calibrate`, see calibrate.py), never per phrase.
 5. Chatter: when the object phrase names nothing word for word, a request inside the goal that
    does decides it ("ugh the dishes are piling up lol go look at the sink"; "my back is killing
    me after that long drive, go wait by the chair", which only looks like several goals in a
@@ -132,6 +134,9 @@ CHATTY_WORDS = 14
 NAMED_MODIFIERS = 2  # words before it taken as its modifiers
 # Words that start a description of an unnamed object ("something to sit on at the table").
 _DESCRIBING = frozenset("something somewhere thing things stuff place spot one where what".split())
+# First words of a goal that describes a place by what is done there ("where I fry my eggs"): it
+# is the furniture there, and the things used there (the frying pan) say nothing against it.
+_PLACE_DESCRIBING = frozenset("where wherever somewhere place spot".split())
 
 
 @dataclass(frozen=True)
@@ -281,7 +286,17 @@ class Vocabulary:
         return tuple(entry.name for entry in self.entries)
 
 
-THRESHOLD_KEYS = ("accept", "margin", "home", "sure", "words", "sibling", "own", "own_sure")
+THRESHOLD_KEYS = (
+    "accept",
+    "margin",
+    "home",
+    "sure",
+    "words",
+    "sibling",
+    "own",
+    "own_sure",
+    "lacked",
+)
 
 
 @dataclass(frozen=True)
@@ -294,7 +309,8 @@ class Thresholds:
     head noun must match the goal with its modifiers to take its place (step 3; infinite:
     never); own: the probability a goal needs of meaning one of the names rather than another
     household object the vocabulary lacks (kind.py), unless its top score is at least
-    `own_sure`."""
+    `own_sure`; lacked: how much better a goal must match a household object the vocabulary
+    lacks (its best key) than its top name to be refused as that object (infinite: never)."""
 
     accept: float
     margin: float
@@ -304,6 +320,7 @@ class Thresholds:
     sibling: float = float("inf")
     own: float = 0.0
     own_sure: float = 1.0
+    lacked: float = float("inf")
     max_targets: int = MAX_TARGETS
 
 
@@ -376,6 +393,9 @@ class Scores:
     lexical: Lexical = Lexical()
     home: float = 1.0
     own: float = 1.0
+    # The household object the vocabulary lacks that the goal matches best (index into the
+    # grounder's `lacked`, -1: none) and its sentence score.
+    lacked: tuple[int, float] = (-1, -1.0)
     context: tuple[int, ...] = ()  # names that only say where the object is: never targets
     # Names the word-for-word evidence may move to (its names and those sharing its head noun)
     # when the goal says a room or modifies the head, the names of that room, and per name the
@@ -512,6 +532,11 @@ class GoalGrounder:
         self._word_rows = np.array([row[w] for words in word_sets for w in words])
         self._word_starts = np.cumsum([0, *map(len, word_sets)])[:-1]
         self._own_keys = sum(map(len, text_sets[: len(vocabulary.entries)]))
+        lacked_sets = [entry.texts for entry in self.lacked]
+        self._lacked_t = np.ascontiguousarray(
+            embedding_cache(self.encoder).encode([t for ts in lacked_sets for t in ts]).T
+        )
+        self._lacked_starts = np.cumsum([0, *map(len, lacked_sets)])[:-1]
         self.home = (
             KindClassifier.fit(
                 np.concatenate([self._keys[: self._own_keys], vectors[words_end:]]),
@@ -891,12 +916,22 @@ class GoalGrounder:
             lexical,
             float(self.home.probability(unit).max()) if self.home else 1.0,
             float(self.own.probability(unit).max()) if self.own else 1.0,
+            self._best_lacked(unit),
             forms.context_names,
             candidates if len(candidates) > 1 else (),
             room,
             modified_scores,
             inner,
         )
+
+    def _best_lacked(self, unit: np.ndarray) -> tuple[int, float]:
+        """The household object the vocabulary lacks whose best key matches the best of a
+        goal's forms (unit vectors) best, and that score; (-1, -1.0) with none."""
+        if not self.lacked:
+            return -1, -1.0
+        per_entry = np.maximum.reduceat((unit @ self._lacked_t).max(axis=0), self._lacked_starts)
+        best = int(np.argmax(per_entry))
+        return best, float(per_entry[best])
 
     def _room_among(self, words: list[str]) -> tuple[int, ...]:
         """The names of a room named among words ("the study chair"), if any."""
@@ -979,6 +1014,17 @@ class GoalGrounder:
         elif scores.home < thresholds.home and top < thresholds.sure and not lexical.names:
             return refused(
                 f"does not seem to be a thing of a home (p={scores.home:.2f}), {here} ({closest})"
+            )
+        elif (
+            scores.lacked[1] - top >= thresholds.lacked
+            and not lexical.names
+            and scores.query.split()[0] not in _PLACE_DESCRIBING
+        ):
+            thing, score = self.lacked[scores.lacked[0]].name, scores.lacked[1]
+            return refused(
+                f"means {thing} ({score:.2f}) more than any of the {len(names)} objects here "
+                f"({closest})",
+                OTHER,
             )
         elif scores.own < thresholds.own and top < thresholds.own_sure and not lexical.names:
             return refused(

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 # requests (a clause that starts with one asks for something), then articles and determiners.
 _FILLER_WORDS = """
 please | kindly | pls | plz | hey | hi | hello | ok | okay | alright | right | well | um | uh | er
-robot | buddy | mate | now | then | and | so | also | just | quickly | quick | first | next
-its | it is | thats | that is | this is
+robot | robo | bot | buddy | mate | now | then | and | so | also | just | quickly | quick
+first | next | its | it is | thats | that is | this is
 """
 _REQUEST_WORDS = """
 can you | could you | would you | will you | can u | could u | would you mind
@@ -152,6 +152,14 @@ PLACE_WORDS = frozenset(
     """.split()
 )
 # Where a property of the object follows: "a chair with castors" may be an office chair.
+# Words that say how an object stands before its place ("the tv hanging above the fireplace"):
+# part of the anchor.
+_POSTURES = frozenset(
+    """
+    sitting standing hanging mounted placed lying leaning located kept positioned situated
+    stood sat hung fixed perched resting tucked pushed set
+    """.split()
+)
 _PROPERTY_ANCHORS = """
 with | without | that | which | where | who | whose | for | having | made of | full of
 """
@@ -325,6 +333,8 @@ _NEGATIONS = phrase_set(
     "not | anything but | anything except | anything other than | everything except "
     "| except | nothing but | dont find | do not find | dont go to | do not go to | avoid"
 )
+# Hedges that start with a negation but negate no object ("not to be gross but the dog ...").
+_HEDGES = phrase_set("not to be | not gonna lie | not going to lie | not sure")
 # After the object: what follows is what not to find ("the chair, not the sofa").
 _EXCLUSIONS = phrase_set("not | but not | and not | rather than | instead of | other than")
 # Between objects: several goals in a row.
@@ -475,13 +485,15 @@ def possessors(text: str) -> frozenset[str]:
 
 def anchor_at(words: list[str] | tuple[str, ...]) -> tuple[int, bool]:
     """Where an anchor starts in a phrase's words (len(words) when none does), never at the
-    first word, and whether all that follows gives only the object's place: a place anchor
-    with no property anchor after it ("in the lounge", not "in the lounge for the family")."""
+    first word, with the posture word before it ("hanging above"), and whether all that
+    follows gives only the object's place: a place anchor with no property anchor after it
+    ("in the lounge", not "in the lounge for the family")."""
     first, place = len(words), True
     for i in range(1, len(words)):
         for anchor, gives_place in _ANCHORS_BY_WORD.get(words[i], ()):
             if tuple(words[i : i + len(anchor)]) == anchor:
-                first = min(first, i)
+                posture = i > 1 and words[i - 1] in _POSTURES
+                first = min(first, i - posture)
                 place = place and gives_place
                 break
     return first, place
@@ -529,7 +541,7 @@ def _refusal(goal: str, text: str) -> str:
             "(to end a search, cancel the goal on filmnav/cancel)"
         )
     words = text.split()
-    if _match(words, _NEGATIONS):
+    if _match(words, _NEGATIONS) and not _match(words, _HEDGES):
         return "the goal says only what not to find: name the object to find"
     if parts := _sequence(text):
         first, rest = (short(part) for part in parts)

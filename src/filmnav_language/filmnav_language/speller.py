@@ -1,13 +1,15 @@
 """Words of a goal mapped onto known words: plurals, compounds written apart or together, and
 misspellings. Sentence encoders are weak on misspellings, hence this character-level step.
 
-A word is corrected only when it is not a known word of the vocabularies, not a word the
-encoder's tokenizer knows whole (so "chain" is never turned into "chair"), at least 4 letters
-long, and within one edit (two from 8 letters) of exactly one known word that starts with the
-same letter, the vocabulary's own words first: most misspellings are one insertion, deletion,
+A word is corrected only when it is not a known word of the vocabularies, not a word the encoder's
+tokenizer knows whole (so "chain" is never turned into "chair"), not a common English word
+(pyspellchecker's counts: "beeps" is no misspelling of "beds", nor "soak" of "snake"), at least 4
+letters long, and within one edit (two from 8 letters) of exactly one known word that starts with
+the same letter, the vocabulary's own words first: most misspellings are one insertion, deletion,
 substitution or transposition (Damerau 1964), and the first letter is rarely the wrong one.
 Failing that, a word spelt as it sounds is the one known word that sounds the same by a few
-English spelling rules (`sound_key`: "sopha" the sofa, "nite" night, "chare" the chair), and a
+English spelling rules (`sound_key`: "sopha" the sofa, "nite" night, "chare" the chair) or,
+failing that, one edit from it (a doubled letter and a swap: "painoo" the piano), and a
 three-letter word is the one word of the vocabulary's own it swaps two letters of ("bde" the
 bed; "teh" is not made "the").
 """
@@ -20,6 +22,8 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 
+from spellchecker import SpellChecker
+
 from filmnav_language.phrases import HYPHEN_PARTICLES
 
 MIN_CORRECTED_LENGTH = 4  # shorter words are too ambiguous to correct ("bad" vs "bed")
@@ -28,6 +32,20 @@ TWO_EDITS_FROM = 8  # words this long may carry two edits
 # "night" (once a silent final e is dropped), "chare" as "chair".
 SAME_SOUNDS = (("igh", "i"), ("air", "ar"), ("ph", "f"), ("ck", "k"))
 _DOUBLED = re.compile(r"(.)\1+")
+# How often a word must occur in pyspellchecker's English counts (subtitles) to be a word, not a
+# misspelling: real words the tokenizer splits start here ("zaps" 318, "teal" 424), typos that
+# are rare words sit below ("nite" 255, "dinning" 219 for "dining").
+COMMON_WORD_COUNT = 300
+
+
+@functools.cache
+def _english_counts() -> SpellChecker:
+    return SpellChecker(distance=1)
+
+
+def is_common_word(word: str) -> bool:
+    """Whether a word is common English (COMMON_WORD_COUNT)."""
+    return _english_counts().word_frequency[word] >= COMMON_WORD_COUNT
 
 
 def sound_key(word: str) -> str:
@@ -122,8 +140,12 @@ class Speller:
         best = min(distances.values(), default=limit + 1)
         if best > limit:
             sound = sound_key(word)
-            alike = [c for c in candidates if sound_key(c) == sound]
-            return alike[0] if len(alike) == 1 else None
+            by_sound = {c: edit_distance(sound, sound_key(c), 1) for c in candidates}
+            for distance in (0, 1):  # sounds the same, then one edit from it ("painoo")
+                alike = [c for c, d in by_sound.items() if d == distance]
+                if alike:
+                    return alike[0] if len(alike) == 1 else None
+            return None
         kept = {c: len(os.path.commonprefix([word, c])) for c, d in distances.items() if d == best}
         longest = max(kept.values())
         nearest = [c for c, k in kept.items() if k == longest]
@@ -145,7 +167,7 @@ class Speller:
         singular = next((s for s in singulars(word) if s in self.words), None)
         if singular is not None:
             return singular
-        if self._is_known_word(word):
+        if self._is_known_word(word) or is_common_word(word):
             return word
         for pool in (self.own, self.words):
             for form in (word, *singulars(word)):
