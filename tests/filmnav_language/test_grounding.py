@@ -218,6 +218,7 @@ def test_calibration_helpers():
         ("the herman miller in the study", ("office chair",)),
         ("find the smeg", ("refrigerator",)),
         ("go to the painoo", ("piano",)),  # a doubled letter and a swap
+        ("to the loo, robot", ("toilet",)),  # addressed at the end
     ],
 )
 def test_everyday_goals_ground_to_the_simulators_categories(sim_grounder, text, names):
