@@ -3,15 +3,15 @@ category and acceptance of things the simulator has not (no house contains them,
 household object), printed by kind; and the rules the held-out sets keep.
 
 Sets: `dev` (goal_phrasings.yaml) was measured during development and words from its failures
-went into the vocabularies; `fresh` (goal_phrasings_fresh.yaml), `blind` to `blind18`
+went into the vocabularies; `fresh` (goal_phrasings_fresh.yaml), `blind` to `blind19`
 (goal_phrasings_blind*.yaml, written without access to the vocabularies, the later ones each by
 someone who had seen neither the vocabularies nor the other sets) and `casual1` (chatty goals
 only, written the same way for development) never went into the vocabularies word for word.
-All of them but `blind18` informed grounding work: failures read, mechanisms built, budgets
+All of them but `blind19` informed grounding work: failures read, mechanisms built, budgets
 chosen or kinds of wording described (the package README tells which), and they are the
 development phrasings the accept, own_sure and lacked thresholds are calibrated on
-(calibrate.py, DEVELOPMENT_SETS). `blind18` (HELD_OUT) informed nothing: it was measured after
-the last grounding change, its failures unread (94.2% right, 1.7% of its absent things
+(calibrate.py, DEVELOPMENT_SETS). `blind19` (HELD_OUT) informed nothing: it was measured after
+the last grounding change, its failures unread (93.3% right, none of its absent things
 accepted). Issue 11 targets at least 95% right and at most 5% accepted. FLOORS keep the
 measured levels (quoted in the package README) from slipping rather than claiming the target.
 """
@@ -58,43 +58,45 @@ NEVER_TUNED = (
     "blind16",
     "blind17",
     "blind18",
+    "blind19",
     "casual1",
 )
-HELD_OUT = ("blind18",)  # in neither the vocabularies nor the calibration
+HELD_OUT = ("blind19",)  # in neither the vocabularies nor the calibration
 SETS = {
     "dev": DATA / "goal_phrasings.yaml",
     **{name: DATA / f"goal_phrasings_{name}.yaml" for name in NEVER_TUNED},
 }
 ISSUE_ACCURACY, ISSUE_FALSE_ACCEPT = 0.95, 0.05
-# (accuracy at least, false accepts at most): the README's measurement (dev 96.7% and 0.0%,
-# fresh 94.1% and 0.0%, blind 96.0% and 1.6%, blind2 97.3% and 0.0%, blind3 93.3% and 5.9%,
-# blind4 98.7% and 5.0%, blind5 93.3% and 3.3%, blind6 96.4% and 8.3%, blind7 96.9% and 3.3%,
-# blind8 96.9% and 8.3%, blind9 95.5% and 13.3%, blind10 97.3% and 5.0%, blind11 95.1% and 1.7%,
-# blind12 97.8% and 1.7%, blind13 96.0% and 3.3%, blind14 96.9% and 10.0%, blind15 94.6% and
-# 0.0%, blind16 96.0% and 1.7%, blind17 92.9% and 0.0%, blind18 94.2% and 1.7%, casual1 96.4%
-# and 10.0%) less a goal, plus one false accept.
+# (accuracy at least, false accepts at most): the README's measurement (dev 97.8% and 0.0%, fresh
+# 94.1% and 0.0%, blind 95.8% and 0.0%, blind2 96.9% and 0.0%, blind3 94.6% and 5.9%, blind4 98.2%
+# and 3.3%, blind5 93.3% and 3.3%, blind6 95.5% and 8.3%, blind7 96.9% and 3.3%, blind8 97.3% and
+# 5.0%, blind9 96.9% and 11.7%, blind10 98.2% and 5.0%, blind11 96.4% and 1.7%, blind12 96.9% and
+# 1.7%, blind13 96.4% and 1.7%, blind14 95.5% and 8.3%, blind15 95.5% and 0.0%, blind16 95.5% and
+# 1.7%, blind17 93.3% and 5.0%, blind18 97.8% and 1.7%, casual1 96.9% and 10.0%, blind19 93.3% and
+# 0.0%) less a goal, plus one false accept.
 FLOORS = {
-    "dev": (0.96, 0.02),
+    "dev": (0.975, 0.02),
     "fresh": (0.925, 0.035),
-    "blind": (0.955, 0.035),
-    "blind2": (0.965, 0.02),
-    "blind3": (0.925, 0.075),
-    "blind4": (0.98, 0.07),
+    "blind": (0.955, 0.02),
+    "blind2": (0.96, 0.02),
+    "blind3": (0.94, 0.075),
+    "blind4": (0.975, 0.05),
     "blind5": (0.925, 0.05),
-    "blind6": (0.955, 0.10),
+    "blind6": (0.95, 0.1),
     "blind7": (0.96, 0.05),
-    "blind8": (0.96, 0.10),
-    "blind9": (0.95, 0.15),
-    "blind10": (0.965, 0.07),
-    "blind11": (0.945, 0.035),
-    "blind12": (0.97, 0.035),
-    "blind13": (0.955, 0.05),
-    "blind14": (0.96, 0.12),
-    "blind15": (0.94, 0.02),
-    "blind16": (0.955, 0.035),
-    "blind17": (0.92, 0.02),
-    "blind18": (0.935, 0.035),
-    "casual1": (0.955, 0.125),
+    "blind8": (0.965, 0.07),
+    "blind9": (0.96, 0.135),
+    "blind10": (0.975, 0.07),
+    "blind11": (0.955, 0.035),
+    "blind12": (0.96, 0.035),
+    "blind13": (0.955, 0.035),
+    "blind14": (0.95, 0.1),
+    "blind15": (0.95, 0.02),
+    "blind16": (0.95, 0.035),
+    "blind17": (0.925, 0.07),
+    "blind18": (0.97, 0.035),
+    "blind19": (0.925, 0.02),
+    "casual1": (0.96, 0.125),
 }
 # (goals, absent things) of each blind set as it was written
 BLIND_SIZES = {
@@ -116,6 +118,7 @@ BLIND_SIZES = {
     "blind16": (224, 60),
     "blind17": (224, 60),
     "blind18": (224, 60),
+    "blind19": (224, 60),
     "casual1": (224, 40),
 }
 LONG_PHRASE = 4  # words: a held-out phrasing this long that is a key was copied

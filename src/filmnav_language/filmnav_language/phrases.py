@@ -157,9 +157,11 @@ PLACE_WORDS = frozenset(
 _POSTURES = frozenset(
     """
     sitting standing hanging mounted placed lying leaning located kept positioned situated
-    stood sat hung fixed perched resting tucked pushed set
+    stood sat hung fixed perched resting tucked pushed set lined propped stacked arranged
     """.split()
 )
+# Particles a posture word may take before the place ("the plants lined up on the windowsill").
+_POSTURE_PARTICLES = frozenset("up down over out away".split())
 _PROPERTY_ANCHORS = """
 with | without | that | which | where | who | whose | for | having | made of | full of
 """
@@ -492,8 +494,9 @@ def anchor_at(words: list[str] | tuple[str, ...]) -> tuple[int, bool]:
     for i in range(1, len(words)):
         for anchor, gives_place in _ANCHORS_BY_WORD.get(words[i], ()):
             if tuple(words[i : i + len(anchor)]) == anchor:
-                posture = i > 1 and words[i - 1] in _POSTURES
-                first = min(first, i - posture)
+                before = i - 1 - (i > 2 and words[i - 1] in _POSTURE_PARTICLES)
+                posture = before > 0 and words[before] in _POSTURES
+                first = min(first, before if posture else i)
                 place = place and gives_place
                 break
     return first, place
