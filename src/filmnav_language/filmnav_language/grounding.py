@@ -515,13 +515,18 @@ class GoalGrounder:
         ]
         self.lacked = tuple(e for e in other_entries if e.name not in vocabulary.stands_for)
         # Encoded once (embeddings.py): every entry's texts, then the words of its texts
-        # (step 4), then the texts of the other objects (for the home classifier).
+        # (step 4), then the texts of the other objects (for the home classifier), the lacked
+        # ones first (for the lacked rule, step 4).
         entries = (*vocabulary.entries, *self.outside)
         text_sets = [entry.texts for entry in entries]
         word_sets = [entry.words for entry in entries]
         texts = [t for texts in text_sets for t in texts]
         unique_words = sorted({w for words in word_sets for w in words})
-        other_texts = [t for entry in other_entries for t in entry.texts]
+        lacked_sets = [entry.texts for entry in self.lacked]
+        other_texts = [
+            *(t for ts in lacked_sets for t in ts),
+            *(t for e in other_entries if e.name in vocabulary.stands_for for t in e.texts),
+        ]
         vectors = embedding_cache(self.encoder).encode([*texts, *unique_words, *other_texts])
         self._keys = vectors[: len(texts)]
         self._keys_t = np.ascontiguousarray(self._keys.T)
@@ -532,10 +537,8 @@ class GoalGrounder:
         self._word_rows = np.array([row[w] for words in word_sets for w in words])
         self._word_starts = np.cumsum([0, *map(len, word_sets)])[:-1]
         self._own_keys = sum(map(len, text_sets[: len(vocabulary.entries)]))
-        lacked_sets = [entry.texts for entry in self.lacked]
-        self._lacked_t = np.ascontiguousarray(
-            embedding_cache(self.encoder).encode([t for ts in lacked_sets for t in ts]).T
-        )
+        lacked_end = words_end + sum(map(len, lacked_sets))
+        self._lacked_t = np.ascontiguousarray(vectors[words_end:lacked_end].T)
         self._lacked_starts = np.cumsum([0, *map(len, lacked_sets)])[:-1]
         self.home = (
             KindClassifier.fit(

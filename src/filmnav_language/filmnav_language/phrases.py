@@ -101,7 +101,7 @@ thanks a lot | cheers | in the house | in this house | in the home | in the flat
 in the apartment | asap | quickly | fast | at once | if you can | if possible | for me please
 when you can | is | are | is at | is located | are located | located | again | too | then
 would you | will you | can you | ok | okay | pls | plz | thx | thanx | ty | lol | lmao | k
-real quick | right away | rn | tho | bro | mate | ta | robot | robo | buddy | please robot
+real quick | right away | rn | tho | bro | mate | ta | robot | robo | buddy
 """
 # Attribute words a vocabulary does not name: colours, sizes, materials, looks, states and
 # positions. They are returned to the caller (to choose among instances) and left out of the
