@@ -40,7 +40,7 @@ RUN apt-get update \
 # here); skipping them also spares colcon's warning about overriding an underlay package.
 RUN . /opt/ros/jazzy/setup.sh && cd ros2_ws \
     && colcon build --symlink-install --packages-skip nav2_msgs tf2_msgs \
-        --cmake-args -DBUILD_TESTING=OFF
+        --cmake-args -DBUILD_TESTING=OFF -DFILMNAV_PYTHON_ONLY=ON
 
 RUN echo 'source /filmnav/ros2_ws/install/setup.bash' >> /root/.bashrc
 ENTRYPOINT ["/bin/bash", "-c", "source /filmnav/ros2_ws/install/setup.bash && exec \"$@\"", "--"]

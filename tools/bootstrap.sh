@@ -134,7 +134,8 @@ ensure_workspace() {
     MAKEFLAGS="-j$(nproc)" "$VENV/bin/colcon" --log-base log build --symlink-install \
       --base-paths ../src \
       --event-handlers console_direct- console_cohesion- summary+ \
-      --cmake-args -DBUILD_TESTING=OFF -DPython3_EXECUTABLE="$VENV/bin/python" \
+      --cmake-args -DBUILD_TESTING=OFF -DFILMNAV_PYTHON_ONLY=ON \
+      -DPython3_EXECUTABLE="$VENV/bin/python" \
       -DPYTHON_EXECUTABLE="$VENV/bin/python"
   )
   echo "$want" > "$WS/.filmnav-build"
