@@ -37,7 +37,7 @@ from filmnav_language.grounding import (
 )
 from filmnav_language.phrases import Phrase, canonical, directed_spans, excluded, gist
 from filmnav_language.sentence_encoder import DEFAULT_TEXT_ENCODER
-from filmnav_language.speller import Speller, sound_key
+from filmnav_language.speller import Speller, neighbouring_keys, sound_key
 from filmnav_sim.house import CATEGORIES
 
 
@@ -245,6 +245,8 @@ def test_everyday_goals_ground_to_the_simulators_categories(sim_grounder, text, 
         ("the round table with four chairs", {"dining table"}),  # the chairs describe it
         ("the desk that has an office chair", {"desk"}),
         ("it's cold in here, where's the fireplace", {"fireplace"}),  # not cold: a fridge
+        ("the gas cooktop with four burners", {"stove"}),  # "gas" is of a gas stove too
+        ("find the bureau upstairs", {"dresser", "desk"}),  # a general word, then attributes
     ],
 )
 def test_phrases_ground_by_their_parts(sim_grounder, text, names):
@@ -264,6 +266,7 @@ def test_phrases_ground_by_their_parts(sim_grounder, text, names):
         ("the chair in the kitchen", {"chair"}),
         ("the chair in the bedroom", {"chair"}),  # the room holds none of them: no say
         ("the sink in the kitchen", {"sink"}),  # no other name is a sink
+        ("the bureau in the study", {"desk"}),  # a general word of two countries' meanings
     ],
 )
 def test_a_room_as_the_place_prefers_the_names_it_holds(sim_grounder, text, names):
@@ -455,6 +458,23 @@ def test_speller_maps_words_spelt_as_they_sound_and_short_swaps():
         "char",
         "pilow",
     ]
+
+
+def test_speller_slipped_keys_and_words_of_one_object():
+    speller = Speller(
+        {"bed", "bin", "loo", "aquarium", "aquaria", "bake", "bike"},
+        (),
+        lambda w: w == "lol",
+        owners={"aquarium": "aquarium", "aquaria": "aquarium", "bake": "oven", "bike": "bicycle"},
+    )
+    # a neighbouring key struck in a three-letter word ('w' beside 'e'), not a word of its own
+    assert speller.mapped(["bwd", "lol"]) == ["bed", "lol"]
+    assert speller.mapped(["bpd"]) == ["bpd"]  # 'p' is nowhere near 'e'
+    # one edit from two words of the same object is no ambiguity; of two objects it is
+    assert speller.mapped(["aquarim"]) == ["aquaria"]
+    assert speller.mapped(["bzke"]) == ["bzke"]
+    assert neighbouring_keys("w", "e") and neighbouring_keys("g", "b")
+    assert not neighbouring_keys("q", "p") and not neighbouring_keys("a", "a")
 
 
 def test_a_grounder_of_a_callers_own_vocabulary_without_things_outside():

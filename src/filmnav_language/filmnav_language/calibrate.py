@@ -21,9 +21,13 @@ all its names); the gold name of a positive is its simulator category in both.
 Goals that are word for word a key are decided without the thresholds (grounding.py, step 3);
 the thresholds are calibrated on the others, one after another:
 words: the weight of the word association in a name's score (grounding.py, step 4), 0 to 0.9
-in steps of 0.1: of those whose top name is right for the most positives, the one whose other
-thresholds (below, fitted for each) ground the most positives right (ties: the nearest the
-middle of the best run).
+in steps of 0.1. On the positives that are not word for word a key (about 220), weights from 0.3
+to 0.5 put the right name on top within a goal of each other, so the best there flipped between
+them with small vocabulary changes. With development phrasings (the simulator's vocabulary,
+below), of the weights within WORD_WEIGHT_SLACK goals of the best there, the one whose other
+thresholds (below, fitted for each weight and moved on them) do best on the phrasings; without,
+of those with the most right top names, the one whose other thresholds ground the most positives
+right; ties: the nearest the middle of the best run.
 margin: how far below the top score a name still counts as meant: the margin (0 to 0.3 in steps
 of 0.005) that maximises the mean F1 of the targets against the acceptable names over those
 positives, the middle of the best run. A wider margin finds the right names of ambiguous goals
@@ -60,9 +64,8 @@ than the one fitted above), then at it the own_sure score (OWN_SURES), then the 
 (LACKEDS), then the accept threshold again, each the middle of the best run of what grounds the
 most of their goals to a right category minus the absent things it accepts (one goal against one
 false accept: a false accept sends the robot to the wrong object, a refusal says why at once). The
-rates thresholds.yaml lists under `calibration` are those of the thresholds fitted on the
-calibration set, before this; the `development_*` ones give the development rates before and after
-it.
+rates thresholds.yaml lists under `calibration` are those of the final thresholds; the
+`development_*` ones give the development rates before and after this step.
 
 This reads the simulator (its categories, colours and generation vocabulary); goal grounding
 itself never imports it.
@@ -117,6 +120,7 @@ MARGINS = np.round(np.arange(0.0, 0.3001, 0.005), 3)  # the margins tried
 HOMES = np.round(np.arange(0.0, 0.9001, 0.05), 2)  # the home thresholds tried
 SURES = np.round(np.arange(0.6, 1.0501, 0.05), 2)  # the sure thresholds tried (1.05: never)
 WORDS = np.round(np.arange(0.0, 0.9001, 0.1), 2)  # the word weights tried
+WORD_WEIGHT_SLACK = 2  # goals: word weights this close to the best are told apart by development
 SIBLINGS = np.round(np.arange(0.0, 0.3001, 0.005), 3)  # the sibling margins tried
 FALSE_ACCEPT_BUDGET = 0.025  # of the negatives, scored as if nobody had listed them
 OWNS = np.round(np.arange(0.0, 0.9001, 0.05), 2)  # the own thresholds tried
@@ -131,7 +135,7 @@ ACCEPTS = np.round(np.arange(0.3, 0.8001, 0.005), 3)  # the raised accept thresh
 DEVELOPMENT_SETS = (
     "goal_phrasings",
     *(f"goal_phrasings_{name}" for name in ("fresh", "blind", "blind2", "blind3", "blind4")),
-    *(f"goal_phrasings_blind{n}" for n in range(5, 19)),
+    *(f"goal_phrasings_blind{n}" for n in range(5, 20)),
     "goal_phrasings_casual1",
 )
 DEVELOPMENT_DIR = PACKAGE_DIR.parents[2] / "tests" / "data"  # in the repository
@@ -463,10 +467,12 @@ def calibrate(
     positives: Sequence[Positive],
     negatives: Sequence[str],
     others: Sequence[str] = (),
+    development: tuple[Sequence[tuple[str, frozenset[str]]], Sequence[str]] | None = None,
 ) -> dict:
     """Thresholds for a grounder's vocabulary, encoder and other objects (module docstring),
-    with the rates they give on the calibration set itself. `unlisted`: the same grounder with
-    the negatives held out of its things outside (held_out)."""
+    with the rates they give on the calibration set itself (and on the `development` phrasings,
+    goals and absent things, when given). `unlisted`: the same grounder with the negatives held
+    out of its things outside (held_out)."""
     positive_scores = grounder.score_many([p.text for p in positives])
     negative_scores = unlisted.score_many(negatives)
     other_scores = grounder.score_many(others)
@@ -478,12 +484,15 @@ def calibrate(
         if s.lexical.kind != "exact"
     ]
 
-    # The word weights with the most right top names; of those, the one whose other thresholds
-    # ground the most positives right (ties: the nearest the middle of the best run).
+    # The word weights with the most right top names (with development phrasings, those within
+    # the slack of it); of those, the one whose other thresholds do best on the development
+    # phrasings, if any, then ground the most positives right (ties: the nearest the middle of
+    # the best run).
     rights = np.array(
         [_right_first(grounder, open_goals, Thresholds(-np.inf, 0.0, words=w)) for w in WORDS]
     )
     middle = middle_of_best(rights, WORDS, WORDS)
+    slack = WORD_WEIGHT_SLACK / max(len(open_goals), 1) + 1e-9  # inclusive
     fits = [
         _fit(
             float(w),
@@ -493,16 +502,37 @@ def calibrate(
             open_goals,
             (negative_scores, other_scores),
         )
-        for w in WORDS[rights == rights.max()]
+        for w in WORDS[rights >= rights.max() - (development is not None) * slack]
     ]
-    fit = max(fits, key=lambda f: (f.right, -abs(f.thresholds.words - middle)))
-    positive_scores = fit.positive_scores
-    grounder.thresholds = fit.thresholds
-    described = lacked_described(grounder)
-    own, own_sure, described_refused = own_thresholds(
-        grounder, positives, positive_scores, described
+    developed = development and (
+        grounder.score_many([text for text, _ in development[0]]),
+        grounder.score_many(list(development[1])),
     )
-    thresholds = replace(fit.thresholds, own=own, own_sure=own_sure)
+
+    def completed(fit: _Fit) -> tuple[Thresholds, dict, list[Scores], float]:
+        """The fit with its own thresholds, moved on the development phrasings if any; the
+        development rates, and the lacked objects' descriptions and the share refused by own."""
+        grounder.thresholds = fit.thresholds
+        described = lacked_described(grounder)
+        own, own_sure, refused = own_thresholds(
+            grounder, positives, fit.positive_scores, described
+        )
+        grounder.thresholds = replace(fit.thresholds, own=own, own_sure=own_sure)
+        if not development:
+            return grounder.thresholds, {}, described, refused
+        moved, rates = development_thresholds(grounder, *development, *developed)
+        return moved, rates, described, refused
+
+    done = [(fit, *completed(fit)) for fit in fits]
+    fit, thresholds, development_rates, described, described_refused = max(
+        done,
+        key=lambda d: (
+            d[2].get("development_right_minus_accepted", 0),
+            d[0].right,
+            -abs(d[0].thresholds.words - middle),
+        ),
+    )
+    positive_scores = fit.positive_scores
     grounder.thresholds = unlisted.thresholds = thresholds
 
     outcomes = [grounder.decide(s) for s in positive_scores]
@@ -542,6 +572,8 @@ def calibrate(
             "right_first_by_kind": {
                 str(k): round(float(first[kinds == k].mean()), 3) for k in dict.fromkeys(kinds)
             },
+            "word_weights_tried": [float(f.thresholds.words) for f in fits],
+            **development_rates,
         },
     }
 
@@ -595,12 +627,12 @@ def development_thresholds(
     grounder: GoalGrounder,
     goals: Sequence[tuple[str, frozenset[str]]],
     absent: Sequence[str],
+    goal_scores: Sequence[Scores],
+    absent_scores: Sequence[Scores],
 ) -> tuple[Thresholds, dict]:
     """The accept threshold raised, and own_sure and the lacked margin moved, on development
-    phrasings (module docstring), and the rates the fitted and the chosen thresholds give
-    there."""
-    goal_scores = grounder.score_many([text for text, _ in goals])
-    absent_scores = grounder.score_many(list(absent))
+    phrasings (module docstring; with their scores), and the rates the fitted and the chosen
+    thresholds give there."""
     fitted = grounder.thresholds
     accepts = np.concatenate([[fitted.accept], ACCEPTS[ACCEPTS > fitted.accept]])
 
@@ -629,6 +661,7 @@ def development_thresholds(
         "development_absent_accepted_before": round(accepted_before / len(absent), 3),
         "development_right": round(right / len(goals), 3),
         "development_absent_accepted": round(accepted / len(absent), 3),
+        "development_right_minus_accepted": right - accepted,
     }
     return chosen, rates
 
@@ -659,13 +692,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 held_out(Vocabulary.load(OUTSIDE), negatives),
             )
         )
-        results[vocabulary] = calibrate(grounder, unlisted, positives, negatives, others)
-        if vocabulary != HOUSEHOLD:  # the development sets' categories are the simulator's
-            chosen, rates = development_thresholds(grounder, *development_phrasings())
-            results[vocabulary]["accept"] = chosen.accept
-            results[vocabulary]["own_sure"] = chosen.own_sure
-            results[vocabulary]["lacked"] = chosen.lacked
-            results[vocabulary]["calibration"].update(rates)
+        # the development sets' categories are the simulator's
+        development = development_phrasings() if vocabulary != HOUSEHOLD else None
+        results[vocabulary] = calibrate(
+            grounder, unlisted, positives, negatives, others, development
+        )
         print(vocabulary, yaml.safe_dump(results[vocabulary], sort_keys=False), sep="\n")
     existing = yaml.safe_load(args.out.read_text()) if args.out.is_file() else None
     thresholds = existing or {}

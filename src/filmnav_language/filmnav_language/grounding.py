@@ -87,6 +87,8 @@ import yaml
 from filmnav_language.embeddings import embedding_cache, unit_rows
 from filmnav_language.kind import HOME_L2, OWN_L2, KindClassifier
 from filmnav_language.phrases import (
+    ATTRIBUTE_WORDS,
+    CHAT_WORDS,
     CONTRACTIONS,
     KIND_WORDS,
     PLACE_WORDS,
@@ -576,21 +578,33 @@ class GoalGrounder:
         beings = outside.beings if outside else {}
         for word, being in beings.items():
             self._lookup.setdefault(word, ((), being, BEING))
+        # Words of things outside a home that no name's key has ("river"; not the "gas" of "gas
+        # station", as there are gas stoves).
         self._outside_words = {
             word
             for key, (_, _, kind) in self._lookup.items()
             if kind == OUTSIDE_HOME
             for word in key.split()
-        }
+        } - _words(vocabulary.entries)
         # The last word of each name: a name whose last word ends with a goal's head noun is a
         # kind of it ("chair": chair, armchair, office chair; not the sofa for "sofa bed").
         self._name_ends = [canonical(name).split()[-1] for name in vocabulary.names]
         self._rooms = {room: indices(names) for room, names in vocabulary.rooms.items()}
-        self._object_words = _words([*vocabulary.entries, *other_entries])
+        self._object_words = _words([*vocabulary.entries, *other_entries]) | {
+            word for general in vocabulary.general for word in general.split()
+        }
         self._speller = Speller(
             _words(vocabulary.entries),
             _words([*other_entries, *self.outside]) | {w for b in beings for w in b.split()},
-            lambda word: word in CONTRACTIONS or self.encoder.is_known_word(word),
+            lambda word: (
+                word in CONTRACTIONS or word in CHAT_WORDS or self.encoder.is_known_word(word)
+            ),
+            {
+                word: entry.name
+                for entry in vocabulary.entries
+                for key in (entry.name, *entry.aliases)
+                if len((word := canonical(key)).split()) == 1
+            },
         )
         self._forms = functools.lru_cache(maxsize=1024)(self._make_forms)
 
@@ -836,9 +850,11 @@ class GoalGrounder:
         # with its modifiers ("my spinny work chair"), up to its determiner
         while start > 0 and end - start <= NAMED_MODIFIERS and gist(words[start - 1 : start]):
             start -= 1
-        # a property after it describes it, and so does all after a general word ("the chair
-        # with little wheels", "the table where we eat")
-        described = len(names) > 1 or anchor_at(words[end - 1 :]) == (1, False)
+        # a property after it describes it, and so does all after a general word but attributes
+        # ("the chair with little wheels", "the table we eat at"; "the cabinet upstairs")
+        described = (
+            len(names) > 1 and not ATTRIBUTE_WORDS.issuperset(words[end:])
+        ) or anchor_at(words[end - 1 :]) == (1, False)
         return Phrase.of(" ".join(words[start : len(words) if described else end]))
 
     def _needed(self, phrase: Phrase, directed: Phrase | None) -> list[str]:

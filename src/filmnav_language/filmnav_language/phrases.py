@@ -94,15 +94,21 @@ approach, approaching, approached | inspect, inspecting, inspected | reach, reac
 identify, identifying, identified
 """
 
+# Chat abbreviations: words, not misspellings ("lol" is not the "loo"), and courtesy at the end.
+CHAT_WORDS = frozenset(
+    """
+    lol lmao rofl omg idk tbh ngl brb btw imo imho smh fyi thx thanx ty pls plz rn tho ikr jk np
+    nvm tmrw tmr k
+    """.split()
+)
 # Courtesy and time words after the object.
 _COURTESY_WORDS = """
 please | for me | now | right now | here | in here | around here | nearby | thanks | thank you
 thanks a lot | cheers | in the house | in this house | in the home | in the flat
 in the apartment | asap | quickly | fast | at once | if you can | if possible | for me please
 when you can | is | are | is at | is located | are located | located | again | too | then
-would you | will you | can you | ok | okay | pls | plz | thx | thanx | ty | lol | lmao | k
-real quick | right away | rn | tho | bro | mate | ta | robot | robo | buddy
-"""
+would you | will you | can you | ok | okay | real quick | right away | bro | mate | ta | robot
+robo | buddy | """ + " | ".join(sorted(CHAT_WORDS))
 # Attribute words a vocabulary does not name: colours, sizes, materials, looks, states and
 # positions. They are returned to the caller (to choose among instances) and left out of the
 # head of the phrase.

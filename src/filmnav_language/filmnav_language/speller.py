@@ -11,7 +11,9 @@ Failing that, a word spelt as it sounds is the one known word that sounds the sa
 English spelling rules (`sound_key`: "sopha" the sofa, "nite" night, "chare" the chair) or,
 failing that, one edit from it (a doubled letter and a swap: "painoo" the piano), and a
 three-letter word is the one word of the vocabulary's own it swaps two letters of ("bde" the
-bed; "teh" is not made "the").
+bed; "teh" is not made "the") or has one letter of struck on a neighbouring key ("bwd" the bed).
+Several words as near that name the same object ("aquarim": the aquarium, or "aquaria") are no
+ambiguity.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import functools
 import os
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from spellchecker import SpellChecker
 
@@ -36,6 +38,15 @@ _DOUBLED = re.compile(r"(.)\1+")
 # misspelling: real words the tokenizer splits start here ("zaps" 318, "teal" 424), typos that
 # are rare words sit below ("nite" 255, "dinning" 219 for "dining").
 COMMON_WORD_COUNT = 300
+# Where each letter sits on a QWERTY keyboard (row, column; rows are offset by about a quarter and
+# a half key).
+_KEYS = {
+    letter: (row, column + offset)
+    for row, (letters, offset) in enumerate(
+        (("qwertyuiop", 0.0), ("asdfghjkl", 0.25), ("zxcvbnm", 0.75))
+    )
+    for column, letter in enumerate(letters)
+}
 
 
 @functools.cache
@@ -55,6 +66,14 @@ def sound_key(word: str) -> str:
         word = word.replace(spelling, sound)
     word = _DOUBLED.sub(r"\1", word)
     return word[:-1] if len(word) > 3 and word.endswith("e") else word
+
+
+def neighbouring_keys(a: str, b: str) -> bool:
+    """Whether two letters are next to each other on a QWERTY keyboard."""
+    if a == b or a not in _KEYS or b not in _KEYS:
+        return False
+    (row_a, column_a), (row_b, column_b) = _KEYS[a], _KEYS[b]
+    return abs(row_a - row_b) <= 1 and abs(column_a - column_b) <= 1
 
 
 def singulars(word: str) -> list[str]:
@@ -93,15 +112,18 @@ def edit_distance(a: str, b: str, limit: int) -> int:
 
 class Speller:
     """Maps a goal's words onto known words (module docstring): the vocabulary's own words,
-    then the other known words (of other objects and things outside a home)."""
+    then the other known words (of other objects and things outside a home). `owners`: the
+    object a known word names on its own, where it does ("aquaria": aquarium)."""
 
     def __init__(
         self,
         own_words: Iterable[str],
         other_words: Iterable[str],
         is_known_word: Callable[[str], bool],
+        owners: Mapping[str, str] | None = None,
     ):
         self.own = frozenset(own_words)
+        self._owners = dict(owners or {})
         self.words = self.own | frozenset(other_words)
         self._by_initial: dict[str, list[str]] = defaultdict(list)
         for word in sorted(self.words):
@@ -124,17 +146,23 @@ class Speller:
         """The one word of the pool within the allowed edits of a misspelt word, if one; of
         several as near, the one that keeps the longest start of it ("stoll": the stool, not
         the stall: typos fall late in a word more often than early). Else the one that sounds
-        the same, or (three letters) the one with two of its letters swapped."""
+        the same, or (three letters) the one with two of its letters swapped or one struck on a
+        neighbouring key."""
         candidates = [c for c in self._by_initial[word[0]] if c in pool]
         if len(word) < MIN_CORRECTED_LENGTH:
             if pool is not self.own or len(word) != 3:  # "teh" is no thing to look for
                 return None
-            swapped = [
+            slipped = [
                 c
                 for c in candidates
-                if len(c) == 3 and sorted(c) == sorted(word) and edit_distance(word, c, 1) == 1
+                if len(c) == 3
+                and edit_distance(word, c, 1) == 1
+                and (
+                    sorted(c) == sorted(word)
+                    or any(neighbouring_keys(a, b) for a, b in zip(word, c, strict=True))
+                )
             ]
-            return swapped[0] if len(swapped) == 1 else None
+            return self._one(slipped)
         limit = 1 if len(word) < TWO_EDITS_FROM else 2
         distances = {c: edit_distance(word, c, limit) for c in candidates}
         best = min(distances.values(), default=limit + 1)
@@ -144,12 +172,17 @@ class Speller:
             for distance in (0, 1):  # sounds the same, then one edit from it ("painoo")
                 alike = [c for c, d in by_sound.items() if d == distance]
                 if alike:
-                    return alike[0] if len(alike) == 1 else None
+                    return self._one(alike)
             return None
         kept = {c: len(os.path.commonprefix([word, c])) for c, d in distances.items() if d == best}
         longest = max(kept.values())
-        nearest = [c for c, k in kept.items() if k == longest]
-        return nearest[0] if len(nearest) == 1 else None
+        return self._one([c for c, k in kept.items() if k == longest])
+
+    def _one(self, words: list[str]) -> str | None:
+        """The word, if there is one, or all name the same object; else None (ambiguous)."""
+        if len({self._owners.get(word, word) for word in words}) == 1:
+            return words[0]
+        return None
 
     @staticmethod
     def _split(word: str, pool: frozenset[str]) -> str | None:
