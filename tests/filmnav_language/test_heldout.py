@@ -9,12 +9,12 @@ someone who had seen neither the vocabularies nor the other sets) and `casual1` 
 only, written the same way for development) never went into the vocabularies word for word.
 All of them but `blind20` informed grounding work: failures read, mechanisms built, budgets chosen
 or kinds of wording described (the package README tells which), and they are the development
-phrasings the word weight and the accept, own_sure and lacked thresholds are calibrated on (calibrate.py,
-DEVELOPMENT_SETS). `blind20` (HELD_OUT) informed nothing: it was measured once with the grounding
-it was written against and once after the last grounding change, its failures unread (93.3% right
-and 6.7% of its absent things accepted, then 95.1% and 6.7%). Issue 11 targets at least 95% right
-and at most 5% accepted. FLOORS keep the measured levels (quoted in the package README) from
-slipping rather than claiming the target.
+phrasings the word weight and the accept, own_sure and lacked thresholds are calibrated on
+(calibrate.py, DEVELOPMENT_SETS). `blind20` (HELD_OUT) informed nothing: it was measured once with
+the grounding it was written against and once after the last grounding change, its failures unread
+(93.3% right and 6.7% of its absent things accepted, then 95.1% and 6.7%). Issue 11 targets at
+least 95% right and at most 5% accepted. FLOORS keep the measured levels (quoted in the package
+README) from slipping rather than claiming the target.
 """
 
 from __future__ import annotations

@@ -852,9 +852,8 @@ class GoalGrounder:
             start -= 1
         # a property after it describes it, and so does all after a general word but attributes
         # ("the chair with little wheels", "the table we eat at"; "the cabinet upstairs")
-        described = (
-            len(names) > 1 and not ATTRIBUTE_WORDS.issuperset(words[end:])
-        ) or anchor_at(words[end - 1 :]) == (1, False)
+        general = len(names) > 1 and not ATTRIBUTE_WORDS.issuperset(words[end:])
+        described = general or anchor_at(words[end - 1 :]) == (1, False)
         return Phrase.of(" ".join(words[start : len(words) if described else end]))
 
     def _needed(self, phrase: Phrase, directed: Phrase | None) -> list[str]:
