@@ -53,19 +53,20 @@ each scored by a classifier fitted without its object (OWN_FOLDS folds of the ob
 refusing at most OWN_BUDGET of all positives that were grounded right; the pair that refuses
 the most wins (ties: the lowest own threshold, then the lowest sure score).
 
-accept, own_sure and lacked, moved on development phrasings (the simulator's vocabulary only): the
-generated positives above are variants of the vocabulary's own keys, so they score higher than what
-operators type, and understate what a higher accept or a readier own refusal costs; lacked (how
-much better a goal must match an object the vocabulary lacks than its top name to be refused as
-that object) needs realistic descriptions of such objects, which only these have. The phrasing sets
-of tests/data whose failures have been read (DEVELOPMENT_SETS; the held-out sets written since are
-not among them) are realistic goals and things the simulator lacks: the accept threshold (no lower
-than the one fitted above), then at it the own_sure score (OWN_SURES), then the lacked margin
-(LACKEDS), then the accept threshold again, each the middle of the best run of what grounds the
-most of their goals to a right category minus the absent things it accepts (one goal against one
-false accept: a false accept sends the robot to the wrong object, a refusal says why at once). The
-rates thresholds.yaml lists under `calibration` are those of the final thresholds; the
-`development_*` ones give the development rates before and after this step.
+accept, own_sure, lacked and sibling, moved on development phrasings (the simulator's vocabulary
+only): the generated positives above are variants of the vocabulary's own keys, so they score
+higher than what operators type, and understate what a higher accept or a readier own refusal
+costs, and the few generated sibling goals leave a wide run of equally good sibling margins; lacked
+(how much better a goal must match an object the vocabulary lacks than its top name to be refused
+as that object) needs realistic descriptions of such objects, which only these have. The phrasing
+sets of tests/data whose failures have been read (DEVELOPMENT_SETS; the held-out sets written since
+are not among them) are realistic goals and things the simulator lacks: the accept threshold (no
+lower than the one fitted above), then at it the own_sure score (OWN_SURES), then the lacked margin
+(LACKEDS), then the sibling margin (SIBLINGS), then the accept threshold again, each the middle of
+the best run of what grounds the most of their goals to a right category minus the absent things it
+accepts (one goal against one false accept: a false accept sends the robot to the wrong object, a
+refusal says why at once). The rates thresholds.yaml lists under `calibration` are those of the
+final thresholds; the `development_*` ones give the development rates before and after this step.
 
 This reads the simulator (its categories, colours and generation vocabulary); goal grounding
 itself never imports it.
@@ -135,7 +136,7 @@ ACCEPTS = np.round(np.arange(0.3, 0.8001, 0.005), 3)  # the raised accept thresh
 DEVELOPMENT_SETS = (
     "goal_phrasings",
     *(f"goal_phrasings_{name}" for name in ("fresh", "blind", "blind2", "blind3", "blind4")),
-    *(f"goal_phrasings_blind{n}" for n in range(5, 20)),
+    *(f"goal_phrasings_blind{n}" for n in range(5, 21)),
     "goal_phrasings_casual1",
 )
 DEVELOPMENT_DIR = PACKAGE_DIR.parents[2] / "tests" / "data"  # in the repository
@@ -649,10 +650,11 @@ def development_thresholds(
         value = middle_of_best(outcomes[:, 0] - outcomes[:, 1], candidates, candidates)
         return replace(thresholds, **{key: round(value, 4)})
 
-    # one pass each way: accept, own_sure at that accept, the lacked margin at both, accept again
+    # one pass each way: accept, own_sure at that accept, the lacked margin at both, the sibling
+    # margin, accept again
     chosen = best(fitted, "accept", accepts)
     chosen = best(best(chosen, "own_sure", OWN_SURES), "lacked", LACKEDS)
-    chosen = best(chosen, "accept", accepts)
+    chosen = best(best(chosen, "sibling", SIBLINGS), "accept", accepts)
     (right_before, accepted_before), (right, accepted) = outcome(fitted), outcome(chosen)
     rates = {
         "development_goals": len(goals),

@@ -591,7 +591,10 @@ class GoalGrounder:
         self._name_ends = [canonical(name).split()[-1] for name in vocabulary.names]
         self._rooms = {room: indices(names) for room, names in vocabulary.rooms.items()}
         self._object_words = _words([*vocabulary.entries, *other_entries]) | {
-            word for general in vocabulary.general for word in general.split()
+            word
+            for general in vocabulary.general
+            if general not in vocabulary.rooms  # "the family cat" is no object's
+            for word in general.split()
         }
         self._speller = Speller(
             _words(vocabulary.entries),
@@ -710,7 +713,9 @@ class GoalGrounder:
         parts = [object_phrase(part) for part in f" {phrase.text} ".split(" or ")]
         if len(parts) > 1 and all(parts):
             found = [self._exact(Phrase(part, (), phrase.owners)) for part in parts]
-            if all(f.names for f in found):
+            # "the tv in the bedroom or the lounge": a room after the first part is another place
+            rooms = any(f.key in self._rooms for f in found[1:])
+            if all(f.names for f in found) and not rooms:
                 names = tuple(dict.fromkeys(i for f in found for i in f.names))
                 return Lexical(names, "", EXACT, "exact")
         exact = self._exact(phrase)

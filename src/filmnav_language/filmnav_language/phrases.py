@@ -253,7 +253,11 @@ _GOING_TO = phrase_set(_DESTINATIONS)
 _SEARCHES = phrase_set("|".join(_forms(_SEARCH_VERBS)))
 # By first word, as `_LEADING`: a goal is scanned at every word for these.
 _MOVERS_BY_WORD, _SEARCHES_BY_WORD = _by_word(_MOVERS, 0), _by_word(_SEARCHES, 0)
-_LEADING = _by_word(phrase_set(f"{_FILLER_WORDS}|{_REQUEST_WORDS}|{_DETERMINERS}"), 0)
+# A yes-no question in front of the object asks where it is ("is the tv in the lounge?").
+_QUESTION_WORDS = "is | are | was | were"
+_LEADING = _by_word(
+    phrase_set(f"{_FILLER_WORDS}|{_REQUEST_WORDS}|{_QUESTION_WORDS}|{_DETERMINERS}"), 0
+)
 _ASKING = frozenset(phrase_set(_REQUEST_WORDS))
 _ASKING_WORDS = (
     frozenset(
