@@ -6,14 +6,13 @@ tokenizer knows whole (so "chain" is never turned into "chair"), not a common En
 (pyspellchecker's counts: "beeps" is no misspelling of "beds", nor "soak" of "snake"), at least 4
 letters long, and within one edit (two from 8 letters) of exactly one known word that starts with
 the same letter, the vocabulary's own words first: most misspellings are one insertion, deletion,
-substitution or transposition (Damerau 1964), and the first letter is rarely the wrong one.
-Failing that, a word spelt as it sounds is the one known word that sounds the same by a few
-English spelling rules (`sound_key`: "sopha" the sofa, "nite" night, "chare" the chair) or,
-failing that, one edit from it (a doubled letter and a swap: "painoo" the piano), and a
-three-letter word is the one word of the vocabulary's own it swaps two letters of ("bde" the
-bed; "teh" is not made "the") or has one letter of struck on a neighbouring key ("bwd" the bed).
-Several words as near that name the same object ("aquarim": the aquarium, or "aquaria") are no
-ambiguity.
+substitution or transposition (Damerau 1964), and the first letter is rarely the wrong one. Failing
+that, a word spelt as it sounds is the one known word that sounds the same by a few English
+spelling rules (`sound_key`: "sopha" the sofa, "nite" night, "chare" the chair) or, failing that,
+one edit from it (a doubled letter and a swap: "painoo" the piano), and a three-letter word is the
+one word of the vocabulary's own it swaps two letters of ("bde" the bed; "teh" is not made "the")
+or has one letter struck on a key next to the right one ("bwd": the bed). Several words as near
+that name the same object ("aquarim": the aquarium, or "aquaria") are no ambiguity.
 """
 
 from __future__ import annotations
