@@ -510,22 +510,24 @@ def calibrate(
         grounder.score_many(list(development[1])),
     )
 
-    def completed(fit: _Fit) -> tuple[Thresholds, dict, list[Scores], float]:
+    # Scores do not depend on thresholds: the lacked objects' descriptions are scored once.
+    described = lacked_described(grounder)
+
+    def completed(fit: _Fit) -> tuple[Thresholds, dict, float]:
         """The fit with its own thresholds, moved on the development phrasings if any; the
-        development rates, and the lacked objects' descriptions and the share refused by own."""
+        development rates, and the share of the lacked objects' descriptions refused by own."""
         grounder.thresholds = fit.thresholds
-        described = lacked_described(grounder)
         own, own_sure, refused = own_thresholds(
             grounder, positives, fit.positive_scores, described
         )
         grounder.thresholds = replace(fit.thresholds, own=own, own_sure=own_sure)
         if not development:
-            return grounder.thresholds, {}, described, refused
+            return grounder.thresholds, {}, refused
         moved, rates = development_thresholds(grounder, *development, *developed)
-        return moved, rates, described, refused
+        return moved, rates, refused
 
     done = [(fit, *completed(fit)) for fit in fits]
-    fit, thresholds, development_rates, described, described_refused = max(
+    fit, thresholds, development_rates, described_refused = max(
         done,
         key=lambda d: (
             d[2].get("development_right_minus_accepted", 0),
@@ -631,9 +633,9 @@ def development_thresholds(
     goal_scores: Sequence[Scores],
     absent_scores: Sequence[Scores],
 ) -> tuple[Thresholds, dict]:
-    """The accept threshold raised, and own_sure and the lacked margin moved, on development
-    phrasings (module docstring; with their scores), and the rates the fitted and the chosen
-    thresholds give there."""
+    """The accept threshold raised, and own_sure, the lacked and the sibling margins moved, on
+    development phrasings (module docstring; with their scores), and the rates the fitted and the
+    chosen thresholds give there."""
     fitted = grounder.thresholds
     accepts = np.concatenate([[fitted.accept], ACCEPTS[ACCEPTS > fitted.accept]])
 

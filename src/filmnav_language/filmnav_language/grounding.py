@@ -578,6 +578,7 @@ class GoalGrounder:
         beings = outside.beings if outside else {}
         for word, being in beings.items():
             self._lookup.setdefault(word, ((), being, BEING))
+        own_words = _words(vocabulary.entries)
         # Words of things outside a home that no name's key has ("river"; not the "gas" of "gas
         # station", as there are gas stoves).
         self._outside_words = {
@@ -585,7 +586,7 @@ class GoalGrounder:
             for key, (_, _, kind) in self._lookup.items()
             if kind == OUTSIDE_HOME
             for word in key.split()
-        } - _words(vocabulary.entries)
+        } - own_words
         # The last word of each name: a name whose last word ends with a goal's head noun is a
         # kind of it ("chair": chair, armchair, office chair; not the sofa for "sofa bed").
         self._name_ends = [canonical(name).split()[-1] for name in vocabulary.names]
@@ -597,7 +598,7 @@ class GoalGrounder:
             for word in general.split()
         }
         self._speller = Speller(
-            _words(vocabulary.entries),
+            own_words,
             _words([*other_entries, *self.outside]) | {w for b in beings for w in b.split()},
             lambda word: (
                 word in CONTRACTIONS or word in CHAT_WORDS or self.encoder.is_known_word(word)
