@@ -312,7 +312,8 @@ class Thresholds:
     never); own: the probability a goal needs of meaning one of the names rather than another
     household object the vocabulary lacks (kind.py), unless its top score is at least
     `own_sure`; lacked: how much better a goal must match a household object the vocabulary
-    lacks (its best key) than its top name to be refused as that object (infinite: never)."""
+    lacks (scored as the names are) than its top name to be refused as that object (infinite:
+    never)."""
 
     accept: float
     margin: float
@@ -395,9 +396,9 @@ class Scores:
     lexical: Lexical = Lexical()
     home: float = 1.0
     own: float = 1.0
-    # The household object the vocabulary lacks that the goal matches best (index into the
-    # grounder's `lacked`, -1: none) and its sentence score.
-    lacked: tuple[int, float] = (-1, -1.0)
+    # Per household object the vocabulary lacks (the grounder's `lacked`), its sentence and
+    # word scores, as the names' (`sentence`, `words`).
+    lacked: np.ndarray = field(default_factory=lambda: np.zeros((2, 0)))
     context: tuple[int, ...] = ()  # names that only say where the object is: never targets
     # Names the word-for-word evidence may move to (its names and those sharing its head noun)
     # when the goal says a room or modifies the head, the names of that room, and per name the
@@ -429,6 +430,15 @@ class Scores:
 
     def per_outside(self, weight: float) -> np.ndarray:
         return self.meaning(weight)[self.names :]
+
+    def best_lacked(self, weight: float) -> tuple[int, float]:
+        """The household object the vocabulary lacks that the goal means best (index into the
+        grounder's `lacked`) and its score, mixed as the names' are; (-1, -1.0) with none."""
+        if not self.lacked.shape[1]:
+            return -1, -1.0
+        meaning = (1.0 - weight) * self.lacked[0] + weight * self.lacked[1]
+        best = int(np.argmax(meaning))
+        return best, float(meaning[best])
 
     def resolved(self, thresholds: Thresholds) -> Scores:
         """The scores with the word-for-word evidence moved among its candidates (module
@@ -522,8 +532,9 @@ class GoalGrounder:
         entries = (*vocabulary.entries, *self.outside)
         text_sets = [entry.texts for entry in entries]
         word_sets = [entry.words for entry in entries]
+        lacked_word_sets = [entry.words for entry in self.lacked]
         texts = [t for texts in text_sets for t in texts]
-        unique_words = sorted({w for words in word_sets for w in words})
+        unique_words = sorted({w for words in word_sets + lacked_word_sets for w in words})
         lacked_sets = [entry.texts for entry in self.lacked]
         other_texts = [
             *(t for ts in lacked_sets for t in ts),
@@ -538,6 +549,10 @@ class GoalGrounder:
         row = {word: i for i, word in enumerate(unique_words)}
         self._word_rows = np.array([row[w] for words in word_sets for w in words])
         self._word_starts = np.cumsum([0, *map(len, word_sets)])[:-1]
+        self._lacked_word_rows = np.array(
+            [row[w] for words in lacked_word_sets for w in words], dtype=int
+        )
+        self._lacked_word_starts = np.cumsum([0, *map(len, lacked_word_sets)])[:-1]
         self._own_keys = sum(map(len, text_sets[: len(vocabulary.entries)]))
         lacked_end = words_end + sum(map(len, lacked_sets))
         self._lacked_t = np.ascontiguousarray(vectors[words_end:lacked_end].T)
@@ -931,16 +946,17 @@ class GoalGrounder:
                         self._word_scores(word_vectors(gist(forms.modified).split())),
                     ]
                 )[:, :count]
+        goal_words = word_vectors(forms.gist)
         return Scores(
             phrase,
             variants,
             sentence,
-            self._word_scores(word_vectors(forms.gist)),
+            self._word_scores(goal_words),
             count,
             lexical,
             float(self.home.probability(unit).max()) if self.home else 1.0,
             float(self.own.probability(unit).max()) if self.own else 1.0,
-            self._best_lacked(unit),
+            self._lacked_scores(unit, goal_words),
             forms.context_names,
             candidates if len(candidates) > 1 else (),
             room,
@@ -948,14 +964,19 @@ class GoalGrounder:
             inner,
         )
 
-    def _best_lacked(self, unit: np.ndarray) -> tuple[int, float]:
-        """The household object the vocabulary lacks whose best key matches the best of a
-        goal's forms (unit vectors) best, and that score; (-1, -1.0) with none."""
+    def _lacked_scores(self, unit: np.ndarray, words: np.ndarray) -> np.ndarray:
+        """Per household object the vocabulary lacks, its sentence score (its best key against
+        the best of a goal's forms, unit vectors) and its word score (the goal's content words,
+        weighted as for the names)."""
         if not self.lacked:
-            return -1, -1.0
-        per_entry = np.maximum.reduceat((unit @ self._lacked_t).max(axis=0), self._lacked_starts)
-        best = int(np.argmax(per_entry))
-        return best, float(per_entry[best])
+            return np.zeros((2, 0))
+        sentence = np.maximum.reduceat((unit @ self._lacked_t).max(axis=0), self._lacked_starts)
+        if not len(words):
+            return np.stack([sentence, np.zeros_like(sentence)])
+        weight = _word_weights(self._best_word_matches(words))
+        similar = (words @ self._words_t)[:, self._lacked_word_rows]
+        best = np.maximum.reduceat(similar, self._lacked_word_starts, axis=1)
+        return np.stack([sentence, weight @ best / max(float(weight.sum()), 1e-6)])
 
     def _room_among(self, words: list[str]) -> tuple[int, ...]:
         """The names of a room named among words ("the study chair"), if any."""
@@ -975,10 +996,14 @@ class GoalGrounder:
         word matches its best entry than it matches the entries on average."""
         if not len(words):
             return np.zeros(len(self._word_starts))
-        similar = (words @ self._words_t)[:, self._word_rows]
-        best = np.maximum.reduceat(similar, self._word_starts, axis=1)
-        weight = best.max(axis=1) - best.mean(axis=1)
+        best = self._best_word_matches(words)
+        weight = _word_weights(best)
         return weight @ best / max(float(weight.sum()), 1e-6)
+
+    def _best_word_matches(self, words: np.ndarray) -> np.ndarray:
+        """Per goal word (rows) and entry, the word's best match among the entry's words."""
+        similar = (words @ self._words_t)[:, self._word_rows]
+        return np.maximum.reduceat(similar, self._word_starts, axis=1)
 
     def ground(self, text: str) -> Grounding:
         return self.decide(self.score(text))
@@ -1040,11 +1065,11 @@ class GoalGrounder:
                 f"does not seem to be a thing of a home (p={scores.home:.2f}), {here} ({closest})"
             )
         elif (
-            scores.lacked[1] - top >= thresholds.lacked
+            (lacked := scores.best_lacked(thresholds.words))[1] - top >= thresholds.lacked
             and not lexical.names
             and scores.query.split()[0] not in _PLACE_DESCRIBING
         ):
-            thing, score = self.lacked[scores.lacked[0]].name, scores.lacked[1]
+            thing, score = self.lacked[lacked[0]].name, lacked[1]
             return refused(
                 f"means {thing} ({score:.2f}) more than any of the {len(names)} objects here "
                 f"({closest})",
@@ -1067,6 +1092,12 @@ class GoalGrounder:
         listed = ", ".join(f"{name} ({score:.2f})" for name, score in targets)
         reason = f"understood as {listed}" if len(targets) == 1 else f"one of {listed}"
         return Grounding(scores.query, targets, True, reason, attributes)
+
+
+def _word_weights(best: np.ndarray) -> np.ndarray:
+    """Per goal word, how much better it matches its best entry than the average one (its row of
+    best matches per entry)."""
+    return best.max(axis=1) - best.mean(axis=1)
 
 
 def _words(entries: Iterable[VocabularyEntry]) -> set[str]:
