@@ -136,7 +136,7 @@ ACCEPTS = np.round(np.arange(0.3, 0.8001, 0.005), 3)  # the raised accept thresh
 DEVELOPMENT_SETS = (
     "goal_phrasings",
     *(f"goal_phrasings_{name}" for name in ("fresh", "blind", "blind2", "blind3", "blind4")),
-    *(f"goal_phrasings_blind{n}" for n in range(5, 22)),
+    *(f"goal_phrasings_blind{n}" for n in range(5, 23)),
     "goal_phrasings_casual1",
 )
 DEVELOPMENT_DIR = PACKAGE_DIR.parents[2] / "tests" / "data"  # in the repository

@@ -29,8 +29,9 @@ How a goal is grounded:
    and a living being ("my dog", "grandma"), each with its own reason. Failing that, a head
    that ends with a key ("the wobbly chair", "a chair with castors") is evidence for its owner
    (SUFFIX, PARTIAL), unless a word before that key is a word of a thing no home contains ("a
-   river bed"); a head that is another object, with only its place after it, is evidence for
-   that object ("my keys on the table").
+   river bed"), and then no name but its owner and those sharing the key's last noun is a target
+   ("the long table that seats eight" is no chair); a head that is another object, with only
+   its place after it, is evidence for that object ("my keys on the table").
    The evidence may then move among its candidates, its names and the names whose own last word
    ends with the key's last noun (armchair and office chair for "chair"): when a room is the
    object's place or a word before its head ("the table in the dining room", "the study
@@ -426,6 +427,11 @@ class Scores:
             scores[list(self.lexical.names)], self.lexical.score
         )
         scores[[i for i in self.context if i not in self.lexical.names]] = -1.0
+        if self.lexical.kind == "partial" and self.lexical.names:
+            # a head that is a key names the object ("the long table that seats eight" is a
+            # table, not the chairs its property mentions): the others are not targets
+            keep = {*self.lexical.names, *self.candidates}
+            scores[[i for i in range(self.names) if i not in keep]] = -1.0
         return scores
 
     def per_outside(self, weight: float) -> np.ndarray:
