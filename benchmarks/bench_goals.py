@@ -2,8 +2,8 @@
 
 For each val house (`--first-seed`.., small houses) the sim graph (`sim.launch.yaml`, the policy of
 `filmnav demo`, default the shipped `compact`) starts once and serves `--goals-per-house`
-phrasings of a held-out set (`--phrasings`, default the twenty-third blind set,
-tests/data/goal_phrasings_blind23.yaml, the one held out of grounding work: the earlier sets
+phrasings of a held-out set (`--phrasings`, default the twenty-fourth blind set,
+tests/data/goal_phrasings_blind24.yaml, the one held out of grounding work: the earlier sets
 informed it, and the accept threshold is calibrated on them) in sequence, as an operator sends them
 (`filmnav/goal`), each from where the robot stopped after the previous one.
 A phrasing is chosen only when its expected category (the first it lists) has an instance the robot
@@ -17,7 +17,7 @@ goal was grounded to; this benchmark also checks that the grounding was right. W
 `--budget-s`, no goal starts once the budget is spent (the report counts the goals that ran).
 Usage:
   filmnav bench goals [--houses 8] [--goals-per-house 5] [--first-seed 10000] [--policy compact]
-                      [--budget-s SECONDS] [--phrasings tests/data/goal_phrasings_blind23.yaml]
+                      [--budget-s SECONDS] [--phrasings tests/data/goal_phrasings_blind24.yaml]
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ import yaml
 from filmnav_common.bench import write_report
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-PHRASINGS = ROOT / "tests/data/goal_phrasings_blind23.yaml"
+PHRASINGS = ROOT / "tests/data/goal_phrasings_blind24.yaml"
 HOUSES = "small"
 
 

@@ -3,17 +3,19 @@ category and acceptance of things the simulator has not (no house contains them,
 household object), printed by kind; and the rules the held-out sets keep.
 
 Sets: `dev` (goal_phrasings.yaml) was measured during development and words from its failures
-went into the vocabularies; `fresh` (goal_phrasings_fresh.yaml), `blind` to `blind23`
+went into the vocabularies; `fresh` (goal_phrasings_fresh.yaml), `blind` to `blind24`
 (goal_phrasings_blind*.yaml, written without access to the vocabularies, the later ones each by
 someone who had seen neither the vocabularies nor the other sets) and `casual1` (chatty goals
 only, written the same way for development) never went into the vocabularies word for word.
-All of them but `blind23` informed grounding work: failures read, mechanisms built, budgets chosen
-or kinds of wording described (the package README tells which), and they are the development
-phrasings the word weight and the accept, own_sure, lacked and sibling thresholds are calibrated on
-(calibrate.py, DEVELOPMENT_SETS). `blind23` (HELD_OUT) informed nothing: it was measured once with
-the third round of rules (94.6% right, 3.3% of its absent things accepted) and once with the
-fourth (94.6% and 3.3%), its failures unread. Issue 11 targets at least 95% right and at most 5%
-accepted.
+All of them but `blind23` and `blind24` informed grounding work: failures read, mechanisms built,
+budgets chosen or kinds of wording described (the package README tells which), and they are the
+development phrasings the word weight and the accept, own_sure, own_lead, lacked and sibling
+thresholds are calibrated on (calibrate.py, DEVELOPMENT_SETS). `blind23` and `blind24` (HELD_OUT)
+informed nothing, their failures unread: blind23 measured 94.6% right and 3.3% of its absent
+things accepted with the third and the fourth round of rules, then 95.5% / 3.3% with the fifth
+(its goals benchmark run had printed four of its phrasings before the fifth round; none was
+mended); blind24 measured 97.3% / 1.7% with the fourth round and 97.8% / 3.3% with the fifth.
+Issue 11 targets at least 95% right and at most 5% accepted.
 FLOORS keep the measured levels (quoted in the package README) from slipping rather than claiming
 the target.
 """
@@ -65,49 +67,51 @@ NEVER_TUNED = (
     "blind21",
     "blind22",
     "blind23",
+    "blind24",
     "casual1",
 )
-HELD_OUT = ("blind23",)  # in neither the vocabularies nor the calibration
+HELD_OUT = ("blind23", "blind24")  # in neither the vocabularies nor the calibration
 SETS = {
     "dev": DATA / "goal_phrasings.yaml",
     **{name: DATA / f"goal_phrasings_{name}.yaml" for name in NEVER_TUNED},
 }
 ISSUE_ACCURACY, ISSUE_FALSE_ACCEPT = 0.95, 0.05
-# (accuracy at least, false accepts at most): the README's measurement (dev 98.1% and 0.0%, fresh
-# 94.1% and 0.0%, blind 96.0% and 0.0%, blind2 97.8% and 0.0%, blind3 95.5% and 4.4%, blind4 98.7%
-# and 5.0%, blind5 93.3% and 0.0%, blind6 96.9% and 8.3%, blind7 96.9% and 1.7%, blind8 97.8% and
-# 3.3%, blind9 96.9% and 10.0%, blind10 97.8% and 3.3%, blind11 96.9% and 0.0%, casual1 97.3% and
-# 10.0%, blind12 97.3% and 0.0%, blind13 97.3% and 1.7%, blind14 96.0% and 8.3%, blind15 95.5% and
-# 0.0%, blind16 95.5% and 0.0%, blind17 95.1% and 3.3%, blind18 98.2% and 1.7%, blind19 97.3% and
-# 1.7%, blind20 95.1% and 3.3%, blind21 95.1% and 0.0%, blind22 96.9% and 10.0%, blind23 94.6% and
-# 3.3%) less a goal, plus one false accept.
+# (accuracy at least, false accepts at most): the README's measurement (dev 97.8% and 0.0%, fresh
+# 94.1% and 0.0%, blind 96.5% and 1.6%, blind2 97.8% and 0.0%, blind3 96.0% and 4.4%, blind4 99.1%
+# and 5.0%, blind5 95.1% and 0.0%, blind6 97.3% and 8.3%, blind7 96.9% and 1.7%, blind8 97.8% and
+# 3.3%, blind9 97.3% and 10.0%, blind10 98.7% and 3.3%, blind11 97.8% and 5.0%, casual1 98.7% and
+# 17.5%, blind12 97.3% and 0.0%, blind13 97.8% and 1.7%, blind14 97.3% and 8.3%, blind15 96.0% and
+# 0.0%, blind16 98.2% and 0.0%, blind17 95.5% and 5.0%, blind18 98.7% and 1.7%, blind19 97.8% and
+# 1.7%, blind20 96.9% and 5.0%, blind21 95.1% and 1.7%, blind22 97.3% and 8.3%, blind23 95.5% and
+# 3.3%, blind24 97.8% and 3.3%) less a goal, plus one false accept.
 FLOORS = {
     "dev": (0.975, 0.02),
     "fresh": (0.925, 0.035),
-    "blind": (0.955, 0.02),
+    "blind": (0.96, 0.035),
     "blind2": (0.97, 0.02),
-    "blind3": (0.95, 0.06),
-    "blind4": (0.98, 0.07),
-    "blind5": (0.925, 0.02),
-    "blind6": (0.96, 0.1),
+    "blind3": (0.955, 0.06),
+    "blind4": (0.985, 0.07),
+    "blind5": (0.945, 0.02),
+    "blind6": (0.965, 0.1),
     "blind7": (0.96, 0.035),
     "blind8": (0.97, 0.05),
-    "blind9": (0.96, 0.12),
-    "blind10": (0.97, 0.05),
-    "blind11": (0.96, 0.02),
-    "casual1": (0.965, 0.125),
+    "blind9": (0.965, 0.12),
+    "blind10": (0.98, 0.05),
+    "blind11": (0.97, 0.07),
+    "casual1": (0.98, 0.2),
     "blind12": (0.965, 0.02),
-    "blind13": (0.965, 0.035),
-    "blind14": (0.955, 0.1),
-    "blind15": (0.95, 0.02),
-    "blind16": (0.95, 0.02),
-    "blind17": (0.945, 0.05),
-    "blind18": (0.975, 0.035),
-    "blind19": (0.965, 0.035),
-    "blind20": (0.945, 0.05),
-    "blind21": (0.945, 0.02),
-    "blind22": (0.96, 0.12),
-    "blind23": (0.94, 0.05),
+    "blind13": (0.97, 0.035),
+    "blind14": (0.965, 0.1),
+    "blind15": (0.955, 0.02),
+    "blind16": (0.975, 0.02),
+    "blind17": (0.95, 0.07),
+    "blind18": (0.98, 0.035),
+    "blind19": (0.97, 0.035),
+    "blind20": (0.96, 0.07),
+    "blind21": (0.945, 0.035),
+    "blind22": (0.965, 0.1),
+    "blind23": (0.95, 0.05),
+    "blind24": (0.97, 0.05),
 }
 # (goals, absent things) of each blind set as it was written
 BLIND_SIZES = {
@@ -134,6 +138,7 @@ BLIND_SIZES = {
     "blind21": (224, 60),
     "blind22": (224, 60),
     "blind23": (224, 60),
+    "blind24": (224, 60),
     "casual1": (224, 40),
 }
 LONG_PHRASE = 4  # words: a held-out phrasing this long that is a key was copied
@@ -152,6 +157,7 @@ KEYS_BEFORE_THE_SET = {
     "blind17": {"go to the bed in the guest room"},
     "blind20": {"find the chair that spins round", "the tall seat at the breakfast bar"},
     "blind22": {"the bed in the guest room", "something with water in it"},
+    "blind24": {"the bed in the guest room"},
 }
 
 

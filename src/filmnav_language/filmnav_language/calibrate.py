@@ -53,20 +53,22 @@ each scored by a classifier fitted without its object (OWN_FOLDS folds of the ob
 refusing at most OWN_BUDGET of all positives that were grounded right; the pair that refuses
 the most wins (ties: the lowest own threshold, then the lowest sure score).
 
-accept, own_sure, lacked and sibling, moved on development phrasings (the simulator's vocabulary
-only): the generated positives above are variants of the vocabulary's own keys, so they score
-higher than what operators type, and understate what a higher accept or a readier own refusal
+accept, own_sure, own_lead, lacked and sibling, moved on development phrasings (the simulator's
+vocabulary only): the generated positives above are variants of the vocabulary's own keys, so they
+score higher than what operators type, and understate what a higher accept or a readier own refusal
 costs, and the few generated sibling goals leave a wide run of equally good sibling margins; lacked
 (how much better a goal must match an object the vocabulary lacks than its top name to be refused
-as that object) needs realistic descriptions of such objects, which only these have. The phrasing
-sets of tests/data whose failures have been read (DEVELOPMENT_SETS; the held-out sets written since
-are not among them) are realistic goals and things the simulator lacks: the accept threshold (no
-lower than the one fitted above), then at it the own_sure score (OWN_SURES), then the lacked margin
-(LACKEDS), then the sibling margin (SIBLINGS), then the accept threshold again, each the middle of
-the best run of what grounds the most of their goals to a right category minus the absent things it
-accepts (one goal against one false accept: a false accept sends the robot to the wrong object, a
-refusal says why at once). The rates thresholds.yaml lists under `calibration` are those of the
-final thresholds; the `development_*` ones give the development rates before and after this step.
+as that object) and own_lead (how far its top name may lead every such object for the own-object
+classifier still to refuse it) need realistic descriptions of such objects, which only these have.
+The phrasing sets of tests/data whose failures have been read (DEVELOPMENT_SETS; the held-out sets
+written since are not among them) are realistic goals and things the simulator lacks: the accept
+threshold (no lower than the one fitted above), then at it the own_sure score (OWN_SURES), then the
+own lead (OWN_LEADS), then the lacked margin (LACKEDS), then the sibling margin (SIBLINGS), then
+the accept threshold again, each the middle of the best run of what grounds the most of their goals
+to a right category minus the absent things it accepts (one goal against one false accept: a false
+accept sends the robot to the wrong object, a refusal says why at once). The rates thresholds.yaml
+lists under `calibration` are those of the final thresholds; the `development_*` ones give the
+development rates before and after this step.
 
 This reads the simulator (its categories, colours and generation vocabulary); goal grounding
 itself never imports it.
@@ -129,6 +131,7 @@ OWN_SURES = np.round(np.arange(0.4, 1.0501, 0.05), 2)  # their sure thresholds t
 OWN_BUDGET = 0.001  # of all positives: the most the own threshold may refuse
 OWN_FOLDS = 5
 LACKEDS = np.round(np.arange(-0.1, 0.4001, 0.01), 2)  # the lacked margins tried
+OWN_LEADS = np.round(np.arange(-0.1, 0.4001, 0.01), 2)  # the own leads tried (0.4: about never)
 ACCEPTS = np.round(np.arange(0.3, 0.8001, 0.005), 3)  # the raised accept thresholds tried
 # The phrasing sets of tests/data whose failures were read while grounding was developed: realistic
 # goals and absent things to raise the accept threshold on (module docstring). The sets written
@@ -633,9 +636,9 @@ def development_thresholds(
     goal_scores: Sequence[Scores],
     absent_scores: Sequence[Scores],
 ) -> tuple[Thresholds, dict]:
-    """The accept threshold raised, and own_sure, the lacked and the sibling margins moved, on
-    development phrasings (module docstring; with their scores), and the rates the fitted and the
-    chosen thresholds give there."""
+    """The accept threshold raised, and own_sure, the own lead, the lacked and the sibling margins
+    moved, on development phrasings (module docstring; with their scores), and the rates the
+    fitted and the chosen thresholds give there."""
     fitted = grounder.thresholds
     accepts = np.concatenate([[fitted.accept], ACCEPTS[ACCEPTS > fitted.accept]])
 
@@ -652,10 +655,11 @@ def development_thresholds(
         value = middle_of_best(outcomes[:, 0] - outcomes[:, 1], candidates, candidates)
         return replace(thresholds, **{key: round(value, 4)})
 
-    # one pass each way: accept, own_sure at that accept, the lacked margin at both, the sibling
-    # margin, accept again
+    # one pass each way: accept, own_sure at that accept, the own lead and the lacked margin at
+    # both, the sibling margin, accept again
     chosen = best(fitted, "accept", accepts)
-    chosen = best(best(chosen, "own_sure", OWN_SURES), "lacked", LACKEDS)
+    chosen = best(best(chosen, "own_sure", OWN_SURES), "own_lead", OWN_LEADS)
+    chosen = best(chosen, "lacked", LACKEDS)
     chosen = best(best(chosen, "sibling", SIBLINGS), "accept", accepts)
     (right_before, accepted_before), (right, accepted) = outcome(fitted), outcome(chosen)
     rates = {

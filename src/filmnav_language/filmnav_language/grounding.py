@@ -53,20 +53,23 @@ How a goal is grounded:
    probability below `home`) and its top score is below `sure`; or, with a vocabulary that
    lacks other household objects (the simulator's), when the goal seems to mean one of those
    rather than one of its names (kind.py: probability below `own`) and its top score is below
-   `own_sure` ("something to make toast" is not the stove), and when the goal matches one of
+   `own_sure`, unless its top name leads each of those by the `own_lead` ("something to make
+   toast" is not the stove; "the leafy thing I water every Sunday" is the potted plant, which
+   it matches better than the watering can), and when the goal matches one of
    those objects better than any name by the `lacked` margin ("the appliance I load the dirty
    plates into": the dishwasher; not when it describes a place by what is done there, "where I
    fry my eggs", as the frying pan is used there). Else every name within the `margin` of the
-   top score is a target. All nine thresholds are calibrated on data, per vocabulary and
+   top score is a target. All ten thresholds are calibrated on data, per vocabulary and
    encoder (`python -m filmnav_language.calibrate`, see calibrate.py), never per phrase.
-5. Chatter: when the object phrase names nothing word for word, a request inside the goal that
-   does decides it ("ugh the dishes are piling up lol go look at the sink"; "my back is killing
-   me after that long drive, go wait by the chair", which only looks like several goals in a
-   row): the first key named after a request (with the words that modify it), if it is one of
-   the names ("go find the remote on the sofa" asks for another object); or, after a
-   request that names nothing ("go look", "go there"), the first of the names before it ("the
-   cat is on the counter again, go shoo her off"). A room or place there says where, and a
-   description of an unnamed thing ("something to sit on at the table") is left to the meaning.
+5. Chatter: when the object phrase names nothing word for word, a last clause after the chatter
+   that is one of the names is the goal ("i'm wiped lol, bed pls"); else a request inside the goal
+   that names one decides it ("ugh the dishes are piling up lol go look at the sink"; "my back is
+   killing me after that long drive, go wait by the chair", which only looks like several goals in
+   a row): the first key named after a request (with the words that modify it), if it is one of the
+   names ("go find the remote on the sofa" asks for another object); or, after a request that names
+   nothing ("go look", "go there"), the first of the names before it ("the cat is on the counter
+   again, go shoo her off"). A room or place there says where, and a description of an unnamed
+   thing ("something to sit on at the table") is left to the meaning.
 6. Mentions: a long message (CHATTY_WORDS or more) whose requests name and describe nothing of
    the names, or ask for another object ("lost my glasses again lol, prob on the bedside table,
    check there"), is about the name it mentions most, the first of those mentioned as often; a
@@ -299,6 +302,7 @@ THRESHOLD_KEYS = (
     "own",
     "own_sure",
     "lacked",
+    "own_lead",
 )
 
 
@@ -312,9 +316,9 @@ class Thresholds:
     head noun must match the goal with its modifiers to take its place (step 3; infinite:
     never); own: the probability a goal needs of meaning one of the names rather than another
     household object the vocabulary lacks (kind.py), unless its top score is at least
-    `own_sure`; lacked: how much better a goal must match a household object the vocabulary
-    lacks (scored as the names are) than its top name to be refused as that object (infinite:
-    never)."""
+    `own_sure` or its top name leads every household object the vocabulary lacks (scored as the
+    names are) by `own_lead`; lacked: how much better a goal must match such an object than its
+    top name to be refused as that object (infinite: never)."""
 
     accept: float
     margin: float
@@ -325,6 +329,7 @@ class Thresholds:
     own: float = 0.0
     own_sure: float = 1.0
     lacked: float = float("inf")
+    own_lead: float = float("inf")
     max_targets: int = MAX_TARGETS
 
 
@@ -800,6 +805,8 @@ class GoalGrounder:
             return None
         if lexical.kind == "exact" or lexical.names:
             return None
+        if (named := self._last_clause_named(text)) is not None:
+            return named
         # a request that describes an unnamed thing ("go wait by where we eat") or names a key
         # that modifies another noun ("go dig between the couch cushions"): no mention decides
         pointed_back, described = "", False
@@ -829,6 +836,19 @@ class GoalGrounder:
         if pointed or described or lexical.other or _DESCRIBING.intersection(head):
             return pointed
         return self._mentioned(text)
+
+    def _last_clause_named(self, text: str) -> Phrase | None:
+        """The last clause of a goal after chatter, when it is word for word one of the names
+        ("i'm wiped lol, bed pls"; "so cold my toes are numb, fireplace pls")."""
+        if "," not in text:
+            return None
+        last = Phrase.of(text.rsplit(",", 1)[1])
+        if not last.text:
+            return None
+        names, _, owner = self._lookup.get(
+            " ".join(self._speller.mapped(last.text.split())), ((), "", OWN)
+        )
+        return last if names and owner == OWN else None
 
     def _mentioned(self, text: str) -> Phrase | None:
         """The name a long chatty message mentions most, the first of those mentioned as often
@@ -1042,6 +1062,7 @@ class GoalGrounder:
         closest = f"closest: {names[order[0]]} {top:.2f}"
         lexical = scores.lexical
         outside_top = float(per_outside.max(initial=-1.0))
+        lacked = scores.best_lacked(thresholds.words)
         if lexical.kind == "exact" and lexical.names:
             chosen = [i for i in order if i in lexical.names]
         elif lexical.owner == PLACE and lexical.score >= top:
@@ -1071,7 +1092,7 @@ class GoalGrounder:
                 f"does not seem to be a thing of a home (p={scores.home:.2f}), {here} ({closest})"
             )
         elif (
-            (lacked := scores.best_lacked(thresholds.words))[1] - top >= thresholds.lacked
+            lacked[1] - top >= thresholds.lacked
             and not lexical.names
             and scores.query.split()[0] not in _PLACE_DESCRIBING
         ):
@@ -1081,7 +1102,12 @@ class GoalGrounder:
                 f"({closest})",
                 OTHER,
             )
-        elif scores.own < thresholds.own and top < thresholds.own_sure and not lexical.names:
+        elif (
+            scores.own < thresholds.own
+            and top < thresholds.own_sure
+            and top - lacked[1] < thresholds.own_lead
+            and not lexical.names
+        ):
             return refused(
                 f"seems to be another object than those here (p={scores.own:.2f}), {here} "
                 f"({closest})",

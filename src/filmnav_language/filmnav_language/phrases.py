@@ -51,6 +51,7 @@ i need to get to | i want to go to | i need to go to | i wanna go to | we need |
 help me find | help me | help me get to | lets find | let us find | lets go to | let us go to
 im looking for | i am looking for | im searching for | i am searching for | ive lost
 i have lost | i lost | i cant find | i cannot find | i can not find | cant find
+gotta | i gotta | got to | ive got to | i have to | have to | i must
 """
 _DETERMINERS = """
 the | a | an | some | any | my | our | your | his | her | their | this | that | these | those
@@ -92,6 +93,7 @@ seek, seeking, sought | check, checking, checked | check on, checking on, checke
 spot, spotting, spotted | fetch, fetching, fetched | visit, visiting, visited
 approach, approaching, approached | inspect, inspecting, inspected | reach, reaching, reached
 identify, identifying, identified
+hit, hitting
 """
 
 # Chat abbreviations: words, not misspellings ("lol" is not the "loo"), and courtesy at the end.
