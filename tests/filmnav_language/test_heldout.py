@@ -12,7 +12,7 @@ budgets chosen or kinds of wording described (the package README tells which), a
 development phrasings the word weight and the accept, own_sure, own_lead, lacked and sibling
 thresholds are calibrated on (calibrate.py, DEVELOPMENT_SETS). `blind23` and `blind24` (HELD_OUT)
 informed nothing, their failures unread: blind23 measured 94.6% right and 3.3% of its absent
-things accepted with the third and the fourth round of rules, then 95.5% / 3.3% with the fifth
+things accepted with the third and the fourth round of rules, then 96.0% / 3.3% with the fifth
 (its goals benchmark run had printed four of its phrasings before the fifth round; none was
 mended); blind24 measured 97.3% / 1.7% with the fourth round and 97.8% / 3.3% with the fifth.
 Issue 11 targets at least 95% right and at most 5% accepted.
@@ -76,13 +76,13 @@ SETS = {
     **{name: DATA / f"goal_phrasings_{name}.yaml" for name in NEVER_TUNED},
 }
 ISSUE_ACCURACY, ISSUE_FALSE_ACCEPT = 0.95, 0.05
-# (accuracy at least, false accepts at most): the README's measurement (dev 97.8% and 0.0%, fresh
+# (accuracy at least, false accepts at most): the README's measurement (dev 98.1% and 0.0%, fresh
 # 94.1% and 0.0%, blind 96.5% and 1.6%, blind2 97.8% and 0.0%, blind3 96.0% and 4.4%, blind4 99.1%
-# and 5.0%, blind5 95.1% and 0.0%, blind6 97.3% and 8.3%, blind7 96.9% and 1.7%, blind8 97.8% and
-# 3.3%, blind9 97.3% and 10.0%, blind10 98.7% and 3.3%, blind11 97.8% and 5.0%, casual1 98.7% and
-# 17.5%, blind12 97.3% and 0.0%, blind13 97.8% and 1.7%, blind14 97.3% and 8.3%, blind15 96.0% and
-# 0.0%, blind16 98.2% and 0.0%, blind17 95.5% and 5.0%, blind18 98.7% and 1.7%, blind19 97.8% and
-# 1.7%, blind20 96.9% and 5.0%, blind21 95.1% and 1.7%, blind22 97.3% and 8.3%, blind23 95.5% and
+# and 5.0%, blind5 95.1% and 0.0%, blind6 97.3% and 8.3%, blind7 96.9% and 1.7%, blind8 98.2% and
+# 5.0%, blind9 97.3% and 10.0%, blind10 98.7% and 3.3%, blind11 97.8% and 5.0%, casual1 98.7% and
+# 17.5%, blind12 97.3% and 0.0%, blind13 98.2% and 3.3%, blind14 97.3% and 10.0%, blind15 96.0% and
+# 0.0%, blind16 98.2% and 0.0%, blind17 95.5% and 5.0%, blind18 98.7% and 3.3%, blind19 97.8% and
+# 1.7%, blind20 97.3% and 5.0%, blind21 95.1% and 1.7%, blind22 97.3% and 8.3%, blind23 96.0% and
 # 3.3%, blind24 97.8% and 3.3%) less a goal, plus one false accept.
 FLOORS = {
     "dev": (0.975, 0.02),
@@ -94,23 +94,23 @@ FLOORS = {
     "blind5": (0.945, 0.02),
     "blind6": (0.965, 0.1),
     "blind7": (0.96, 0.035),
-    "blind8": (0.97, 0.05),
+    "blind8": (0.975, 0.07),
     "blind9": (0.965, 0.12),
     "blind10": (0.98, 0.05),
     "blind11": (0.97, 0.07),
     "casual1": (0.98, 0.2),
     "blind12": (0.965, 0.02),
-    "blind13": (0.97, 0.035),
-    "blind14": (0.965, 0.1),
+    "blind13": (0.975, 0.05),
+    "blind14": (0.965, 0.12),
     "blind15": (0.955, 0.02),
     "blind16": (0.975, 0.02),
     "blind17": (0.95, 0.07),
-    "blind18": (0.98, 0.035),
+    "blind18": (0.98, 0.05),
     "blind19": (0.97, 0.035),
-    "blind20": (0.96, 0.07),
+    "blind20": (0.965, 0.07),
     "blind21": (0.945, 0.035),
     "blind22": (0.965, 0.1),
-    "blind23": (0.95, 0.05),
+    "blind23": (0.955, 0.05),
     "blind24": (0.97, 0.05),
 }
 # (goals, absent things) of each blind set as it was written

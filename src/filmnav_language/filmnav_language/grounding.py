@@ -1063,6 +1063,8 @@ class GoalGrounder:
         lexical = scores.lexical
         outside_top = float(per_outside.max(initial=-1.0))
         lacked = scores.best_lacked(thresholds.words)
+        # the objects used at a place say nothing against the furniture there (_PLACE_DESCRIBING)
+        describes_place = scores.query.split()[0] in _PLACE_DESCRIBING
         if lexical.kind == "exact" and lexical.names:
             chosen = [i for i in order if i in lexical.names]
         elif lexical.owner == PLACE and lexical.score >= top:
@@ -1091,11 +1093,7 @@ class GoalGrounder:
             return refused(
                 f"does not seem to be a thing of a home (p={scores.home:.2f}), {here} ({closest})"
             )
-        elif (
-            lacked[1] - top >= thresholds.lacked
-            and not lexical.names
-            and scores.query.split()[0] not in _PLACE_DESCRIBING
-        ):
+        elif lacked[1] - top >= thresholds.lacked and not lexical.names and not describes_place:
             thing, score = self.lacked[lacked[0]].name, lacked[1]
             return refused(
                 f"means {thing} ({score:.2f}) more than any of the {len(names)} objects here "
@@ -1107,6 +1105,7 @@ class GoalGrounder:
             and top < thresholds.own_sure
             and top - lacked[1] < thresholds.own_lead
             and not lexical.names
+            and not describes_place
         ):
             return refused(
                 f"seems to be another object than those here (p={scores.own:.2f}), {here} "
